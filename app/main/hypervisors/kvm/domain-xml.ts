@@ -1,0 +1,131 @@
+// libvirt domain XML, built with an XML library from a typed description: never by pasting strings.
+import { XMLBuilder } from 'fast-xml-parser';
+import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
+
+export const GUEST_AGENT_CHANNEL = 'org.qemu.guest_agent.0';
+
+export type DomainBoot =
+  | { kind: 'kernel'; kernel: string; initrd?: string; cmdline?: string }
+  | { kind: 'firmware'; bootOrder: Array<'hd' | 'cdrom' | 'network'> };
+
+export interface DomainDisk {
+  path: string;
+  format: 'qcow2' | 'raw';
+  /** Guest device name, e.g. `vda` (virtio) or `sda` (SATA cdrom). */
+  target: string;
+  device?: 'disk' | 'cdrom';
+  readonly?: boolean;
+}
+
+export type DomainInterface =
+  | { type: 'user'; mac?: string }
+  | { type: 'bridge'; bridge: string; mac?: string }
+  | { type: 'network'; network: string; mac?: string };
+
+export interface DomainSpec {
+  name: string;
+  uuid?: string;
+  memoryMiB: number;
+  vcpus: number;
+  /** `kvm` needs hardware virtualization; `qemu` is software emulation (TCG). */
+  virtType: 'kvm' | 'qemu';
+  boot: DomainBoot;
+  disks: DomainDisk[];
+  interfaces: DomainInterface[];
+  /** A VNC display listening on the host's loopback only (reached through the SSH tunnel). */
+  graphics?: boolean;
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: true,
+  format: true,
+  indentBy: '  ',
+});
+
+function positiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${field} must be a positive integer, not ${value}`);
+  return value;
+}
+
+function diskNode(disk: DomainDisk) {
+  validateHostPath(disk.path);
+  if (!/^(vd|sd|hd|xvd)[a-z]{1,2}$/.test(disk.target))
+    throw new Error(`Invalid disk target ${disk.target}`);
+  const device = disk.device ?? 'disk';
+  return {
+    '@_type': 'file',
+    '@_device': device,
+    driver: { '@_name': 'qemu', '@_type': disk.format },
+    source: { '@_file': disk.path },
+    target: { '@_dev': disk.target, '@_bus': device === 'cdrom' ? 'sata' : 'virtio' },
+    ...(disk.readonly || device === 'cdrom' ? { readonly: '' } : {}),
+  };
+}
+
+function interfaceNode(nic: DomainInterface) {
+  const mac = nic.mac ? { mac: { '@_address': nic.mac } } : {};
+  const source =
+    nic.type === 'bridge'
+      ? { source: { '@_bridge': nic.bridge } }
+      : nic.type === 'network'
+        ? { source: { '@_network': nic.network } }
+        : {};
+  return { '@_type': nic.type, ...mac, ...source, model: { '@_type': 'virtio' } };
+}
+
+function osNode(boot: DomainBoot) {
+  const type = { '#text': 'hvm', '@_arch': 'x86_64' };
+  if (boot.kind === 'kernel') {
+    return {
+      type,
+      kernel: validateHostPath(boot.kernel),
+      ...(boot.initrd ? { initrd: validateHostPath(boot.initrd) } : {}),
+      ...(boot.cmdline ? { cmdline: boot.cmdline } : {}),
+    };
+  }
+  return { type, boot: boot.bootOrder.map((dev) => ({ '@_dev': dev })) };
+}
+
+/** The domain XML for a new VM. It always carries the QEMU guest agent channel. */
+export function buildDomainXml(spec: DomainSpec): string {
+  validateVmName(spec.name);
+  const memoryKiB = positiveInt(spec.memoryMiB, 'memoryMiB') * 1024;
+  const domain = {
+    '@_type': spec.virtType,
+    name: spec.name,
+    ...(spec.uuid ? { uuid: spec.uuid } : {}),
+    memory: { '#text': memoryKiB, '@_unit': 'KiB' },
+    currentMemory: { '#text': memoryKiB, '@_unit': 'KiB' },
+    vcpu: positiveInt(spec.vcpus, 'vcpus'),
+    os: osNode(spec.boot),
+    // Without ACPI a guest's power-off only halts its CPU and the domain stays "running".
+    features: { acpi: '' },
+    on_poweroff: 'destroy',
+    on_reboot: 'restart',
+    on_crash: 'destroy',
+    devices: {
+      disk: spec.disks.map(diskNode),
+      interface: spec.interfaces.map(interfaceNode),
+      serial: { '@_type': 'pty', target: { '@_port': 0 } },
+      console: { '@_type': 'pty', target: { '@_type': 'serial', '@_port': 0 } },
+      channel: {
+        '@_type': 'unix',
+        target: { '@_type': 'virtio', '@_name': GUEST_AGENT_CHANNEL },
+      },
+      ...(spec.graphics
+        ? {
+            graphics: {
+              '@_type': 'vnc',
+              '@_port': -1,
+              '@_autoport': 'yes',
+              '@_listen': '127.0.0.1',
+            },
+          }
+        : {}),
+    },
+  };
+  return builder.build({ domain });
+}

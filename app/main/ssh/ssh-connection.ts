@@ -1,0 +1,242 @@
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { buildCommand } from './shell-quote.js';
+import {
+  HostKeyRejectedError,
+  keyAlgorithm,
+  sha256Fingerprint,
+  type HostKeyVerifier,
+  type PresentedHostKey,
+} from './host-key.js';
+import { ChannelLimiter } from './channel-limiter.js';
+
+export interface SshAuth {
+  privateKey?: Buffer | string;
+  passphrase?: string;
+  password?: string;
+  /** Path of an ssh-agent socket (usually SSH_AUTH_SOCK). */
+  agent?: string;
+}
+
+export interface SshConnectionOptions {
+  host: string;
+  port: number;
+  username: string;
+  auth: SshAuth;
+  verifyHostKey: HostKeyVerifier;
+  /** Channels (exec, shell, SFTP) open at once; OpenSSH's MaxSessions default is 10. */
+  maxChannels?: number;
+  keepaliveIntervalMs?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface ExecOptions {
+  /** Bytes written to the command's standard input, then closed. */
+  stdin?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  /** Exit status, or null when the command was killed by a signal or the channel closed early. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class RemoteCommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: ExecResult,
+  ) {
+    const detail = result.stderr.trim() || result.stdout.trim() || 'no output';
+    super(
+      `Remote command failed (exit ${result.code ?? result.signal ?? '?'}): ${command}\n${detail}`,
+    );
+    this.name = 'RemoteCommandError';
+  }
+}
+
+export class ConnectionLostError extends Error {
+  constructor(target: string) {
+    super(`The SSH connection to ${target} was lost.`);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/**
+ * One SSH connection to one host, shared by every command, console and transfer for it.
+ * Channel opens are queued so the server's session limit is never hit.
+ */
+export class SshConnection {
+  private closed = false;
+  private readonly inFlight = new Set<(err: Error) => void>();
+
+  private constructor(
+    private readonly client: Client,
+    private readonly limiter: ChannelLimiter,
+    readonly target: string,
+    readonly hostKey: PresentedHostKey,
+  ) {
+    client.on('close', () => {
+      this.closed = true;
+      const lost = new ConnectionLostError(target);
+      for (const fail of this.inFlight) fail(lost);
+      this.inFlight.clear();
+    });
+  }
+
+  static connect(options: SshConnectionOptions): Promise<SshConnection> {
+    const client = new Client();
+    const target = `${options.username}@${options.host}:${options.port}`;
+    let presented: PresentedHostKey | undefined;
+    let rejection: Error | undefined;
+
+    const config: ConnectConfig = {
+      host: options.host,
+      port: options.port,
+      username: options.username,
+      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      // Runs before any credential is sent; a refusal ends the handshake.
+      hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
+        const key: PresentedHostKey = {
+          host: options.host,
+          port: options.port,
+          algorithm: keyAlgorithm(blob),
+          fingerprint: sha256Fingerprint(blob),
+          blob,
+        };
+        presented = key;
+        Promise.resolve()
+          .then(() => options.verifyHostKey(key))
+          .then(
+            (ok) => {
+              if (!ok) rejection = new HostKeyRejectedError(key, 'not trusted');
+              verify(ok);
+            },
+            (err: unknown) => {
+              rejection = err instanceof Error ? err : new HostKeyRejectedError(key, String(err));
+              verify(false);
+            },
+          );
+      },
+    };
+    if (options.auth.privateKey !== undefined) config.privateKey = options.auth.privateKey;
+    if (options.auth.passphrase !== undefined) config.passphrase = options.auth.passphrase;
+    if (options.auth.password !== undefined) config.password = options.auth.password;
+    if (options.auth.agent !== undefined) config.agent = options.auth.agent;
+
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        client.removeListener('ready', onReady);
+        client.end();
+        reject(rejection ?? new Error(`Cannot connect to ${target}: ${err.message}`));
+      };
+      const onReady = () => {
+        client.removeListener('error', onError);
+        // Later errors surface through 'close' and the operations in flight.
+        client.on('error', () => undefined);
+        resolve(
+          new SshConnection(
+            client,
+            new ChannelLimiter(options.maxChannels ?? 8),
+            target,
+            presented!,
+          ),
+        );
+      };
+      client.once('error', onError);
+      client.once('ready', onReady);
+      client.connect(config);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Runs an argument list on the host and collects its output. */
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const command = buildCommand(argv);
+    return this.limiter.run(
+      () =>
+        new Promise<ExecResult>((resolve, reject) => {
+          if (this.closed) return reject(new ConnectionLostError(this.target));
+          const fail = (err: Error) => reject(err);
+          this.inFlight.add(fail);
+          const done = () => this.inFlight.delete(fail);
+          this.client.exec(command, (err, channel) => {
+            if (err) {
+              done();
+              return reject(err);
+            }
+            const stdout: Buffer[] = [];
+            const stderr: Buffer[] = [];
+            let code: number | null = null;
+            let signal: string | null = null;
+            const onAbort = () => channel.close();
+            options.signal?.addEventListener('abort', onAbort, { once: true });
+            channel.on('data', (d: Buffer) => stdout.push(d));
+            channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+            channel.on('exit', (c: number | null, s?: string) => {
+              code = c;
+              signal = s ?? null;
+            });
+            channel.on('close', () => {
+              done();
+              options.signal?.removeEventListener('abort', onAbort);
+              if (options.signal?.aborted) return reject(new Error(`Cancelled: ${command}`));
+              resolve({
+                code,
+                signal,
+                stdout: Buffer.concat(stdout).toString('utf8'),
+                stderr: Buffer.concat(stderr).toString('utf8'),
+              });
+            });
+            channel.end(options.stdin);
+          });
+        }),
+    );
+  }
+
+  /** Like exec, but a non-zero exit becomes a RemoteCommandError; returns stdout. */
+  async run(argv: readonly string[], options: ExecOptions = {}): Promise<string> {
+    const result = await this.exec(argv, options);
+    if (result.code !== 0) throw new RemoteCommandError(buildCommand(argv), result);
+    return result.stdout;
+  }
+
+  /**
+   * Starts an interactive command on a pseudo-terminal (consoles). The channel keeps its slot
+   * until it closes.
+   */
+  async openPty(
+    argv: readonly string[],
+    size: { cols: number; rows: number } = { cols: 80, rows: 24 },
+  ): Promise<ClientChannel> {
+    const release = await this.limiter.acquire();
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        release();
+        return reject(new ConnectionLostError(this.target));
+      }
+      this.client.exec(
+        buildCommand(argv),
+        { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } },
+        (err, channel) => {
+          if (err) {
+            release();
+            return reject(err);
+          }
+          channel.once('close', release);
+          resolve(channel);
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}

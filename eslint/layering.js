@@ -1,0 +1,91 @@
+// Which layer may import what (see README, "Architecture"):
+// - app/shared: the contract. Nothing from Node, the DOM runtime, Electron, React or other layers.
+// - app/renderer: the page. No Node, no Electron, nothing from main or preload.
+// - app/preload: Electron and the contract only.
+// - electron: only app/main/electron and app/preload.
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
+const electron = {
+  name: 'electron',
+  message: 'Only app/main/electron/ and app/preload/ may import electron.',
+};
+const electronPattern = { group: ['electron', 'electron/*'], message: electron.message };
+
+function restrict(paths, patterns) {
+  return ['error', { paths, patterns }];
+}
+
+function nodePattern(layer) {
+  return {
+    group: nodeBuiltins,
+    message: `${layer} runs without Node: keep Node modules in app/main.`,
+  };
+}
+
+function layerPattern(layers, from) {
+  return {
+    group: layers.flatMap((l) => [`**/${l}/**`, `**/${l}`]),
+    message: `${from} must not import from ${layers.join(' or ')}.`,
+  };
+}
+
+export const layeringConfigs = [
+  {
+    // Everything outside the two Electron folders.
+    files: ['**/*.{ts,tsx,js}'],
+    ignores: ['app/main/electron/**', 'app/preload/**'],
+    rules: { 'no-restricted-imports': restrict([electron], [electronPattern]) },
+  },
+  {
+    files: ['app/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [electron, { name: 'react', message: 'The contract has no UI code.' }],
+        [
+          electronPattern,
+          nodePattern('app/shared'),
+          layerPattern(['main', 'renderer', 'preload'], 'app/shared'),
+        ],
+      ),
+    },
+  },
+  {
+    files: ['app/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [electron],
+        [
+          electronPattern,
+          nodePattern('app/renderer'),
+          layerPattern(['main', 'preload'], 'app/renderer'),
+        ],
+      ),
+    },
+  },
+  {
+    files: ['app/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([], [layerPattern(['main', 'renderer'], 'app/preload')]),
+    },
+  },
+  {
+    files: ['app/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [electron],
+        [electronPattern, layerPattern(['renderer', 'preload'], 'app/main')],
+      ),
+    },
+  },
+  {
+    // main/electron may import electron, but still not the page.
+    files: ['app/main/electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [],
+        [layerPattern(['renderer', 'preload'], 'app/main/electron')],
+      ),
+    },
+  },
+];

@@ -1,0 +1,58 @@
+// virtlogd and libvirtd, started when not running (there is no systemd on these machines).
+import { existsSync, readFileSync } from 'node:fs';
+import { isAlive, mustRun, runLocal, waitFor } from './process.js';
+
+interface Daemon {
+  name: 'virtlogd' | 'libvirtd';
+  pidFile: string;
+  socket: string;
+}
+
+const DAEMONS: Daemon[] = [
+  // libvirtd needs virtlogd for every domain start, so virtlogd comes first.
+  { name: 'virtlogd', pidFile: '/run/virtlogd.pid', socket: '/run/libvirt/virtlogd-sock' },
+  { name: 'libvirtd', pidFile: '/run/libvirtd.pid', socket: '/run/libvirt/libvirt-sock' },
+];
+
+function runningPid(daemon: Daemon): number | undefined {
+  if (!existsSync(daemon.pidFile)) return undefined;
+  const pid = Number(readFileSync(daemon.pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+export interface StartedDaemon {
+  name: string;
+  pid: number;
+}
+
+/** Starts the daemons that are not running; returns the ones this call started. */
+export async function ensureLibvirtDaemons(log: (line: string) => void): Promise<StartedDaemon[]> {
+  if (process.getuid?.() !== 0) {
+    const probe = await runLocal('virsh', ['-c', 'qemu:///system', 'version']).catch(() => null);
+    if (probe?.code === 0) return [];
+    throw new Error('libvirtd is not running and only root can start it: run the tests as root.');
+  }
+  const started: StartedDaemon[] = [];
+  for (const daemon of DAEMONS) {
+    if (runningPid(daemon) !== undefined) continue;
+    log(`starting ${daemon.name}`);
+    await mustRun(daemon.name, ['-d']);
+    const pid = await waitFor(`${daemon.name} to start`, () => runningPid(daemon), 15_000);
+    await waitFor(`${daemon.socket}`, () => (existsSync(daemon.socket) ? true : undefined), 15_000);
+    started.push({ name: daemon.name, pid });
+  }
+  await waitFor(
+    'libvirtd to answer',
+    async () =>
+      (await runLocal('virsh', ['-c', 'qemu:///system', 'version'])).code === 0 ? true : undefined,
+    15_000,
+    200,
+  );
+  return started;
+}
+
+export function stopDaemons(daemons: StartedDaemon[]): void {
+  for (const d of [...daemons].reverse()) {
+    if (isAlive(d.pid)) process.kill(d.pid, 'SIGTERM');
+  }
+}

@@ -1,0 +1,133 @@
+// An sshd of the test bed's own: loopback only, its own host key, config and client key.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { isAlive, mustRun, waitFor } from './process.js';
+
+export interface TestSshdInfo {
+  host: '127.0.0.1';
+  port: number;
+  username: string;
+  pid: number;
+  /** OpenSSH's own rendering of the host key fingerprint (`ssh-keygen -l -E sha256`). */
+  hostKeyFingerprint: string;
+  hostPublicKey: string;
+  clientKeyPath: string;
+  logPath: string;
+  dir: string;
+}
+
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function keygen(path: string): Promise<void> {
+  await mustRun('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    'convirt-testbed',
+    '-f',
+    path,
+  ]);
+}
+
+/** Starts sshd in `dir` (created) on a free loopback port. Stop it with stopSshd(pid). */
+export async function startSshd(dir: string): Promise<TestSshdInfo> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // sshd refuses to start without its privilege separation directory.
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const hostKey = join(dir, 'host_ed25519');
+  const clientKey = join(dir, 'client_ed25519');
+  await keygen(hostKey);
+  await keygen(clientKey);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`), { mode: 0o600 });
+  const fingerprint = (
+    await mustRun('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`])
+  ).split(' ')[1]!;
+
+  const logPath = join(dir, 'sshd.log');
+  for (let attempt = 0; ; attempt++) {
+    const port = await freeLoopbackPort();
+    const config = join(dir, 'sshd_config');
+    writeFileSync(
+      config,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${hostKey}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        // The key files live in a temporary folder, not a home directory.
+        'StrictModes no',
+        // Many simulated hosts connect at once in the benchmarks.
+        'MaxStartups 200:30:400',
+        'Subsystem sftp internal-sftp',
+        'LogLevel VERBOSE',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config, '-E', logPath], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    child.unref();
+    const pid = child.pid!;
+    const up = await waitFor(
+      `sshd on 127.0.0.1:${port}`,
+      async () => (!isAlive(pid) ? false : (await accepts(port)) ? true : undefined),
+      10_000,
+      50,
+    );
+    if (up) {
+      return {
+        host: '127.0.0.1',
+        port,
+        username: userInfo().username,
+        pid,
+        hostKeyFingerprint: fingerprint,
+        hostPublicKey: readFileSync(`${hostKey}.pub`, 'utf8').trim(),
+        clientKeyPath: clientKey,
+        logPath,
+        dir,
+      };
+    }
+    // Lost the race for the port to someone else: pick another.
+    if (attempt >= 3) throw new Error(`sshd did not start; see ${logPath}`);
+  }
+}
+
+export function stopSshd(pid: number): void {
+  if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+}

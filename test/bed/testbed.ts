@@ -1,0 +1,80 @@
+// Brings the whole test bed up for one test run and down again.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureLibvirtDaemons, stopDaemons, type StartedDaemon } from './daemons.js';
+import { mustRun } from './process.js';
+import { IMAGES_DIR, removeRun, removeStale, runPrefix } from './resources.js';
+import { startSshd, stopSshd, type TestSshdInfo } from './sshd.js';
+import { ensureSystemPackages } from './system-packages.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface TinyVmFixture {
+  kernel: string;
+  initrd: string;
+  dataDisk: string;
+  kernelVersion: string;
+}
+
+/** What integration tests receive (as JSON, through the CONVIRT_TESTBED variable). */
+export interface TestbedInfo {
+  prefix: string;
+  runDir: string;
+  imagesDir: string;
+  sshd: TestSshdInfo;
+  tinyVm: TinyVmFixture;
+}
+
+export const TESTBED_ENV = 'CONVIRT_TESTBED';
+
+export function cacheDir(): string {
+  return process.env.CONVIRT_TESTBED_CACHE ?? '/var/cache/convirt-testbed';
+}
+
+/** Builds the tiny VM fixture once; later calls return the cached copy. */
+export async function ensureTinyVm(log: (line: string) => void): Promise<TinyVmFixture> {
+  const dir = join(cacheDir(), 'tiny-vm');
+  const out = await mustRun('bash', [join(here, 'tiny-vm', 'build.sh'), dir]);
+  if (out.trim()) log(out.trim());
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as TinyVmFixture;
+}
+
+/** Installs and checks the system parts; safe to run again. */
+export async function prepareSystem(log: (line: string) => void): Promise<StartedDaemon[]> {
+  await ensureSystemPackages(log);
+  const started = await ensureLibvirtDaemons(log);
+  const stale = await removeStale();
+  if (stale.length) log(`removed leftovers of earlier runs: ${stale.join(', ')}`);
+  return started;
+}
+
+export interface RunningTestbed {
+  info: TestbedInfo;
+  infoFile: string;
+  stop(): Promise<string[]>;
+}
+
+export async function startTestbed(log: (line: string) => void): Promise<RunningTestbed> {
+  const daemons = await prepareSystem(log);
+  const prefix = runPrefix();
+  const runDir = join(tmpdir(), `${prefix}run`);
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  const tinyVm = await ensureTinyVm(log);
+  const sshd = await startSshd(join(runDir, 'sshd'));
+  log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
+  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm };
+  const infoFile = join(runDir, 'testbed.json');
+  writeFileSync(infoFile, JSON.stringify(info, null, 2));
+  return {
+    info,
+    infoFile,
+    async stop() {
+      stopSshd(sshd.pid);
+      const removed = await removeRun(prefix);
+      stopDaemons(daemons);
+      return removed;
+    },
+  };
+}

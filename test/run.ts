@@ -1,0 +1,187 @@
+// `npm test`: every check and every test, in order, with one summary at the end.
+//   checks      typecheck, lint, format check
+//   unit        pure logic, no host needed
+//   integration against the real test bed (sshd, libvirtd, QEMU tiny VMs), which this script
+//               installs, starts and stops
+// `--only NAME` runs one stage (several allowed).
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startTestbed, TESTBED_ENV, type RunningTestbed } from './bed/testbed.js';
+
+const STAGES = ['checks', 'unit', 'integration'] as const;
+type Stage = (typeof STAGES)[number];
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+interface StepResult extends Counts {
+  name: string;
+  seconds: number;
+  note?: string;
+}
+
+const root = join(import.meta.dirname, '..');
+const results: StepResult[] = [];
+
+function log(line: string): void {
+  process.stderr.write(`[test] ${line}\n`);
+}
+
+function findTests(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (entry.endsWith('.test.ts') || entry.endsWith('.test.tsx')) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Runs a command, echoing its output, and returns its exit code and output. */
+function runEcho(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const take = (d: Buffer) => {
+      output += d.toString();
+      process.stdout.write(d);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+async function check(name: string, script: string): Promise<void> {
+  log(`${name}: npm run ${script}`);
+  const started = Date.now();
+  const { code } = await runEcho('npm', ['run', '--silent', script]);
+  results.push({
+    name,
+    passed: code === 0 ? 1 : 0,
+    failed: code === 0 ? 0 : 1,
+    skipped: 0,
+    seconds: (Date.now() - started) / 1000,
+  });
+}
+
+function countsFrom(output: string): Counts | undefined {
+  const get = (key: string) => {
+    const m = new RegExp(`^\\S* ?${key} (\\d+)$`, 'm').exec(output);
+    return m ? Number(m[1]) : undefined;
+  };
+  const passed = get('pass');
+  const failed = get('fail');
+  if (passed === undefined || failed === undefined) return undefined;
+  return {
+    passed,
+    failed: failed + (get('cancelled') ?? 0),
+    skipped: (get('skipped') ?? 0) + (get('todo') ?? 0),
+  };
+}
+
+async function nodeTests(name: string, dir: string, env: NodeJS.ProcessEnv, concurrency: number) {
+  const files = findTests(join(root, dir));
+  log(`${name}: ${files.length} test files in ${dir}/`);
+  const started = Date.now();
+  const { code, output } = await runEcho(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      `--test-concurrency=${concurrency}`,
+      ...files.map((f) => relative(root, f)),
+    ],
+    env,
+  );
+  const counts = countsFrom(output) ?? { passed: 0, failed: 1, skipped: 0 };
+  // A crash that the reporter did not count still fails the step.
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  results.push({ name, ...counts, seconds: (Date.now() - started) / 1000 });
+}
+
+async function integration(): Promise<void> {
+  const started = Date.now();
+  let bed: RunningTestbed | undefined;
+  try {
+    log('integration: starting the test bed');
+    bed = await startTestbed(log);
+    log(`integration: test bed ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    log(`integration: the test bed could not start:\n${(err as Error).message}`);
+    results.push({
+      name: 'integration (test bed)',
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      seconds: (Date.now() - started) / 1000,
+      note: 'test bed failed to start; no integration test ran',
+    });
+    return;
+  }
+  try {
+    await nodeTests(
+      'integration',
+      'test/integration',
+      { ...process.env, [TESTBED_ENV]: bed.infoFile },
+      1,
+    );
+  } finally {
+    const removed = await bed.stop();
+    log(`integration: test bed stopped; removed ${removed.length} leftovers`);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
+  const only = (values.only ?? []) as Stage[];
+  for (const stage of only) {
+    if (!STAGES.includes(stage)) {
+      log(`unknown stage ${stage}; stages: ${STAGES.join(', ')}`);
+      return 2;
+    }
+  }
+  const wanted = (stage: Stage) => only.length === 0 || only.includes(stage);
+  const started = Date.now();
+
+  if (wanted('checks')) {
+    await check('typecheck', 'typecheck');
+    await check('lint', 'lint');
+    await check('format', 'format:check');
+  }
+  if (wanted('unit')) await nodeTests('unit', 'test/unit', process.env, 2);
+  if (wanted('integration')) await integration();
+
+  const total = results.reduce(
+    (t, r) => ({
+      passed: t.passed + r.passed,
+      failed: t.failed + r.failed,
+      skipped: t.skipped + r.skipped,
+    }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
+  console.log('\nSummary');
+  for (const r of results) {
+    const status = r.failed > 0 ? 'FAIL' : 'ok  ';
+    console.log(
+      `  ${status} ${r.name.padEnd(24)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped` +
+        `  (${r.seconds.toFixed(1)} s)${r.note ? `  ${r.note}` : ''}`,
+    );
+  }
+  console.log(`  wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`total: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  return total.failed > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

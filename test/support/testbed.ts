@@ -1,0 +1,26 @@
+// What an integration test uses to reach the test bed that test/run.ts started.
+import { readFileSync } from 'node:fs';
+import { TESTBED_ENV, type TestbedInfo } from '../bed/testbed.js';
+import { pinnedHostKey } from '../../app/main/ssh/host-key.js';
+import { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+
+export function testbed(): TestbedInfo {
+  const file = process.env[TESTBED_ENV];
+  if (!file) {
+    throw new Error(
+      `${TESTBED_ENV} is not set: integration tests run through 'npm test', which starts the test bed.`,
+    );
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as TestbedInfo;
+}
+
+/** A connection to the test bed's sshd that trusts exactly its host key. */
+export function connectToTestbed(bed = testbed()): Promise<SshConnection> {
+  return SshConnection.connect({
+    host: bed.sshd.host,
+    port: bed.sshd.port,
+    username: bed.sshd.username,
+    auth: { privateKey: readFileSync(bed.sshd.clientKeyPath) },
+    verifyHostKey: pinnedHostKey(bed.sshd.hostKeyFingerprint),
+  });
+}
