@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureSystemPackages } from './bed/system-packages.js';
 import { startTestbed, TESTBED_ENV, type RunningTestbed } from './bed/testbed.js';
 
 const STAGES = ['checks', 'unit', 'integration'] as const;
@@ -111,25 +112,50 @@ async function nodeTests(name: string, dir: string, env: NodeJS.ProcessEnv, conc
   results.push({ name, ...counts, seconds: (Date.now() - started) / 1000 });
 }
 
-async function integration(): Promise<void> {
+async function systemPackages(): Promise<boolean> {
   const started = Date.now();
-  let bed: RunningTestbed | undefined;
   try {
-    log('integration: starting the test bed');
-    bed = await startTestbed(log);
-    log(`integration: test bed ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await ensureSystemPackages(log);
+    return true;
   } catch (err) {
-    log(`integration: the test bed could not start:\n${(err as Error).message}`);
+    log((err as Error).message);
+    results.push({
+      name: 'system packages',
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      seconds: (Date.now() - started) / 1000,
+      note: 'missing Debian packages; see above',
+    });
+    return false;
+  }
+}
+
+/** Starts the test bed in the background; the checks and unit tests run meanwhile. */
+function bootTestbed(): Promise<RunningTestbed | Error> {
+  log('integration: starting the test bed in the background');
+  return startTestbed(log).catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
+  );
+}
+
+async function integration(pending: Promise<RunningTestbed | Error>, since: number): Promise<void> {
+  const bed = await pending;
+  if (bed instanceof Error) {
+    log(`integration: the test bed could not start:\n${bed.message}`);
     results.push({
       name: 'integration (test bed)',
       passed: 0,
       failed: 1,
       skipped: 0,
-      seconds: (Date.now() - started) / 1000,
+      seconds: (Date.now() - since) / 1000,
       note: 'test bed failed to start; no integration test ran',
     });
     return;
   }
+  log(
+    `integration: test bed ready (${((Date.now() - since) / 1000).toFixed(1)} s after the run began)`,
+  );
   try {
     await nodeTests(
       'integration',
@@ -155,13 +181,17 @@ async function main(): Promise<number> {
   const wanted = (stage: Stage) => only.length === 0 || only.includes(stage);
   const started = Date.now();
 
+  // Unit tests use OpenSSH's tools too, so the packages come first.
+  const packagesOk = wanted('unit') || wanted('integration') ? await systemPackages() : true;
+  const testbed = wanted('integration') && packagesOk ? bootTestbed() : undefined;
+
   if (wanted('checks')) {
     await check('typecheck', 'typecheck');
     await check('lint', 'lint');
     await check('format', 'format:check');
   }
   if (wanted('unit')) await nodeTests('unit', 'test/unit', process.env, 2);
-  if (wanted('integration')) await integration();
+  if (testbed) await integration(testbed, started);
 
   const total = results.reduce(
     (t, r) => ({

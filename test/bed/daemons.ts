@@ -1,5 +1,5 @@
 // virtlogd and libvirtd, started when not running (there is no systemd on these machines).
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { isAlive, mustRun, runLocal, waitFor } from './process.js';
 
 interface Daemon {
@@ -20,6 +20,25 @@ function runningPid(daemon: Daemon): number | undefined {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
+/**
+ * Some machines have a /dev/kvm that only root may open (0600) while KVM itself does not work.
+ * libvirt then probes QEMU as root (KVM found) but checks its cache as the QEMU user (KVM not
+ * usable), so it throws its capability cache away and re-probes QEMU, 10 to 30 s, on every
+ * define, start or capabilities call. Debian's udev rule gives /dev/kvm root:kvm 0660; restoring
+ * that keeps the cache valid. Test domains use type='qemu' (software emulation) either way.
+ */
+async function alignKvmDevice(log: (line: string) => void): Promise<void> {
+  if (!existsSync('/dev/kvm')) return;
+  if ((statSync('/dev/kvm').mode & 0o060) === 0o060) return;
+  const hasKvmGroup = (await runLocal('getent', ['group', 'kvm'])).code === 0;
+  if (!hasKvmGroup) return;
+  log(
+    'giving /dev/kvm the udev default (root:kvm 0660) so libvirt keeps its QEMU capability cache',
+  );
+  await mustRun('chgrp', ['kvm', '/dev/kvm']);
+  chmodSync('/dev/kvm', 0o660);
+}
+
 export interface StartedDaemon {
   name: string;
   pid: number;
@@ -32,6 +51,7 @@ export async function ensureLibvirtDaemons(log: (line: string) => void): Promise
     if (probe?.code === 0) return [];
     throw new Error('libvirtd is not running and only root can start it: run the tests as root.');
   }
+  await alignKvmDevice(log);
   const started: StartedDaemon[] = [];
   for (const daemon of DAEMONS) {
     if (runningPid(daemon) !== undefined) continue;

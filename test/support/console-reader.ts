@@ -37,6 +37,26 @@ export class ConsoleReader {
     });
   }
 
+  /**
+   * Types `keys` every `everyMs` until `pattern` appears: virsh prints its banner just before it
+   * switches the terminal to raw mode, which throws away what was typed in between.
+   */
+  async poke(
+    keys: string,
+    pattern: RegExp,
+    timeoutMs: number,
+    everyMs = 1000,
+  ): Promise<RegExpExecArray> {
+    const from = this.text.length;
+    const timer = setInterval(() => this.type(keys), everyMs);
+    this.type(keys);
+    try {
+      return await this.waitFor(pattern, timeoutMs, from);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   type(text: string): void {
     this.stream.write(text);
   }

@@ -20,6 +20,9 @@ export function parseVirshState(text: string): VmState {
   return STATE_BY_VIRSH[text.trim().toLowerCase()] ?? 'unknown';
 }
 
+/** What `virsh console` prints once it is attached and passing keystrokes on. */
+export const CONSOLE_READY = /Escape character is/;
+
 export class Virsh {
   constructor(
     private readonly ssh: SshConnection,
@@ -81,8 +84,16 @@ export class Virsh {
     return (JSON.parse(out) as { return: unknown }).return;
   }
 
-  /** The domain's serial console on a pseudo-terminal. `--force` takes over a stale session. */
+  /**
+   * The domain's serial console on a pseudo-terminal; `--force` takes over a stale session.
+   * virsh discards what is typed before it has attached (it flushes the terminal when it switches
+   * to raw mode), so input should wait for CONSOLE_READY in the output. Not quiet (`-q`), so that
+   * banner is printed.
+   */
   openConsole(name: string, size?: { cols: number; rows: number }): Promise<ClientChannel> {
-    return this.ssh.openPty(this.argv('console', validateVmName(name), '--force'), size);
+    return this.ssh.openPty(
+      ['virsh', '-c', this.uri, 'console', validateVmName(name), '--force'],
+      size,
+    );
   }
 }
