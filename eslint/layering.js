@@ -10,7 +10,8 @@ const electron = {
   name: 'electron',
   message: 'Only app/main/electron/ and app/preload/ may import electron.',
 };
-const electronPattern = { group: ['electron', 'electron/*'], message: electron.message };
+// A regex, not a gitignore-style group: 'electron' as a group would also match app/main/electron.
+const electronPattern = { regex: '^electron(/.*)?$', message: electron.message };
 
 function restrict(paths, patterns) {
   return ['error', { paths, patterns }];

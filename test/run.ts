@@ -1,5 +1,5 @@
 // `npm test`: every check and every test, in order, with one summary at the end.
-//   checks      typecheck, lint, format check
+//   checks      typecheck, lint, format check, build (renderer, Electron main and preload)
 //   unit        pure logic, no host needed
 //   integration against the real test bed (sshd, libvirtd, QEMU tiny VMs), which this script
 //               installs, starts and stops
@@ -189,6 +189,7 @@ async function main(): Promise<number> {
     await check('typecheck', 'typecheck');
     await check('lint', 'lint');
     await check('format', 'format:check');
+    await check('build', 'build');
   }
   if (wanted('unit')) await nodeTests('unit', 'test/unit', process.env, 2);
   if (testbed) await integration(testbed, started);

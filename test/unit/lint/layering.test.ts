@@ -40,6 +40,12 @@ test('only app/main/electron and app/preload may import electron', async () => {
       file,
     );
   }
+  const subpath = "import { app } from 'electron/main';\nexport const a = app;\n";
+  assert.equal((await layeringErrors('app/main/ssh/x.ts', subpath)).length, 1);
+  // A folder named electron is not the electron package.
+  const folder =
+    "import * as w from '../../app/main/electron/window-options.js';\nexport const x = w;\n";
+  assert.deepEqual(await layeringErrors('test/unit/x.test.ts', folder), []);
   for (const file of ['app/main/electron/x.ts', 'app/preload/x.ts']) {
     assert.deepEqual(await layeringErrors(file, code), [], file);
   }
