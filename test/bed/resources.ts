@@ -43,8 +43,8 @@ function removeFiles(dir: string, select: (name: string) => boolean): string[] {
     if (!name.startsWith(PREFIX) || !select(name)) continue;
     const path = join(dir, name);
     // A leftover sshd of a dead run is stopped by the PID it wrote, never by name matching.
-    const pidFile = join(path, 'sshd.pid');
-    if (existsSync(pidFile)) {
+    for (const pidFile of [join(path, 'sshd.pid'), join(path, 'sshd', 'sshd.pid')]) {
+      if (!existsSync(pidFile)) continue;
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGTERM');
     }

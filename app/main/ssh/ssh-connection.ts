@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { buildCommand } from './shell-quote.js';
 import {
@@ -27,6 +28,8 @@ export interface SshConnectionOptions {
   maxChannels?: number;
   keepaliveIntervalMs?: number;
   readyTimeoutMs?: number;
+  /** An already open stream to the host, e.g. a tunnel through a jump host (ProxyJump). */
+  sock?: Duplex;
 }
 
 export interface ExecOptions {
@@ -63,11 +66,23 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/** What drivers and services need from a host: commands and long-running channels. */
+export interface RemoteShell {
+  readonly target: string;
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  run(argv: readonly string[], options?: ExecOptions): Promise<string>;
+  openChannel(
+    argv: readonly string[],
+    pty?: { cols: number; rows: number },
+  ): Promise<ClientChannel>;
+  openPty(argv: readonly string[], size?: { cols: number; rows: number }): Promise<ClientChannel>;
+}
+
 /**
  * One SSH connection to one host, shared by every command, console and transfer for it.
  * Channel opens are queued so the server's session limit is never hit.
  */
-export class SshConnection {
+export class SshConnection implements RemoteShell {
   private closed = false;
   private readonly inFlight = new Set<(err: Error) => void>();
 
@@ -126,6 +141,7 @@ export class SshConnection {
     if (options.auth.passphrase !== undefined) config.passphrase = options.auth.passphrase;
     if (options.auth.password !== undefined) config.password = options.auth.password;
     if (options.auth.agent !== undefined) config.agent = options.auth.agent;
+    if (options.sock !== undefined) config.sock = options.sock;
 
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
@@ -156,48 +172,71 @@ export class SshConnection {
     return !this.closed;
   }
 
+  /** Calls `listener` once the connection has closed, for whatever reason. */
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.client.once('close', listener);
+  }
+
+  /**
+   * Opens an exec channel. OpenSSH may still count a session that has just closed against its
+   * MaxSessions for a moment and refuse the open; that refusal is retried after a short wait.
+   */
+  private async startExec(
+    command: string,
+    pty?: { cols: number; rows: number },
+  ): Promise<ClientChannel> {
+    const options = pty ? { pty: { term: 'xterm-256color', ...pty } } : {};
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          if (this.closed) return reject(new ConnectionLostError(this.target));
+          this.client.exec(command, options, (err, channel) =>
+            err ? reject(err) : resolve(channel),
+          );
+        });
+      } catch (err) {
+        const refused = err instanceof Error && /Channel open failure/.test(err.message);
+        if (!refused || this.closed || attempt >= 6) throw err;
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+
   /** Runs an argument list on the host and collects its output. */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = buildCommand(argv);
-    return this.limiter.run(
-      () =>
-        new Promise<ExecResult>((resolve, reject) => {
-          if (this.closed) return reject(new ConnectionLostError(this.target));
-          const fail = (err: Error) => reject(err);
-          this.inFlight.add(fail);
-          const done = () => this.inFlight.delete(fail);
-          this.client.exec(command, (err, channel) => {
-            if (err) {
-              done();
-              return reject(err);
-            }
-            const stdout: Buffer[] = [];
-            const stderr: Buffer[] = [];
-            let code: number | null = null;
-            let signal: string | null = null;
-            const onAbort = () => channel.close();
-            options.signal?.addEventListener('abort', onAbort, { once: true });
-            channel.on('data', (d: Buffer) => stdout.push(d));
-            channel.stderr.on('data', (d: Buffer) => stderr.push(d));
-            channel.on('exit', (c: number | null, s?: string) => {
-              code = c;
-              signal = s ?? null;
-            });
-            channel.on('close', () => {
-              done();
-              options.signal?.removeEventListener('abort', onAbort);
-              if (options.signal?.aborted) return reject(new Error(`Cancelled: ${command}`));
-              resolve({
-                code,
-                signal,
-                stdout: Buffer.concat(stdout).toString('utf8'),
-                stderr: Buffer.concat(stderr).toString('utf8'),
-              });
-            });
-            channel.end(options.stdin);
+    return this.limiter.run(async () => {
+      const channel = await this.startExec(command);
+      return new Promise<ExecResult>((resolve, reject) => {
+        const fail = (err: Error) => reject(err);
+        this.inFlight.add(fail);
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | null = null;
+        let signal: string | null = null;
+        const onAbort = () => channel.close();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        channel.on('data', (d: Buffer) => stdout.push(d));
+        channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+        channel.on('exit', (c: number | null, s?: string) => {
+          code = c;
+          signal = s ?? null;
+        });
+        channel.on('close', () => {
+          this.inFlight.delete(fail);
+          options.signal?.removeEventListener('abort', onAbort);
+          if (options.signal?.aborted) return reject(new Error(`Cancelled: ${command}`));
+          resolve({
+            code,
+            signal,
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8'),
           });
-        }),
-    );
+        });
+        channel.end(options.stdin);
+      });
+    });
   }
 
   /** Like exec, but a non-zero exit becomes a RemoteCommandError; returns stdout. */
@@ -208,32 +247,56 @@ export class SshConnection {
   }
 
   /**
-   * Starts an interactive command on a pseudo-terminal (consoles). The channel keeps its slot
-   * until it closes.
+   * Starts a long-running command and returns its channel (consoles, persistent sessions),
+   * on a pseudo-terminal when `pty` is given. The channel keeps its slot until it closes.
    */
-  async openPty(
+  async openChannel(
     argv: readonly string[],
-    size: { cols: number; rows: number } = { cols: 80, rows: 24 },
+    pty?: { cols: number; rows: number },
   ): Promise<ClientChannel> {
+    const release = await this.limiter.acquire();
+    try {
+      const channel = await this.startExec(buildCommand(argv), pty);
+      channel.once('close', release);
+      return channel;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /**
+   * A TCP stream from the host to `host:port` as the host sees it (ProxyJump, VNC displays on
+   * the host's loopback). Counts as a channel of this connection.
+   */
+  async openTunnel(host: string, port: number): Promise<ClientChannel> {
     const release = await this.limiter.acquire();
     return new Promise((resolve, reject) => {
       if (this.closed) {
         release();
         return reject(new ConnectionLostError(this.target));
       }
-      this.client.exec(
-        buildCommand(argv),
-        { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } },
-        (err, channel) => {
-          if (err) {
-            release();
-            return reject(err);
-          }
-          channel.once('close', release);
-          resolve(channel);
-        },
-      );
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+        if (err) {
+          release();
+          return reject(
+            new Error(
+              `Cannot open a tunnel from ${this.target} to ${host}:${port}: ${err.message}`,
+            ),
+          );
+        }
+        channel.once('close', release);
+        resolve(channel);
+      });
     });
+  }
+
+  /** An interactive command on a pseudo-terminal (consoles). */
+  openPty(
+    argv: readonly string[],
+    size: { cols: number; rows: number } = { cols: 80, rows: 24 },
+  ): Promise<ClientChannel> {
+    return this.openChannel(argv, size);
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 import type { ClientChannel } from 'ssh2';
 import type { VmState } from '../../../shared/domain/vm.js';
 import { validateVmName } from '../../../shared/validation/names.js';
-import type { SshConnection } from '../../ssh/ssh-connection.js';
+import type { RemoteShell } from '../../ssh/ssh-connection.js';
 
 const STATE_BY_VIRSH: Record<string, VmState> = {
   running: 'running',
@@ -25,7 +25,7 @@ export const CONSOLE_READY = /Escape character is/;
 
 export class Virsh {
   constructor(
-    private readonly ssh: SshConnection,
+    private readonly ssh: RemoteShell,
     readonly uri = 'qemu:///system',
   ) {}
 

@@ -1,0 +1,149 @@
+// Keeps the fleet's VM states and statistics fresh: ONE remote command per host per cycle, never
+// two polls of the same host at once, hosts in parallel up to a bound, and a faster rate only for
+// hosts somebody subscribed to (an open host or VM view).
+import { EventEmitter } from 'node:events';
+import type { VmSample } from '../../shared/domain/vm.js';
+import type { HypervisorDriver, PolledVm } from '../hypervisors/driver.js';
+import type { SshConnection } from '../ssh/ssh-connection.js';
+import type { HostConnections } from './host-connections.js';
+
+export interface HostPoll {
+  host: string;
+  at: number;
+  vms: VmSample[];
+}
+
+export interface FleetPollerEvents {
+  poll: [HostPoll];
+  hostError: [{ host: string; error: Error }];
+}
+
+export interface FleetPollerOptions {
+  connections: HostConnections;
+  driverFor(host: string, ssh: SshConnection): HypervisorDriver;
+  /** Hosts polled at once. */
+  concurrency?: number;
+}
+
+interface Previous {
+  at: number;
+  cpuTimeNs: Map<string, number>;
+}
+
+/** CPU use between two samples, in percent of one host CPU. */
+export function cpuPercent(
+  prevNs: number | undefined,
+  nowNs: number | null,
+  elapsedMs: number,
+): number | null {
+  if (prevNs === undefined || nowNs === null || elapsedMs <= 0 || nowNs < prevNs) return null;
+  return Math.round(((nowNs - prevNs) / (elapsedMs * 1e6)) * 1000) / 10;
+}
+
+export class FleetPoller extends EventEmitter<FleetPollerEvents> {
+  private readonly inFlight = new Map<string, Promise<HostPoll>>();
+  private readonly previous = new Map<string, Previous>();
+  private readonly subscribers = new Map<string, number>();
+  /** One driver per host and connection, so per-host sessions survive between polls. */
+  private readonly drivers = new Map<string, { ssh: SshConnection; driver: HypervisorDriver }>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: FleetPollerOptions) {
+    super();
+  }
+
+  /** Polls one host; a poll already running for it is shared, not repeated. */
+  pollHost(host: string): Promise<HostPoll> {
+    const running = this.inFlight.get(host);
+    if (running) return running;
+    const poll = this.runPoll(host).finally(() => this.inFlight.delete(host));
+    this.inFlight.set(host, poll);
+    return poll;
+  }
+
+  private async runPoll(host: string): Promise<HostPoll> {
+    const driver = this.driver(host, await this.options.connections.get(host));
+    const polled = driver.poll
+      ? await driver.poll()
+      : driver.parsePoll(await this.drivers.get(host)!.ssh.run(driver.pollArgv()));
+    const at = Date.now();
+    const result: HostPoll = { host, at, vms: this.withRates(host, at, polled) };
+    this.emit('poll', result);
+    return result;
+  }
+
+  private driver(host: string, ssh: SshConnection): HypervisorDriver {
+    const cached = this.drivers.get(host);
+    if (cached?.ssh === ssh) return cached.driver;
+    cached?.driver.dispose?.();
+    const driver = this.options.driverFor(host, ssh);
+    this.drivers.set(host, { ssh, driver });
+    return driver;
+  }
+
+  private withRates(host: string, at: number, polled: PolledVm[]): VmSample[] {
+    const prev = this.previous.get(host);
+    const cpuTimeNs = new Map<string, number>();
+    const vms = polled.map((vm) => {
+      if (vm.cpuTimeNs !== null) cpuTimeNs.set(vm.name, vm.cpuTimeNs);
+      const elapsed = prev ? at - prev.at : 0;
+      return { ...vm, cpuPercent: cpuPercent(prev?.cpuTimeNs.get(vm.name), vm.cpuTimeNs, elapsed) };
+    });
+    this.previous.set(host, { at, cpuTimeNs });
+    return vms;
+  }
+
+  /** Polls every host, `concurrency` at a time; failures are reported per host, not thrown. */
+  async pollAll(hosts: readonly string[]): Promise<Map<string, HostPoll | Error>> {
+    const results = new Map<string, HostPoll | Error>();
+    const queue = [...hosts];
+    const worker = async () => {
+      for (let host = queue.shift(); host !== undefined; host = queue.shift()) {
+        try {
+          results.set(host, await this.pollHost(host));
+        } catch (err) {
+          const error = err instanceof Error ? err : new Error(String(err));
+          results.set(host, error);
+          this.emit('hostError', { host, error });
+        }
+      }
+    };
+    const workers = Math.min(this.options.concurrency ?? 16, hosts.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+    return results;
+  }
+
+  /** Subscribed hosts are polled at the fast rate until every subscriber has left. */
+  subscribe(host: string): () => void {
+    this.subscribers.set(host, (this.subscribers.get(host) ?? 0) + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const count = (this.subscribers.get(host) ?? 1) - 1;
+      if (count > 0) this.subscribers.set(host, count);
+      else this.subscribers.delete(host);
+    };
+  }
+
+  /** Polls `hosts()` every `intervalMs`, and subscribed hosts every `fastIntervalMs`. */
+  start(hosts: () => string[], intervalMs = 10_000, fastIntervalMs = 2_000): void {
+    this.stop();
+    const all = () => void this.pollAll(hosts());
+    const fast = () => void this.pollAll([...this.subscribers.keys()]);
+    all();
+    this.timers = [setInterval(all, intervalMs), setInterval(fast, fastIntervalMs)];
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Stops polling and releases every per-host session. */
+  dispose(): void {
+    this.stop();
+    for (const { driver } of this.drivers.values()) driver.dispose?.();
+    this.drivers.clear();
+  }
+}

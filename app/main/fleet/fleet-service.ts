@@ -1,0 +1,246 @@
+// The fleet engine: hosts in the inventory, one trusted connection each, a driver per hypervisor,
+// polling, and every operation as a task. convirtctl, the tests and (through the contract) the UI
+// all use this one object.
+import type { ClientChannel } from 'ssh2';
+import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
+import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
+import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
+import type { HypervisorDriver } from '../hypervisors/driver.js';
+import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
+import { XlDriver } from '../hypervisors/xen/xl-driver.js';
+import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
+import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
+import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
+import { TaskRunner } from '../tasks/task-runner.js';
+import { FleetPoller } from './fleet-poller.js';
+import { HostConnections } from './host-connections.js';
+import { HostConnector, type Prompts } from './host-connector.js';
+import type { SshConfig } from '../ssh/ssh-config.js';
+
+export const VM_ACTIONS = ['start', 'shutdown', 'reboot', 'destroy', 'suspend', 'resume'] as const;
+export type VmAction = (typeof VM_ACTIONS)[number];
+
+export interface FleetVm extends VmSample {
+  host: string;
+}
+
+export interface FleetServiceOptions {
+  inventory: Inventory;
+  trust: HostKeyTrust;
+  sshConfig?: SshConfig;
+  prompts?: Prompts;
+}
+
+export interface AddHostInput extends Omit<HostInput, 'hypervisor' | 'username'> {
+  username?: string;
+  /** Detected on the host when not given. */
+  hypervisor?: Hypervisor;
+}
+
+export class FleetService {
+  readonly connections: HostConnections;
+  readonly poller: FleetPoller;
+  readonly tasks: TaskRunner;
+  private readonly connector: HostConnector;
+
+  constructor(private readonly options: FleetServiceOptions) {
+    this.connector = new HostConnector({
+      trust: options.trust,
+      ...(options.sshConfig ? { sshConfig: options.sshConfig } : {}),
+      ...(options.prompts ? { prompts: options.prompts } : {}),
+    });
+    this.connections = new HostConnections((name) => {
+      const host = this.host(name);
+      return this.connector.connect(host, {
+        acceptFingerprint: host.hostKeyFingerprint ?? undefined,
+      });
+    });
+    this.poller = new FleetPoller({
+      connections: this.connections,
+      driverFor: (name, ssh) => this.driverOn(this.host(name), ssh),
+    });
+    this.tasks = new TaskRunner(options.inventory.tasks, options.inventory.audit);
+  }
+
+  private get inventory(): Inventory {
+    return this.options.inventory;
+  }
+
+  host(name: string): Host {
+    const host = this.inventory.hosts.get(name);
+    if (!host) throw new InvalidInputError('host', `No host named ${JSON.stringify(name)}.`);
+    return host;
+  }
+
+  private driverOn(host: Host, shell: RemoteShell): HypervisorDriver {
+    if (host.hypervisor === 'xen') return new XlDriver(shell, { sudo: host.useSudo });
+    return new KvmDriver(shell, {
+      sudo: host.useSudo,
+      ...(host.libvirtUri ? { uri: host.libvirtUri } : {}),
+    });
+  }
+
+  private async kvm(hostName: string, shell?: RemoteShell): Promise<KvmDriver> {
+    const host = this.host(hostName);
+    if (host.hypervisor !== 'kvm') {
+      throw new Error(`${hostName} is a Xen host driven by xl: this operation needs libvirt.`);
+    }
+    return this.driverOn(host, shell ?? (await this.connections.get(hostName))) as KvmDriver;
+  }
+
+  /**
+   * Adds a host: connects, checks its key (an unknown key must be confirmed, a changed one is
+   * refused), detects the hypervisor, and stores it. Nothing is stored when any step fails.
+   */
+  async addHost(
+    input: AddHostInput,
+    verify: VerifierOptions = {},
+  ): Promise<{ host: Host; facts: HostFacts }> {
+    if (this.inventory.hosts.get(input.name)) {
+      throw new InvalidInputError('name', `A host named ${input.name} already exists.`);
+    }
+    const ssh = await this.connector.connect(input, verify);
+    try {
+      const hypervisor =
+        input.hypervisor ?? (input.libvirtUri ? 'kvm' : await detectHypervisor(ssh));
+      const draft = { ...input, hypervisor, username: input.username ?? ssh.target.split('@')[0]! };
+      const facts = await this.driverOn(
+        { ...draft, useSudo: !!input.useSudo } as Host,
+        ssh,
+      ).hostFacts();
+      const host = this.inventory.hosts.add({
+        ...draft,
+        hostKeyFingerprint: ssh.hostKey.fingerprint,
+      });
+      this.inventory.audit.record({ action: 'host.add', target: host.name, outcome: 'ok' });
+      return { host, facts };
+    } finally {
+      ssh.close();
+    }
+  }
+
+  listHosts(): Host[] {
+    return this.inventory.hosts.list();
+  }
+
+  async hostFacts(name: string): Promise<HostFacts> {
+    const host = this.host(name);
+    return this.driverOn(host, await this.connections.get(name)).hostFacts();
+  }
+
+  removeHost(name: string): void {
+    this.host(name);
+    this.connections.close(name);
+    this.inventory.hosts.remove(name);
+    this.inventory.audit.record({ action: 'host.remove', target: name, outcome: 'ok' });
+  }
+
+  /**
+   * Every VM of the given hosts (all by default), one poll per host. Unreachable hosts throw.
+   * With `sampleMs`, polls twice that far apart so rates (CPU %) have a value.
+   */
+  async listVms(hostNames?: string[], sampleMs?: number): Promise<FleetVm[]> {
+    const names = hostNames ?? this.listHosts().map((h) => h.name);
+    names.forEach((n) => this.host(n));
+    if (sampleMs) {
+      await this.poller.pollAll(names);
+      await new Promise((r) => setTimeout(r, sampleMs));
+    }
+    const results = await this.poller.pollAll(names);
+    const vms: FleetVm[] = [];
+    for (const [host, result] of results) {
+      if (result instanceof Error) throw result;
+      vms.push(...result.vms.map((vm) => ({ host, ...vm })));
+    }
+    return vms;
+  }
+
+  async vmInfo(hostName: string, vm: string): Promise<FleetVm & { guest: GuestInfo | null }> {
+    validateVmName(vm);
+    const sample = (await this.listVms([hostName])).find((v) => v.name === vm);
+    if (!sample) throw new InvalidInputError('vm', `${hostName} has no VM named ${vm}.`);
+    const driver = this.driverOn(this.host(hostName), await this.connections.get(hostName));
+    const guest = sample.state === 'running' ? await driver.guestInfo(vm) : null;
+    return { ...sample, guest };
+  }
+
+  /** Runs a lifecycle action as a task; resolves with the finished task. */
+  async vmAction(hostName: string, vm: string, action: VmAction): Promise<Task> {
+    validateVmName(vm);
+    const host = this.host(hostName);
+    const { task, result } = this.tasks.run(`vm.${action}`, `${hostName}/${vm}`, async (ctx) => {
+      const driver = this.driverOn(host, ctx.record(await this.connections.get(hostName)));
+      await driver[action](vm);
+    });
+    await result.catch(() => undefined);
+    return this.inventory.tasks.get(task.id)!;
+  }
+
+  async snapshot(
+    hostName: string,
+    vm: string,
+    op: 'create' | 'revert' | 'delete',
+    snapshot: string,
+    options: { quiesce?: boolean } = {},
+  ): Promise<Task> {
+    validateVmName(vm);
+    validateVmName(snapshot);
+    const { task, result } = this.tasks.run(
+      `vm.snapshot.${op}`,
+      `${hostName}/${vm}`,
+      async (ctx) => {
+        const driver = await this.kvm(hostName, ctx.record(await this.connections.get(hostName)));
+        if (op === 'create') await driver.snapshotCreate(vm, snapshot, options);
+        else if (op === 'revert') await driver.snapshotRevert(vm, snapshot);
+        else await driver.snapshotDelete(vm, snapshot);
+      },
+    );
+    await result.catch(() => undefined);
+    return this.inventory.tasks.get(task.id)!;
+  }
+
+  async snapshotList(hostName: string, vm: string) {
+    return (await this.kvm(hostName)).snapshotList(vm);
+  }
+
+  /** The VM's serial console on a pseudo-terminal over the host's connection. */
+  async openConsole(
+    hostName: string,
+    vm: string,
+    size?: { cols: number; rows: number },
+  ): Promise<ClientChannel> {
+    const host = this.host(hostName);
+    const ssh = await this.connections.get(hostName);
+    const driver = this.driverOn(host, ssh);
+    const argv =
+      driver instanceof KvmDriver || driver instanceof XlDriver ? driver.consoleArgv(vm) : [];
+    return ssh.openPty(argv, size);
+  }
+
+  listTasks(limit = 50): Task[] {
+    return this.inventory.tasks.list({ limit });
+  }
+
+  task(id: string): { task: Task; log: TaskLogEntry[] } {
+    const task = this.inventory.tasks.get(id);
+    if (!task) throw new InvalidInputError('task', `No task ${id}.`);
+    return { task, log: this.inventory.tasks.log(id) };
+  }
+
+  close(): void {
+    this.poller.dispose();
+    this.connections.closeAll();
+  }
+}
+
+/** xl means a Xen dom0 (driven by xl); otherwise libvirt's virsh. */
+export async function detectHypervisor(ssh: SshConnection): Promise<Hypervisor> {
+  const out = await ssh.run([
+    'sh',
+    '-c',
+    'command -v xl >/dev/null 2>&1 && echo xl; command -v virsh >/dev/null 2>&1 && echo virsh; exit 0',
+  ]);
+  if (out.includes('xl')) return 'xen';
+  if (out.includes('virsh')) return 'kvm';
+  throw new Error(`Neither virsh (libvirt) nor xl (Xen) was found on ${ssh.target}.`);
+}

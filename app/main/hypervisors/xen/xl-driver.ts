@@ -1,0 +1,252 @@
+// The Xen driver: the xl toolstack (and xentop) over the host's SSH connection.
+import type { HostFacts, NetworkInfo, StoragePoolInfo } from '../../../shared/domain/host.js';
+import type { GuestInfo } from '../../../shared/domain/vm.js';
+import {
+  InvalidInputError,
+  validateHostPath,
+  validateVmName,
+} from '../../../shared/validation/names.js';
+import type { RemoteShell } from '../../ssh/ssh-connection.js';
+import type { HypervisorDriver, PolledVm, ShutdownOptions } from '../driver.js';
+import {
+  mergeXenDomains,
+  parseXentopBatch,
+  parseXlInfo,
+  parseXlList,
+  parseXlListLong,
+} from './xl-parse.js';
+
+/**
+ * One poll, one remote command. `xl list -l` gives each domain's configuration (uuid, memory
+ * target, vCPUs), `xl list` its state and CPU time to 0.1 s, `xentop` the I/O counters. xentop
+ * -f prints full names (else cut to 10 characters); a failing xentop only costs the counters.
+ */
+export const XL_POLL_SCRIPT = `
+echo '@@xl-list-long'; xl list -l || exit 1
+echo '@@xl-list'; xl list || exit 1
+echo '@@xentop'; xentop -b -i 1 -f 2>/dev/null
+exit 0
+`;
+
+/**
+ * Host facts in one remote command. The images directory arrives as $1 (a quoted argument),
+ * never pasted into the script.
+ */
+export const XL_HOST_FACTS_SCRIPT = `
+dir=$1
+echo '@@xl-info'; xl info || exit 1
+echo '@@hostname'; hostname
+echo '@@cpumodel'; grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2-
+echo '@@bridges'
+for b in /sys/class/net/*/bridge; do
+  [ -d "$b" ] || continue
+  b=\${b%/bridge}; echo "\${b##*/}"
+done
+echo '@@df'; df -B1 --output=size,avail,target -- "$dir" 2>/dev/null
+exit 0
+`;
+
+/** Splits the output of the scripts above at their `@@name` marker lines. */
+export function splitSections(output: string): Map<string, string> {
+  const sections = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of output.split('\n')) {
+    const m = /^@@([a-z-]+)$/.exec(line);
+    if (m) sections.set(m[1]!, (current = []));
+    else current?.push(line);
+  }
+  return new Map([...sections].map(([name, lines]) => [name, lines.join('\n')]));
+}
+
+/** Parses the output of XL_POLL_SCRIPT into the VMs of one poll (dom0 excluded). */
+export function parseXlPoll(stdout: string): PolledVm[] {
+  const sections = splitSections(stdout);
+  const long = sections.get('xl-list-long');
+  if (long === undefined) throw new Error('Unexpected poll output: no xl list -l section.');
+  return mergeXenDomains(
+    parseXlListLong(long),
+    parseXlList(sections.get('xl-list') ?? ''),
+    parseXentopBatch(sections.get('xentop') ?? ''),
+  );
+}
+
+/** Parses the output of XL_HOST_FACTS_SCRIPT; the images directory becomes one `dir` pool. */
+export function parseXlHostFacts(stdout: string, imagesDir: string): HostFacts {
+  const sections = splitSections(stdout);
+  const infoText = sections.get('xl-info');
+  if (infoText === undefined) throw new Error('Unexpected host facts output: no xl info section.');
+  const info = parseXlInfo(infoText);
+
+  const networks: NetworkInfo[] = (sections.get('bridges') ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((name) => ({ name, bridge: name, active: true }));
+
+  // df prints a header, then "size avail mount-point"; no row when the directory is missing.
+  const df = /^\s*(\d+)\s+(\d+)\s+\S/m.exec(sections.get('df') ?? '');
+  const pool: StoragePoolInfo = {
+    name: imagesDir,
+    type: 'dir',
+    path: imagesDir,
+    active: df !== null,
+    capacityBytes: df ? Number(df[1]) : null,
+    availableBytes: df ? Number(df[2]) : null,
+  };
+
+  return {
+    hostname: (sections.get('hostname') ?? '').trim() || info.host,
+    hypervisor: 'xen',
+    hypervisorVersion: info.xenVersion,
+    cpuCount: info.nrCpus ?? 0,
+    // Arm hosts have no "model name" in /proc/cpuinfo.
+    cpuModel: (sections.get('cpumodel') ?? '').trim() || info.machine,
+    memoryTotalMiB: info.totalMemoryMiB ?? 0,
+    // Xen's free memory: what no domain holds, i.e. what new VMs can get.
+    memoryFreeMiB: info.freeMemoryMiB ?? 0,
+    storagePools: [pool],
+    networks,
+    capabilities: info.xenCaps,
+  };
+}
+
+export interface XlDriverOptions {
+  /** Prefix every command with `sudo -n` (non-root logins; xl needs root). */
+  sudo?: boolean;
+  /** Where `start(name)` looks for NAME.cfg. */
+  configDir?: string;
+  /** Reported as the host's one storage pool. */
+  imagesDir?: string;
+  /** How long `shutdown` waits for the domain to be gone; 0 returns once it is asked. */
+  shutdownWaitSeconds?: number;
+}
+
+export interface XlShutdownOptions extends ShutdownOptions {
+  /** Overrides XlDriverOptions.shutdownWaitSeconds for this call. */
+  waitSeconds?: number;
+}
+
+function positiveInteger(field: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidInputError(field, `${field} must be a positive whole number, not ${n}.`);
+  }
+  return n;
+}
+
+export class XlDriver implements HypervisorDriver {
+  readonly hypervisor = 'xen' as const;
+  readonly configDir: string;
+  readonly imagesDir: string;
+  private readonly prefix: string[];
+  private readonly shutdownWaitSeconds: number;
+
+  constructor(
+    private readonly ssh: RemoteShell,
+    options: XlDriverOptions = {},
+  ) {
+    this.prefix = options.sudo ? ['sudo', '-n'] : [];
+    this.configDir = validateHostPath(options.configDir ?? '/etc/xen');
+    this.imagesDir = validateHostPath(options.imagesDir ?? '/var/lib/xen/images');
+    const wait = options.shutdownWaitSeconds ?? 120;
+    this.shutdownWaitSeconds = wait === 0 ? 0 : positiveInteger('shutdownWaitSeconds', wait);
+  }
+
+  /** An argv for xl on this host, with the sudo prefix when configured. */
+  xlArgv(...args: string[]): string[] {
+    return [...this.prefix, 'xl', ...args];
+  }
+
+  private xl(...args: string[]): Promise<string> {
+    return this.ssh.run(this.xlArgv(...args));
+  }
+
+  pollArgv(): string[] {
+    return [...this.prefix, 'sh', '-c', XL_POLL_SCRIPT];
+  }
+
+  parsePoll(stdout: string): PolledVm[] {
+    return parseXlPoll(stdout);
+  }
+
+  async hostFacts(): Promise<HostFacts> {
+    const out = await this.ssh.run([
+      ...this.prefix,
+      'sh',
+      '-c',
+      XL_HOST_FACTS_SCRIPT,
+      'sh',
+      this.imagesDir,
+    ]);
+    return parseXlHostFacts(out, this.imagesDir);
+  }
+
+  /** Creates (boots) a domain from an xl config file on the host. */
+  async create(configPath: string): Promise<void> {
+    await this.xl('create', validateHostPath(configPath));
+  }
+
+  /** xl keeps no inactive domains: starting NAME means creating it from CONFIG_DIR/NAME.cfg. */
+  async start(name: string): Promise<void> {
+    await this.create(`${this.configDir}/${validateVmName(name)}.cfg`);
+  }
+
+  /**
+   * Asks the guest to shut down through its PV drivers, or an ACPI power event for HVM guests
+   * without them (-F); `options.mode` does not apply, as xl guests have no agent channel. Waits
+   * (-w) until the domain is gone, bounded by `timeout`, which fails the command on expiry.
+   */
+  async shutdown(name: string, options: XlShutdownOptions = {}): Promise<void> {
+    validateVmName(name);
+    const wait = options.waitSeconds ?? this.shutdownWaitSeconds;
+    if (wait === 0) {
+      await this.xl('shutdown', '-F', name);
+      return;
+    }
+    const seconds = String(positiveInteger('waitSeconds', wait));
+    await this.ssh.run([...this.prefix, 'timeout', seconds, 'xl', 'shutdown', '-F', '-w', name]);
+  }
+
+  async reboot(name: string): Promise<void> {
+    await this.xl('reboot', '-F', validateVmName(name));
+  }
+
+  async destroy(name: string): Promise<void> {
+    await this.xl('destroy', validateVmName(name));
+  }
+
+  async suspend(name: string): Promise<void> {
+    await this.xl('pause', validateVmName(name));
+  }
+
+  async resume(name: string): Promise<void> {
+    await this.xl('unpause', validateVmName(name));
+  }
+
+  /** Sets the balloon target; the guest gives back or takes memory up to its maximum. */
+  async memSet(name: string, memoryMiB: number): Promise<void> {
+    validateVmName(name);
+    await this.xl('mem-set', name, `${positiveInteger('memoryMiB', memoryMiB)}m`);
+  }
+
+  async vcpuSet(name: string, vcpus: number): Promise<void> {
+    validateVmName(name);
+    await this.xl('vcpu-set', name, String(positiveInteger('vcpus', vcpus)));
+  }
+
+  /** The argv of the domain's console, for a pseudo-terminal (SshConnection.openPty). */
+  consoleArgv(name: string): string[] {
+    return this.xlArgv('console', validateVmName(name));
+  }
+
+  /**
+   * Always null: guests started by xl get no QEMU guest agent channel (PV guests run no QEMU
+   * at all), so there is nothing to ask.
+   */
+  guestInfo(name: string): Promise<GuestInfo | null> {
+    // A bad name still rejects, as every other operation does.
+    return Promise.resolve(name).then((n) => {
+      validateVmName(n);
+      return null;
+    });
+  }
+}

@@ -1,0 +1,110 @@
+// The inventory's schema, one migration per version. Never edit a migration that has shipped:
+// add a new one. Each runs in its own transaction, so it must not change PRAGMAs that SQLite
+// ignores inside a transaction (foreign_keys, journal_mode).
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string | ((db: Database.Database) => void);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    up: `
+      -- Server pools. "groups" is an SQL keyword, hence host_groups.
+      CREATE TABLE host_groups (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+        parent_id INTEGER REFERENCES host_groups(id) ON DELETE RESTRICT,
+        created_at TEXT NOT NULL
+      );
+      -- NULLs are distinct in a UNIQUE constraint, so top-level names need the ifnull().
+      CREATE UNIQUE INDEX host_groups_parent_name ON host_groups (ifnull(parent_id, 0), name);
+      CREATE INDEX host_groups_parent ON host_groups (parent_id);
+
+      -- No password or passphrase column, ever: secrets stay in the agent or the OS keyring.
+      CREATE TABLE hosts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        address TEXT NOT NULL,
+        port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+        username TEXT NOT NULL,
+        hypervisor TEXT NOT NULL CHECK (hypervisor IN ('kvm', 'xen')),
+        libvirt_uri TEXT CHECK (libvirt_uri IS NULL OR hypervisor = 'kvm'),
+        group_id INTEGER REFERENCES host_groups(id) ON DELETE RESTRICT,
+        use_sudo INTEGER NOT NULL DEFAULT 0 CHECK (use_sudo IN (0, 1)),
+        identity_file TEXT,
+        auth_method TEXT NOT NULL CHECK (auth_method IN ('agent', 'key', 'password')),
+        host_key_fingerprint TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX hosts_group ON hosts (group_id);
+
+      -- target_id is a host name or 'host/vm'; VMs live on the hosts, not here.
+      CREATE TABLE tags (
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('host', 'vm')),
+        target_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (target_kind, target_id, tag)
+      );
+      CREATE INDEX tags_tag ON tags (tag);
+
+      -- A host's tags, and its VMs' tags, follow it: removed with it, renamed with it.
+      -- 'name/' <= id < 'name0' is every 'name/...' ('0' follows '/'), and uses the index.
+      CREATE TRIGGER hosts_delete_tags AFTER DELETE ON hosts BEGIN
+        DELETE FROM tags WHERE target_kind = 'host' AND target_id = old.name;
+        DELETE FROM tags WHERE target_kind = 'vm'
+          AND target_id >= old.name || '/' AND target_id < old.name || '0';
+      END;
+      CREATE TRIGGER hosts_rename_tags AFTER UPDATE OF name ON hosts
+      WHEN old.name <> new.name BEGIN
+        UPDATE tags SET target_id = new.name WHERE target_kind = 'host' AND target_id = old.name;
+        UPDATE tags SET target_id = new.name || substr(target_id, length(old.name) + 1)
+          WHERE target_kind = 'vm'
+          AND target_id >= old.name || '/' AND target_id < old.name || '0';
+      END;
+
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL
+          CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        progress REAL CHECK (progress IS NULL OR progress BETWEEN 0 AND 1),
+        message TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT
+      );
+      CREATE INDEX tasks_created ON tasks (created_at);
+      CREATE INDEX tasks_status ON tasks (status);
+      CREATE INDEX tasks_target ON tasks (target, created_at);
+
+      -- The full output of a task, one row per append; (task_id, seq) keeps it in order.
+      CREATE TABLE task_log (
+        task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        stream TEXT NOT NULL CHECK (stream IN ('info', 'stdout', 'stderr', 'command')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      );
+
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'refused')),
+        detail TEXT CHECK (detail IS NULL OR json_valid(detail))
+      );
+      CREATE INDEX audit_target ON audit (target, id);
+    `,
+  },
+];

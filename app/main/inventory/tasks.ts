@@ -1,0 +1,223 @@
+// Long operations (start a VM, provision from an appliance) and their full output, kept so
+// the operator can read what happened after the fact, even after a restart.
+import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../../shared/validation/names.js';
+import { isoNow, systemClock, type Clock } from './clock.js';
+import { isForeignKeyViolation, type Db } from './database.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import {
+  LOG_STREAMS,
+  TASK_STATUSES,
+  type FinalTaskStatus,
+  type LogStream,
+  type Task,
+  type TaskListFilter,
+  type TaskLogEntry,
+  type TaskLogQuery,
+  type TaskStatus,
+} from './types.js';
+import { validateLabel, validateLimit, validateOneOf, validateTaskKind } from './validation.js';
+
+export const INTERRUPTED_ERROR = 'interrupted: ConVirt stopped while this task ran';
+
+const FINAL_STATUSES: readonly FinalTaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+interface TaskRow {
+  id: string;
+  kind: string;
+  target: string;
+  status: TaskStatus;
+  progress: number | null;
+  message: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    kind: row.kind,
+    target: row.target,
+    status: row.status,
+    progress: row.progress,
+    message: row.message,
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}
+
+function prepare(db: Db) {
+  return {
+    insert: db.prepare<[string, string, string, string]>(
+      `INSERT INTO tasks (id, kind, target, status, created_at) VALUES (?, ?, ?, 'queued', ?)`,
+    ),
+    get: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
+    start: db.prepare<[string, string]>(
+      `UPDATE tasks SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'`,
+    ),
+    progress: db.prepare<[number | null, string]>(
+      `UPDATE tasks SET progress = ? WHERE id = ? AND status = 'running'`,
+    ),
+    progressWithMessage: db.prepare<[number | null, string | null, string]>(
+      `UPDATE tasks SET progress = ?, message = ? WHERE id = ? AND status = 'running'`,
+    ),
+    // One statement per append: the next seq comes from the (task_id, seq) key, an index seek.
+    append: db.prepare<
+      [{ task_id: string; at: string; stream: LogStream; text: string }],
+      { seq: number }
+    >(`
+      INSERT INTO task_log (task_id, seq, at, stream, text)
+      SELECT @task_id, ifnull(max(seq), 0) + 1, @at, @stream, @text
+      FROM task_log WHERE task_id = @task_id
+      RETURNING seq`),
+    finish: db.prepare<
+      [{ id: string; status: FinalTaskStatus; error: string | null; at: string }]
+    >(`
+      UPDATE tasks SET status = @status, error = @error, ended_at = @at,
+        progress = CASE WHEN @status = 'succeeded' THEN 1 ELSE progress END
+      WHERE id = @id AND status IN ('queued', 'running')`),
+    list: db.prepare<
+      [{ status: TaskStatus | null; target: string | null; limit: number }],
+      TaskRow
+    >(`
+      SELECT * FROM tasks
+      WHERE (@status IS NULL OR status = @status) AND (@target IS NULL OR target = @target)
+      ORDER BY created_at DESC, rowid DESC
+      LIMIT @limit`),
+    log: db.prepare<[string, number, number], TaskLogEntry>(
+      'SELECT seq, at, stream, text FROM task_log WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    markInterrupted: db.prepare<[string, string]>(`
+      UPDATE tasks SET status = 'failed', error = ?, ended_at = ?
+      WHERE status IN ('queued', 'running')`),
+    deleteFinishedBefore: db.prepare<[string]>(`
+      DELETE FROM tasks
+      WHERE status IN ('succeeded', 'failed', 'cancelled') AND ended_at < ?`),
+  };
+}
+
+export class TaskRepository {
+  private readonly sql: ReturnType<typeof prepare>;
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.sql = prepare(db);
+  }
+
+  /** A new task, queued. */
+  create({ kind, target }: { kind: string; target: string }): Task {
+    const id = randomUUID();
+    this.sql.insert.run(
+      id,
+      validateTaskKind(kind),
+      validateLabel('target', target, 256),
+      isoNow(this.clock),
+    );
+    return this.require(id);
+  }
+
+  /** queued → running. */
+  start(id: string): Task {
+    if (this.sql.start.run(isoNow(this.clock), id).changes === 0) {
+      throw this.refused(id, 'start');
+    }
+    return this.require(id);
+  }
+
+  /**
+   * Reports how far a running task is (0 to 1, null when unknown) and, if given, a new status
+   * line (null clears it).
+   */
+  progress(id: string, fraction: number | null, message?: string | null): void {
+    if (fraction !== null && !(Number.isFinite(fraction) && fraction >= 0 && fraction <= 1)) {
+      throw new InvalidInputError(
+        'fraction',
+        `Invalid progress ${JSON.stringify(fraction)}: use a number from 0 to 1.`,
+      );
+    }
+    const { changes } =
+      message === undefined
+        ? this.sql.progress.run(fraction, id)
+        : this.sql.progressWithMessage.run(fraction, message, id);
+    if (changes === 0) throw this.refused(id, 'report progress on');
+  }
+
+  /** Appends to the task's log (one INSERT) and returns the entry's seq. */
+  appendLog(id: string, stream: LogStream, text: string): number {
+    validateOneOf('stream', stream, LOG_STREAMS);
+    if (typeof text !== 'string') throw new InvalidInputError('text', 'Log text must be a string.');
+    try {
+      return this.sql.append.get({ task_id: id, at: isoNow(this.clock), stream, text })!.seq;
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw notFound(id);
+      throw error;
+    }
+  }
+
+  /** queued or running → succeeded, failed or cancelled. Success sets progress to 1. */
+  finish(id: string, status: FinalTaskStatus, error?: string | null): Task {
+    validateOneOf('status', status, FINAL_STATUSES);
+    const at = isoNow(this.clock);
+    if (this.sql.finish.run({ id, status, error: error ?? null, at }).changes === 0) {
+      throw this.refused(id, 'finish');
+    }
+    return this.require(id);
+  }
+
+  get(id: string): Task | undefined {
+    const row = this.sql.get.get(id);
+    return row && toTask(row);
+  }
+
+  /** Newest first. */
+  list({ limit = 100, status, target }: TaskListFilter = {}): Task[] {
+    return this.sql.list
+      .all({
+        status: status === undefined ? null : validateOneOf('status', status, TASK_STATUSES),
+        target: target ?? null,
+        limit: validateLimit(limit),
+      })
+      .map(toTask);
+  }
+
+  /** The task's log in the order it was written. */
+  log(id: string, { afterSeq = 0, limit }: TaskLogQuery = {}): TaskLogEntry[] {
+    this.require(id);
+    // LIMIT -1 is SQLite for no limit.
+    return this.sql.log.all(id, afterSeq, limit === undefined ? -1 : validateLimit(limit));
+  }
+
+  /**
+   * Fails the tasks a previous process left queued or running: nothing runs them any more.
+   * Returns how many. Call it once at startup, before any task is created.
+   */
+  markInterrupted(): number {
+    return this.sql.markInterrupted.run(INTERRUPTED_ERROR, isoNow(this.clock)).changes;
+  }
+
+  /** Deletes finished tasks (and their logs) that ended before `before`; returns how many. */
+  deleteFinishedBefore(before: Date): number {
+    return this.sql.deleteFinishedBefore.run(before.toISOString()).changes;
+  }
+
+  private require(id: string): Task {
+    const task = this.get(id);
+    if (!task) throw notFound(id);
+    return task;
+  }
+
+  private refused(id: string, action: string): Error {
+    const task = this.require(id);
+    return new ConflictError(`Cannot ${action} task ${id}: it is ${task.status}.`);
+  }
+}
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError('task', id, `No task with id ${JSON.stringify(id)}.`);
+}

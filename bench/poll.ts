@@ -1,0 +1,169 @@
+// npm run bench:poll — one full refresh of H simulated hosts x M VMs through the real sshd and
+// real virsh (libvirt test-driver URIs), against the naive way (one `virsh dominfo` per VM),
+// measured in the same run. Remote commands are counted from sshd's own log.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { FleetPoller } from '../app/main/fleet/fleet-poller.js';
+import { HostConnections } from '../app/main/fleet/host-connections.js';
+import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
+import { buildCommand } from '../app/main/ssh/shell-quote.js';
+import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
+import type { HypervisorDriver } from '../app/main/hypervisors/driver.js';
+import { startTestbed } from '../test/bed/testbed.js';
+import { connectToTestbed } from '../test/support/testbed.js';
+
+const { values } = parseArgs({
+  options: {
+    hosts: { type: 'string', default: '100' },
+    vms: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '16' },
+  },
+});
+const hostCount = Number(values.hosts);
+const vmCount = Number(values.vms);
+const runs = Number(values.runs);
+const concurrency = Number(values.concurrency);
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** A libvirt test-driver host: M domains, most running, some paused or shut off. */
+function simulatedHostXml(host: number): string {
+  const domains = Array.from({ length: vmCount }, (_, i) => {
+    const runstate = i % 10 === 9 ? 5 : i % 10 === 8 ? 3 : 1;
+    return (
+      `<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>` +
+      `<name>h${host}-vm${i}</name><uuid>${randomUUID()}</uuid>` +
+      `<memory>262144</memory><currentMemory>262144</currentMemory><vcpu>2</vcpu>` +
+      `<os><type arch='i686'>hvm</type></os>` +
+      `<test:runstate>${runstate}</test:runstate></domain>`
+    );
+  }).join('');
+  return (
+    `<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>8</cores><threads>1</threads>` +
+    `<mhz>2000</mhz><model>i686</model></cpu><memory>16777216</memory>${domains}</node>`
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const bed = await startTestbed(log);
+const sshdLog = bed.info.sshd.logPath;
+const commandsInLog = () =>
+  (readFileSync(sshdLog, 'utf8').match(/Starting session: command/g) ?? []).length;
+
+const hosts = Array.from({ length: hostCount }, (_, i) => `sim${i}`);
+const uris = new Map<string, string>();
+hosts.forEach((host, i) => {
+  const file = join(bed.info.runDir, `${host}.xml`);
+  writeFileSync(file, simulatedHostXml(i));
+  uris.set(host, `test://${file}`);
+});
+
+// Every simulated host is its own SSH connection, as real hosts would be.
+const connections = new HostConnections(() => connectToTestbed(bed.info));
+const driverFor = (host: string, ssh: SshConnection) =>
+  new KvmDriver(ssh, { uri: uris.get(host)! });
+const poller = new FleetPoller({ connections, driverFor, concurrency });
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+
+try {
+  const connectStart = performance.now();
+  await Promise.all(hosts.map((h) => connections.get(h)));
+  log(`${hostCount} connections in ${((performance.now() - connectStart) / 1000).toFixed(2)} s`);
+
+  /** Median wall and main-process CPU of `runs` full refreshes, after one warm-up. */
+  async function measure(label: string, poller: FleetPoller) {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    let vms = 0;
+    let sessionsPerHost = 0;
+    for (let run = 0; run < runs + 1; run++) {
+      const before = commandsInLog();
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const results = await poller.pollAll(hosts);
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpuBefore);
+      const failed = [...results.values()].find((r) => r instanceof Error);
+      if (failed) throw failed;
+      vms = [...results.values()].reduce((n, r) => n + (r instanceof Error ? 0 : r.vms.length), 0);
+      await new Promise((r) => setTimeout(r, 300)); // let sshd write its log
+      sessionsPerHost = (commandsInLog() - before) / hostCount;
+      if (run === 0) continue;
+      wall.push(seconds);
+      cpu.push((used.user + used.system) / 1e6);
+      log(`${label} refresh ${run}/${runs}: ${seconds.toFixed(2)} s, ${vms} VMs`);
+    }
+    return {
+      medianSeconds: Number(median(wall).toFixed(3)),
+      runs: wall.map((s) => Number(s.toFixed(3))),
+      vmsRefreshed: vms,
+      newSshSessionsPerHostPerCycle: sessionsPerHost,
+      mainProcessCpuSeconds: Number(median(cpu).toFixed(3)),
+    };
+  }
+
+  // What ConVirt does: one virsh batch per host per cycle, through a virsh kept open per host.
+  const session = await measure('session', poller);
+  poller.dispose();
+  // The same single command, but as a new SSH exec (new virsh process) every cycle.
+  const execOnly = (host: string, ssh: SshConnection): HypervisorDriver =>
+    // The same driver with its session-based poll() hidden.
+    Object.assign(Object.create(driverFor(host, ssh)) as HypervisorDriver, { poll: undefined });
+  const exec = await measure(
+    'exec',
+    new FleetPoller({ connections, driverFor: execOnly, concurrency }),
+  );
+
+  // The naive way: list the names, then one dominfo per VM, same connections and bound.
+  const naiveBefore = commandsInLog();
+  const naiveStart = performance.now();
+  const queue = [...hosts];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let host = queue.shift(); host; host = queue.shift()) {
+        const ssh = await connections.get(host);
+        const virsh = (...args: string[]) => ['virsh', '-q', '-c', uris.get(host)!, ...args];
+        const names = (await ssh.run(virsh('list', '--all', '--name'))).split('\n').filter(Boolean);
+        await Promise.all(names.map((name) => ssh.run(virsh('dominfo', name))));
+      }
+    }),
+  );
+  const naiveWall = (performance.now() - naiveStart) / 1000;
+  await new Promise((r) => setTimeout(r, 300));
+  const naiveCommandsPerHost = (commandsInLog() - naiveBefore) / hostCount;
+  log(`naive refresh: ${naiveWall.toFixed(2)} s`);
+
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'full refresh of the fleet',
+        hosts: hostCount,
+        vmsPerHost: vmCount,
+        concurrency,
+        virshBatchesPerHostPerCycle: 1,
+        session,
+        execPerCycle: exec,
+        naive: {
+          seconds: Number(naiveWall.toFixed(3)),
+          newSshSessionsPerHostPerCycle: naiveCommandsPerHost,
+        },
+        speedupVsNaive: Number((naiveWall / session.medianSeconds).toFixed(1)),
+        peakRssMB: Math.round(peakRss / 1e6),
+        pollCommand: buildCommand(
+          new KvmDriver({} as SshConnection, { uri: uris.get('sim0')! }).pollArgv(),
+        ),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  clearInterval(sampler);
+  connections.closeAll();
+  await bed.stop();
+}

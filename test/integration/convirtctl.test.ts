@@ -1,0 +1,315 @@
+// convirtctl against the real test bed: host add with fingerprint confirmation, a changed key
+// refused, the tiny VM's whole life, guest agent info, a quiesced snapshot, the serial console,
+// bad input refused with nothing run, and the task log.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildDomainXml } from '../../app/main/hypervisors/kvm/domain-xml.js';
+import { Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
+import { connectToTestbed, testbed } from '../support/testbed.js';
+
+const bed = testbed();
+const root = join(import.meta.dirname, '../..');
+const home = join(bed.runDir, 'cli-home');
+const dataDir = join(bed.runDir, 'cli-data');
+const address = `127.0.0.1:${bed.sshd.port}`;
+const vm = `${bed.prefix}cli`;
+const ref = `tb/${vm}`;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs convirtctl with its own HOME (no ssh-agent, no user ssh files) and data folder. */
+function ctl(args: string[], input?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, CONVIRT_DATA_DIR: dataDir };
+    delete env.SSH_AUTH_SOCK;
+    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    if (input) input(child);
+    else child.stdin.end();
+  });
+}
+
+const sshSessions = () =>
+  (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;
+
+test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t) => {
+  mkdirSync(join(home, '.ssh'), { recursive: true });
+  const ssh = await connectToTestbed(bed);
+  const virsh = new Virsh(ssh);
+  const disk = `${bed.imagesDir}/${vm}.qcow2`;
+  t.after(async () => {
+    try {
+      if (await virsh.exists(vm)) {
+        if ((await virsh.state(vm)) !== 'shutoff') await virsh.destroy(vm);
+        await ssh.run(['virsh', '-q', 'undefine', vm, '--snapshots-metadata']);
+      }
+      await ssh.run(['rm', '-f', disk]);
+    } finally {
+      ssh.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  await t.test('an unknown host key is shown and refused without confirmation', async () => {
+    const r = await ctl([
+      'host',
+      'add',
+      'tb',
+      '--address',
+      address,
+      '--user',
+      bed.sshd.username,
+      '--identity',
+      bed.sshd.clientKeyPath,
+      '--json',
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(bed.sshd.hostKeyFingerprint), r.stderr);
+    assert.deepEqual(JSON.parse((await ctl(['host', 'list', '--json'])).stdout), []);
+  });
+
+  await t.test(
+    'a changed host key is refused, naming both keys, before any credential',
+    async () => {
+      // The operator's known_hosts remembers another key for this address.
+      const other = join(home, 'other_key');
+      spawn('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+      await new Promise((r) => setTimeout(r, 500));
+      const [type, blob] = readFileSync(`${other}.pub`, 'utf8').split(' ');
+      writeFileSync(
+        join(home, '.ssh/known_hosts'),
+        `[localhost]:${bed.sshd.port} ${type} ${blob}\n`,
+      );
+      const logBefore = statSync(bed.sshd.logPath).size;
+      const r = await ctl([
+        'host',
+        'add',
+        'tb-changed',
+        '--address',
+        `localhost:${bed.sshd.port}`,
+        '--user',
+        bed.sshd.username,
+        '--identity',
+        bed.sshd.clientKeyPath,
+        '--accept-host-key',
+        bed.sshd.hostKeyFingerprint,
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /CHANGED/);
+      assert.ok(r.stderr.includes(bed.sshd.hostKeyFingerprint));
+      await new Promise((res) => setTimeout(res, 200));
+      assert.doesNotMatch(
+        readFileSync(bed.sshd.logPath, 'utf8').slice(logBefore),
+        /publickey|Accepted|Failed/,
+      );
+    },
+  );
+
+  await t.test('host add with the confirmed fingerprint detects KVM', async () => {
+    const r = await ctl([
+      'host',
+      'add',
+      'tb',
+      '--address',
+      address,
+      '--user',
+      bed.sshd.username,
+      '--identity',
+      bed.sshd.clientKeyPath,
+      '--accept-host-key',
+      bed.sshd.hostKeyFingerprint,
+      '--group',
+      'Lab/Rack 1',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { host, facts } = JSON.parse(r.stdout) as {
+      host: { hypervisor: string };
+      facts: { cpuCount: number };
+    };
+    assert.equal(host.hypervisor, 'kvm');
+    assert.ok(facts.cpuCount >= 1);
+    const hosts = JSON.parse((await ctl(['host', 'list', '--json'])).stdout) as Array<{
+      group: string;
+    }>;
+    assert.equal(hosts[0]!.group, 'Lab/Rack 1');
+  });
+
+  // The tiny VM, defined on the host by the project's XML builder.
+  await ssh.run([
+    'qemu-img',
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    bed.tinyVm.dataDisk,
+    '-F',
+    'qcow2',
+    disk,
+  ]);
+  await virsh.define(
+    buildDomainXml({
+      name: vm,
+      memoryMiB: 128,
+      vcpus: 1,
+      virtType: 'qemu',
+      boot: {
+        kind: 'kernel',
+        kernel: bed.tinyVm.kernel,
+        initrd: bed.tinyVm.initrd,
+        cmdline: 'console=ttyS0 convirt.hostname=clivm',
+      },
+      disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
+      interfaces: [{ type: 'user' }],
+    }),
+  );
+
+  const listed = async () =>
+    (
+      JSON.parse((await ctl(['vm', 'list', '--host', 'tb', '--json'])).stdout) as Array<
+        Record<string, unknown>
+      >
+    ).find((v) => v.name === vm)!;
+
+  await t.test('the VM is listed with its state', async () => {
+    const row = await listed();
+    assert.equal(row.state, 'shutoff');
+    assert.equal(row.host, 'tb');
+    assert.equal(row.vcpus, 1);
+    assert.equal(row.memoryMiB, 128);
+  });
+
+  await t.test('start, then guest agent information with the configured address', async () => {
+    assert.equal((await ctl(['vm', 'start', ref])).code, 0);
+    let info: {
+      guest: { osName: string; interfaces: Array<{ name: string; addresses: string[] }> } | null;
+    } = {
+      guest: null,
+    };
+    for (let i = 0; i < 60 && !info.guest; i++) {
+      info = JSON.parse((await ctl(['vm', 'info', ref, '--json'])).stdout) as typeof info;
+      if (!info.guest) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(info.guest, 'the guest agent answered');
+    assert.match(info.guest.osName, /ConVirt tiny VM/);
+    const eth0 = info.guest.interfaces.find((i) => i.name === 'eth0');
+    assert.ok(eth0?.addresses.includes('10.0.2.15/24'), JSON.stringify(eth0));
+    const row = await listed();
+    assert.equal(row.state, 'running');
+    assert.equal(typeof row.cpuPercent, 'number');
+  });
+
+  await t.test('a quiesced snapshot is created and reverted', async () => {
+    const made = await ctl(['vm', 'snapshot', 'create', ref, 'before', '--quiesce', '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const log = JSON.parse(
+      (await ctl(['task', 'show', (JSON.parse(made.stdout) as { id: string }).id, '--json']))
+        .stdout,
+    ) as {
+      log: Array<{ text: string }>;
+    };
+    const text = log.log.map((e) => e.text).join('\n');
+    assert.match(text, /domfsfreeze/);
+    assert.match(text, /Froze 1 filesystem/);
+    assert.match(text, /Thawed 1 filesystem/);
+    const list = JSON.parse(
+      (await ctl(['vm', 'snapshot', 'list', ref, '--json'])).stdout,
+    ) as Array<{ name: string }>;
+    assert.deepEqual(
+      list.map((s) => s.name),
+      ['before'],
+    );
+    // A file written after the snapshot is gone after the revert.
+    const write = JSON.stringify({
+      execute: 'guest-exec',
+      arguments: { path: '/bin/sh', arg: ['-c', 'echo x > /mnt/data/after.txt; sync'] },
+    });
+    await ssh.run(['virsh', '-q', 'qemu-agent-command', vm, write]);
+    const read = JSON.stringify({
+      execute: 'guest-file-open',
+      arguments: { path: '/mnt/data/after.txt' },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await ssh.exec(['virsh', '-q', 'qemu-agent-command', vm, read])).code, 0);
+    assert.equal((await ctl(['vm', 'snapshot', 'revert', ref, 'before'])).code, 0);
+    assert.notEqual((await ssh.exec(['virsh', '-q', 'qemu-agent-command', vm, read])).code, 0);
+    const status = await ssh.run([
+      'virsh',
+      '-q',
+      'qemu-agent-command',
+      vm,
+      '{"execute":"guest-fsfreeze-status"}',
+    ]);
+    assert.match(status, /thawed/);
+    assert.equal((await ctl(['vm', 'snapshot', 'delete', ref, 'before'])).code, 0);
+  });
+
+  await t.test('the serial console runs a typed command', async () => {
+    const r = await ctl(['vm', 'console', ref], (child) => {
+      let seen = '';
+      let stage = 0;
+      const poke = setInterval(() => stage === 0 && child.stdin!.write('\r'), 700);
+      child.stdout!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (stage === 0 && /clivm# /.test(seen)) {
+          stage = 1;
+          clearInterval(poke);
+          child.stdin!.write('echo console-$((6*7))\r');
+        } else if (stage === 1 && /console-42/.test(seen)) {
+          stage = 2;
+          child.stdin!.end(Buffer.from([0x1d]));
+        }
+      });
+      setTimeout(() => clearInterval(poke), 60_000);
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /console-42/);
+  });
+
+  await t.test('a bad VM name is refused with exit 2 and runs nothing on the host', async () => {
+    const before = sshSessions();
+    const r = await ctl(['vm', 'start', 'tb/a;touch /tmp/x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Invalid VM name/);
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(sshSessions(), before);
+  });
+
+  await t.test('shutdown goes through the guest agent and the VM stops', async () => {
+    const r = await ctl(['vm', 'shutdown', ref, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    let state = '';
+    for (let i = 0; i < 40 && state !== 'shutoff'; i++) {
+      state = await virsh.state(vm);
+      if (state !== 'shutoff') await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.equal(state, 'shutoff');
+    const task = JSON.parse(r.stdout) as { id: string };
+    const shown = await ctl(['task', 'show', task.id]);
+    assert.match(shown.stdout, /shutdown .* --mode agent/);
+  });
+
+  await t.test('every operation is a task in the task list', async () => {
+    const tasks = JSON.parse((await ctl(['task', 'list', '--json'])).stdout) as Array<{
+      kind: string;
+      status: string;
+    }>;
+    const kinds = tasks.map((x) => x.kind);
+    for (const kind of ['vm.start', 'vm.shutdown', 'vm.snapshot.create', 'vm.snapshot.revert']) {
+      assert.ok(kinds.includes(kind), kind);
+    }
+    assert.ok(tasks.every((x) => x.status === 'succeeded'));
+  });
+});
