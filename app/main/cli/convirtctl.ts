@@ -81,9 +81,9 @@ function parseAddress(address: string | undefined): { address: string; port?: nu
 /** A cell as text: objects as JSON rather than '[object Object]'. */
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '-';
-  return typeof value === 'object'
-    ? JSON.stringify(value)
-    : String(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  return String(value as number | boolean);
 }
 
 function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
