@@ -83,7 +83,8 @@ function cell(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'string') return value;
-  return String(value as number | boolean);
+  if (typeof value === 'number' || typeof value === 'boolean') return value.toString();
+  return JSON.stringify(value) ?? '-';
 }
 
 function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
