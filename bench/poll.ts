@@ -153,7 +153,9 @@ try {
         session,
         execPerCycle: exec,
         naive: {
-          seconds: Number(naiveWall.toFixed(3)),
+          measuredHosts: naiveHosts.length,
+          measuredSeconds: Number(naiveSliceWall.toFixed(3)),
+          scaledToAllHostsSeconds: Number(naiveWall.toFixed(3)),
           newSshSessionsPerHostPerCycle: naiveCommandsPerHost,
         },
         speedupVsNaive: Number((naiveWall / session.medianSeconds).toFixed(1)),

@@ -301,13 +301,77 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
     assert.match(shown.stdout, /shutdown .* --mode agent/);
   });
 
+  await t.test('vCPUs, memory, autostart and the guest agent channel of a stopped VM', async () => {
+    assert.equal((await ctl(['vm', 'set', ref, '--vcpus', '2', '--memory', '192'])).code, 0);
+    const row = await listed();
+    assert.equal(row.vcpus, 2);
+    assert.equal(row.memoryMiB, 192);
+    assert.equal((await ctl(['vm', 'autostart', ref, 'on'])).code, 0);
+    assert.match(await ssh.run(['virsh', '-q', 'dominfo', vm]), /Autostart:\s+enable/);
+    assert.equal((await ctl(['vm', 'autostart', ref, 'off'])).code, 0);
+    const added = JSON.parse((await ctl(['vm', 'add-agent-channel', ref, '--json'])).stdout) as {
+      id: string;
+    };
+    assert.match((await ctl(['task', 'show', added.id])).stdout, /already present/);
+  });
+
+  await t.test('an ISO is attached as a CD-ROM and ejected', async (st) => {
+    const iso = `${bed.imagesDir}/${bed.prefix}test.iso`;
+    await ssh.run(['truncate', '-s', '1M', iso]);
+    st.after(() => ssh.run(['rm', '-f', iso]));
+    assert.equal((await ctl(['vm', 'iso', ref, 'attach', iso])).code, 0);
+    assert.match(
+      await ssh.run(['virsh', '-q', 'domblklist', vm]),
+      new RegExp(iso.replaceAll('.', '\\.')),
+    );
+    assert.equal((await ctl(['vm', 'iso', ref, 'eject'])).code, 0);
+    assert.doesNotMatch(await ssh.run(['virsh', '-q', 'domblklist', vm]), /\.iso/);
+  });
+
+  await t.test(
+    'a clone is an instant overlay; deleting never removes a disk another VM needs',
+    async (st) => {
+      const copy = `${bed.prefix}copy`;
+      const copyDisk = `${bed.imagesDir}/${copy}-vda.qcow2`;
+      st.after(async () => {
+        if (await virsh.exists(copy)) await ssh.run(['virsh', '-q', 'undefine', copy]);
+        await ssh.run(['rm', '-f', copyDisk]);
+      });
+      assert.equal((await ctl(['vm', 'clone', ref, copy])).code, 0);
+      assert.match(
+        await ssh.run(['qemu-img', 'info', '-U', copyDisk]),
+        new RegExp(`backing file: ${disk}`),
+      );
+      // Deleting the original with its disks keeps the disk the clone is built on.
+      const del = await ctl(['vm', 'delete', ref, '--remove-disks', '--yes', '--json']);
+      assert.equal(del.code, 0, del.stderr);
+      const log = (await ctl(['task', 'show', (JSON.parse(del.stdout) as { id: string }).id]))
+        .stdout;
+      assert.match(log, new RegExp(`"kept":\\["${disk}"\\]`));
+      assert.equal(await virsh.exists(vm), false);
+      assert.equal((await ssh.exec(['test', '-e', disk])).code, 0);
+      // The clone goes with its own disk.
+      assert.equal((await ctl(['vm', 'delete', `tb/${copy}`, '--remove-disks', '--yes'])).code, 0);
+      assert.notEqual((await ssh.exec(['test', '-e', copyDisk])).code, 0);
+      // Without --yes and without a terminal, deleting is refused.
+      assert.equal((await ctl(['vm', 'delete', `tb/${copy}`])).code, 2);
+    },
+  );
+
   await t.test('every operation is a task in the task list', async () => {
     const tasks = JSON.parse((await ctl(['task', 'list', '--json'])).stdout) as Array<{
       kind: string;
       status: string;
     }>;
     const kinds = tasks.map((x) => x.kind);
-    for (const kind of ['vm.start', 'vm.shutdown', 'vm.snapshot.create', 'vm.snapshot.revert']) {
+    for (const kind of [
+      'vm.start',
+      'vm.shutdown',
+      'vm.snapshot.create',
+      'vm.snapshot.revert',
+      'vm.clone',
+      'vm.delete',
+    ]) {
       assert.ok(kinds.includes(kind), kind);
     }
     assert.ok(tasks.every((x) => x.status === 'succeeded'));

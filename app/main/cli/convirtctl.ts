@@ -23,6 +23,13 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
   vm start|shutdown|reboot|destroy|suspend|resume HOST/VM
   vm info HOST/VM
   vm console HOST/VM              (Ctrl+] leaves)
+  vm set HOST/VM [--vcpus N] [--memory MIB]
+  vm autostart HOST/VM on|off
+  vm iso HOST/VM attach PATH | vm iso HOST/VM eject
+  vm clone HOST/VM NEW_NAME [--full]       (default: instant qcow2 overlay)
+  vm delete HOST/VM [--remove-disks] [--yes]
+  vm add-agent-channel HOST/VM
+  vm password HOST/VM USER               (reads the password from standard input)
   vm snapshot create|list|revert|delete HOST/VM [NAME] [--quiesce]
   task list | task show ID
 
@@ -58,6 +65,11 @@ const OPTIONS = {
   'accept-host-key': { type: 'string' },
   host: { type: 'string' },
   quiesce: { type: 'boolean' },
+  vcpus: { type: 'string' },
+  memory: { type: 'string' },
+  full: { type: 'boolean' },
+  'remove-disks': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -104,6 +116,12 @@ function taskOutcome(task: Task, io: Io, json: boolean): number {
     io.out(`${task.kind} ${task.target}: done (task ${task.id})`);
   else io.err(`${task.kind} ${task.target} failed: ${task.error ?? task.status} (task ${task.id})`);
   return task.status === 'succeeded' ? 0 : 1;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function ask(io: Io, question: string): Promise<string> {
@@ -318,6 +336,77 @@ export async function main(argv: string[], io: Io): Promise<number> {
           quiesce: values.quiesce === true,
         });
         return taskOutcome(task, io, json);
+      }
+      case 'vm set': {
+        const [host, vm] = splitVmRef(rest[0]);
+        const count = (v: string | undefined, what: string) => {
+          if (v === undefined) return undefined;
+          if (!/^\d+$/.test(v)) throw new UsageError(`${what} must be a whole number.`);
+          return Number(v);
+        };
+        const vcpus = count(values.vcpus, '--vcpus');
+        const memoryMiB = count(values.memory, '--memory');
+        if (vcpus === undefined && memoryMiB === undefined)
+          throw new UsageError('vm set needs --vcpus or --memory.');
+        return taskOutcome(
+          await fleet.setResources(host, vm, {
+            ...(vcpus ? { vcpus } : {}),
+            ...(memoryMiB ? { memoryMiB } : {}),
+          }),
+          io,
+          json,
+        );
+      }
+      case 'vm autostart': {
+        const [host, vm] = splitVmRef(rest[0]);
+        if (rest[1] !== 'on' && rest[1] !== 'off')
+          throw new UsageError('vm autostart needs on or off.');
+        return taskOutcome(await fleet.setAutostart(host, vm, rest[1] === 'on'), io, json);
+      }
+      case 'vm iso': {
+        const [host, vm] = splitVmRef(rest[0]);
+        if (rest[1] === 'eject') return taskOutcome(await fleet.setIso(host, vm, null), io, json);
+        if (rest[1] !== 'attach' || !rest[2])
+          throw new UsageError('vm iso needs attach PATH or eject.');
+        return taskOutcome(await fleet.setIso(host, vm, rest[2]), io, json);
+      }
+      case 'vm clone': {
+        const [host, vm] = splitVmRef(rest[0]);
+        if (!rest[1]) throw new UsageError('vm clone needs a NEW_NAME.');
+        const task = await fleet.clone(
+          host,
+          vm,
+          validateVmName(rest[1]),
+          values.full ? 'full' : 'overlay',
+        );
+        return taskOutcome(task, io, json);
+      }
+      case 'vm delete': {
+        const [host, vm] = splitVmRef(rest[0]);
+        const what = values['remove-disks'] ? `${host}/${vm} and its disks` : `${host}/${vm}`;
+        if (!values.yes) {
+          if (!io.interactive)
+            throw new UsageError(`Deleting ${what} needs --yes when there is no terminal to ask.`);
+          if (!/^y(es)?$/i.test((await ask(io, `Delete ${what}? [y/N] `)).trim())) return 2;
+        }
+        return taskOutcome(
+          await fleet.deleteVm(host, vm, { removeDisks: values['remove-disks'] === true }),
+          io,
+          json,
+        );
+      }
+      case 'vm add-agent-channel': {
+        const [host, vm] = splitVmRef(rest[0]);
+        return taskOutcome(await fleet.addGuestAgentChannel(host, vm), io, json);
+      }
+      case 'vm password': {
+        const [host, vm] = splitVmRef(rest[0]);
+        if (!rest[1]) throw new UsageError('vm password needs a USER.');
+        const password = io.interactive
+          ? await ask(io, `New password for ${rest[1]}: `)
+          : (await readAll(io.stdin)).replace(/\n$/, '');
+        if (!password) throw new UsageError('An empty password was given.');
+        return taskOutcome(await fleet.setUserPassword(host, vm, rest[1], password), io, json);
       }
       case 'task list': {
         const tasks = fleet.listTasks();

@@ -176,27 +176,95 @@ export class FleetService {
     return this.inventory.tasks.get(task.id)!;
   }
 
-  async snapshot(
+  /** Runs `work` on the host's libvirt driver as a task whose log records every command. */
+  private async kvmTask<T>(
+    kind: string,
+    hostName: string,
+    vm: string,
+    work: (driver: KvmDriver, log: (text: string) => void) => Promise<T>,
+    options: { record?: boolean } = {},
+  ): Promise<Task> {
+    validateVmName(vm);
+    this.host(hostName);
+    const { task, result } = this.tasks.run(kind, `${hostName}/${vm}`, async (ctx) => {
+      const ssh = await this.connections.get(hostName);
+      const driver = await this.kvm(hostName, options.record === false ? ssh : ctx.record(ssh));
+      const value = await work(driver, (text) => ctx.log(text));
+      if (value !== undefined) ctx.log(typeof value === 'string' ? value : JSON.stringify(value));
+      return value;
+    });
+    await result.catch(() => undefined);
+    return this.inventory.tasks.get(task.id)!;
+  }
+
+  snapshot(
     hostName: string,
     vm: string,
     op: 'create' | 'revert' | 'delete',
     snapshot: string,
     options: { quiesce?: boolean } = {},
   ): Promise<Task> {
-    validateVmName(vm);
     validateVmName(snapshot);
-    const { task, result } = this.tasks.run(
-      `vm.snapshot.${op}`,
-      `${hostName}/${vm}`,
-      async (ctx) => {
-        const driver = await this.kvm(hostName, ctx.record(await this.connections.get(hostName)));
-        if (op === 'create') await driver.snapshotCreate(vm, snapshot, options);
-        else if (op === 'revert') await driver.snapshotRevert(vm, snapshot);
-        else await driver.snapshotDelete(vm, snapshot);
-      },
+    return this.kvmTask(`vm.snapshot.${op}`, hostName, vm, (driver) =>
+      op === 'create'
+        ? driver.snapshotCreate(vm, snapshot, options)
+        : op === 'revert'
+          ? driver.snapshotRevert(vm, snapshot)
+          : driver.snapshotDelete(vm, snapshot),
     );
-    await result.catch(() => undefined);
-    return this.inventory.tasks.get(task.id)!;
+  }
+
+  setAutostart(hostName: string, vm: string, enabled: boolean): Promise<Task> {
+    return this.kvmTask('vm.autostart', hostName, vm, (d) => d.setAutostart(vm, enabled));
+  }
+
+  setResources(
+    hostName: string,
+    vm: string,
+    change: { vcpus?: number; memoryMiB?: number },
+  ): Promise<Task> {
+    return this.kvmTask('vm.resources', hostName, vm, async (d, log) => {
+      if (change.vcpus !== undefined)
+        log(`vCPUs ${change.vcpus}: ${await d.setVcpus(vm, change.vcpus)}`);
+      if (change.memoryMiB !== undefined) {
+        log(`memory ${change.memoryMiB} MiB: ${await d.setMemory(vm, change.memoryMiB)}`);
+      }
+    });
+  }
+
+  setIso(hostName: string, vm: string, isoPath: string | null): Promise<Task> {
+    return this.kvmTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', hostName, vm, (d) =>
+      d.setIso(vm, isoPath),
+    );
+  }
+
+  addGuestAgentChannel(hostName: string, vm: string): Promise<Task> {
+    return this.kvmTask('vm.agent-channel', hostName, vm, async (d) =>
+      (await d.addGuestAgentChannel(vm)) ? 'guest agent channel added' : 'already present',
+    );
+  }
+
+  clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): Promise<Task> {
+    validateVmName(newName);
+    return this.kvmTask('vm.clone', hostName, vm, (d) => d.clone(vm, newName, mode));
+  }
+
+  deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): Promise<Task> {
+    return this.kvmTask('vm.delete', hostName, vm, (d) => d.deleteVm(vm, options));
+  }
+
+  /** The password never enters a task log: this task does not record its command. */
+  setUserPassword(hostName: string, vm: string, user: string, password: string): Promise<Task> {
+    return this.kvmTask(
+      'vm.guest.password',
+      hostName,
+      vm,
+      async (d, log) => {
+        await d.setUserPassword(vm, user, password);
+        log(`password of ${user} set through the guest agent`);
+      },
+      { record: false },
+    );
   }
 
   async snapshotList(hostName: string, vm: string) {

@@ -1,5 +1,5 @@
 // libvirt domain XML, built with an XML library from a typed description: never by pasting strings.
-import { XMLBuilder } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 
 export const GUEST_AGENT_CHANNEL = 'org.qemu.guest_agent.0';
@@ -128,4 +128,131 @@ export function buildDomainXml(spec: DomainSpec): string {
     },
   };
   return builder.build({ domain });
+}
+
+// Editing an existing domain: parsed and written back with an XML library, element order kept.
+type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const orderedOptions = {
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  preserveOrder: true,
+  suppressEmptyNode: true,
+  format: true,
+  indentBy: '  ',
+} as const;
+
+function children(node: OrderedNode, tag: string): OrderedNode[] {
+  return (node[tag] as OrderedNode[] | undefined) ?? [];
+}
+
+function findAll(nodes: OrderedNode[], tag: string): OrderedNode[] {
+  return nodes.filter((n) => tag in n);
+}
+
+/** A parsed domain, edited in place and written back with `toXml()`. */
+export class DomainDocument {
+  private readonly tree: OrderedNode[];
+
+  constructor(xml: string) {
+    this.tree = new XMLParser(orderedOptions).parse(xml) as OrderedNode[];
+    if (!this.domain) throw new Error('Not a libvirt domain XML document.');
+  }
+
+  private get domain(): OrderedNode | undefined {
+    return findAll(this.tree, 'domain')[0];
+  }
+
+  private get body(): OrderedNode[] {
+    return children(this.domain!, 'domain');
+  }
+
+  private get devices(): OrderedNode[] {
+    let devices = findAll(this.body, 'devices')[0];
+    if (!devices) {
+      devices = { devices: [] };
+      this.body.push(devices);
+    }
+    return children(devices, 'devices');
+  }
+
+  private text(tag: string): string | undefined {
+    const node = findAll(this.body, tag)[0];
+    const inner = node ? children(node, tag)[0] : undefined;
+    return inner ? String(inner['#text']) : undefined;
+  }
+
+  private setText(tag: string, value: string): void {
+    const node = findAll(this.body, tag)[0];
+    if (node) node[tag] = [{ '#text': value }];
+    else this.body.push({ [tag]: [{ '#text': value }] });
+  }
+
+  get name(): string | undefined {
+    return this.text('name');
+  }
+
+  set name(value: string) {
+    this.setText('name', validateVmName(value));
+  }
+
+  /** Drops the UUID so libvirt makes a new one. */
+  removeUuid(): void {
+    const i = this.body.findIndex((n) => 'uuid' in n);
+    if (i >= 0) this.body.splice(i, 1);
+  }
+
+  /** Drops every interface's MAC address so libvirt makes new ones (for clones). */
+  removeMacAddresses(): void {
+    for (const nic of findAll(this.devices, 'interface')) {
+      nic.interface = children(nic, 'interface').filter((n) => !('mac' in n));
+    }
+  }
+
+  /** File-backed disks: device, target and source path. */
+  disks(): Array<{ device: string; target: string; source: string | null; format: string | null }> {
+    return findAll(this.devices, 'disk').map((disk) => {
+      const inner = children(disk, 'disk');
+      const attr = (tag: string, name: string) =>
+        findAll(inner, tag)[0]?.[':@']?.[`@_${name}`] ?? null;
+      return {
+        device: disk[':@']?.['@_device'] ?? 'disk',
+        target: attr('target', 'dev') ?? '',
+        source: attr('source', 'file'),
+        format: attr('driver', 'type'),
+      };
+    });
+  }
+
+  setDiskSource(target: string, path: string): void {
+    validateHostPath(path);
+    for (const disk of findAll(this.devices, 'disk')) {
+      const inner = children(disk, 'disk');
+      if (findAll(inner, 'target')[0]?.[':@']?.['@_dev'] !== target) continue;
+      const source = findAll(inner, 'source')[0];
+      if (source) source[':@'] = { ...source[':@'], '@_file': path };
+    }
+  }
+
+  hasGuestAgentChannel(): boolean {
+    return findAll(this.devices, 'channel').some((ch) =>
+      children(ch, 'channel').some(
+        (n) => 'target' in n && n[':@']?.['@_name'] === GUEST_AGENT_CHANNEL,
+      ),
+    );
+  }
+
+  /** Adds the QEMU guest agent channel unless it is there; true when it was added. */
+  addGuestAgentChannel(): boolean {
+    if (this.hasGuestAgentChannel()) return false;
+    this.devices.push({
+      channel: [{ target: [], ':@': { '@_type': 'virtio', '@_name': GUEST_AGENT_CHANNEL } }],
+      ':@': { '@_type': 'unix' },
+    });
+    return true;
+  }
+
+  toXml(): string {
+    return new XMLBuilder(orderedOptions).build(this.tree);
+  }
 }

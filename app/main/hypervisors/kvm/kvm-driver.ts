@@ -1,9 +1,10 @@
 // The KVM (and Xen-through-libxl) driver: libvirt's virsh over the host's SSH connection.
 import type { HostFacts, NetworkInfo, StoragePoolInfo } from '../../../shared/domain/host.js';
 import type { GuestInfo } from '../../../shared/domain/vm.js';
-import { validateVmName } from '../../../shared/validation/names.js';
+import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import type { HypervisorDriver, PolledVm, ShutdownOptions } from '../driver.js';
+import { DomainDocument } from './domain-xml.js';
 import { parseGuestInfo, parseKvmPoll } from './domstats-parse.js';
 import { VirshSession } from './virsh-session.js';
 
@@ -281,6 +282,211 @@ export class KvmDriver implements HypervisorDriver {
 
   async snapshotDelete(name: string, snapshot: string): Promise<void> {
     await this.virsh('snapshot-delete', validateVmName(name), validateVmName(snapshot));
+  }
+
+  /** The domain's persistent definition, for offline edits. */
+  async document(name: string): Promise<DomainDocument> {
+    return new DomainDocument(await this.virsh('dumpxml', '--inactive', validateVmName(name)));
+  }
+
+  private async define(doc: DomainDocument): Promise<void> {
+    await this.ssh.run(this.virshArgv('define', '/dev/stdin'), { stdin: doc.toXml() });
+  }
+
+  private async isRunning(name: string): Promise<boolean> {
+    return (await this.virsh('domstate', name)).trim() !== 'shut off';
+  }
+
+  async setAutostart(name: string, enabled: boolean): Promise<void> {
+    validateVmName(name);
+    await this.virsh('autostart', ...(enabled ? [] : ['--disable']), name);
+  }
+
+  /** Changes vCPUs in the definition, and live too when the VM runs and can hot-plug. */
+  async setVcpus(name: string, count: number): Promise<string> {
+    validateVmName(name);
+    if (!Number.isInteger(count) || count < 1 || count > 512)
+      throw new Error(`Invalid vCPU count ${count}.`);
+    await this.virsh('setvcpus', name, String(count), '--maximum', '--config');
+    await this.virsh('setvcpus', name, String(count), '--config');
+    return this.applyLive(name, ['setvcpus', name, String(count), '--live']);
+  }
+
+  /** Changes memory (MiB) in the definition, and live too (balloon) when the VM runs. */
+  async setMemory(name: string, mib: number): Promise<string> {
+    validateVmName(name);
+    if (!Number.isInteger(mib) || mib < 16) throw new Error(`Invalid memory size ${mib} MiB.`);
+    const kib = String(mib * 1024);
+    await this.virsh('setmaxmem', name, kib, '--config');
+    await this.virsh('setmem', name, kib, '--config');
+    return this.applyLive(name, ['setmem', name, kib, '--live']);
+  }
+
+  private async applyLive(name: string, args: string[]): Promise<string> {
+    if (!(await this.isRunning(name))) return 'applies at next start';
+    const live = await this.ssh.exec(this.virshArgv(...args));
+    return live.code === 0 ? 'applied now' : `applies at next start (${live.stderr.trim()})`;
+  }
+
+  /** Puts an ISO in the VM's CD-ROM drive (adding a drive if it has none), or ejects it. */
+  async setIso(name: string, isoPath: string | null): Promise<void> {
+    validateVmName(name);
+    if (isoPath !== null) validateHostPath(isoPath);
+    const cdrom = (await this.document(name)).disks().find((d) => d.device === 'cdrom');
+    const scope = (await this.isRunning(name)) ? ['--config', '--live'] : ['--config'];
+    if (cdrom) {
+      const media = isoPath === null ? ['--eject'] : [isoPath, '--insert'];
+      await this.virsh('change-media', name, cdrom.target, ...media, ...scope);
+    } else if (isoPath !== null) {
+      // A SATA CD-ROM cannot be hot-plugged: it is added to the definition.
+      await this.virsh(
+        'attach-disk',
+        name,
+        isoPath,
+        'sdz',
+        '--type',
+        'cdrom',
+        '--targetbus',
+        'sata',
+        '--mode',
+        'readonly',
+        '--config',
+      );
+    }
+  }
+
+  /** Adds the QEMU guest agent channel to an existing VM's definition (offline edit). */
+  async addGuestAgentChannel(name: string): Promise<boolean> {
+    const doc = await this.document(name);
+    if (!doc.addGuestAgentChannel()) return false;
+    await this.define(doc);
+    return true;
+  }
+
+  /**
+   * Disk files that other VMs on this host use, directly or as a backing file, keyed by path.
+   * One remote command lists every domain's disks; qemu-img follows their backing chains.
+   */
+  async disksInUse(except: string): Promise<Set<string>> {
+    const script = `
+uri=$1; skip=$2
+virsh -q -c "$uri" list --all --name | while IFS= read -r d; do
+  [ -n "$d" ] && [ "$d" != "$skip" ] || continue
+  virsh -q -c "$uri" domblklist "$d" --details | awk '$1 == "file" && $4 != "-" {print $4}' |
+  while IFS= read -r f; do
+    echo "@@disk $f"
+    qemu-img info -U --backing-chain --output=json "$f" 2>/dev/null | tr -d '\\n'
+    echo
+  done
+done
+exit 0`;
+    const out = await this.ssh.run([
+      ...this.prefix,
+      'sh',
+      '-c',
+      script,
+      'sh',
+      this.uri,
+      validateVmName(except),
+    ]);
+    const used = new Set<string>();
+    for (const line of out.split('\n')) {
+      if (line.startsWith('@@disk ')) used.add(line.slice(7));
+      else if (line.startsWith('[')) {
+        const chain = JSON.parse(line) as Array<{
+          filename?: string;
+          'full-backing-filename'?: string;
+        }>;
+        for (const image of chain) {
+          if (image.filename) used.add(image.filename);
+          if (image['full-backing-filename']) used.add(image['full-backing-filename']);
+        }
+      }
+    }
+    return used;
+  }
+
+  /**
+   * Deletes a stopped VM. With `removeDisks`, also its disk files, except those another VM still
+   * needs (directly or as a backing file): those are kept and reported.
+   */
+  async deleteVm(
+    name: string,
+    options: { removeDisks?: boolean } = {},
+  ): Promise<{ removed: string[]; kept: string[] }> {
+    validateVmName(name);
+    if (await this.isRunning(name))
+      throw new Error(`${name} is running: stop it before deleting it.`);
+    const disks = (await this.document(name))
+      .disks()
+      .filter((d) => d.device === 'disk' && d.source);
+    const inUse = options.removeDisks ? await this.disksInUse(name) : new Set<string>();
+    await this.virsh('undefine', name, '--snapshots-metadata', '--nvram');
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const { source } of disks) {
+      if (!options.removeDisks) continue;
+      if (inUse.has(source!)) kept.push(source!);
+      else {
+        await this.ssh.run([...this.prefix, 'rm', '-f', '--', validateHostPath(source!)]);
+        removed.push(source!);
+      }
+    }
+    return { removed, kept };
+  }
+
+  /**
+   * Clones a stopped VM: each disk as a qcow2 overlay on the original (instant; the original
+   * becomes its backing file) or as a full copy. New name, UUID and MAC addresses.
+   */
+  async clone(name: string, newName: string, mode: 'overlay' | 'full'): Promise<string[]> {
+    validateVmName(name);
+    validateVmName(newName);
+    if (await this.isRunning(name))
+      throw new Error(`${name} is running: stop it before cloning it.`);
+    const doc = await this.document(name);
+    const created: string[] = [];
+    try {
+      for (const disk of doc.disks()) {
+        if (disk.device !== 'disk' || !disk.source) continue;
+        const dir = disk.source.slice(0, disk.source.lastIndexOf('/')) || '/';
+        const target = validateHostPath(`${dir}/${newName}-${disk.target}.qcow2`);
+        const format = disk.format ?? 'raw';
+        const argv =
+          mode === 'overlay'
+            ? ['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', disk.source, '-F', format, target]
+            : ['qemu-img', 'convert', '-q', '-O', 'qcow2', disk.source, target];
+        await this.ssh.run([...this.prefix, ...argv]);
+        created.push(target);
+        doc.setDiskSource(disk.target, target);
+      }
+      doc.name = newName;
+      doc.removeUuid();
+      doc.removeMacAddresses();
+      await this.define(doc);
+      return created;
+    } catch (err) {
+      for (const file of created) await this.ssh.exec([...this.prefix, 'rm', '-f', '--', file]);
+      throw err;
+    }
+  }
+
+  /** Sets a guest user's password through the guest agent. */
+  async setUserPassword(name: string, user: string, password: string): Promise<void> {
+    validateVmName(name);
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/i.test(user))
+      throw new Error(`Invalid user name ${JSON.stringify(user)}.`);
+    const request = JSON.stringify({
+      execute: 'guest-set-user-password',
+      arguments: {
+        username: user,
+        password: Buffer.from(password).toString('base64'),
+        crypted: false,
+      },
+    });
+    // Sent on standard input is not possible for qemu-agent-command; the request is one quoted
+    // argument and the password never enters a task log (callers must not record this shell).
+    await this.virsh('qemu-agent-command', name, request);
   }
 
   async guestInfo(name: string): Promise<GuestInfo | null> {
