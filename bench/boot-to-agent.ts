@@ -2,10 +2,10 @@
 // through the project's own SSH and virsh code against the test bed. Median of N boots.
 import { parseArgs } from 'node:util';
 import { waitForGuestAgent } from '../app/main/guest-agent/wait-for-agent.js';
-import { buildDomainXml } from '../app/main/hypervisors/kvm/domain-xml.js';
 import { Virsh } from '../app/main/hypervisors/kvm/virsh.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { connectToTestbed } from '../test/support/testbed.js';
+import { defineTinyVm } from '../test/support/tiny-vm.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
@@ -15,37 +15,9 @@ const bed = await startTestbed(log);
 const ssh = await connectToTestbed(bed.info);
 const virsh = new Virsh(ssh);
 const name = `${bed.info.prefix}boot`;
-const disk = `${bed.info.imagesDir}/${name}.qcow2`;
 const seconds: number[] = [];
 try {
-  await ssh.run([
-    'qemu-img',
-    'create',
-    '-q',
-    '-f',
-    'qcow2',
-    '-b',
-    bed.info.tinyVm.dataDisk,
-    '-F',
-    'qcow2',
-    disk,
-  ]);
-  await virsh.define(
-    buildDomainXml({
-      name,
-      memoryMiB: 128,
-      vcpus: 1,
-      virtType: 'qemu',
-      boot: {
-        kind: 'kernel',
-        kernel: bed.info.tinyVm.kernel,
-        initrd: bed.info.tinyVm.initrd,
-        cmdline: 'console=ttyS0',
-      },
-      disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
-      interfaces: [{ type: 'user' }],
-    }),
-  );
+  await defineTinyVm(ssh, bed.info, name);
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     await virsh.start(name);

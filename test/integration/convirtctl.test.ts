@@ -2,13 +2,13 @@
 // refused, the tiny VM's whole life, guest agent info, a quiesced snapshot, the serial console,
 // bad input refused with nothing run, and the task log.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildDomainXml } from '../../app/main/hypervisors/kvm/domain-xml.js';
 import { Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
+import { defineTinyVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
 const root = join(import.meta.dirname, '../..');
@@ -40,6 +40,21 @@ function ctl(args: string[], input?: (child: ReturnType<typeof spawn>) => void):
   });
 }
 
+/** `host add NAME` with the test bed's address, user and key, plus `extra`. */
+const hostAdd = (name: string, extra: string[], at = address) =>
+  ctl([
+    'host',
+    'add',
+    name,
+    '--address',
+    at,
+    '--user',
+    bed.sshd.username,
+    '--identity',
+    bed.sshd.clientKeyPath,
+    ...extra,
+  ]);
+
 const sshSessions = () =>
   (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;
 
@@ -62,18 +77,7 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
   });
 
   await t.test('an unknown host key is shown and refused without confirmation', async () => {
-    const r = await ctl([
-      'host',
-      'add',
-      'tb',
-      '--address',
-      address,
-      '--user',
-      bed.sshd.username,
-      '--identity',
-      bed.sshd.clientKeyPath,
-      '--json',
-    ]);
+    const r = await hostAdd('tb', ['--json']);
     assert.equal(r.code, 2, r.stderr);
     assert.ok(r.stderr.includes(bed.sshd.hostKeyFingerprint), r.stderr);
     assert.deepEqual(JSON.parse((await ctl(['host', 'list', '--json'])).stdout), []);
@@ -84,27 +88,15 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
     async () => {
       // The operator's known_hosts remembers another key for this address.
       const other = join(home, 'other_key');
-      spawn('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
-      await new Promise((r) => setTimeout(r, 500));
+      spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
       const [type, blob] = readFileSync(`${other}.pub`, 'utf8').split(' ');
       writeFileSync(
         join(home, '.ssh/known_hosts'),
         `[localhost]:${bed.sshd.port} ${type} ${blob}\n`,
       );
       const logBefore = statSync(bed.sshd.logPath).size;
-      const r = await ctl([
-        'host',
-        'add',
-        'tb-changed',
-        '--address',
-        `localhost:${bed.sshd.port}`,
-        '--user',
-        bed.sshd.username,
-        '--identity',
-        bed.sshd.clientKeyPath,
-        '--accept-host-key',
-        bed.sshd.hostKeyFingerprint,
-      ]);
+      const accept = ['--accept-host-key', bed.sshd.hostKeyFingerprint];
+      const r = await hostAdd('tb-changed', accept, `localhost:${bed.sshd.port}`);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /CHANGED/);
       assert.ok(r.stderr.includes(bed.sshd.hostKeyFingerprint));
@@ -117,22 +109,8 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
   );
 
   await t.test('host add with the confirmed fingerprint detects KVM', async () => {
-    const r = await ctl([
-      'host',
-      'add',
-      'tb',
-      '--address',
-      address,
-      '--user',
-      bed.sshd.username,
-      '--identity',
-      bed.sshd.clientKeyPath,
-      '--accept-host-key',
-      bed.sshd.hostKeyFingerprint,
-      '--group',
-      'Lab/Rack 1',
-      '--json',
-    ]);
+    const accept = ['--accept-host-key', bed.sshd.hostKeyFingerprint];
+    const r = await hostAdd('tb', [...accept, '--group', 'Lab/Rack 1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const { host, facts } = JSON.parse(r.stdout) as {
       host: { hypervisor: string };
@@ -147,34 +125,7 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
   });
 
   // The tiny VM, defined on the host by the project's XML builder.
-  await ssh.run([
-    'qemu-img',
-    'create',
-    '-q',
-    '-f',
-    'qcow2',
-    '-b',
-    bed.tinyVm.dataDisk,
-    '-F',
-    'qcow2',
-    disk,
-  ]);
-  await virsh.define(
-    buildDomainXml({
-      name: vm,
-      memoryMiB: 128,
-      vcpus: 1,
-      virtType: 'qemu',
-      boot: {
-        kind: 'kernel',
-        kernel: bed.tinyVm.kernel,
-        initrd: bed.tinyVm.initrd,
-        cmdline: 'console=ttyS0 convirt.hostname=clivm',
-      },
-      disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
-      interfaces: [{ type: 'user' }],
-    }),
-  );
+  await defineTinyVm(ssh, bed, vm, 'clivm');
 
   const listed = async () =>
     (

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { waitForGuestAgent } from '../../app/main/guest-agent/wait-for-agent.js';
-import { buildDomainXml, GUEST_AGENT_CHANNEL } from '../../app/main/hypervisors/kvm/domain-xml.js';
+import { GUEST_AGENT_CHANNEL } from '../../app/main/hypervisors/kvm/domain-xml.js';
 import { CONSOLE_READY, Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
 import { HostKeyRejectedError, pinnedHostKey } from '../../app/main/ssh/host-key.js';
 import { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { ConsoleReader } from '../support/console-reader.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
+import { defineTinyVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
 
@@ -58,25 +59,9 @@ test(
       }
     });
 
-    const base = bed.tinyVm.dataDisk;
-    await ssh.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
-    const xml = buildDomainXml({
-      name,
-      memoryMiB: 128,
-      vcpus: 1,
-      virtType: 'qemu',
-      boot: {
-        kind: 'kernel',
-        kernel: bed.tinyVm.kernel,
-        initrd: bed.tinyVm.initrd,
-        cmdline: 'console=ttyS0 convirt.hostname=proof',
-      },
-      disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
-      interfaces: [{ type: 'user' }],
-    });
+    await defineTinyVm(ssh, bed, name, 'proof');
+    const xml = await ssh.run(['virsh', '-q', 'dumpxml', name]);
     assert.ok(xml.includes(GUEST_AGENT_CHANNEL));
-
-    await virsh.define(xml);
     assert.equal(await virsh.state(name), 'shutoff');
 
     const startedAt = performance.now();

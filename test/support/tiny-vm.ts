@@ -1,0 +1,34 @@
+// The tiny VM of the test bed, defined on a host by the project's own code: a qcow2 overlay of
+// the fixture's data disk and a domain XML from buildDomainXml (guest agent channel included).
+import { buildDomainXml } from '../../app/main/hypervisors/kvm/domain-xml.js';
+import { Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
+import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
+import type { TestbedInfo } from '../bed/testbed.js';
+
+/** Creates the VM's disk and defines it (shut off). Returns the disk's path. */
+export async function defineTinyVm(
+  ssh: RemoteShell,
+  bed: TestbedInfo,
+  name: string,
+  hostname = 'tiny',
+): Promise<string> {
+  const disk = `${bed.imagesDir}/${name}.qcow2`;
+  const base = bed.tinyVm.dataDisk;
+  await ssh.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
+  const xml = buildDomainXml({
+    name,
+    memoryMiB: 128,
+    vcpus: 1,
+    virtType: 'qemu',
+    boot: {
+      kind: 'kernel',
+      kernel: bed.tinyVm.kernel,
+      initrd: bed.tinyVm.initrd,
+      cmdline: `console=ttyS0 convirt.hostname=${hostname}`,
+    },
+    disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
+    interfaces: [{ type: 'user' }],
+  });
+  await new Virsh(ssh).define(xml);
+  return disk;
+}
