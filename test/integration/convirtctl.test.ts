@@ -162,6 +162,35 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
     assert.equal(typeof row.cpuPercent, 'number');
   });
 
+  const agentAnswers = async () => {
+    for (let i = 0; i < 80; i++) {
+      const info = JSON.parse((await ctl(['vm', 'info', ref, '--json'])).stdout) as {
+        guest: unknown;
+      };
+      if (info.guest) return true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
+  };
+
+  await t.test('suspend, resume, reboot, force off and start again', async () => {
+    assert.equal((await ctl(['vm', 'suspend', ref])).code, 0);
+    assert.equal((await listed()).state, 'paused');
+    assert.equal((await ctl(['vm', 'resume', ref])).code, 0);
+    assert.equal((await listed()).state, 'running');
+    const reboot = await ctl(['vm', 'reboot', ref, '--json']);
+    assert.equal(reboot.code, 0, reboot.stderr);
+    assert.match(
+      (await ctl(['task', 'show', (JSON.parse(reboot.stdout) as { id: string }).id])).stdout,
+      /reboot .* --mode agent/,
+    );
+    assert.ok(await agentAnswers(), 'the guest came back after the reboot');
+    assert.equal((await ctl(['vm', 'destroy', ref])).code, 0);
+    assert.equal((await listed()).state, 'shutoff');
+    assert.equal((await ctl(['vm', 'start', ref])).code, 0);
+    assert.ok(await agentAnswers(), 'the guest came back after the new start');
+  });
+
   await t.test('a quiesced snapshot is created and reverted', async () => {
     const made = await ctl(['vm', 'snapshot', 'create', ref, 'before', '--quiesce', '--json']);
     assert.equal(made.code, 0, made.stderr);
@@ -317,6 +346,10 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
     const kinds = tasks.map((x) => x.kind);
     for (const kind of [
       'vm.start',
+      'vm.suspend',
+      'vm.resume',
+      'vm.reboot',
+      'vm.destroy',
       'vm.shutdown',
       'vm.snapshot.create',
       'vm.snapshot.revert',
