@@ -17,6 +17,8 @@ export interface TestSshdInfo {
   clientKeyPath: string;
   logPath: string;
   dir: string;
+  /** `<userKeysDir>/<user>/authorized_keys` lets tests log in as users they create. */
+  userKeysDir: string;
 }
 
 export function freeLoopbackPort(): Promise<number> {
@@ -60,8 +62,10 @@ async function keygen(path: string): Promise<void> {
 }
 
 /** Starts sshd in `dir` (created) on a free loopback port. Stop it with stopSshd(pid). */
-export async function startSshd(dir: string): Promise<TestSshdInfo> {
+export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Promise<TestSshdInfo> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // sshd reads a user's keys as that user: this folder must be traversable by everyone.
+  mkdirSync(userKeysDir, { recursive: true, mode: 0o755 });
   // sshd refuses to start without its privilege separation directory.
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const hostKey = join(dir, 'host_ed25519');
@@ -84,7 +88,7 @@ export async function startSshd(dir: string): Promise<TestSshdInfo> {
         'ListenAddress 127.0.0.1',
         `HostKey ${hostKey}`,
         `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')} ${join(userKeysDir, '%u', 'authorized_keys')}`,
         'PermitRootLogin prohibit-password',
         'PasswordAuthentication no',
         'KbdInteractiveAuthentication no',
@@ -121,6 +125,7 @@ export async function startSshd(dir: string): Promise<TestSshdInfo> {
         clientKeyPath: clientKey,
         logPath,
         dir,
+        userKeysDir,
       };
     }
     // Lost the race for the port to someone else: pick another.

@@ -13,6 +13,7 @@ export const REQUIRED_PACKAGES = [
   'e2fsprogs', // mkfs.ext4 -d for VM data disks
   'nginx', // HTTP/HTTPS downloads
   'chromium', // end-to-end UI tests
+  'sudo', // non-root logins that use `sudo -n` for privileged commands
 ] as const;
 
 async function isInstalled(pkg: string): Promise<boolean> {

@@ -62,7 +62,7 @@ export async function startTestbed(log: (line: string) => void): Promise<Running
   const runDir = join(tmpdir(), `${prefix}run`);
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const tinyVm = await ensureTinyVm(log);
-  const sshd = await startSshd(join(runDir, 'sshd'));
+  const sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
   const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm };
   const infoFile = join(runDir, 'testbed.json');
