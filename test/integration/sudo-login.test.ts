@@ -40,10 +40,10 @@ test(
     const dir = mkdtempSync(join(bed.runDir, 'sudo-'));
     const root = await connectToTestbed(bed);
     const vm = `${bed.prefix}sudo`;
-    let ssh: SshConnection | undefined;
+    const session: { ssh?: SshConnection } = {};
     // One hook, in order: the user's session ends before the user is removed.
     t.after(async () => {
-      ssh?.close();
+      session.ssh?.close();
       await new Promise((r) => setTimeout(r, 300));
       spawnSync('userdel', [user]);
       rmSync(sudoers, { force: true });
@@ -59,7 +59,7 @@ test(
       trust: new HostKeyTrust({ userKnownHostsFiles: [], convirtStoreFile: join(dir, 'store') }),
       env: {},
     });
-    ssh = await connector.connect(
+    const ssh = await connector.connect(
       {
         address: '127.0.0.1',
         port: bed.sshd.port,
@@ -69,6 +69,7 @@ test(
       },
       { acceptFingerprint: bed.sshd.hostKeyFingerprint },
     );
+    session.ssh = ssh;
     assert.equal((await ssh.run(['id', '-un'])).trim(), user);
 
     // As a plain user, libvirt's system connection is refused.
