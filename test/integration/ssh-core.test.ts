@@ -133,3 +133,29 @@ test(
     assert.equal((await again.run(['echo', 'back'])).trim(), 'back');
   },
 );
+
+test(
+  'cancelling a task stops its remote command and marks it cancelled',
+  { timeout: 30_000 },
+  async (t) => {
+    const inventory = Inventory.open({ dataDir: mkdtempSync(join(bed.runDir, 'cancel-data-')) });
+    const ssh = await connectToTestbed(bed);
+    const runner = new TaskRunner(inventory.tasks, inventory.audit);
+    t.after(() => {
+      ssh.close();
+      inventory.close();
+    });
+    const started = Date.now();
+    const { task, result } = runner.run('test.cancel', 'tb', (ctx) =>
+      ctx.record(ssh).run(['sleep', '30']),
+    );
+    while (inventory.tasks.log(task.id).length === 0) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(runner.cancel(task.id), true);
+    await assert.rejects(result, /Cancelled by the operator/);
+    assert.ok(Date.now() - started < 10_000, 'the 30 s command did not run to its end');
+    assert.equal(inventory.tasks.get(task.id)!.status, 'cancelled');
+    assert.equal(runner.cancel(task.id), false);
+    // The connection is still good for the next operation.
+    assert.equal((await ssh.run(['echo', 'still here'])).trim(), 'still here');
+  },
+);

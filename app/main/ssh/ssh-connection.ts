@@ -207,6 +207,7 @@ export class SshConnection implements RemoteShell {
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = buildCommand(argv);
     return this.limiter.run(async () => {
+      if (options.signal?.aborted) throw new Error(`Cancelled: ${command}`);
       const channel = await this.startExec(command);
       return new Promise<ExecResult>((resolve, reject) => {
         const fail = (err: Error) => reject(err);
@@ -215,7 +216,19 @@ export class SshConnection implements RemoteShell {
         const stderr: Buffer[] = [];
         let code: number | null = null;
         let signal: string | null = null;
-        const onAbort = () => channel.close();
+        // OpenSSH confirms a session's close only after its command exits: signal the command,
+        // close the channel, and settle now rather than when the command would have ended.
+        const onAbort = () => {
+          this.inFlight.delete(fail);
+          try {
+            channel.signal('TERM');
+          } catch {
+            // the channel is already closing
+          }
+          channel.close();
+          reject(new Error(`Cancelled: ${command}`));
+        };
+        if (options.signal?.aborted) return onAbort();
         options.signal?.addEventListener('abort', onAbort, { once: true });
         channel.on('data', (d: Buffer) => stdout.push(d));
         channel.stderr.on('data', (d: Buffer) => stderr.push(d));
