@@ -2,7 +2,7 @@
 // through the project's own SSH and virsh code against the test bed. Median of N boots.
 import { parseArgs } from 'node:util';
 import { waitForGuestAgent } from '../app/main/guest-agent/wait-for-agent.js';
-import { Virsh } from '../app/main/hypervisors/kvm/virsh.js';
+import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { defineTinyVm } from '../test/support/tiny-vm.js';
@@ -13,7 +13,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const bed = await startTestbed(log);
 const ssh = await connectToTestbed(bed.info);
-const virsh = new Virsh(ssh);
+const virsh = new KvmDriver(ssh);
 const name = `${bed.info.prefix}boot`;
 const seconds: number[] = [];
 try {

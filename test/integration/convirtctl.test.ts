@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
+import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm } from '../support/tiny-vm.js';
 
@@ -61,7 +61,7 @@ const sshSessions = () =>
 test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t) => {
   mkdirSync(join(home, '.ssh'), { recursive: true });
   const ssh = await connectToTestbed(bed);
-  const virsh = new Virsh(ssh);
+  const virsh = new KvmDriver(ssh);
   const disk = `${bed.imagesDir}/${vm}.qcow2`;
   t.after(async () => {
     try {

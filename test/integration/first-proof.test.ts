@@ -4,7 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { waitForGuestAgent } from '../../app/main/guest-agent/wait-for-agent.js';
 import { GUEST_AGENT_CHANNEL } from '../../app/main/hypervisors/kvm/domain-xml.js';
-import { CONSOLE_READY, Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
+import { CONSOLE_READY } from '../../app/main/hypervisors/kvm/virsh.js';
+import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import { HostKeyRejectedError, pinnedHostKey } from '../../app/main/ssh/host-key.js';
 import { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { ConsoleReader } from '../support/console-reader.js';
@@ -43,7 +44,7 @@ test(
     // The fingerprint our code computed equals what OpenSSH's ssh-keygen prints.
     assert.equal(ssh.hostKey.fingerprint, bed.sshd.hostKeyFingerprint);
 
-    const virsh = new Virsh(ssh);
+    const virsh = new KvmDriver(ssh);
     const name = `${bed.prefix}proof`;
     const disk = `${bed.imagesDir}/${name}.qcow2`;
     // Whatever happens below, remove what this test made, then close the connection.

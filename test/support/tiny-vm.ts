@@ -1,7 +1,7 @@
 // The tiny VM of the test bed, defined on a host by the project's own code: a qcow2 overlay of
 // the fixture's data disk and a domain XML from buildDomainXml (guest agent channel included).
 import { buildDomainXml } from '../../app/main/hypervisors/kvm/domain-xml.js';
-import { Virsh } from '../../app/main/hypervisors/kvm/virsh.js';
+import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import type { TestbedInfo } from '../bed/testbed.js';
 
@@ -29,6 +29,6 @@ export async function defineTinyVm(
     disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
     interfaces: [{ type: 'user' }],
   });
-  await new Virsh(ssh).define(xml);
+  await new KvmDriver(ssh).define(xml);
   return disk;
 }

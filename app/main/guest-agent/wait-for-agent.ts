@@ -1,11 +1,11 @@
-import type { Virsh } from '../hypervisors/kvm/virsh.js';
+import type { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
 
 /**
  * Resolves once the domain's guest agent answers `guest-ping`. libvirt reports the agent as
  * unavailable until qemu-ga opens its port, so the ping is retried until `timeoutMs`.
  */
 export async function waitForGuestAgent(
-  virsh: Virsh,
+  virsh: KvmDriver,
   name: string,
   timeoutMs: number,
   intervalMs = 200,

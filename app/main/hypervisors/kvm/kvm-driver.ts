@@ -1,12 +1,14 @@
 // The KVM (and Xen-through-libxl) driver: libvirt's virsh over the host's SSH connection.
 import type { HostFacts, NetworkInfo, StoragePoolInfo } from '../../../shared/domain/host.js';
-import type { GuestInfo } from '../../../shared/domain/vm.js';
+import type { ClientChannel } from 'ssh2';
+import type { GuestInfo, VmState } from '../../../shared/domain/vm.js';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import type { HypervisorDriver, PolledVm, ShutdownOptions } from '../driver.js';
 import { DomainDocument } from './domain-xml.js';
 import { parseGuestInfo, parseKvmPoll } from './domstats-parse.js';
 import { VirshSession } from './virsh-session.js';
+import { parseVirshState } from './virsh.js';
 
 const POLL_STATS = ['--state', '--cpu-total', '--balloon', '--vcpu', '--interface', '--block'];
 /** The poll as virsh command lines: constants only, safe for a persistent session. */
@@ -176,13 +178,54 @@ export class KvmDriver implements HypervisorDriver {
     await this.virsh('start', validateVmName(name));
   }
 
+  /** Defines (or redefines) a domain from its XML, sent on standard input. */
+  async define(xml: string): Promise<void> {
+    await this.ssh.run(this.virshArgv('define', '/dev/stdin'), { stdin: xml });
+  }
+
+  async undefine(name: string): Promise<void> {
+    await this.virsh('undefine', validateVmName(name));
+  }
+
+  async state(name: string): Promise<VmState> {
+    return parseVirshState(await this.virsh('domstate', validateVmName(name)));
+  }
+
+  /**
+   * Sends one command to the domain's QEMU guest agent and returns its `return` value.
+   * Fails when the agent is not connected or does not answer within `timeoutSeconds`.
+   */
+  async agentCommand(
+    name: string,
+    execute: string,
+    args?: Record<string, unknown>,
+    timeoutSeconds = 5,
+  ): Promise<unknown> {
+    const request = JSON.stringify(args ? { execute, arguments: args } : { execute });
+    const out = await this.virsh(
+      'qemu-agent-command',
+      validateVmName(name),
+      request,
+      '--timeout',
+      String(timeoutSeconds),
+    );
+    return (JSON.parse(out) as { return: unknown }).return;
+  }
+
   /** True when the guest agent answers a ping within a second. */
   async agentConnected(name: string): Promise<boolean> {
-    const request = JSON.stringify({ execute: 'guest-ping' });
-    const result = await this.ssh.exec(
-      this.virshArgv('qemu-agent-command', validateVmName(name), request, '--timeout', '1'),
+    return this.agentCommand(name, 'guest-ping', undefined, 1).then(
+      () => true,
+      () => false,
     );
-    return result.code === 0;
+  }
+
+  /**
+   * The domain's serial console on a pseudo-terminal. Input should wait for CONSOLE_READY:
+   * virsh discards what is typed before it has attached.
+   */
+  openConsole(name: string, size?: { cols: number; rows: number }): Promise<ClientChannel> {
+    return this.ssh.openPty(this.consoleArgv(name), size);
   }
 
   async shutdown(name: string, options: ShutdownOptions = {}): Promise<void> {
@@ -273,10 +316,8 @@ export class KvmDriver implements HypervisorDriver {
     validateVmName(snapshot);
     await this.virsh('snapshot-revert', name, snapshot);
     if (await this.agentConnected(name)) {
-      const status = await this.ssh.exec(
-        this.virshArgv('qemu-agent-command', name, '{"execute":"guest-fsfreeze-status"}'),
-      );
-      if (status.stdout.includes('frozen')) await this.virsh('domfsthaw', name);
+      const status = await this.agentCommand(name, 'guest-fsfreeze-status');
+      if (status === 'frozen') await this.virsh('domfsthaw', name);
     }
   }
 
@@ -289,12 +330,12 @@ export class KvmDriver implements HypervisorDriver {
     return new DomainDocument(await this.virsh('dumpxml', '--inactive', validateVmName(name)));
   }
 
-  private async define(doc: DomainDocument): Promise<void> {
-    await this.ssh.run(this.virshArgv('define', '/dev/stdin'), { stdin: doc.toXml() });
+  private defineDocument(doc: DomainDocument): Promise<void> {
+    return this.define(doc.toXml());
   }
 
   private async isRunning(name: string): Promise<boolean> {
-    return (await this.virsh('domstate', name)).trim() !== 'shut off';
+    return (await this.state(name)) !== 'shutoff';
   }
 
   async setAutostart(name: string, enabled: boolean): Promise<void> {
@@ -359,7 +400,7 @@ export class KvmDriver implements HypervisorDriver {
   async addGuestAgentChannel(name: string): Promise<boolean> {
     const doc = await this.document(name);
     if (!doc.addGuestAgentChannel()) return false;
-    await this.define(doc);
+    await this.defineDocument(doc);
     return true;
   }
 
@@ -463,7 +504,7 @@ exit 0`;
       doc.name = newName;
       doc.removeUuid();
       doc.removeMacAddresses();
-      await this.define(doc);
+      await this.defineDocument(doc);
       return created;
     } catch (err) {
       for (const file of created) await this.ssh.exec([...this.prefix, 'rm', '-f', '--', file]);
