@@ -155,7 +155,7 @@ async function hostAdd(
           return /^y(es)?$/i.test((await ask(io, 'Trust it and connect? [y/N] ')).trim());
         }
       : undefined;
-  const groupId = values.group ? ensureGroupPath(fleet, values.group as string) : undefined;
+  const groupId = values.group ? fleet.ensureGroupPath(values.group as string) : undefined;
   const { host, facts } = await fleet.addHost(
     {
       name,
@@ -178,18 +178,6 @@ async function hostAdd(
       `Added ${host.name} (${host.hypervisor}, ${facts.hypervisorVersion}, ${facts.cpuCount} CPUs).`,
     );
   return 0;
-}
-
-/** Finds or creates the pool at a path like `Datacenter/Rack 1`. */
-function ensureGroupPath(fleet: FleetService, path: string): number {
-  const groups = fleet['options'].inventory.groups;
-  let parent: number | null = null;
-  for (const name of path.split('/').filter(Boolean)) {
-    const existing = groups.list().find((g) => g.name === name && g.parentId === parent);
-    parent = existing ? existing.id : groups.create(name, parent).id;
-  }
-  if (parent === null) throw new UsageError(`Invalid group ${JSON.stringify(path)}.`);
-  return parent;
 }
 
 async function vmConsole(fleet: FleetService, host: string, vm: string, io: Io): Promise<number> {
@@ -260,11 +248,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (noun === 'vm' && verb && verb !== 'list')
       splitVmRef(verb === 'snapshot' ? rest[1] : rest[0]);
     const dataDir = resolveDataDir({ ...(values['data-dir'] ? { flag: values['data-dir'] } : {}) });
-    const inv = Inventory.open({ dataDir });
-    inventory = inv;
+    inventory = Inventory.open({ dataDir });
     const trust = new HostKeyTrust({ convirtStoreFile: join(dataDir, 'known_hosts') });
     fleet = new FleetService({
-      inventory: inv,
+      inventory,
       trust,
       sshConfig: loadUserSshConfig(homedir()),
       prompts: {
@@ -279,9 +266,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'host add':
         return await hostAdd(fleet, rest, values, io);
       case 'host list': {
-        const hosts = fleet.listHosts().map((h) => ({
+        const service = fleet;
+        const hosts = service.listHosts().map((h) => ({
           ...h,
-          group: h.groupId === null ? null : inv.groups.path(h.groupId),
+          group: h.groupId === null ? null : service.groupPath(h.groupId),
         }));
         io.out(
           json

@@ -119,6 +119,23 @@ export class FleetService {
     }
   }
 
+  /** The server pool at a path like `Datacenter/Rack 1`, created (with its parents) if missing. */
+  ensureGroupPath(path: string): number {
+    const groups = this.inventory.groups;
+    let parent: number | null = null;
+    for (const name of path.split('/').filter(Boolean)) {
+      const existing = groups.list().find((g) => g.name === name && g.parentId === parent);
+      parent = existing ? existing.id : groups.create(name, parent).id;
+    }
+    if (parent === null)
+      throw new InvalidInputError('group', `Invalid group ${JSON.stringify(path)}.`);
+    return parent;
+  }
+
+  groupPath(id: number): string {
+    return this.inventory.groups.path(id);
+  }
+
   listHosts(): Host[] {
     return this.inventory.hosts.list();
   }
