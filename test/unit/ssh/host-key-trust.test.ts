@@ -18,12 +18,7 @@ import {
   HostKeyUnknownError,
 } from '../../../app/main/ssh/host-key-trust.js';
 import { lookupHost, parseKnownHostsDetailed } from '../../../app/main/ssh/known-hosts.js';
-
-function sshString(data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  return Buffer.concat([length, data]);
-}
+import { sshString } from '../../support/ssh-wire.js';
 
 function presented(host: string, port: number, algorithm = 'ssh-ed25519'): PresentedHostKey {
   const blob = Buffer.concat([sshString(Buffer.from(algorithm)), sshString(randomBytes(32))]);

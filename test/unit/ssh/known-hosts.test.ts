@@ -14,12 +14,7 @@ import {
   parseKnownHosts,
   parseKnownHostsDetailed,
 } from '../../../app/main/ssh/known-hosts.js';
-
-function sshString(data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  return Buffer.concat([length, data]);
-}
+import { sshString } from '../../support/ssh-wire.js';
 
 /** A well-formed ed25519 public key blob (random, which is all known_hosts cares about). */
 function ed25519Blob(): Buffer {
