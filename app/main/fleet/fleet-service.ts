@@ -3,6 +3,7 @@
 // all use this one object.
 import type { ClientChannel } from 'ssh2';
 import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
+import type { VmAction } from '../../shared/contract/convirt-contract.js';
 import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { HypervisorDriver } from '../hypervisors/driver.js';
@@ -17,8 +18,7 @@ import { HostConnections } from './host-connections.js';
 import { HostConnector, type Prompts } from './host-connector.js';
 import type { SshConfig } from '../ssh/ssh-config.js';
 
-export const VM_ACTIONS = ['start', 'shutdown', 'reboot', 'destroy', 'suspend', 'resume'] as const;
-export type VmAction = (typeof VM_ACTIONS)[number];
+export { VM_ACTIONS, type VmAction } from '../../shared/contract/convirt-contract.js';
 
 export interface FleetVm extends VmSample {
   host: string;

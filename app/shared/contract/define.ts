@@ -1,0 +1,103 @@
+// How the contract is declared: each method names its argument schemas (checked at every
+// transport edge) and its result type; each event names its payload type. The service type the UI
+// and main code against is derived from the declaration, so a method exists in one place only.
+import type { Infer, Schema } from './schema.js';
+
+declare const resultType: unique symbol;
+declare const payloadType: unique symbol;
+
+export interface MethodSpec<Args extends readonly Schema<unknown>[], Result> {
+  readonly args: Args;
+  /** Phantom: carries the result type, never read at run time. */
+  readonly [resultType]?: Result;
+}
+
+export interface EventSpec<Payload> {
+  readonly event: true;
+  /** Phantom: carries the payload type, never read at run time. */
+  readonly [payloadType]?: Payload;
+}
+
+/** A method with these argument schemas resolving to Result. */
+export function method<Result>() {
+  return <const Args extends readonly Schema<unknown>[]>(...args: Args): MethodSpec<Args, Result> =>
+    ({ args }) as MethodSpec<Args, Result>;
+}
+
+export function event<Payload>(): EventSpec<Payload> {
+  return { event: true } as EventSpec<Payload>;
+}
+
+export type AnyMethod = MethodSpec<readonly Schema<unknown>[], unknown>;
+export type AnyEvent = EventSpec<unknown>;
+
+export interface ContractSpec {
+  methods: Record<string, AnyMethod>;
+  events: Record<string, AnyEvent>;
+}
+
+type Required<A extends readonly unknown[]> = { [K in keyof A]: Infer<A[K]> };
+/** Trailing optional schemas become optional parameters. */
+type ArgsTuple<A extends readonly unknown[]> = A extends readonly [...infer Init, infer Last]
+  ? Last extends { optional: true }
+    ? [...ArgsTuple<Init>, Infer<Last>?]
+    : [...Required<Init>, Infer<Last>]
+  : [];
+type ArgsOf<M> = M extends MethodSpec<infer A, unknown> ? ArgsTuple<A> : never;
+type ResultOf<M> = M extends MethodSpec<readonly Schema<unknown>[], infer R> ? R : never;
+export type PayloadOf<E> = E extends EventSpec<infer P> ? P : never;
+
+/** The methods of a contract as async functions: what main implements and the UI calls. */
+export type ServiceOf<C extends ContractSpec> = {
+  [K in keyof C['methods']]: (
+    ...args: ArgsOf<C['methods'][K]>
+  ) => Promise<ResultOf<C['methods'][K]>>;
+};
+
+export type EventName<C extends ContractSpec> = keyof C['events'] & string;
+export type EventPayload<C extends ContractSpec, E extends EventName<C>> = PayloadOf<
+  C['events'][E]
+>;
+
+/** What a client holds: the methods, plus subscriptions to events. */
+export type ClientOf<C extends ContractSpec> = ServiceOf<C> & {
+  on<E extends EventName<C>>(event: E, listener: (payload: EventPayload<C, E>) => void): () => void;
+};
+
+/** Checks one call's arguments against the declaration; throws InvalidInputError when wrong. */
+export function parseArgs(spec: AnyMethod, name: string, args: unknown): unknown[] {
+  if (!Array.isArray(args)) throw new TypeError(`${name}: arguments must be an array.`);
+  if (args.length > spec.args.length) {
+    throw new TypeError(`${name}: expected at most ${spec.args.length} arguments.`);
+  }
+  return spec.args.map((schema, i) => schema.parse(args[i], `${name}#${i + 1}`));
+}
+
+/** Errors cross transports as plain data; `code` tells the UI what to show. */
+export const ERROR_CODES = [
+  'invalid-input',
+  'not-found',
+  'host-key-unknown',
+  'host-key-changed',
+  'connection-lost',
+  'unauthorized',
+  'failed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ContractErrorData {
+  code: ErrorCode;
+  message: string;
+  /** The argument at fault, for invalid-input. */
+  field?: string;
+  /** For host-key-unknown/changed: fingerprints (`SHA256:...`) to show the operator. */
+  fingerprint?: string;
+  oldFingerprint?: string;
+}
+
+export class ContractError extends Error {
+  constructor(readonly data: ContractErrorData) {
+    super(data.message);
+    this.name = 'ContractError';
+  }
+}
