@@ -5,7 +5,10 @@
 // - electron: only app/main/electron and app/preload.
 import { builtinModules } from 'node:module';
 
-const nodeBuiltins = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
+// A regex over the whole specifier: as a gitignore-style group, a builtin such as 'domain' would
+// also match a relative path segment ('../domain/host.js').
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
+const nodeBuiltinRegex = `^(node:.*|(${nodeBuiltins.join('|')})(/.*)?)$`;
 const electron = {
   name: 'electron',
   message: 'Only app/main/electron/ and app/preload/ may import electron.',
@@ -19,7 +22,7 @@ function restrict(paths, patterns) {
 
 function nodePattern(layer) {
   return {
-    group: nodeBuiltins,
+    regex: nodeBuiltinRegex,
     message: `${layer} runs without Node: keep Node modules in app/main.`,
   };
 }

@@ -21,11 +21,11 @@ export interface EventSpec<Payload> {
 /** A method with these argument schemas resolving to Result. */
 export function method<Result>() {
   return <const Args extends readonly Schema<unknown>[]>(...args: Args): MethodSpec<Args, Result> =>
-    ({ args }) as MethodSpec<Args, Result>;
+    ({ args });
 }
 
 export function event<Payload>(): EventSpec<Payload> {
-  return { event: true } as EventSpec<Payload>;
+  return { event: true };
 }
 
 export type AnyMethod = MethodSpec<readonly Schema<unknown>[], unknown>;

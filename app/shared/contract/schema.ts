@@ -71,7 +71,7 @@ export function oneOf<const T extends readonly string[]>(values: T): Schema<T[nu
     describe,
     parse(value, field) {
       if (typeof value !== 'string' || !values.includes(value)) fail(field, describe, value);
-      return value as T[number];
+      return value;
     },
   };
 }
