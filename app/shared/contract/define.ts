@@ -20,8 +20,9 @@ export interface EventSpec<Payload> {
 
 /** A method with these argument schemas resolving to Result. */
 export function method<Result>() {
-  return <const Args extends readonly Schema<unknown>[]>(...args: Args): MethodSpec<Args, Result> =>
-    ({ args });
+  return <const Args extends readonly Schema<unknown>[]>(
+    ...args: Args
+  ): MethodSpec<Args, Result> => ({ args });
 }
 
 export function event<Payload>(): EventSpec<Payload> {
