@@ -3,7 +3,8 @@
 //   unit        pure logic, no host needed
 //   integration against the real test bed (sshd, libvirtd, QEMU tiny VMs), which this script
 //               installs, starts and stops
-// `--only NAME` runs one stage (several allowed).
+// `--only NAME` runs one stage (several allowed); `--file PART` only the test files whose path
+// contains PART.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -90,8 +91,13 @@ function countsFrom(output: string): Counts | undefined {
   };
 }
 
+/** `--file PART` (several allowed): only test files whose path contains PART. */
+let fileFilters: string[] = [];
+
 async function nodeTests(name: string, dir: string, env: NodeJS.ProcessEnv, concurrency: number) {
-  const files = findTests(join(root, dir));
+  const files = findTests(join(root, dir)).filter(
+    (f) => fileFilters.length === 0 || fileFilters.some((part) => f.includes(part)),
+  );
   log(`${name}: ${files.length} test files in ${dir}/`);
   const started = Date.now();
   const { code, output } = await runEcho(
@@ -170,7 +176,13 @@ async function integration(pending: Promise<RunningTestbed | Error>, since: numb
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string', multiple: true },
+      file: { type: 'string', multiple: true },
+    },
+  });
+  fileFilters = values.file ?? [];
   const only = (values.only ?? []) as Stage[];
   for (const stage of only) {
     if (!STAGES.includes(stage)) {
