@@ -94,10 +94,14 @@ function countsFrom(output: string): Counts | undefined {
 /** `--file PART` (several allowed): only test files whose path contains PART. */
 let fileFilters: string[] = [];
 
-async function nodeTests(name: string, dir: string, env: NodeJS.ProcessEnv, concurrency: number) {
-  const files = findTests(join(root, dir)).filter(
+function selectedTests(dir: string): string[] {
+  return findTests(join(root, dir)).filter(
     (f) => fileFilters.length === 0 || fileFilters.some((part) => f.includes(part)),
   );
+}
+
+async function nodeTests(name: string, dir: string, env: NodeJS.ProcessEnv, concurrency: number) {
+  const files = selectedTests(dir);
   log(`${name}: ${files.length} test files in ${dir}/`);
   const started = Date.now();
   const { code, output } = await runEcho(
@@ -140,7 +144,9 @@ async function systemPackages(): Promise<boolean> {
 /** Starts the test bed in the background; the checks and unit tests run meanwhile. */
 function bootTestbed(): Promise<RunningTestbed | Error> {
   log('integration: starting the test bed in the background');
-  return startTestbed(log).catch((err: unknown) =>
+  // The emulated Xen host is heavy: boot it only when a Xen test will run.
+  const xenHost = selectedTests('test/integration').some((f) => /xen/i.test(relative(root, f)));
+  return startTestbed(log, { xenHost }).catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
 }

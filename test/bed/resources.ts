@@ -43,7 +43,13 @@ function removeFiles(dir: string, select: (name: string) => boolean): string[] {
     if (!name.startsWith(PREFIX) || !select(name)) continue;
     const path = join(dir, name);
     // A leftover sshd of a dead run is stopped by the PID it wrote, never by name matching.
-    for (const pidFile of [join(path, 'sshd.pid'), join(path, 'sshd', 'sshd.pid')]) {
+    // So is the emulated Xen host's QEMU.
+    const pidFiles = [
+      join(path, 'sshd.pid'),
+      join(path, 'sshd', 'sshd.pid'),
+      join(path, 'xen-host', 'qemu.pid'),
+    ];
+    for (const pidFile of pidFiles) {
       if (!existsSync(pidFile)) continue;
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGTERM');

@@ -8,6 +8,12 @@ import { mustRun } from './process.js';
 import { IMAGES_DIR, removeRun, removeStale, runPrefix } from './resources.js';
 import { startSshd, stopSshd, type TestSshdInfo } from './sshd.js';
 import { ensureSystemPackages } from './system-packages.js';
+import {
+  startXenHostOrReason,
+  stopXenHost,
+  type XenHostInfo,
+  type XenHostUnavailable,
+} from './xen-host/xen-host.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,6 +31,8 @@ export interface TestbedInfo {
   imagesDir: string;
   sshd: TestSshdInfo;
   tinyVm: TinyVmFixture;
+  /** The emulated Xen host, or why there is none (the Xen tests fail with that reason). */
+  xenHost: XenHostInfo | XenHostUnavailable;
 }
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
@@ -56,15 +64,41 @@ export interface RunningTestbed {
   stop(): Promise<string[]>;
 }
 
-export async function startTestbed(log: (line: string) => void): Promise<RunningTestbed> {
-  const daemons = await prepareSystem(log);
+export interface TestbedOptions {
+  /** Boot the emulated Xen host (default true); when false, Xen tests fail saying so. */
+  xenHost?: boolean;
+}
+
+export async function startTestbed(
+  log: (line: string) => void,
+  options: TestbedOptions = {},
+): Promise<RunningTestbed> {
   const prefix = runPrefix();
   const runDir = join(tmpdir(), `${prefix}run`);
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
-  const tinyVm = await ensureTinyVm(log);
-  const sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
+  // The Xen host boots in the background, meanwhile the rest is set up.
+  const xenPending: Promise<XenHostInfo | XenHostUnavailable> =
+    options.xenHost === false
+      ? Promise.resolve({ unavailable: 'the Xen host was not started for this run (--file)' })
+      : startXenHostOrReason(join(runDir, 'xen-host'), log);
+  const stopXen = async () => {
+    const xen = await xenPending;
+    if ('pid' in xen) stopXenHost(xen.pid);
+  };
+  let daemons: StartedDaemon[];
+  let tinyVm: TinyVmFixture;
+  let sshd: TestSshdInfo;
+  try {
+    daemons = await prepareSystem(log);
+    tinyVm = await ensureTinyVm(log);
+    sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
+  } catch (err) {
+    await stopXen();
+    throw err;
+  }
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
-  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm };
+  const xenHost = await xenPending;
+  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm, xenHost };
   const infoFile = join(runDir, 'testbed.json');
   writeFileSync(infoFile, JSON.stringify(info, null, 2));
   return {
@@ -72,6 +106,7 @@ export async function startTestbed(log: (line: string) => void): Promise<Running
     infoFile,
     async stop() {
       stopSshd(sshd.pid);
+      await stopXen();
       const removed = await removeRun(prefix);
       stopDaemons(daemons);
       return removed;

@@ -12,6 +12,7 @@ import { HostKeyRejectedError } from '../ssh/host-key.js';
 import { HostKeyTrust, HostKeyUnknownError } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
 import { CONSOLE_READY } from '../hypervisors/kvm/virsh.js';
+import { NotSupportedError } from '../hypervisors/driver.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 
@@ -430,7 +431,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const refused =
       err instanceof UsageError ||
       err instanceof InvalidInputError ||
-      err instanceof HostKeyRejectedError;
+      err instanceof HostKeyRejectedError ||
+      err instanceof NotSupportedError;
     if (err instanceof UsageError) io.err(USAGE);
     return refused ? 2 : 1;
   } finally {

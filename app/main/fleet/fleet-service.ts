@@ -6,9 +6,9 @@ import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
 import type { VmAction } from '../../shared/contract/convirt-contract.js';
 import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
-import type { HypervisorDriver } from '../hypervisors/driver.js';
+import { NotSupportedError, type HypervisorDriver } from '../hypervisors/driver.js';
 import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
-import { XlDriver } from '../hypervisors/xen/xl-driver.js';
+import { XL_UNSUPPORTED, XlDriver, type XlUnsupported } from '../hypervisors/xen/xl-driver.js';
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
@@ -80,12 +80,18 @@ export class FleetService {
     });
   }
 
-  private async kvm(hostName: string, shell?: RemoteShell): Promise<KvmDriver> {
+  /** The host, unless it is a Xen host and the operation has no xl equivalent. */
+  private refuseOnXen(hostName: string, operation: XlUnsupported): Host {
     const host = this.host(hostName);
-    if (host.hypervisor !== 'kvm') {
-      throw new Error(`${hostName} is a Xen host driven by xl: this operation needs libvirt.`);
+    if (host.hypervisor === 'xen') {
+      throw new NotSupportedError(operation, 'xen', `${hostName}: ${XL_UNSUPPORTED[operation]}`);
     }
-    return this.driverOn(host, shell ?? (await this.connections.get(hostName))) as KvmDriver;
+    return host;
+  }
+
+  private async kvm(hostName: string, operation: XlUnsupported): Promise<KvmDriver> {
+    const host = this.refuseOnXen(hostName, operation);
+    return this.driverOn(host, await this.connections.get(hostName)) as KvmDriver;
   }
 
   /**
@@ -193,25 +199,39 @@ export class FleetService {
     return this.inventory.tasks.get(task.id)!;
   }
 
-  /** Runs `work` on the host's libvirt driver as a task whose log records every command. */
-  private async kvmTask<T>(
+  /** Runs `work` on the host's driver as a task whose log records every command. */
+  private async driverTask<T>(
     kind: string,
     hostName: string,
     vm: string,
-    work: (driver: KvmDriver, log: (text: string) => void) => Promise<T>,
+    work: (driver: HypervisorDriver, log: (text: string) => void) => Promise<T>,
     options: { record?: boolean } = {},
   ): Promise<Task> {
     validateVmName(vm);
-    this.host(hostName);
+    const host = this.host(hostName);
     const { task, result } = this.tasks.run(kind, `${hostName}/${vm}`, async (ctx) => {
       const ssh = await this.connections.get(hostName);
-      const driver = await this.kvm(hostName, options.record === false ? ssh : ctx.record(ssh));
+      const driver = this.driverOn(host, options.record === false ? ssh : ctx.record(ssh));
       const value = await work(driver, (text) => ctx.log(text));
       if (value !== undefined) ctx.log(typeof value === 'string' ? value : JSON.stringify(value));
       return value;
     });
     await result.catch(() => undefined);
     return this.inventory.tasks.get(task.id)!;
+  }
+
+  /** A task on a libvirt host; on a Xen host, refused (no task) with the reason. */
+  private async kvmTask<T>(
+    kind: string,
+    operation: XlUnsupported,
+    hostName: string,
+    vm: string,
+    work: (driver: KvmDriver, log: (text: string) => void) => Promise<T>,
+    options: { record?: boolean } = {},
+  ): Promise<Task> {
+    validateVmName(vm);
+    this.refuseOnXen(hostName, operation);
+    return this.driverTask(kind, hostName, vm, (d, log) => work(d as KvmDriver, log), options);
   }
 
   snapshot(
@@ -222,7 +242,7 @@ export class FleetService {
     options: { quiesce?: boolean } = {},
   ): Promise<Task> {
     validateVmName(snapshot);
-    return this.kvmTask(`vm.snapshot.${op}`, hostName, vm, (driver) =>
+    return this.kvmTask(`vm.snapshot.${op}`, 'snapshot', hostName, vm, (driver) =>
       op === 'create'
         ? driver.snapshotCreate(vm, snapshot, options)
         : op === 'revert'
@@ -232,7 +252,9 @@ export class FleetService {
   }
 
   setAutostart(hostName: string, vm: string, enabled: boolean): Promise<Task> {
-    return this.kvmTask('vm.autostart', hostName, vm, (d) => d.setAutostart(vm, enabled));
+    return this.kvmTask('vm.autostart', 'autostart', hostName, vm, (d) =>
+      d.setAutostart(vm, enabled),
+    );
   }
 
   setResources(
@@ -240,40 +262,56 @@ export class FleetService {
     vm: string,
     change: { vcpus?: number; memoryMiB?: number },
   ): Promise<Task> {
-    return this.kvmTask('vm.resources', hostName, vm, async (d, log) => {
+    return this.driverTask('vm.resources', hostName, vm, async (d, log) => {
+      if (d instanceof XlDriver) {
+        // xl changes the running domain only; the config file keeps its values for next start.
+        if (change.vcpus !== undefined) {
+          await d.vcpuSet(vm, change.vcpus);
+          log(`vCPUs ${change.vcpus}: applied now (the config file is unchanged)`);
+        }
+        if (change.memoryMiB !== undefined) {
+          await d.memSet(vm, change.memoryMiB);
+          log(`memory ${change.memoryMiB} MiB: balloon target set (the config file is unchanged)`);
+        }
+        return;
+      }
+      const kvm = d as KvmDriver;
       if (change.vcpus !== undefined)
-        log(`vCPUs ${change.vcpus}: ${await d.setVcpus(vm, change.vcpus)}`);
+        log(`vCPUs ${change.vcpus}: ${await kvm.setVcpus(vm, change.vcpus)}`);
       if (change.memoryMiB !== undefined) {
-        log(`memory ${change.memoryMiB} MiB: ${await d.setMemory(vm, change.memoryMiB)}`);
+        log(`memory ${change.memoryMiB} MiB: ${await kvm.setMemory(vm, change.memoryMiB)}`);
       }
     });
   }
 
   setIso(hostName: string, vm: string, isoPath: string | null): Promise<Task> {
-    return this.kvmTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', hostName, vm, (d) =>
+    return this.kvmTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', 'iso', hostName, vm, (d) =>
       d.setIso(vm, isoPath),
     );
   }
 
   addGuestAgentChannel(hostName: string, vm: string): Promise<Task> {
-    return this.kvmTask('vm.agent-channel', hostName, vm, async (d) =>
+    return this.kvmTask('vm.agent-channel', 'guestAgent', hostName, vm, async (d) =>
       (await d.addGuestAgentChannel(vm)) ? 'guest agent channel added' : 'already present',
     );
   }
 
   clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): Promise<Task> {
     validateVmName(newName);
-    return this.kvmTask('vm.clone', hostName, vm, (d) => d.clone(vm, newName, mode));
+    return this.kvmTask('vm.clone', 'clone', hostName, vm, (d) => d.clone(vm, newName, mode));
   }
 
   deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): Promise<Task> {
-    return this.kvmTask('vm.delete', hostName, vm, (d) => d.deleteVm(vm, options));
+    return this.driverTask('vm.delete', hostName, vm, (d) =>
+      d instanceof XlDriver ? d.deleteVm(vm, options) : (d as KvmDriver).deleteVm(vm, options),
+    );
   }
 
   /** The password never enters a task log: this task does not record its command. */
   setUserPassword(hostName: string, vm: string, user: string, password: string): Promise<Task> {
     return this.kvmTask(
       'vm.guest.password',
+      'guestAgent',
       hostName,
       vm,
       async (d, log) => {
@@ -285,7 +323,7 @@ export class FleetService {
   }
 
   async snapshotList(hostName: string, vm: string) {
-    return (await this.kvm(hostName)).snapshotList(vm);
+    return (await this.kvm(hostName, 'snapshot')).snapshotList(vm);
   }
 
   /** The VM's serial console on a pseudo-terminal over the host's connection. */

@@ -4,6 +4,21 @@
 import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
 import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
 
+/**
+ * An operation this host's hypervisor cannot do, with the reason in the operator's words.
+ * Refused before anything runs on the host.
+ */
+export class NotSupportedError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly hypervisor: Hypervisor,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'NotSupportedError';
+  }
+}
+
 /** The raw counters of one poll, before rates are computed. */
 export type PolledVm = Omit<VmSample, 'cpuPercent'>;
 

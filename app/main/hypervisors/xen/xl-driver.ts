@@ -1,6 +1,6 @@
 // The Xen driver: the xl toolstack (and xentop) over the host's SSH connection.
 import type { HostFacts, NetworkInfo, StoragePoolInfo } from '../../../shared/domain/host.js';
-import type { GuestInfo } from '../../../shared/domain/vm.js';
+import type { GuestInfo, VmState } from '../../../shared/domain/vm.js';
 import {
   InvalidInputError,
   validateHostPath,
@@ -11,6 +11,8 @@ import type { HypervisorDriver, PolledVm, ShutdownOptions } from '../driver.js';
 import {
   mergeXenDomains,
   parseXentopBatch,
+  parseXlConfigFiles,
+  parseXlDryRun,
   parseXlInfo,
   parseXlList,
   parseXlListLong,
@@ -20,11 +22,20 @@ import {
  * One poll, one remote command. `xl list -l` gives each domain's configuration (uuid, memory
  * target, vCPUs), `xl list` its state and CPU time to 0.1 s, `xentop` the I/O counters. xentop
  * -f prints full names (else cut to 10 characters); a failing xentop only costs the counters.
+ * xl keeps no inactive domains, so the config files in the config directory ($1, a quoted
+ * argument) stand for the VMs that are shut off: their sizes are read from them.
  */
 export const XL_POLL_SCRIPT = `
+dir=$1
 echo '@@xl-list-long'; xl list -l || exit 1
 echo '@@xl-list'; xl list || exit 1
 echo '@@xentop'; xentop -b -i 1 -f 2>/dev/null
+echo '@@configs'
+for f in "$dir"/*.cfg; do
+  [ -f "$f" ] || continue
+  echo "@file \${f##*/}"
+  grep -E '^[[:space:]]*(memory|maxmem|vcpus|maxvcpus)[[:space:]]*=' -- "$f"
+done
 exit 0
 `;
 
@@ -42,8 +53,30 @@ for b in /sys/class/net/*/bridge; do
   [ -d "$b" ] || continue
   b=\${b%/bridge}; echo "\${b##*/}"
 done
-echo '@@df'; df -B1 --output=size,avail,target -- "$dir" 2>/dev/null
+echo '@@df'; df -P -k -- "$dir" 2>/dev/null
 exit 0
+`;
+
+/**
+ * The serial console: prints the banner `virsh console` prints (CONSOLE_READY: clients hold
+ * keystrokes until they see it), then becomes `xl console` ($1, the domain). xl's escape is
+ * Ctrl+] as virsh's. The terminal goes raw first so that keys typed while xl attaches wait,
+ * unechoed, for the console.
+ */
+export const XL_CONSOLE_SCRIPT = `
+stty raw -echo 2>/dev/null
+printf 'Connected to domain %s\\r\\nEscape character is ^]\\r\\n' "$1"
+exec xl console "$1"
+`;
+
+/**
+ * Removes a deleted domain's disks ($@) that are regular files; block devices (LVM volumes,
+ * partitions) are kept: they are the administrator's to reuse or remove.
+ */
+export const XL_REMOVE_DISKS_SCRIPT = `
+for f in "$@"; do
+  if [ -f "$f" ]; then rm -f -- "$f" && echo "removed $f"; else echo "kept $f"; fi
+done
 `;
 
 /** Splits the output of the scripts above at their `@@name` marker lines. */
@@ -67,6 +100,7 @@ export function parseXlPoll(stdout: string): PolledVm[] {
     parseXlListLong(long),
     parseXlList(sections.get('xl-list') ?? ''),
     parseXentopBatch(sections.get('xentop') ?? ''),
+    parseXlConfigFiles(sections.get('configs') ?? ''),
   );
 }
 
@@ -83,15 +117,16 @@ export function parseXlHostFacts(stdout: string, imagesDir: string): HostFacts {
     .filter(Boolean)
     .map((name) => ({ name, bridge: name, active: true }));
 
-  // df prints a header, then "size avail mount-point"; no row when the directory is missing.
-  const df = /^\s*(\d+)\s+(\d+)\s+\S/m.exec(sections.get('df') ?? '');
+  // POSIX df (GNU's and BusyBox's alike): a header, then "filesystem size used available
+  // capacity mount-point" in KiB; no row when the directory is missing.
+  const df = /^\S.*?\s(\d+)\s+\d+\s+(\d+)\s+\d+%\s+\//m.exec(sections.get('df') ?? '');
   const pool: StoragePoolInfo = {
     name: imagesDir,
     type: 'dir',
     path: imagesDir,
     active: df !== null,
-    capacityBytes: df ? Number(df[1]) : null,
-    availableBytes: df ? Number(df[2]) : null,
+    capacityBytes: df ? Number(df[1]) * 1024 : null,
+    availableBytes: df ? Number(df[2]) * 1024 : null,
   };
 
   return {
@@ -109,6 +144,21 @@ export function parseXlHostFacts(stdout: string, imagesDir: string): HostFacts {
     capabilities: info.xenCaps,
   };
 }
+
+/** What ConVirt offers on libvirt hosts but not through xl, and why, for the operator. */
+export const XL_UNSUPPORTED = {
+  snapshot:
+    'Xen hosts driven by xl have no snapshots: xl can save a running domain to a file (xl save), but it cannot snapshot disks or revert to a snapshot.',
+  guestAgent:
+    'Guests started by xl have no QEMU guest agent channel (PV guests run no QEMU at all), so there is no guest agent to ask.',
+  autostart:
+    "xl keeps no autostart flag: on a Xen host, link the VM's config file into /etc/xen/auto, which the xendomains service starts at boot.",
+  iso: 'PV guests have no CD-ROM drive, and ConVirt changes CD-ROM media only through libvirt.',
+  clone:
+    'ConVirt clones VMs through libvirt only: on a Xen host, copy the config file and the disks under a new name.',
+} as const;
+
+export type XlUnsupported = keyof typeof XL_UNSUPPORTED;
 
 export interface XlDriverOptions {
   /** Prefix every command with `sudo -n` (non-root logins; xl needs root). */
@@ -161,7 +211,7 @@ export class XlDriver implements HypervisorDriver {
   }
 
   pollArgv(): string[] {
-    return [...this.prefix, 'sh', '-c', XL_POLL_SCRIPT];
+    return [...this.prefix, 'sh', '-c', XL_POLL_SCRIPT, 'sh', this.configDir];
   }
 
   parsePoll(stdout: string): PolledVm[] {
@@ -235,7 +285,69 @@ export class XlDriver implements HypervisorDriver {
 
   /** The argv of the domain's console, for a pseudo-terminal (SshConnection.openPty). */
   consoleArgv(name: string): string[] {
-    return this.xlArgv('console', validateVmName(name));
+    return [...this.prefix, 'sh', '-c', XL_CONSOLE_SCRIPT, 'sh', validateVmName(name)];
+  }
+
+  /** The config file `start(name)` creates the domain from. */
+  configPath(name: string): string {
+    return `${this.configDir}/${validateVmName(name)}.cfg`;
+  }
+
+  /** The domain's state, or null when xl has no domain of that name. */
+  async domainState(name: string): Promise<VmState | null> {
+    validateVmName(name);
+    const r = await this.ssh.exec(this.xlArgv('list'));
+    if (r.code !== 0) throw new Error(`xl list failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    return parseXlList(r.stdout).find((d) => d.name === name)?.state ?? null;
+  }
+
+  /** The disks a config file names, as libxl reads it (`xl create -n` is a dry run). */
+  async configDisks(configPath: string): Promise<string[]> {
+    const out = await this.xl('create', '-n', '-q', validateHostPath(configPath));
+    return parseXlDryRun(out).disks;
+  }
+
+  /**
+   * Deletes a VM: the shut-down domain xl may still hold, its config file and, with
+   * `removeDisks`, its disk files. Refuses while it runs (or is paused). Disks that another
+   * domain uses, and block devices, are kept.
+   */
+  async deleteVm(
+    name: string,
+    options: { removeDisks?: boolean } = {},
+  ): Promise<{ removed: string[]; kept: string[] }> {
+    const config = this.configPath(name);
+    const state = await this.domainState(name);
+    if (state !== null && state !== 'shutoff') {
+      throw new Error(`${name} is ${state}: stop it before deleting it.`);
+    }
+    const hasConfig = (await this.ssh.exec([...this.prefix, 'test', '-f', config])).code === 0;
+    if (!hasConfig && state === null) {
+      throw new InvalidInputError('vm', `No VM named ${name}: no domain and no ${config}.`);
+    }
+    const disks = hasConfig ? await this.configDisks(config) : [];
+    const others = parseXlListLong(await this.xl('list', '-l')).filter((d) => d.name !== name);
+    const inUse = new Set(others.flatMap((d) => d.disks));
+    // A domain that has shut down lingers until xl reaps it: destroy finishes that.
+    if (state !== null) await this.xl('destroy', name);
+    await this.ssh.run([...this.prefix, 'rm', '-f', '--', config]);
+    const kept = disks.filter((d) => inUse.has(d) || !options.removeDisks);
+    const candidates = disks.filter((d) => !kept.includes(d)).map((d) => validateHostPath(d));
+    if (candidates.length === 0) return { removed: [], kept };
+    const out = await this.ssh.run([
+      ...this.prefix,
+      'sh',
+      '-c',
+      XL_REMOVE_DISKS_SCRIPT,
+      'sh',
+      ...candidates,
+    ]);
+    const removed: string[] = [];
+    for (const line of out.split('\n')) {
+      if (line.startsWith('removed ')) removed.push(line.slice('removed '.length));
+      else if (line.startsWith('kept ')) kept.push(line.slice('kept '.length));
+    }
+    return { removed, kept };
   }
 
   /**

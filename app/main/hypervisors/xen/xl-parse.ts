@@ -2,6 +2,7 @@
 // and `xl info`, plus the merge of the three listings into one poll. No I/O here; every parser
 // is tested on real captures in test/fixtures/xen/.
 import type { VmState } from '../../../shared/domain/vm.js';
+import { validateVmName } from '../../../shared/validation/names.js';
 import type { PolledVm } from '../driver.js';
 
 /** Dom0 is the host itself, never a VM. */
@@ -34,6 +35,8 @@ export interface XlDomainConfig {
   availVcpus: number | null;
   targetMemoryMiB: number | null;
   maxMemoryMiB: number | null;
+  /** The disks' backing paths in dom0 (files or block devices), `pdev_path` in libxl's terms. */
+  disks: string[];
 }
 
 type JsonObject = Record<string, unknown>;
@@ -84,9 +87,34 @@ export function parseXlListLong(json: string): XlDomainConfig[] {
       availVcpus: Array.isArray(avail) ? avail.length : null,
       targetMemoryMiB: kibToMiB(count(bInfo?.target_memkb)),
       maxMemoryMiB: kibToMiB(count(bInfo?.max_memkb)),
+      ...parseDomainConfig(config),
     });
   }
   return out;
+}
+
+/**
+ * The parts of one libxl domain configuration that do not depend on a running domain: what
+ * `xl create -n` (a dry run) prints for a config file, and each `config` of `xl list -l`.
+ */
+export function parseDomainConfig(config: unknown): { disks: string[] } {
+  const disks = asObject(config)?.disks;
+  return {
+    disks: (Array.isArray(disks) ? disks : [])
+      .map((d) => text(asObject(d)?.pdev_path))
+      .filter((p): p is string => p !== null),
+  };
+}
+
+/** Parses what `xl create -n CONFIG` prints: the configuration as libxl would build it. */
+export function parseXlDryRun(json: string): { disks: string[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error(`xl create -n did not print JSON: ${json.trim().slice(0, 80)}`);
+  }
+  return parseDomainConfig(parsed);
 }
 
 /** One row of plain `xl list` (or `xl list -v`, whose extra columns are ignored). */
@@ -257,6 +285,51 @@ export function parseXlInfo(output: string): XlInfo {
   };
 }
 
+/** A domain config file in the config directory, as far as a poll reads it. */
+export interface XlConfigFile {
+  /** The file's name without `.cfg`: what `start` creates (xl keeps no inactive domains). */
+  name: string;
+  memoryMiB: number | null;
+  maxMemoryMiB: number | null;
+  vcpus: number | null;
+}
+
+/**
+ * Parses the poll's config section: `@file NAME.cfg` lines, each followed by the file's
+ * `memory`, `maxmem`, `vcpus` and `maxvcpus` settings (xl's config syntax: `key = value`).
+ */
+export function parseXlConfigFiles(output: string): XlConfigFile[] {
+  const files: XlConfigFile[] = [];
+  let current: XlConfigFile | undefined;
+  for (const line of output.split('\n')) {
+    const file = /^@file (.+)\.cfg$/.exec(line);
+    if (file) {
+      // A file whose name is no valid VM name is not a VM ConVirt could start.
+      current = isVmName(file[1]!)
+        ? { name: file[1]!, memoryMiB: null, maxMemoryMiB: null, vcpus: null }
+        : undefined;
+      if (current) files.push(current);
+      continue;
+    }
+    const setting = /^\s*(memory|maxmem|vcpus|maxvcpus)\s*=\s*"?(\d+)"?\s*(#.*)?$/.exec(line);
+    if (!current || !setting) continue;
+    const value = Number(setting[2]);
+    if (setting[1] === 'memory') current.memoryMiB = value;
+    else if (setting[1] === 'maxmem') current.maxMemoryMiB = value;
+    else if (setting[1] === 'vcpus') current.vcpus = value;
+  }
+  return files;
+}
+
+function isVmName(name: string): boolean {
+  try {
+    validateVmName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface Sources {
   config?: XlDomainConfig;
   listed?: XlListRow;
@@ -272,6 +345,7 @@ export function mergeXenDomains(
   configs: XlDomainConfig[],
   listed: XlListRow[],
   top: XentopRow[],
+  files: XlConfigFile[] = [],
 ): PolledVm[] {
   const dom0 = new Set<string>([DOM0_NAME]);
   for (const d of [...configs, ...listed]) if (d.domid === 0) dom0.add(d.name);
@@ -309,6 +383,23 @@ export function mergeXenDomains(
       diskWriteBytes: stats?.diskWriteBytes ?? null,
       netRxBytes: stats?.netRxBytes ?? null,
       netTxBytes: stats?.netTxBytes ?? null,
+    });
+  }
+  // A config file without a domain of its name is a VM that is shut off.
+  for (const file of files) {
+    if (byName.has(file.name) || dom0.has(file.name)) continue;
+    vms.push({
+      name: file.name,
+      uuid: null,
+      state: 'shutoff',
+      vcpus: file.vcpus ?? 1,
+      memoryMiB: file.memoryMiB ?? 0,
+      maxMemoryMiB: file.maxMemoryMiB ?? file.memoryMiB,
+      cpuTimeNs: null,
+      diskReadBytes: null,
+      diskWriteBytes: null,
+      netRxBytes: null,
+      netTxBytes: null,
     });
   }
   return vms;

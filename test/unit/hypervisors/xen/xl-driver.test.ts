@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  XL_CONSOLE_SCRIPT,
   XL_HOST_FACTS_SCRIPT,
   XL_POLL_SCRIPT,
   XlDriver,
@@ -24,18 +25,56 @@ function fakeConnection(reply = '') {
   return { ran, ssh };
 }
 
-test('the poll is one command: a constant sh script, whatever the options', () => {
+test('the poll is one command: a constant sh script, the config directory its argument', () => {
   const plain = new XlDriver(fakeConnection().ssh).pollArgv();
-  assert.deepEqual(plain, ['sh', '-c', XL_POLL_SCRIPT]);
+  assert.deepEqual(plain, ['sh', '-c', XL_POLL_SCRIPT, 'sh', '/etc/xen']);
   const sudo = new XlDriver(fakeConnection().ssh, {
     sudo: true,
-    imagesDir: '/srv/xen',
+    configDir: "/srv/xen/vm's",
   }).pollArgv();
-  assert.deepEqual(sudo, ['sudo', '-n', 'sh', '-c', XL_POLL_SCRIPT]);
+  assert.deepEqual(sudo, ['sudo', '-n', 'sh', '-c', XL_POLL_SCRIPT, 'sh', "/srv/xen/vm's"]);
   assert.match(XL_POLL_SCRIPT, /xl list -l/);
   assert.match(XL_POLL_SCRIPT, /xentop -b -i 1/);
-  // One shell word for the whole script: buildCommand quotes it as a single argument.
-  assert.equal(buildCommand(sudo), `sudo -n sh -c ${quoteArg(XL_POLL_SCRIPT)}`);
+  // One shell word for the whole script, one for the directory: never pasted into the script.
+  assert.equal(
+    buildCommand(sudo),
+    `sudo -n sh -c ${quoteArg(XL_POLL_SCRIPT)} sh ${quoteArg("/srv/xen/vm's")}`,
+  );
+});
+
+test('parsePoll: one real poll of a Xen 4.17 host (running and paused PV guests)', () => {
+  // The output of XL_POLL_SCRIPT captured on the test bed's emulated Xen host (SOURCES.md).
+  const vms = parseXlPoll(fixture('xl-poll-4.17-emulated.txt'));
+  assert.deepEqual(
+    vms.map((v) => [v.name, v.state]),
+    [
+      ['g1', 'running'],
+      ['tiny-pv-guest-with-a-long-name', 'paused'],
+      ['stopped', 'shutoff'],
+    ],
+  );
+  const [running, paused, stopped] = vms;
+  assert.match(running!.uuid!, /^[0-9a-f]{8}-/);
+  assert.equal(running!.vcpus, 2);
+  assert.equal(running!.memoryMiB, 128);
+  assert.equal(running!.maxMemoryMiB, 192);
+  assert.ok(running!.cpuTimeNs! > 0);
+  // xentop -f keeps the long name whole, so its counters join the right domain.
+  assert.equal(typeof paused!.diskReadBytes, 'number');
+  assert.equal(typeof paused!.netTxBytes, 'number');
+  assert.deepEqual(stopped, {
+    name: 'stopped',
+    uuid: null,
+    state: 'shutoff',
+    vcpus: 1,
+    memoryMiB: 128,
+    maxMemoryMiB: 128,
+    cpuTimeNs: null,
+    diskReadBytes: null,
+    diskWriteBytes: null,
+    netRxBytes: null,
+    netTxBytes: null,
+  });
 });
 
 test('parsePoll: real xl list and xentop captures from unrelated hosts, joined by name', () => {
@@ -110,8 +149,8 @@ test('host facts: xl info, hostname, bridges and the images directory as one poo
     '@@bridges',
     'xenbr0',
     '@@df',
-    '    1B-blocks       Avail Mounted on',
-    ' 31064162304 20119035904 /',
+    'Filesystem     1024-blocks     Used Available Capacity Mounted on',
+    '/dev/mmcblk0p2    30336096 10688736  19647496      36% /',
     '',
   ].join('\n');
   const { ran, ssh } = fakeConnection(stdout);
@@ -133,13 +172,40 @@ test('host facts: xl info, hostname, bridges and the images directory as one poo
         type: 'dir',
         path: '/var/lib/xen/images',
         active: true,
-        capacityBytes: 31064162304,
-        availableBytes: 20119035904,
+        capacityBytes: 30336096 * 1024,
+        availableBytes: 19647496 * 1024,
       },
     ],
     networks: [{ name: 'xenbr0', bridge: 'xenbr0', active: true }],
     capabilities: ['xen-3.0-aarch64', 'xen-3.0-armv7l'],
   });
+});
+
+test('host facts of a real Xen 4.17 host (BusyBox dom0: POSIX df)', () => {
+  const facts = parseXlHostFacts(fixture('xl-host-facts-4.17-emulated.txt'), '/var/lib/xen/images');
+  assert.deepEqual(facts, {
+    hostname: 'xenhost',
+    hypervisor: 'xen',
+    hypervisorVersion: '4.17.7',
+    cpuCount: 2,
+    cpuModel: 'QEMU TCG CPU version 2.5+',
+    memoryTotalMiB: 1279,
+    memoryFreeMiB: facts.memoryFreeMiB,
+    storagePools: [
+      {
+        name: '/var/lib/xen/images',
+        type: 'dir',
+        path: '/var/lib/xen/images',
+        active: true,
+        capacityBytes: 262144 * 1024,
+        availableBytes: 262144 * 1024,
+      },
+    ],
+    networks: [{ name: 'xenbr0', bridge: 'xenbr0', active: true }],
+    capabilities: ['xen-3.0-x86_64', 'hvm-3.0-x86_32', 'hvm-3.0-x86_32p', 'hvm-3.0-x86_64'],
+  });
+  // Two guests of 128 MiB hold memory: less is free than dom0 leaves.
+  assert.ok(facts.memoryFreeMiB > 0 && facts.memoryFreeMiB < 1279 - 512 - 2 * 128);
 });
 
 test('host facts: missing images directory, CPU model from /proc/cpuinfo', () => {
@@ -198,7 +264,17 @@ test('every operation is one xl argv, with the sudo prefix', async () => {
   assert.deepEqual(last(), ['sudo', '-n', 'xl', 'mem-set', 'web1', '2048m']);
   await driver.vcpuSet('web1', 2);
   assert.deepEqual(last(), ['sudo', '-n', 'xl', 'vcpu-set', 'web1', '2']);
-  assert.deepEqual(driver.consoleArgv('web1'), ['sudo', '-n', 'xl', 'console', 'web1']);
+  assert.deepEqual(driver.consoleArgv('web1'), [
+    'sudo',
+    '-n',
+    'sh',
+    '-c',
+    XL_CONSOLE_SCRIPT,
+    'sh',
+    'web1',
+  ]);
+  // Clients wait for virsh's banner before they type: the xl console prints it too.
+  assert.match(XL_CONSOLE_SCRIPT, /Escape character is/);
   assert.equal(await driver.guestInfo('web1'), null);
 
   const rootDriver = new XlDriver(ssh, { configDir: '/etc/xen/auto', shutdownWaitSeconds: 0 });
@@ -234,4 +310,87 @@ test('a refused name or number runs nothing', async () => {
   assert.throws(() => new XlDriver(ssh, { imagesDir: 'images' }), /Invalid host path/);
   assert.throws(() => new XlDriver(ssh, { configDir: '/etc/xen/..' }), /Invalid host path/);
   assert.throws(() => new XlDriver(ssh, { shutdownWaitSeconds: 2.5 }), /shutdownWaitSeconds/);
+});
+
+/** A fake connection that answers each command from `reply` (exit 0 unless it says). */
+function scriptedConnection(reply: (argv: string[]) => { code?: number; stdout?: string }) {
+  const ran: string[][] = [];
+  const answer = (argv: string[]) => {
+    ran.push(argv);
+    const { code = 0, stdout = '' } = reply(argv);
+    return { code, signal: null, stdout, stderr: code === 0 ? '' : 'failed' };
+  };
+  const ssh = {
+    exec: (argv: string[]) => Promise.resolve(answer(argv)),
+    run: (argv: string[]) => {
+      const r = answer(argv);
+      return r.code === 0 ? Promise.resolve(r.stdout) : Promise.reject(new Error(r.stderr));
+    },
+  } as unknown as SshConnection;
+  return { ran, ssh };
+}
+
+test('delete: config, then the disk files no other domain uses; refused while running', async () => {
+  // Real captures: `xl list` and `xl list -l` show g1 running on /var/lib/xen/images/g1.img;
+  // the dry run of "stopped" names that disk and its own.
+  const dryRun = JSON.stringify({
+    disks: [
+      { pdev_path: '/var/lib/xen/images/stopped.img' },
+      { pdev_path: '/var/lib/xen/images/g1.img' },
+      { pdev_path: '/dev/vg0/stopped-data' },
+    ],
+  });
+  const { ran, ssh } = scriptedConnection((argv) => {
+    const cmd = argv.join(' ');
+    if (cmd === 'xl list') return { stdout: fixture('xl-list-4.17-emulated.txt') };
+    if (cmd === 'xl list -l') return { stdout: fixture('xl-list-l-4.17-emulated.txt') };
+    if (cmd.startsWith('xl create -n')) return { stdout: dryRun };
+    if (argv[0] === 'sh') {
+      return {
+        stdout: argv
+          .slice(4)
+          .map((f) => `${f.startsWith('/dev/') ? 'kept' : 'removed'} ${f}\n`)
+          .join(''),
+      };
+    }
+    return {};
+  });
+  const driver = new XlDriver(ssh);
+  await assert.rejects(driver.deleteVm('g1'), /g1 is running: stop it before deleting it/);
+  assert.deepEqual(ran, [['xl', 'list']]);
+
+  ran.length = 0;
+  assert.deepEqual(await driver.deleteVm('stopped', { removeDisks: true }), {
+    removed: ['/var/lib/xen/images/stopped.img'],
+    kept: ['/var/lib/xen/images/g1.img', '/dev/vg0/stopped-data'],
+  });
+  assert.deepEqual(
+    ran.map((argv) => (argv[0] === 'sh' ? [...argv.slice(0, 2), ...argv.slice(3)] : argv)),
+    [
+      ['xl', 'list'],
+      ['test', '-f', '/etc/xen/stopped.cfg'],
+      ['xl', 'create', '-n', '-q', '/etc/xen/stopped.cfg'],
+      ['xl', 'list', '-l'],
+      ['rm', '-f', '--', '/etc/xen/stopped.cfg'],
+      ['sh', '-c', 'sh', '/var/lib/xen/images/stopped.img', '/dev/vg0/stopped-data'],
+    ],
+  );
+
+  ran.length = 0;
+  assert.deepEqual(await driver.deleteVm('stopped'), {
+    removed: [],
+    kept: [
+      '/var/lib/xen/images/stopped.img',
+      '/var/lib/xen/images/g1.img',
+      '/dev/vg0/stopped-data',
+    ],
+  });
+  assert.equal(ran.filter((argv) => argv[0] === 'sh').length, 0, 'no disk removed');
+});
+
+test('delete of a name with neither domain nor config is refused', async () => {
+  const { ssh } = scriptedConnection((argv) =>
+    argv[0] === 'test' ? { code: 1 } : { stdout: fixture('xl-list-4.17-emulated.txt') },
+  );
+  await assert.rejects(new XlDriver(ssh).deleteVm('ghost'), /No VM named ghost/);
 });

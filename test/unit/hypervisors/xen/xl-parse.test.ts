@@ -6,6 +6,8 @@ import {
   parseXentopBatch,
   parseXlInfo,
   parseXlList,
+  parseXlConfigFiles,
+  parseXlDryRun,
   parseXlListLong,
   xenStateFromFlags,
 } from '../../../../app/main/hypervisors/xen/xl-parse.js';
@@ -230,6 +232,63 @@ test('xl list -v rows (Xen 4.14.3): running, paused after save -p, shut down', (
   assert.equal(rows[3]!.cpuTimeNs, 1575800000000);
 });
 
+test('xl list -l of a real Xen 4.17 host: dom0, a running and a paused PV guest', () => {
+  const [dom0, running, paused, ...rest] = parseXlListLong(fixture('xl-list-l-4.17-emulated.txt'));
+  assert.equal(rest.length, 0);
+  assert.deepEqual(dom0, {
+    domid: 0,
+    name: 'Domain-0',
+    // dom0's uuid is the nil uuid.
+    uuid: null,
+    type: 'pv',
+    maxVcpus: null,
+    availVcpus: null,
+    targetMemoryMiB: 511,
+    maxMemoryMiB: 512,
+    disks: [],
+  });
+  assert.deepEqual(running, {
+    domid: 1,
+    name: 'g1',
+    uuid: 'fbebee34-b8ff-41a4-821a-805253f5c57d',
+    type: 'pv',
+    maxVcpus: 2,
+    availVcpus: 2,
+    targetMemoryMiB: 128,
+    maxMemoryMiB: 192,
+    disks: ['/var/lib/xen/images/g1.img'],
+  });
+  assert.equal(paused!.name, 'tiny-pv-guest-with-a-long-name');
+  assert.equal(paused!.domid, 2);
+  assert.deepEqual(paused!.disks, ['/var/lib/xen/images/tiny-pv-guest-with-a-long-name.img']);
+});
+
+test('xl create -n (dry run) of a real Xen 4.17 host: the disks a config file names', () => {
+  assert.deepEqual(parseXlDryRun(fixture('xl-create-n-4.17-emulated.txt')), {
+    disks: ['/var/lib/xen/images/g1.img'],
+  });
+  assert.throws(() => parseXlDryRun('Parsing config from /etc/xen/x.cfg'), /did not print JSON/);
+});
+
+test('config files: sizes read from xl settings; names that are no VM name skipped', () => {
+  const files = parseXlConfigFiles(
+    [
+      '@file web1.cfg',
+      'memory = 512',
+      'maxmem=1024 # room to balloon',
+      'vcpus = "2"',
+      '@file bad name.cfg',
+      'memory = 64',
+      '@file db.cfg',
+      '  vcpus = 4',
+    ].join('\n'),
+  );
+  assert.deepEqual(files, [
+    { name: 'web1', memoryMiB: 512, maxMemoryMiB: 1024, vcpus: 2 },
+    { name: 'db', memoryMiB: null, maxMemoryMiB: null, vcpus: 4 },
+  ]);
+});
+
 test('xl list -l (assembled from libxl configurations): PV and HVM guests and dom0', () => {
   const [dom0, pv, hvm] = parseXlListLong(assembledXlListLong());
   assert.deepEqual(dom0, {
@@ -241,6 +300,7 @@ test('xl list -l (assembled from libxl configurations): PV and HVM guests and do
     availVcpus: null,
     targetMemoryMiB: null,
     maxMemoryMiB: null,
+    disks: [],
   });
   assert.deepEqual(pv, {
     domid: 3,
@@ -251,6 +311,7 @@ test('xl list -l (assembled from libxl configurations): PV and HVM guests and do
     availVcpus: 4,
     targetMemoryMiB: 512,
     maxMemoryMiB: 512,
+    disks: ['/var/lib/xen/images/test-pv.img'],
   });
   assert.equal(hvm!.type, 'hvm');
   assert.equal(hvm!.uuid, '2147d599-9cc6-c0dc-92ab-4064b5446e9b');
@@ -275,6 +336,7 @@ test('xl list -l: unset sizes, nil uuids and entries without a name', () => {
       availVcpus: null,
       targetMemoryMiB: 1024,
       maxMemoryMiB: null,
+      disks: [],
     },
   ]);
 });
@@ -307,4 +369,21 @@ test('merging: dom0 left out, a 10-character xentop name matched to its domain',
   assert.equal(hvm.state, 'unknown');
   assert.equal(hvm.vcpus, 4);
   assert.equal(hvm.cpuTimeNs, null);
+});
+
+test('xentop -b -i 1 of a real Xen 4.17 host: a cut name joins its domain, paused row', () => {
+  const rows = parseXentopBatch(fixture('xentop-4.17-emulated-b-i1.txt'));
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.state]),
+    [
+      ['Domain-0', 'running'],
+      ['g1', 'running'],
+      ['tiny-pv-gu', 'paused'],
+    ],
+  );
+  const vms = mergeXenDomains(parseXlListLong(fixture('xl-list-l-4.17-emulated.txt')), [], rows);
+  const long = vms.find((v) => v.name === 'tiny-pv-guest-with-a-long-name')!;
+  assert.equal(long.state, 'paused');
+  assert.equal(long.netTxBytes, 0);
+  assert.equal(vms.length, 2);
 });

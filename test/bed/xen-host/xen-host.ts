@@ -1,0 +1,276 @@
+// The emulated Xen host of the test bed: Xen 4.17 under QEMU's software emulation, a PV dom0
+// with the xl toolstack and sshd (reached through a forwarded loopback port), a xenbr0 bridge
+// and a PV guest kernel and initramfs. build.sh makes and caches the images; this module adds
+// the run's own ssh keys, boots it in the background, waits until `xl list` answers over SSH,
+// and stops it by its PID.
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isAlive, mustRun, runLocal, waitFor } from '../process.js';
+import { runPrefix } from '../resources.js';
+import { freeLoopbackPort } from '../sshd.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** What build.sh writes to its manifest.json. */
+export interface XenHostImages {
+  xen: string;
+  kernel: string;
+  initrd: string;
+  kernelVersion: string;
+  xenPackageVersion: string;
+  /** Paths INSIDE dom0, for `kernel=` and `ramdisk=` in guests' xl configs. */
+  guestKernel: string;
+  guestInitrd: string;
+  key: string;
+}
+
+/** What integration tests receive about a running Xen host. */
+export interface XenHostInfo {
+  host: '127.0.0.1';
+  port: number;
+  username: 'root';
+  pid: number;
+  /** OpenSSH's rendering (`SHA256:...`) of dom0's host key, generated for this run. */
+  hostKeyFingerprint: string;
+  hostPublicKey: string;
+  clientKeyPath: string;
+  /** The serial console of Xen and dom0 (QEMU's serial port). */
+  consoleLog: string;
+  dir: string;
+  /** In dom0: where guests' disk files go (a tmpfs of its own), and their bridge. */
+  imagesDir: string;
+  bridge: string;
+  guestKernel: string;
+  guestInitrd: string;
+  kernelVersion: string;
+  xenPackageVersion: string;
+  /** From QEMU's start to the first `xl list` that answered over SSH. */
+  secondsToFirstXlList: number;
+}
+
+/** A Xen host that could not be had, and why, in words for the test that needs it. */
+export interface XenHostUnavailable {
+  unavailable: string;
+}
+
+export const XEN_IMAGES_DIR = '/var/lib/xen/images';
+export const XEN_BRIDGE = 'xenbr0';
+
+// Modest on purpose: the machine's cores are shared. Two vCPUs so guests can have two.
+const MEMORY_MIB = 1280;
+const DOM0_MEMORY_MIB = 512;
+const XEN_CMDLINE = [
+  'console=com1',
+  'com1=115200,8n1',
+  `dom0_mem=${DOM0_MEMORY_MIB}M,max:${DOM0_MEMORY_MIB}M`,
+  'dom0_max_vcpus=1',
+  // Under -cpu max, dom0 crashes at once without these.
+  'smap=false',
+  'smep=false',
+].join(' ');
+
+function bootTimeoutMs(): number {
+  const fromEnv = Number(process.env.CONVIRT_XEN_BOOT_TIMEOUT_S);
+  return (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 300) * 1000;
+}
+
+export function cacheDir(): string {
+  return process.env.CONVIRT_TESTBED_CACHE ?? '/var/cache/convirt-testbed';
+}
+
+/** Builds the images once; later calls return the cached copy. */
+export async function ensureXenHostImages(log: (line: string) => void): Promise<XenHostImages> {
+  const dir = join(cacheDir(), 'xen-host');
+  const out = await mustRun('bash', [join(here, 'build.sh'), dir]);
+  if (out.trim()) log(out.trim());
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as XenHostImages;
+}
+
+async function keygen(path: string): Promise<void> {
+  await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'convirt-xen', '-f', path]);
+}
+
+/**
+ * The cached dom0 initramfs with a second, uncompressed cpio archive appended (the kernel
+ * unpacks one after the other): this run's sshd host key and authorized client key.
+ */
+function initrdWithKeys(images: XenHostImages, dir: string, hostKey: string, clientPub: string) {
+  const overlay = join(dir, 'overlay');
+  const files = {
+    'etc/ssh/ssh_host_ed25519_key': { from: hostKey, mode: 0o600 },
+    'etc/ssh/ssh_host_ed25519_key.pub': { from: `${hostKey}.pub`, mode: 0o644 },
+    'root/.ssh/authorized_keys': { from: clientPub, mode: 0o600 },
+  };
+  for (const [path, { from, mode }] of Object.entries(files)) {
+    mkdirSync(dirname(join(overlay, path)), { recursive: true });
+    writeFileSync(join(overlay, path), readFileSync(from), { mode });
+  }
+  const cpio = spawnSync('cpio', ['-o', '-H', 'newc', '--owner=0:0', '--quiet'], {
+    cwd: overlay,
+    input: Object.keys(files).join('\n') + '\n',
+    maxBuffer: 1 << 20,
+  });
+  if (cpio.status !== 0) throw new Error(`cpio failed: ${cpio.stderr.toString()}`);
+  const initrd = join(dir, 'dom0-initrd.gz');
+  copyFileSync(images.initrd, initrd);
+  appendFileSync(initrd, cpio.stdout);
+  return initrd;
+}
+
+function sshArgs(info: Pick<XenHostInfo, 'port' | 'clientKeyPath'>, knownHosts: string) {
+  return [
+    '-F',
+    'none',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=5',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-i',
+    info.clientKeyPath,
+    '-p',
+    String(info.port),
+    'root@127.0.0.1',
+  ];
+}
+
+function tail(path: string, lines = 30): string {
+  if (!existsSync(path)) return '(no console output)';
+  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** What this machine lacks to run the Xen host, or undefined. */
+async function missingTools(): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (const tool of ['qemu-system-x86_64', 'ssh', 'ssh-keygen', 'cpio', 'apt-get', 'dpkg-deb']) {
+    if ((await runLocal('sh', ['-c', 'command -v "$1"', 'sh', tool])).code !== 0) {
+      missing.push(tool);
+    }
+  }
+  return missing.length ? `missing on this machine: ${missing.join(', ')}` : undefined;
+}
+
+/**
+ * Builds (or takes from the cache) and boots the Xen host in `dir`, and waits until `xl list`
+ * answers over SSH with the host key verified. Stop it with stopXenHost(info.pid).
+ */
+export async function startXenHost(dir: string, log: (line: string) => void): Promise<XenHostInfo> {
+  const missing = await missingTools();
+  if (missing) throw new Error(missing);
+  const images = await ensureXenHostImages(log);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const hostKey = join(dir, 'host_ed25519');
+  const clientKey = join(dir, 'client_ed25519');
+  await keygen(hostKey);
+  await keygen(clientKey);
+  const initrd = initrdWithKeys(images, dir, hostKey, `${clientKey}.pub`);
+  const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim();
+  const hostKeyFingerprint = (
+    await mustRun('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`])
+  ).split(' ')[1]!;
+  const consoleLog = join(dir, 'console.log');
+  const pidFile = join(dir, 'qemu.pid');
+  const port = await freeLoopbackPort();
+  const knownHosts = join(dir, 'known_hosts');
+  const [keyType, keyBlob] = hostPublicKey.split(' ');
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${keyType} ${keyBlob}\n`);
+
+  const started = Date.now();
+  const qemu = spawn(
+    'qemu-system-x86_64',
+    [
+      ...['-name', `${runPrefix()}xen`],
+      ...['-machine', 'q35', '-cpu', 'max', '-m', String(MEMORY_MIB), '-smp', '2'],
+      ...['-display', 'none', '-monitor', 'none', '-no-reboot'],
+      ...['-serial', `file:${consoleLog}`, '-pidfile', pidFile],
+      ...['-kernel', images.xen, '-append', XEN_CMDLINE],
+      // Multiboot modules: dom0's kernel with its command line, then its initramfs.
+      ...['-initrd', `${images.kernel} console=hvc0 earlyprintk=xen,${initrd}`],
+      ...['-nic', `user,model=e1000,hostfwd=tcp:127.0.0.1:${port}-:22`],
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+  let qemuError = '';
+  qemu.stderr.on('data', (d: Buffer) => (qemuError += d.toString()));
+  qemu.unref();
+  const pid = qemu.pid!;
+  const info = { port, clientKeyPath: clientKey };
+  log(`Xen host: QEMU ${pid} booting Xen (sshd on 127.0.0.1:${port})`);
+  try {
+    await waitFor(
+      'the Xen host to answer `xl list` over SSH',
+      async () => {
+        if (!isAlive(pid) || qemu.exitCode !== null) {
+          throw new Error(
+            `QEMU exited before dom0 answered: ${qemuError.trim() || 'no message'}\n` +
+              `Last lines of the serial console:\n${tail(consoleLog)}`,
+          );
+        }
+        const r = await runLocal('ssh', [...sshArgs(info, knownHosts), 'xl', 'list']);
+        return r.code === 0 && r.stdout.includes('Domain-0') ? true : undefined;
+      },
+      bootTimeoutMs(),
+      1000,
+    );
+  } catch (err) {
+    stopXenHost(pid);
+    const reason = (err as Error).message;
+    throw new Error(
+      reason.startsWith('Timed out')
+        ? `${reason}. Last lines of the serial console:\n${tail(consoleLog)}`
+        : reason,
+      { cause: err },
+    );
+  }
+  qemu.stderr.removeAllListeners('data');
+  qemu.stderr.destroy();
+  const secondsToFirstXlList = (Date.now() - started) / 1000;
+  log(`Xen host: first \`xl list\` ${secondsToFirstXlList.toFixed(1)} s after QEMU started`);
+  return {
+    host: '127.0.0.1',
+    port,
+    username: 'root',
+    pid,
+    hostKeyFingerprint,
+    hostPublicKey,
+    clientKeyPath: clientKey,
+    consoleLog,
+    dir,
+    imagesDir: XEN_IMAGES_DIR,
+    bridge: XEN_BRIDGE,
+    guestKernel: images.guestKernel,
+    guestInitrd: images.guestInitrd,
+    kernelVersion: images.kernelVersion,
+    xenPackageVersion: images.xenPackageVersion,
+    secondsToFirstXlList,
+  };
+}
+
+/** Like startXenHost, but a failure becomes the reason the Xen tests will give. */
+export function startXenHostOrReason(
+  dir: string,
+  log: (line: string) => void,
+): Promise<XenHostInfo | XenHostUnavailable> {
+  return startXenHost(dir, log).catch((err: unknown) => {
+    const reason = err instanceof Error ? err.message : String(err);
+    log(`Xen host: not available: ${reason}`);
+    return { unavailable: reason };
+  });
+}
+
+/** Stops QEMU (and with it the whole Xen host). */
+export function stopXenHost(pid: number): void {
+  if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+}
