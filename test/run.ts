@@ -91,12 +91,12 @@ function countsFrom(output: string): Counts | undefined {
   };
 }
 
-/** `--file PART` (several allowed): only test files whose path contains PART. */
+/** `--file PART` (several allowed): only test files whose path in the repository contains PART. */
 let fileFilters: string[] = [];
 
 function selectedTests(dir: string): string[] {
   return findTests(join(root, dir)).filter(
-    (f) => fileFilters.length === 0 || fileFilters.some((part) => f.includes(part)),
+    (f) => fileFilters.length === 0 || fileFilters.some((part) => relative(root, f).includes(part)),
   );
 }
 
