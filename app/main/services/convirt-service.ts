@@ -150,6 +150,7 @@ export class ConvirtBackend {
 
   dispose(): void {
     this.options.fleet.poller.stop();
+    this.secrets.cancelAll();
     this.unlisten.forEach((off) => off());
     this.state.dispose();
   }
