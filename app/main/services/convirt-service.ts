@@ -216,6 +216,7 @@ export class ConvirtBackend {
       refreshHost: async (host) => {
         fleet.host(host);
         fleet.connections.resetBackoff(host);
+        if (!fleet.connections.isConnected(host)) this.state.connecting(host);
         await fleet.poller.pollAll([host]);
       },
       hostFacts: async (host) => {
