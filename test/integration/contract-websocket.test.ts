@@ -154,6 +154,19 @@ test('the contract over a WebSocket drives the test bed', { timeout: 240_000 }, 
       ),
     );
     assert.equal(bulk.data.code, 'invalid-input');
+    const missing = await contractError(c.vmAction({ host, vm: `${bed.prefix}missing` }, 'start'));
+    assert.equal(missing.data.code, 'invalid-input');
+    assert.match(missing.data.message, /has no VM named/);
+    const bulkMissing = await contractError(
+      c.bulkVmAction(
+        [
+          { host, vm },
+          { host, vm: `${bed.prefix}missing` },
+        ],
+        'start',
+      ),
+    );
+    assert.equal(bulkMissing.data.field, 'vm');
     assert.equal((await c.listTasks()).length, before, 'no task was created');
     assert.equal(await virsh.state(vm), 'shutoff');
   });
