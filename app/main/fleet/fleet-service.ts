@@ -12,7 +12,7 @@ import { XL_UNSUPPORTED, XlDriver, type XlUnsupported } from '../hypervisors/xen
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
-import { TaskRunner } from '../tasks/task-runner.js';
+import { TaskRunner, type TaskContext } from '../tasks/task-runner.js';
 import { FleetPoller } from './fleet-poller.js';
 import { HostConnections } from './host-connections.js';
 import { HostConnector, type Prompts } from './host-connector.js';
@@ -22,6 +22,13 @@ export { VM_ACTIONS, type VmAction } from '../../shared/contract/convirt-contrac
 
 export interface FleetVm extends VmSample {
   host: string;
+}
+
+/** A task that has started: its first record now, its final record when it ends. */
+export interface StartedTask {
+  task: Task;
+  /** Resolves when the task ends, whatever its outcome (see the record's status). */
+  finished: Promise<Task>;
 }
 
 export interface FleetServiceOptions {
@@ -80,7 +87,7 @@ export class FleetService {
     });
   }
 
-  /** The host, unless it is a Xen host and the operation has no xl equivalent. */
+  /** The host, unless it is a Xen host: xl has no equivalent of `operation`. */
   private refuseOnXen(hostName: string, operation: XlUnsupported): Host {
     const host = this.host(hostName);
     if (host.hypervisor === 'xen') {
@@ -89,9 +96,10 @@ export class FleetService {
     return host;
   }
 
-  private async kvm(hostName: string, operation: XlUnsupported): Promise<KvmDriver> {
+  /** The host's libvirt driver for `operation`; Xen hosts are refused with the reason. */
+  async kvm(hostName: string, operation: XlUnsupported, shell?: RemoteShell): Promise<KvmDriver> {
     const host = this.refuseOnXen(hostName, operation);
-    return this.driverOn(host, await this.connections.get(hostName)) as KvmDriver;
+    return this.driverOn(host, shell ?? (await this.connections.get(hostName))) as KvmDriver;
   }
 
   /**
@@ -187,48 +195,58 @@ export class FleetService {
     return { ...sample, guest };
   }
 
-  /** Runs a lifecycle action as a task; resolves with the finished task. */
-  async vmAction(hostName: string, vm: string, action: VmAction): Promise<Task> {
+  /** Starts a lifecycle action as a task. */
+  vmAction(hostName: string, vm: string, action: VmAction): StartedTask {
     validateVmName(vm);
     const host = this.host(hostName);
-    const { task, result } = this.tasks.run(`vm.${action}`, `${hostName}/${vm}`, async (ctx) => {
+    return this.startTask(`vm.${action}`, `${hostName}/${vm}`, async (ctx) => {
       const driver = this.driverOn(host, ctx.record(await this.connections.get(hostName)));
       await driver[action](vm);
     });
-    await result.catch(() => undefined);
-    return this.inventory.tasks.get(task.id)!;
   }
 
-  /** Runs `work` on the host's driver as a task whose log records every command. */
-  private async driverTask<T>(
+  /** Starts `work` as a task; `finished` resolves with the task's final record, never rejects. */
+  private startTask(
+    kind: string,
+    target: string,
+    work: (ctx: TaskContext) => Promise<unknown>,
+  ): StartedTask {
+    const { task, result } = this.tasks.run(kind, target, work);
+    const finished = result.then(
+      () => this.inventory.tasks.get(task.id)!,
+      () => this.inventory.tasks.get(task.id)!,
+    );
+    return { task, finished };
+  }
+
+  /** Starts `work` on the host's driver as a task whose log records every command. */
+  private driverTask<T>(
     kind: string,
     hostName: string,
     vm: string,
     work: (driver: HypervisorDriver, log: (text: string) => void) => Promise<T>,
     options: { record?: boolean } = {},
-  ): Promise<Task> {
+  ): StartedTask {
     validateVmName(vm);
     const host = this.host(hostName);
-    const { task, result } = this.tasks.run(kind, `${hostName}/${vm}`, async (ctx) => {
+    return this.startTask(kind, `${hostName}/${vm}`, async (ctx) => {
       const ssh = await this.connections.get(hostName);
       const driver = this.driverOn(host, options.record === false ? ssh : ctx.record(ssh));
       const value = await work(driver, (text) => ctx.log(text));
       if (value !== undefined) ctx.log(typeof value === 'string' ? value : JSON.stringify(value));
       return value;
     });
-    await result.catch(() => undefined);
-    return this.inventory.tasks.get(task.id)!;
   }
 
   /** A task on a libvirt host; on a Xen host, refused (no task) with the reason. */
-  private async kvmTask<T>(
+  private kvmTask<T>(
     kind: string,
     operation: XlUnsupported,
     hostName: string,
     vm: string,
     work: (driver: KvmDriver, log: (text: string) => void) => Promise<T>,
     options: { record?: boolean } = {},
-  ): Promise<Task> {
+  ): StartedTask {
     validateVmName(vm);
     this.refuseOnXen(hostName, operation);
     return this.driverTask(kind, hostName, vm, (d, log) => work(d as KvmDriver, log), options);
@@ -240,7 +258,7 @@ export class FleetService {
     op: 'create' | 'revert' | 'delete',
     snapshot: string,
     options: { quiesce?: boolean } = {},
-  ): Promise<Task> {
+  ): StartedTask {
     validateVmName(snapshot);
     return this.kvmTask(`vm.snapshot.${op}`, 'snapshot', hostName, vm, (driver) =>
       op === 'create'
@@ -251,7 +269,7 @@ export class FleetService {
     );
   }
 
-  setAutostart(hostName: string, vm: string, enabled: boolean): Promise<Task> {
+  setAutostart(hostName: string, vm: string, enabled: boolean): StartedTask {
     return this.kvmTask('vm.autostart', 'autostart', hostName, vm, (d) =>
       d.setAutostart(vm, enabled),
     );
@@ -261,7 +279,7 @@ export class FleetService {
     hostName: string,
     vm: string,
     change: { vcpus?: number; memoryMiB?: number },
-  ): Promise<Task> {
+  ): StartedTask {
     return this.driverTask('vm.resources', hostName, vm, async (d, log) => {
       if (d instanceof XlDriver) {
         // xl changes the running domain only; the config file keeps its values for next start.
@@ -284,31 +302,31 @@ export class FleetService {
     });
   }
 
-  setIso(hostName: string, vm: string, isoPath: string | null): Promise<Task> {
+  setIso(hostName: string, vm: string, isoPath: string | null): StartedTask {
     return this.kvmTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', 'iso', hostName, vm, (d) =>
       d.setIso(vm, isoPath),
     );
   }
 
-  addGuestAgentChannel(hostName: string, vm: string): Promise<Task> {
+  addGuestAgentChannel(hostName: string, vm: string): StartedTask {
     return this.kvmTask('vm.agent-channel', 'guestAgent', hostName, vm, async (d) =>
       (await d.addGuestAgentChannel(vm)) ? 'guest agent channel added' : 'already present',
     );
   }
 
-  clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): Promise<Task> {
+  clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): StartedTask {
     validateVmName(newName);
     return this.kvmTask('vm.clone', 'clone', hostName, vm, (d) => d.clone(vm, newName, mode));
   }
 
-  deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): Promise<Task> {
+  deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): StartedTask {
     return this.driverTask('vm.delete', hostName, vm, (d) =>
       d instanceof XlDriver ? d.deleteVm(vm, options) : (d as KvmDriver).deleteVm(vm, options),
     );
   }
 
   /** The password never enters a task log: this task does not record its command. */
-  setUserPassword(hostName: string, vm: string, user: string, password: string): Promise<Task> {
+  setUserPassword(hostName: string, vm: string, user: string, password: string): StartedTask {
     return this.kvmTask(
       'vm.guest.password',
       'guestAgent',
