@@ -25,6 +25,8 @@ export interface TestbedInfo {
   imagesDir: string;
   sshd: TestSshdInfo;
   tinyVm: TinyVmFixture;
+  /** Built files of image_store/'s appliances, as `<dir>/<appliance>/<file>`. */
+  appliances: string;
 }
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
@@ -39,6 +41,21 @@ export async function ensureTinyVm(log: (line: string) => void): Promise<TinyVmF
   const out = await mustRun('bash', [join(here, 'tiny-vm', 'build.sh'), dir]);
   if (out.trim()) log(out.trim());
   return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as TinyVmFixture;
+}
+
+/** Builds the appliances' large files once (test/bed/appliances/build.sh); returns their folder. */
+export async function ensureAppliances(
+  tinyVm: TinyVmFixture,
+  log: (line: string) => void,
+): Promise<string> {
+  const root = join(cacheDir(), 'appliances');
+  const out = await mustRun('bash', [
+    join(here, 'appliances', 'build.sh'),
+    dirname(tinyVm.kernel),
+    root,
+  ]);
+  if (out.trim()) log(out.trim());
+  return join(root, 'current');
 }
 
 /** Installs and checks the system parts; safe to run again. */
@@ -62,9 +79,10 @@ export async function startTestbed(log: (line: string) => void): Promise<Running
   const runDir = join(tmpdir(), `${prefix}run`);
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const tinyVm = await ensureTinyVm(log);
+  const appliances = await ensureAppliances(tinyVm, log);
   const sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
-  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm };
+  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm, appliances };
   const infoFile = join(runDir, 'testbed.json');
   writeFileSync(infoFile, JSON.stringify(info, null, 2));
   return {

@@ -1,0 +1,60 @@
+// One read-only command before a provisioning touches anything: the host's bridges, the free
+// space where images and disks go, and which of the files the task would use already exist.
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+
+const SCRIPT = `
+cache=$1; disks=$2; shift 2
+printf bridges
+for b in /sys/class/net/*/bridge; do
+  [ -d "$b" ] || continue
+  n=\${b%/bridge}; printf ' %s' "\${n##*/}"
+done
+echo
+for d in "$cache" "$disks"; do
+  e=$d
+  while [ ! -d "$e" ]; do e=$(dirname "$e"); done
+  printf 'df %s %s\\n' "$(df -Pk "$e" | awk 'NR == 2 { print $4 * 1024, $6 }')" "$d"
+done
+for f in "$@"; do
+  [ -e "$f" ] && printf 'exists %s %s\\n' "$(stat -c %s "$f")" "$f"
+done
+exit 0`;
+
+export interface HostSurvey {
+  bridges: string[];
+  /** Free bytes and mount point, by folder asked about. */
+  free: Map<string, { bytes: number; mount: string }>;
+  /** Size of each asked-about file that exists. */
+  existing: Map<string, number>;
+}
+
+export async function surveyHost(
+  shell: RemoteShell,
+  prefix: readonly string[],
+  dirs: { imageCache: string; disks: string },
+  files: string[],
+): Promise<HostSurvey> {
+  const out = await shell.run([
+    ...prefix,
+    'sh',
+    '-c',
+    SCRIPT,
+    'sh',
+    dirs.imageCache,
+    dirs.disks,
+    ...files,
+  ]);
+  const survey: HostSurvey = { bridges: [], free: new Map(), existing: new Map() };
+  for (const line of out.split('\n')) {
+    const [kind, ...rest] = line.split(' ');
+    if (kind === 'bridges') survey.bridges = rest.filter(Boolean);
+    else if (kind === 'df') {
+      const [bytes, mount, ...path] = rest;
+      survey.free.set(path.join(' '), { bytes: Number(bytes), mount: mount ?? '' });
+    } else if (kind === 'exists') {
+      const [size, ...path] = rest;
+      survey.existing.set(path.join(' '), Number(size));
+    }
+  }
+  return survey;
+}
