@@ -1,6 +1,7 @@
-// Copies a local file to a host through one exec channel (`cat >> FILE.part`), which is faster
-// than SFTP's one request in flight. Resumable: an existing .part is continued from its size.
-// The host checks the sha256 before the .part is renamed into place.
+// Copies a local file to a host through one exec channel, which is faster than SFTP's one request
+// in flight. The host hashes the bytes as they arrive (tee into sha256sum) and renames FILE.part
+// to FILE only when size and sha256 match, in the same command. Resumable: an existing .part is
+// continued from its size (then the whole file is hashed once it is complete).
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { validateHostPath } from '../../shared/validation/names.js';
@@ -28,7 +29,22 @@ export class ChecksumMismatchError extends Error {
   }
 }
 
-const APPEND = 'exec cat >> "$1"';
+// $1 .part, $2 final path, $3 expected sha256, $4 expected size, $5 fresh|resume.
+// A short .part (the stream was cut) is kept for the next attempt; a complete one with the
+// wrong checksum is removed.
+const RECEIVE = `
+part=$1 final=$2 want=$3 size=$4
+if [ "$5" = fresh ]; then
+  got=$(tee -- "$part" | sha256sum)
+else
+  cat >> "$part"
+  got=$(sha256sum < "$part")
+fi
+got=\${got%% *}
+have=$(stat -c %s -- "$part" 2>/dev/null || echo 0)
+if [ "$have" != "$size" ]; then echo "short $have"; exit 3; fi
+if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "mismatch $got"; exit 4; fi
+mv -f -- "$part" "$final" && echo ok`;
 
 export async function uploadFile(
   shell: RemoteShell,
@@ -41,44 +57,54 @@ export async function uploadFile(
   const partSize = await remoteSize(shell, part, prefix);
   // A .part longer than the file cannot be a prefix of it: start again.
   const resumedFrom = partSize !== null && partSize <= options.size ? partSize : 0;
-  if (partSize !== null && resumedFrom === 0) await shell.run([...prefix, 'rm', '-f', '--', part]);
+  const mode = resumedFrom > 0 ? 'resume' : 'fresh';
 
-  if (resumedFrom < options.size || partSize === null) {
-    const channel = await shell.openChannel([...prefix, 'sh', '-c', APPEND, 'sh', part]);
-    const exit = new Promise<number | null>((resolve) => {
-      let code: number | null = null;
-      channel.on('exit', (c: number | null) => (code = c));
-      channel.on('close', () => resolve(code));
-    });
-    channel.resume();
-    channel.stderr.resume();
-    const source = createReadStream(localPath, { start: resumedFrom, highWaterMark: 1 << 20 });
-    let sent = resumedFrom;
-    source.on('data', (chunk) => {
-      sent += chunk.length;
-      options.onProgress?.(sent, options.size);
-    });
-    const onAbort = () => {
-      source.destroy(new Error(`Cancelled: upload of ${localPath}`));
-      channel.close();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await pipeline(source, channel);
-      const code = await exit;
-      if (code !== 0)
-        throw new Error(`Writing ${part} on ${shell.target} failed (exit ${code ?? '?'}).`);
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+  const channel = await shell.openChannel([
+    ...prefix,
+    'sh',
+    '-c',
+    RECEIVE,
+    'sh',
+    part,
+    remotePath,
+    options.sha256,
+    String(options.size),
+    mode,
+  ]);
+  let stdout = '';
+  let stderr = '';
+  channel.on('data', (d: Buffer) => (stdout += d.toString()));
+  channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => {
+    let code: number | null = null;
+    channel.on('exit', (c: number | null) => (code = c));
+    channel.on('close', () => resolve(code));
+  });
+  const source = createReadStream(localPath, { start: resumedFrom, highWaterMark: 1 << 20 });
+  let sent = resumedFrom;
+  source.on('data', (chunk) => {
+    sent += chunk.length;
+    options.onProgress?.(sent, options.size);
+  });
+  const onAbort = () => {
+    source.destroy(new Error(`Cancelled: upload of ${localPath}`));
+    channel.close();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let code: number | null;
+  try {
+    await pipeline(source, channel);
+    code = await exit;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
-
-  const actual = (await shell.run([...prefix, 'sha256sum', '--', part])).split(' ')[0] ?? '';
-  if (actual !== options.sha256) {
-    await shell.run([...prefix, 'rm', '-f', '--', part]);
-    throw new ChecksumMismatchError(remotePath, options.sha256, actual);
-  }
-  await shell.run([...prefix, 'mv', '-f', '--', part, remotePath]);
+  const [status, detail] = stdout.trim().split(' ');
+  if (code === 4 && status === 'mismatch')
+    throw new ChecksumMismatchError(remotePath, options.sha256, detail ?? '');
+  if (code !== 0 || status !== 'ok')
+    throw new Error(
+      `Writing ${remotePath} on ${shell.target} failed (exit ${code ?? '?'}): ${stderr.trim() || stdout.trim() || 'no output'}`,
+    );
   return { resumedFrom, sent: options.size - resumedFrom };
 }
 

@@ -13,7 +13,7 @@ echo
 for d in "$cache" "$disks"; do
   e=$d
   while [ ! -d "$e" ]; do e=$(dirname "$e"); done
-  printf 'df %s %s\\n' "$(df -Pk "$e" | awk 'NR == 2 { print $4 * 1024, $6 }')" "$d"
+  printf 'df %s %s\\n' "$(df -Pk "$e" | awk 'NR == 2 { print $4, $6 }')" "$d"
 done
 for f in "$@"; do
   [ -e "$f" ] && printf 'exists %s %s\\n' "$(stat -c %s "$f")" "$f"
@@ -22,7 +22,7 @@ exit 0`;
 
 export interface HostSurvey {
   bridges: string[];
-  /** Free bytes and mount point, by folder asked about. */
+  /** Free bytes and mount point, by folder asked about (df reports KiB). */
   free: Map<string, { bytes: number; mount: string }>;
   /** Size of each asked-about file that exists. */
   existing: Map<string, number>;
@@ -49,8 +49,8 @@ export async function surveyHost(
     const [kind, ...rest] = line.split(' ');
     if (kind === 'bridges') survey.bridges = rest.filter(Boolean);
     else if (kind === 'df') {
-      const [bytes, mount, ...path] = rest;
-      survey.free.set(path.join(' '), { bytes: Number(bytes), mount: mount ?? '' });
+      const [kib, mount, ...path] = rest;
+      survey.free.set(path.join(' '), { bytes: Number(kib) * 1024, mount: mount ?? '' });
     } else if (kind === 'exists') {
       const [size, ...path] = rest;
       survey.existing.set(path.join(' '), Number(size));

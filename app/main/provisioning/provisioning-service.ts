@@ -186,11 +186,15 @@ class ProvisionRun {
       ctx.progress(0, 'Checking the host');
       const needed = await this.neededFiles();
       const diskPaths = this.appliance.disks.map((d) => this.diskPath(d));
-      const survey = await surveyHost(this.shell, this.prefix, this.dirs, [
-        ...needed.map((n) => n.remote),
-        ...diskPaths,
+      // Two read-only commands, at once: each round trip to the host counts.
+      const [survey, taken] = await Promise.all([
+        surveyHost(this.shell, this.prefix, this.dirs, [
+          ...needed.map((n) => n.remote),
+          ...diskPaths,
+        ]),
+        kvm.exists(this.name),
       ]);
-      if (await kvm.exists(this.name))
+      if (taken)
         throw new InvalidInputError(
           'name',
           `A VM named ${this.name} already exists on ${this.host.name}.`,
@@ -241,13 +245,11 @@ class ProvisionRun {
         if ((await kvm.state(this.name)) !== 'shutoff') await kvm.destroy(this.name);
         await kvm.undefine(this.name);
       });
-      await this.removeWorkDir();
-
       if (this.request.start) {
         this.step = 'starting the VM';
         ctx.progress(0.95, 'Starting the VM');
-        await kvm.start(this.name);
-      }
+        await Promise.all([kvm.start(this.name), this.removeWorkDir()]);
+      } else await this.removeWorkDir();
       ctx.progress(1, 'Done');
       return { name: this.name, disks: diskPaths, started: this.request.start === true };
     } catch (err) {
@@ -391,7 +393,6 @@ class ProvisionRun {
       );
       writeFileSync(join(local, this.logName('.args')), `${this.provisionArgs(work).join(' ')}\n`);
 
-      await this.cmd('mkdir', '-m', '0700', '--', work);
       this.work = work;
       this.undo.add(`folder ${work}`, () =>
         this.cmd('rm', '-rf', '--', work).then(() => undefined),
@@ -429,6 +430,11 @@ class ProvisionRun {
   private async untarOnHost(localDir: string, remoteDir: string): Promise<void> {
     const channel = await this.shell.openChannel([
       ...this.prefix,
+      'sh',
+      '-c',
+      'dir=$1; shift; mkdir -m 0700 -- "$dir" && exec "$@"',
+      'sh',
+      remoteDir,
       'tar',
       '-x',
       '--no-same-owner',
@@ -524,8 +530,14 @@ class ProvisionRun {
     const work = this.work!;
     const script = `${work}/store/${this.appliance.name}/provision.sh`;
     const timeout = Number(this.params.provision_timeout ?? this.appliance.provisionTimeoutSeconds);
+    // provision.sh, then its log file (`.log`) on standard error: one round trip.
     const r = await this.shell.exec([
       ...this.prefix,
+      'sh',
+      '-c',
+      'log=$1; shift; "$@"; rc=$?; [ -s "$log" ] && { echo "--- $log"; cat -- "$log"; } >&2; exit $rc',
+      'sh',
+      `${work}/${this.logName('.log')}`,
       'timeout',
       '-k',
       '5',
@@ -534,13 +546,6 @@ class ProvisionRun {
       script,
       ...this.provisionArgs(work),
     ]);
-    const log = await this.shell.exec([
-      ...this.prefix,
-      'cat',
-      '--',
-      `${work}/${this.logName('.log')}`,
-    ]);
-    if (log.code === 0 && log.stdout) this.ctx.log(`${this.logName('.log')}:\n${log.stdout}`);
     if (r.code === 124 || r.code === 137)
       throw new Error(`provision.sh of ${this.appliance.name} did not finish within ${timeout} s.`);
     if (r.code !== 0)
