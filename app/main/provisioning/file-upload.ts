@@ -42,7 +42,8 @@ if [ "$5" = fresh ]; then cat > "$part"; else cat >> "$part"; fi
 echo received
 have=$(stat -c %s -- "$part" 2>/dev/null || echo 0)
 if [ "$have" != "$size" ]; then echo "short $have"; exit 3; fi
-got=$(sha256sum < "$part")
+# OpenSSL uses the CPU's SHA instructions: about four times faster than coreutils here.
+if command -v openssl >/dev/null 2>&1; then got=$(openssl dgst -sha256 -r < "$part"); else got=$(sha256sum < "$part"); fi
 got=\${got%% *}
 if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "mismatch $got"; exit 4; fi
 mv -f -- "$part" "$final" && echo ok`;
