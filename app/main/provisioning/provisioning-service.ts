@@ -166,13 +166,9 @@ class ProvisionRun {
   }
 
   private diskPath(disk: ApplianceDisk): string {
-    const ext =
-      disk.source.kind === 'image' && disk.source.format === 'raw'
-        ? 'raw'
-        : disk.source.kind === 'content'
-          ? 'raw'
-          : 'qcow2';
-    return validateHostPath(`${this.dirs.disks}/${this.name}-${disk.dev}.${ext}`);
+    const { source } = disk;
+    const raw = source.kind === 'content' || (source.kind === 'image' && source.format === 'raw');
+    return validateHostPath(`${this.dirs.disks}/${this.name}-${disk.dev}.${raw ? 'raw' : 'qcow2'}`);
   }
 
   async run(): Promise<ProvisionResult> {
@@ -222,7 +218,7 @@ class ProvisionRun {
 
       this.step = 'preparing provision.sh';
       ctx.progress(0.7, 'Preparing provision.sh');
-      const vars = await this.shipStore(needed, diskPaths, bridge);
+      const vars = await this.shipStore(needed, diskPaths, bridge, survey.virtType);
 
       this.step = 'creating disks';
       ctx.progress(0.75, 'Creating disks');
@@ -338,6 +334,7 @@ class ProvisionRun {
     needed: Needed[],
     diskPaths: string[],
     bridge: string,
+    virtType: 'kvm' | 'qemu',
   ): Promise<Record<string, string>> {
     const work = validateHostPath(
       `${this.dirs.disks}/.convirt-provision-${this.name}-${this.ctx.task.id.slice(0, 8)}`,
@@ -352,6 +349,7 @@ class ProvisionRun {
       serverName: this.host.name,
       defaultBridge: bridge,
       autogenMac: autogenMac('kvm'),
+      virtType,
       imageStore: storeOnHost,
       imageLocation: `${storeOnHost}/${this.appliance.name}`,
       disks,
@@ -514,6 +512,7 @@ class ProvisionRun {
         if (!this.appliance.hooks.includes(hook)) continue;
         this.step = `running the ${hook} hook`;
         await this.cmd(
+          ...this.withTimeout(),
           `${this.work!}/store/${this.appliance.name}/${hook}`,
           root,
           `${this.work!}/params`,
@@ -526,10 +525,19 @@ class ProvisionRun {
     }
   }
 
+  private get timeoutSeconds(): number {
+    return Number(this.params.provision_timeout ?? this.appliance.provisionTimeoutSeconds);
+  }
+
+  /** provision.sh and the hooks run under `timeout` (the appliance's provision_timeout). */
+  private withTimeout(): string[] {
+    return ['timeout', '-k', '5', String(this.timeoutSeconds)];
+  }
+
   private async runProvisionScript(): Promise<void> {
     const work = this.work!;
     const script = `${work}/store/${this.appliance.name}/provision.sh`;
-    const timeout = Number(this.params.provision_timeout ?? this.appliance.provisionTimeoutSeconds);
+    const timeout = this.timeoutSeconds;
     // provision.sh, then its log file (`.log`) on standard error: one round trip.
     const r = await this.shell.exec([
       ...this.prefix,
@@ -538,10 +546,7 @@ class ProvisionRun {
       'log=$1; shift; "$@"; rc=$?; [ -s "$log" ] && { echo "--- $log"; cat -- "$log"; } >&2; exit $rc',
       'sh',
       `${work}/${this.logName('.log')}`,
-      'timeout',
-      '-k',
-      '5',
-      String(timeout),
+      ...this.withTimeout(),
       'sh',
       script,
       ...this.provisionArgs(work),
