@@ -144,6 +144,18 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.equal(sshSessions(), before, 'no SSH session was opened on the host');
   });
 
+  await t.test('a disk larger than the free space is refused before anything is made', async () => {
+    const huge = `${bed.prefix}huge`;
+    vms.push(huge);
+    const r = await provision('debian-dtc', huge, '--param', 'vda_disk_size=16777216');
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    const task = JSON.parse(r.stdout) as TaskJson;
+    assert.match(task.error ?? '', /Not enough free space on tb:.* MiB needed, \d+ MiB free/);
+    assert.match(await taskLog(task.id), /Nothing had been made on the host/);
+    assert.equal(await virsh.exists(huge), false);
+    assert.doesNotMatch(await ssh.run(['ls', '-a', bed.imagesDir]), new RegExp(huge));
+  });
+
   const tiny = `${bed.prefix}tiny`;
   const hostname = `prov-${process.pid}`;
   await t.test(
