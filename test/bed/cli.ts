@@ -1,6 +1,6 @@
 // `npm run testbed:setup`: installs and starts what the integration tests need, builds the tiny
 // VM fixture, and leaves the daemons running.
-import { ensureTinyVm, prepareSystem } from './testbed.js';
+import { ensureAppliances, ensureTinyVm, prepareSystem } from './testbed.js';
 
 const log = (line: string) => process.stderr.write(`[testbed] ${line}\n`);
 const [command] = process.argv.slice(2);
@@ -10,4 +10,5 @@ if (command !== 'setup') {
 }
 await prepareSystem(log);
 const fixture = await ensureTinyVm(log);
+await ensureAppliances(fixture, log);
 log(`ready: tiny VM kernel ${fixture.kernelVersion}`);

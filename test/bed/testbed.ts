@@ -33,6 +33,8 @@ export interface TestbedInfo {
   tinyVm: TinyVmFixture;
   /** The emulated Xen host, or why there is none (the Xen tests fail with that reason). */
   xenHost: XenHostInfo | XenHostUnavailable;
+  /** Built files of image_store/'s appliances, as `<dir>/<appliance>/<file>`. */
+  appliances: string;
 }
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
@@ -47,6 +49,21 @@ export async function ensureTinyVm(log: (line: string) => void): Promise<TinyVmF
   const out = await mustRun('bash', [join(here, 'tiny-vm', 'build.sh'), dir]);
   if (out.trim()) log(out.trim());
   return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as TinyVmFixture;
+}
+
+/** Builds the appliances' large files once (test/bed/appliances/build.sh); returns their folder. */
+export async function ensureAppliances(
+  tinyVm: TinyVmFixture,
+  log: (line: string) => void,
+): Promise<string> {
+  const root = join(cacheDir(), 'appliances');
+  const out = await mustRun('bash', [
+    join(here, 'appliances', 'build.sh'),
+    dirname(tinyVm.kernel),
+    root,
+  ]);
+  if (out.trim()) log(out.trim());
+  return join(root, 'current');
 }
 
 /** Installs and checks the system parts; safe to run again. */
@@ -87,10 +104,12 @@ export async function startTestbed(
   };
   let daemons: StartedDaemon[];
   let tinyVm: TinyVmFixture;
+  let appliances: string;
   let sshd: TestSshdInfo;
   try {
     daemons = await prepareSystem(log);
     tinyVm = await ensureTinyVm(log);
+    appliances = await ensureAppliances(tinyVm, log);
     sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
   } catch (err) {
     await stopXen();
@@ -98,7 +117,15 @@ export async function startTestbed(
   }
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
   const xenHost = await xenPending;
-  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm, xenHost };
+  const info: TestbedInfo = {
+    prefix,
+    runDir,
+    imagesDir: IMAGES_DIR,
+    sshd,
+    tinyVm,
+    appliances,
+    xenHost,
+  };
   const infoFile = join(runDir, 'testbed.json');
   writeFileSync(infoFile, JSON.stringify(info, null, 2));
   return {

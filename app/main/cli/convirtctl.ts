@@ -12,12 +12,21 @@ import {
   type StartedTask,
   type VmAction,
 } from '../fleet/fleet-service.js';
-import { Inventory, resolveDataDir } from '../inventory/index.js';
+import { Inventory, resolveDataDir, type Task } from '../inventory/index.js';
 import { HostKeyRejectedError } from '../ssh/host-key.js';
 import { HostKeyTrust, HostKeyUnknownError } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
 import { NotSupportedError } from '../hypervisors/driver.js';
 import { InputGate, SERIAL_CONSOLE_READY } from '../consoles/input-gate.js';
+import { defaultImageStore } from '../image-store/image-store.js';
+import { ChecksumCache } from '../provisioning/checksums.js';
+import {
+  checkIsoFile,
+  IsoQuotaError,
+  IsoSettingsFile,
+  uploadIso,
+} from '../provisioning/iso-upload.js';
+import { DEFAULT_HOST_PATHS, ProvisioningService } from '../provisioning/provisioning-service.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 
@@ -38,6 +47,11 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
   vm password HOST/VM USER               (reads the password from standard input)
   vm snapshot create|list|revert|delete HOST/VM [NAME] [--quiesce]
   task list | task show ID
+  appliance list
+  vm provision APPLIANCE --host H --name N [--param KEY=VALUE]... [--start]
+               [--image-cache HOST_DIR]
+  iso upload HOST FILE            (refused when the host's ISO quota would be exceeded)
+  iso quota HOST MIB [--iso-dir HOST_DIR]
 
   --json prints machine-readable output on every command that shows something.`;
 
@@ -77,6 +91,11 @@ const OPTIONS = {
   'remove-disks': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  start: { type: 'boolean' },
+  'image-cache': { type: 'string' },
+  'iso-dir': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -118,7 +137,11 @@ function table(rows: Array<Record<string, unknown>>, columns: string[]): string 
 
 /** Waits for a started task to end and reports it; the exit status follows its outcome. */
 async function taskOutcome(started: StartedTask, io: Io, json: boolean): Promise<number> {
-  const task = await started.finished;
+  return printTaskOutcome(await started.finished, io, json);
+}
+
+/** Prints a finished task (JSON, or a line); 0 when it succeeded, 1 otherwise. */
+function printTaskOutcome(task: Task, io: Io, json: boolean): number {
   if (json) io.out(JSON.stringify(task));
   else if (task.status === 'succeeded')
     io.out(`${task.kind} ${task.target}: done (task ${task.id})`);
@@ -237,7 +260,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let inventory: Inventory | undefined;
   try {
     // Validate what can be validated before opening anything.
-    if (noun === 'vm' && verb && verb !== 'list')
+    if (noun === 'vm' && verb && verb !== 'list' && verb !== 'provision')
       splitVmRef(verb === 'snapshot' ? rest[1] : rest[0]);
     const dataDir = resolveDataDir({ ...(values['data-dir'] ? { flag: values['data-dir'] } : {}) });
     inventory = Inventory.open({ dataDir });
@@ -406,6 +429,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
         }
         return 0;
       }
+      case 'appliance list':
+      case 'vm provision':
+      case 'iso upload':
+      case 'iso quota':
+        return await provisioningCommand(fleet, dataDir, `${noun} ${verb}`, rest, values, io);
       default:
         if (noun === 'vm' && VM_ACTIONS.includes(verb as VmAction)) {
           const [host, vm] = splitVmRef(rest[0]);
@@ -429,5 +457,120 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } finally {
     fleet?.close();
     inventory?.close();
+  }
+}
+
+/** KEY=VALUE pairs of --param; a key given twice is refused. */
+function parseParams(pairs: string[] = []): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param needs KEY=VALUE, got ${JSON.stringify(pair)}.`);
+    const key = pair.slice(0, eq);
+    if (Object.hasOwn(params, key)) throw new UsageError(`--param ${key} is given twice.`);
+    params[key] = pair.slice(eq + 1);
+  }
+  return params;
+}
+
+/** The image store and provisioning commands: appliance list, vm provision, iso upload|quota. */
+async function provisioningCommand(
+  fleet: FleetService,
+  dataDir: string,
+  command: string,
+  args: string[],
+  values: { [key: string]: unknown; json?: boolean; param?: string[] },
+  io: Io,
+): Promise<number> {
+  const json = values.json === true;
+  const store = defaultImageStore(dataDir);
+  const checksums = new ChecksumCache(join(dataDir, 'image-checksums.json'));
+  const isoSettings = new IsoSettingsFile(join(dataDir, 'iso-settings.json'));
+  if (command === 'appliance list') {
+    const rows = store.list().map((a) => ({
+      name: a.name,
+      description: a.description,
+      os: a.os,
+      platform: a.platform,
+      sizeMiB: Math.ceil(a.sizeBytes / 1024 / 1024),
+      customizable: a.customizable,
+      built: a.missing.length === 0,
+      store: a.storeDir,
+    }));
+    io.out(
+      json ? JSON.stringify(rows) : table(rows, ['name', 'os', 'sizeMiB', 'built', 'description']),
+    );
+    return 0;
+  }
+  if (command === 'vm provision') {
+    const [appliance] = args;
+    if (!appliance) throw new UsageError('vm provision needs an APPLIANCE.');
+    if (typeof values.host !== 'string') throw new UsageError('vm provision needs --host H.');
+    if (typeof values.name !== 'string') throw new UsageError('vm provision needs --name N.');
+    const imageCache = values['image-cache'];
+    const service = new ProvisioningService({
+      store,
+      tasks: fleet.tasks,
+      checksums,
+      host: (name) => fleet.host(name),
+      connect: (name) => fleet.connections.get(name),
+      hostPaths: typeof imageCache === 'string' ? { imageCache } : DEFAULT_HOST_PATHS,
+    });
+    // Everything is checked here, before the task starts or anything runs on the host.
+    const { task, result } = service.provision({
+      appliance,
+      host: values.host,
+      name: values.name,
+      params: parseParams(values.param),
+      start: values.start === true,
+    });
+    const error: unknown = await result.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    const outcome = printTaskOutcome(fleet.task(task.id).task, io, json);
+    // Refused by the host checks (no space, name taken, no such bridge): nothing was made.
+    return error instanceof InvalidInputError ? 2 : outcome;
+  }
+  if (command === 'iso quota') {
+    const [host, mib] = args;
+    if (!host || !mib || !/^\d+$/.test(mib)) throw new UsageError('iso quota needs HOST and MIB.');
+    fleet.host(host);
+    const dir = values['iso-dir'];
+    const settings = isoSettings.set(host, {
+      quotaMiB: Number(mib),
+      ...(typeof dir === 'string' ? { dir } : {}),
+    });
+    io.out(
+      json
+        ? JSON.stringify(settings)
+        : `${host}: ISO folder ${settings.dir}, quota ${settings.quotaMiB} MiB.`,
+    );
+    return 0;
+  }
+  // iso upload
+  const [host, file] = args;
+  if (!host || !file) throw new UsageError('iso upload needs HOST and FILE.');
+  const target = fleet.host(host);
+  checkIsoFile(file);
+  const prefix = target.useSudo ? ['sudo', '-n'] : [];
+  const { task, result } = fleet.tasks.run('iso.upload', `${host}:${file}`, async (ctx) =>
+    uploadIso(
+      ctx,
+      ctx.record(await fleet.connections.get(host)),
+      file,
+      isoSettings.get(host),
+      checksums,
+      prefix,
+    ),
+  );
+  try {
+    const path = await result;
+    if (!json) io.out(`Uploaded to ${host}:${path} (task ${task.id}).`);
+    else io.out(JSON.stringify({ ...fleet.task(task.id).task, path }));
+    return 0;
+  } catch (err) {
+    if (err instanceof IsoQuotaError) throw err;
+    return printTaskOutcome(fleet.task(task.id).task, io, json);
   }
 }

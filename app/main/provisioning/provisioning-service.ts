@@ -1,0 +1,597 @@
+// Provisioning a VM from an appliance of the image store, as ONE task with steps and a full log:
+// validate everything (locally, then one read-only look at the host), put the images on the
+// host (reused by checksum, else uploaded), make the disks (qcow2 overlays on the cached base,
+// DTC-style filled filesystems, empty disks), run provision.sh and the hooks on the host, define
+// the VM (always with the guest agent channel) and start it if asked. On any failure, everything
+// the task made is removed again and listed in the log.
+import { spawn } from 'node:child_process';
+import {
+  statSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  cpSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Host } from '../../shared/domain/inventory.js';
+import {
+  InvalidInputError,
+  validateHostPath,
+  validateVmName,
+} from '../../shared/validation/names.js';
+import { DomainDocument } from '../hypervisors/kvm/domain-xml.js';
+import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
+import {
+  ERROR_HOOK,
+  DTC_HOOKS,
+  SHIPPED_FILES,
+  type Appliance,
+  type ApplianceDisk,
+  type ImageStore,
+} from '../image-store/image-store.js';
+import {
+  autogenMac,
+  resolveParams,
+  templateVariables,
+  type ProvisionParams,
+} from '../image-store/parameters.js';
+import { escapeXml, substitute } from '../image-store/template.js';
+import { quoteArg } from '../ssh/shell-quote.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { RecordingShell } from '../tasks/recording-shell.js';
+import type { TaskContext, TaskRunner } from '../tasks/task-runner.js';
+import type { Task } from '../inventory/index.js';
+import type { ChecksumCache } from './checksums.js';
+import { uploadFile } from './file-upload.js';
+import { surveyHost } from './host-survey.js';
+import { UndoList } from './undo-list.js';
+
+export interface ProvisionRequest {
+  appliance: string;
+  host: string;
+  name: string;
+  params?: Readonly<Record<string, string>>;
+  start?: boolean;
+}
+
+export interface ProvisionResult {
+  name: string;
+  disks: string[];
+  started: boolean;
+}
+
+export interface HostPaths {
+  /** Verified images kept on the host, named by checksum, reused by later provisionings. */
+  imageCache: string;
+  /** Where the VMs' disks go; image.conf's VM_DISKS_DIR when not set. */
+  disks?: string;
+}
+
+export interface ProvisioningOptions {
+  store: ImageStore;
+  tasks: TaskRunner;
+  checksums: ChecksumCache;
+  host(name: string): Host;
+  connect(host: string): Promise<RemoteShell>;
+  hostPaths?: HostPaths;
+}
+
+export const DEFAULT_HOST_PATHS: HostPaths = {
+  imageCache: '/var/lib/libvirt/images/convirt-cache',
+};
+const MiB = 1024 * 1024;
+/** Room a work folder and a qcow2 overlay need on top of the sizes counted. */
+const SLACK_BYTES = 16 * MiB;
+
+/** A local file the VM needs on the host, and where it is cached there. */
+interface Needed {
+  local: string;
+  sha256: string;
+  size: number;
+  remote: string;
+}
+
+export class ProvisioningService {
+  constructor(private readonly options: ProvisioningOptions) {}
+
+  /**
+   * Checks the request (throws InvalidInputError at once, before anything runs on the host) and
+   * starts the provisioning task.
+   */
+  provision(request: ProvisionRequest): { task: Task; result: Promise<ProvisionResult> } {
+    const host = this.options.host(request.host);
+    validateVmName(request.name);
+    const appliance = this.options.store.get(request.appliance);
+    if (host.hypervisor !== 'kvm' || appliance.templateKind !== 'libvirt-xml')
+      throw new InvalidInputError(
+        'host',
+        `${appliance.name} provisions KVM hosts through libvirt; ${host.name} is a ${host.hypervisor} host.`,
+      );
+    if (appliance.missing.length)
+      throw new InvalidInputError(
+        'appliance',
+        `${appliance.name} is not built: missing ${appliance.missing.join(', ')} (run test/bed/appliances/build.sh).`,
+      );
+    const params = resolveParams(appliance, request.name, request.params);
+    for (const disk of appliance.disks) {
+      if (disk.source.kind === 'content' && !/^ext[234]$/.test(disk.source.fsType))
+        throw new InvalidInputError(
+          'appliance',
+          `${appliance.name}: ${disk.dev}_disk_fs_type ${disk.source.fsType} is not supported (ext2, ext3 or ext4).`,
+        );
+    }
+    const paths = this.options.hostPaths ?? DEFAULT_HOST_PATHS;
+    const disksDir = validateHostPath(
+      paths.disks ?? appliance.conf.get('VM_DISKS_DIR') ?? '/var/lib/libvirt/images',
+    );
+    validateHostPath(paths.imageCache);
+    return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
+      new ProvisionRun(this.options, ctx, host, appliance, params, request, {
+        imageCache: paths.imageCache,
+        disks: disksDir,
+      }).run(),
+    );
+  }
+}
+
+class ProvisionRun {
+  private readonly prefix: string[];
+  private readonly undo = new UndoList();
+  private shell!: RemoteShell;
+  /** The same host, logged but not tied to the task's cancel signal: undo must run after a cancel. */
+  private cleanup!: RemoteShell;
+  private step = 'checking the host';
+  private work: string | null = null;
+
+  constructor(
+    private readonly options: ProvisioningOptions,
+    private readonly ctx: TaskContext,
+    private readonly host: Host,
+    private readonly appliance: Appliance,
+    private readonly params: ProvisionParams,
+    private readonly request: ProvisionRequest,
+    private readonly dirs: { imageCache: string; disks: string },
+  ) {
+    this.prefix = host.useSudo ? ['sudo', '-n'] : [];
+  }
+
+  private get name(): string {
+    return this.request.name;
+  }
+
+  private cmd(...argv: string[]): Promise<string> {
+    return this.shell.run([...this.prefix, ...argv]);
+  }
+
+  private async undoCmd(...argv: string[]): Promise<void> {
+    await this.cleanup.run([...this.prefix, ...argv]);
+  }
+
+  private diskPath(disk: ApplianceDisk): string {
+    const { source } = disk;
+    const raw = source.kind === 'content' || (source.kind === 'image' && source.format === 'raw');
+    return validateHostPath(`${this.dirs.disks}/${this.name}-${disk.dev}.${raw ? 'raw' : 'qcow2'}`);
+  }
+
+  async run(): Promise<ProvisionResult> {
+    const { ctx } = this;
+    const connection = await this.options.connect(this.host.name);
+    this.shell = ctx.record(connection);
+    this.cleanup = new RecordingShell(connection, (text, stream) => ctx.log(text, stream));
+    const driverOptions = {
+      sudo: this.host.useSudo,
+      ...(this.host.libvirtUri ? { uri: this.host.libvirtUri } : {}),
+    };
+    const kvm = new KvmDriver(this.shell, driverOptions);
+    const kvmCleanup = new KvmDriver(this.cleanup, driverOptions);
+    try {
+      ctx.progress(0, 'Checking the host');
+      const needed = await this.neededFiles();
+      const diskPaths = this.appliance.disks.map((d) => this.diskPath(d));
+      // Two read-only commands, at once: each round trip to the host counts.
+      const [survey, taken] = await Promise.all([
+        surveyHost(this.shell, this.prefix, this.dirs, [
+          ...needed.map((n) => n.remote),
+          ...diskPaths,
+        ]),
+        kvm.exists(this.name),
+      ]);
+      if (taken)
+        throw new InvalidInputError(
+          'name',
+          `A VM named ${this.name} already exists on ${this.host.name}.`,
+        );
+      for (const path of diskPaths)
+        if (survey.existing.has(path))
+          throw new InvalidInputError('name', `${path} already exists on ${this.host.name}.`);
+      const bridge =
+        this.params.bridge ?? survey.bridges.find((b) => b === 'br0') ?? survey.bridges[0];
+      if (!bridge)
+        throw new InvalidInputError(
+          'bridge',
+          `${this.host.name} has no network bridge: create one or pass bridge=NAME.`,
+        );
+      if (!survey.bridges.includes(bridge))
+        throw new InvalidInputError(
+          'bridge',
+          `bridge: ${this.host.name} has no bridge ${bridge} (it has: ${survey.bridges.join(', ') || 'none'}).`,
+        );
+      const missing = needed.filter((n) => survey.existing.get(n.remote) !== n.size);
+      this.checkFreeSpace(survey.free, missing);
+
+      this.step = 'copying images';
+      await this.transfer(needed, missing);
+
+      this.step = 'preparing provision.sh';
+      ctx.progress(0.7, 'Preparing provision.sh');
+      const vars = await this.shipStore(needed, diskPaths, bridge, survey.virtType);
+
+      this.step = 'creating disks';
+      ctx.progress(0.75, 'Creating disks');
+      for (const disk of this.appliance.disks) await this.createDisk(disk, needed);
+
+      this.step = 'running provision.sh';
+      ctx.progress(0.85, 'Running provision.sh');
+      await this.runProvisionScript();
+
+      this.step = 'defining the VM';
+      ctx.progress(0.9, 'Defining the VM');
+      const template = readFileSync(join(this.appliance.dir, 'vm_conf.template'), 'utf8');
+      const doc = new DomainDocument(substitute(template, vars, escapeXml));
+      if (doc.name !== this.name)
+        throw new Error(`vm_conf.template of ${this.appliance.name} must name the VM $VM_NAME.`);
+      if (doc.addGuestAgentChannel())
+        ctx.log('Added the QEMU guest agent channel the template lacked.');
+      // Registered first: a cancel may land while virsh is defining it.
+      this.undo.add(`domain ${this.name}`, async () => {
+        if (!(await kvmCleanup.exists(this.name))) return;
+        if ((await kvmCleanup.state(this.name)) !== 'shutoff') await kvmCleanup.destroy(this.name);
+        await kvmCleanup.undefine(this.name);
+      });
+      await kvm.define(doc.toXml());
+      if (this.request.start) {
+        this.step = 'starting the VM';
+        ctx.progress(0.95, 'Starting the VM');
+        await Promise.all([kvm.start(this.name), this.removeWorkDir()]);
+      } else await this.removeWorkDir();
+      ctx.progress(1, 'Done');
+      return { name: this.name, disks: diskPaths, started: this.request.start === true };
+    } catch (err) {
+      await this.rollBack((err as Error).message);
+      throw err;
+    }
+  }
+
+  private async neededFiles(): Promise<Needed[]> {
+    const locals = [
+      this.appliance.kernel,
+      this.appliance.ramdisk,
+      ...this.appliance.disks.map((d) => (d.source.kind === 'empty' ? null : d.source.file)),
+    ];
+    const needed: Needed[] = [];
+    for (const local of locals) {
+      if (!local || needed.some((n) => n.local === local)) continue;
+      const sha256 = await this.options.checksums.sha256(local);
+      const safe = basename(local).replace(/[^A-Za-z0-9._-]/g, '_');
+      const size = statSync(local).size;
+      needed.push({
+        local,
+        sha256,
+        size,
+        remote: validateHostPath(`${this.dirs.imageCache}/${sha256}-${safe}`),
+      });
+    }
+    return needed;
+  }
+
+  private checkFreeSpace(
+    free: Map<string, { bytes: number; mount: string }>,
+    missing: Needed[],
+  ): void {
+    const need = new Map<string, number>();
+    const add = (dir: string, bytes: number) => {
+      const mount = free.get(dir)?.mount ?? dir;
+      need.set(mount, (need.get(mount) ?? 0) + bytes);
+    };
+    add(
+      this.dirs.imageCache,
+      missing.reduce((s, n) => s + n.size, 0),
+    );
+    add(this.dirs.disks, SLACK_BYTES);
+    for (const disk of this.appliance.disks) {
+      const size = Number(this.params[`${disk.dev}_disk_size`] ?? disk.sizeMiB ?? 0) * MiB;
+      if (disk.source.kind === 'content') {
+        // The unpacked tree is staged next to the disk, then written into it.
+        add(this.dirs.disks, size * 2);
+      } else if (disk.source.kind === 'image' && disk.source.format === 'raw')
+        add(this.dirs.disks, size);
+    }
+    for (const [mount, bytes] of need) {
+      const available = [...free.values()].find((f) => f.mount === mount)?.bytes ?? Infinity;
+      if (bytes > available)
+        throw new InvalidInputError(
+          'disk',
+          `Not enough free space on ${this.host.name}:${mount}: ${Math.ceil(bytes / MiB)} MiB needed, ${Math.floor(available / MiB)} MiB free.`,
+        );
+    }
+  }
+
+  private async transfer(needed: Needed[], missing: Needed[]): Promise<void> {
+    for (const n of needed)
+      if (!missing.includes(n)) this.ctx.log(`Reusing ${n.remote} (same sha256 as ${n.local}).`);
+    if (missing.length) await this.cmd('mkdir', '-p', '--', this.dirs.imageCache);
+    const total = missing.reduce((s, n) => s + n.size, 0) || 1;
+    let done = 0;
+    for (const n of missing) {
+      this.ctx.log(`Copying ${n.local} (${Math.ceil(n.size / MiB)} MiB) to ${n.remote}.`);
+      const r = await uploadFile(this.shell, n.local, n.remote, {
+        size: n.size,
+        sha256: n.sha256,
+        prefix: this.prefix,
+        signal: this.ctx.signal,
+        onProgress: (sent) =>
+          this.ctx.progress(0.05 + (0.6 * (done + sent)) / total, `Copying ${basename(n.local)}`),
+      });
+      if (r.resumedFrom) this.ctx.log(`Resumed ${n.remote} from byte ${r.resumedFrom}.`);
+      done += n.size;
+    }
+  }
+
+  /** Copies the store's shell library, the appliance's scripts, the VM config and parameters to a work folder on the host. */
+  private async shipStore(
+    needed: Needed[],
+    diskPaths: string[],
+    bridge: string,
+    virtType: 'kvm' | 'qemu',
+  ): Promise<Record<string, string>> {
+    const work = validateHostPath(
+      `${this.dirs.disks}/.convirt-provision-${this.name}-${this.ctx.task.id.slice(0, 8)}`,
+    );
+    const storeOnHost = `${work}/store`;
+    const remoteOf = (local: string | null) =>
+      local ? needed.find((n) => n.local === local)?.remote : undefined;
+    const disks: Record<string, string> = {};
+    this.appliance.disks.forEach((d, i) => (disks[d.dev] = diskPaths[i]!));
+    const vars = templateVariables(this.appliance, this.params, {
+      vmName: this.name,
+      serverName: this.host.name,
+      defaultBridge: bridge,
+      autogenMac: autogenMac('kvm'),
+      virtType,
+      imageStore: storeOnHost,
+      imageLocation: `${storeOnHost}/${this.appliance.name}`,
+      disks,
+      ...(remoteOf(this.appliance.kernel) ? { kernel: remoteOf(this.appliance.kernel)! } : {}),
+      ...(remoteOf(this.appliance.ramdisk) ? { ramdisk: remoteOf(this.appliance.ramdisk)! } : {}),
+    });
+
+    const local = mkdtempSync(join(tmpdir(), 'convirt-provision-'));
+    try {
+      const image = join(local, 'store', this.appliance.name);
+      mkdirSync(image, { recursive: true });
+      for (const file of SHIPPED_FILES) {
+        const src = join(this.appliance.dir, file);
+        if (existsSync(src)) copyFileSync(src, join(image, file));
+      }
+      for (const shared of ['common', 'custom_scripts'] as const) {
+        const dir = this.options.store.sharedDir(this.appliance, shared);
+        if (dir) cpSync(dir, join(local, 'store', shared), { recursive: true });
+      }
+      const vmConfig = [
+        'VM_NAME',
+        'MEMORY',
+        'VCPUS',
+        'MAC',
+        'BRIDGE',
+        'KERNEL',
+        'RAMDISK',
+        ...Object.keys(disks).map((d) => `${d.toUpperCase()}_DISK`),
+      ]
+        .filter((k) => vars[k] !== undefined)
+        .map((k) => `${k}=${quoteArg(vars[k]!)}`);
+      writeFileSync(join(local, 'vm_config'), `${vmConfig.join('\n')}\n`);
+      const params = { ...this.params, mac: vars.MAC!, bridge: vars.BRIDGE! };
+      writeFileSync(
+        join(local, 'params'),
+        `${Object.entries(params)
+          .map(([k, v]) => `${k}=${quoteArg(v)}`)
+          .join('\n')}\n`,
+      );
+      writeFileSync(join(local, this.logName('.args')), `${this.provisionArgs(work).join(' ')}\n`);
+
+      this.work = work;
+      this.undo.add(`folder ${work}`, () => this.undoCmd('rm', '-rf', '--', work));
+      await this.untarOnHost(local, work);
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
+    return vars;
+  }
+
+  private logName(suffix: string): string {
+    return `${this.appliance.name}_${this.name}${suffix}`;
+  }
+
+  private provisionArgs(work: string): string[] {
+    const image = `${work}/store/${this.appliance.name}`;
+    return [
+      '-x',
+      `${work}/vm_config`,
+      '-p',
+      `${work}/params`,
+      '-s',
+      `${work}/store`,
+      '-i',
+      this.appliance.name,
+      '-l',
+      `${work}/${this.logName('.log')}`,
+      '-c',
+      `${image}/image.conf`,
+    ];
+  }
+
+  /** Streams a local folder as a tar archive into `tar -x` on the host: one command. */
+  private async untarOnHost(localDir: string, remoteDir: string): Promise<void> {
+    const channel = await this.shell.openChannel([
+      ...this.prefix,
+      'sh',
+      '-c',
+      'dir=$1; shift; mkdir -m 0700 -- "$dir" && exec "$@"',
+      'sh',
+      remoteDir,
+      'tar',
+      '-x',
+      '--no-same-owner',
+      '-f',
+      '-',
+      '-C',
+      remoteDir,
+    ]);
+    let stderr = '';
+    channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    channel.resume();
+    const exit = new Promise<number | null>((resolve) => {
+      let code: number | null = null;
+      channel.on('exit', (c: number | null) => (code = c));
+      channel.on('close', () => resolve(code));
+    });
+    const tar = spawn('tar', ['-c', '-f', '-', '-C', localDir, '.'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    tar.stdout.pipe(channel);
+    const code = await exit;
+    if (code !== 0)
+      throw new Error(
+        `Copying the image store to ${remoteDir} failed: ${stderr.trim() || `exit ${code}`}`,
+      );
+  }
+
+  private async createDisk(disk: ApplianceDisk, needed: Needed[]): Promise<void> {
+    const path = this.diskPath(disk);
+    const sizeMiB =
+      this.params[`${disk.dev}_disk_size`] ?? (disk.sizeMiB === null ? null : String(disk.sizeMiB));
+    const cached = (file: string | null) => needed.find((n) => n.local === file)!.remote;
+    // Registered before the file exists: a cancel may land while it is being made.
+    this.undo.add(`file ${path}`, () => this.undoCmd('rm', '-f', '--', path));
+    const src = disk.source;
+    if (src.kind === 'image' && src.format === 'qcow2') {
+      // An overlay on the cached base: nothing is copied, whatever the base's size.
+      await this.cmd(
+        'qemu-img',
+        'create',
+        '-q',
+        '-f',
+        'qcow2',
+        '-b',
+        cached(src.file),
+        '-F',
+        'qcow2',
+        path,
+        ...(sizeMiB ? [`${sizeMiB}M`] : []),
+      );
+    } else if (src.kind === 'image') {
+      await this.cmd('cp', '--sparse=always', '--', cached(src.file), path);
+      if (sizeMiB) await this.cmd('qemu-img', 'resize', '-q', '-f', 'raw', path, `${sizeMiB}M`);
+    } else if (src.kind === 'empty') {
+      await this.cmd('qemu-img', 'create', '-q', '-f', 'qcow2', path, `${sizeMiB}M`);
+    } else {
+      // DTC's install_os: unpack with numeric owners, let the hooks adjust the tree, then make
+      // the filesystem from it (mkfs -d: no loop mount needed).
+      const root = `${this.work!}/root-${disk.dev}`;
+      const z = src.format === 'tar_gz' ? ['-z'] : src.format === 'tar_bz2' ? ['-j'] : [];
+      await this.cmd('mkdir', '--', root);
+      await this.cmd(
+        'tar',
+        '--numeric-owner',
+        '-x',
+        '-p',
+        ...z,
+        '-f',
+        cached(src.file),
+        '-C',
+        root,
+      );
+      for (const hook of DTC_HOOKS) {
+        if (!this.appliance.hooks.includes(hook)) continue;
+        this.step = `running the ${hook} hook`;
+        await this.cmd(
+          ...this.withTimeout(),
+          `${this.work!}/store/${this.appliance.name}/${hook}`,
+          root,
+          `${this.work!}/params`,
+        );
+      }
+      this.step = 'creating disks';
+      await this.cmd(`mkfs.${src.fsType}`, '-q', '-F', '-d', root, path, `${sizeMiB}M`);
+      await this.cmd('rm', '-rf', '--', root);
+    }
+  }
+
+  private get timeoutSeconds(): number {
+    return Number(this.params.provision_timeout ?? this.appliance.provisionTimeoutSeconds);
+  }
+
+  /** provision.sh and the hooks run under `timeout` (the appliance's provision_timeout). */
+  private withTimeout(): string[] {
+    return ['timeout', '-k', '5', String(this.timeoutSeconds)];
+  }
+
+  private async runProvisionScript(): Promise<void> {
+    const work = this.work!;
+    const script = `${work}/store/${this.appliance.name}/provision.sh`;
+    const timeout = this.timeoutSeconds;
+    // provision.sh, then its log file (`.log`) on standard error: one round trip.
+    const r = await this.shell.exec([
+      ...this.prefix,
+      'sh',
+      '-c',
+      'log=$1; shift; "$@"; rc=$?; [ -s "$log" ] && { echo "--- $log"; cat -- "$log"; } >&2; exit $rc',
+      'sh',
+      `${work}/${this.logName('.log')}`,
+      ...this.withTimeout(),
+      'sh',
+      script,
+      ...this.provisionArgs(work),
+    ]);
+    if (r.code === 124 || r.code === 137)
+      throw new Error(`provision.sh of ${this.appliance.name} did not finish within ${timeout} s.`);
+    if (r.code !== 0)
+      throw new Error(
+        `provision.sh of ${this.appliance.name} failed (exit ${r.code ?? r.signal ?? '?'}).`,
+      );
+  }
+
+  private async removeWorkDir(): Promise<void> {
+    if (!this.work) return;
+    await this.cmd('rm', '-rf', '--', this.work);
+    this.work = null;
+  }
+
+  private async rollBack(reason: string): Promise<void> {
+    this.ctx.log(`Provisioning failed while ${this.step}: ${reason}`, 'stderr');
+    if (this.work && this.appliance.hooks.includes(ERROR_HOOK)) {
+      await this.cleanup
+        .exec([
+          ...this.prefix,
+          ...this.withTimeout(),
+          `${this.work}/store/${this.appliance.name}/${ERROR_HOOK}`,
+          this.name,
+          this.step,
+        ])
+        .catch(() => undefined);
+    }
+    const { removed, failed } = await this.undo.undo();
+    this.ctx.log(
+      removed.length
+        ? `Removed what this task made:\n${removed.map((r) => `  ${r}`).join('\n')}`
+        : 'Nothing had been made on the host.',
+    );
+    if (failed.length)
+      this.ctx.log(`Could not remove:\n${failed.map((f) => `  ${f}`).join('\n')}`, 'stderr');
+  }
+}
