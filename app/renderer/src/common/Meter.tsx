@@ -1,0 +1,29 @@
+// A horizontal bar for a share (CPU, memory, progress), with its value as text beside it.
+interface MeterProps {
+  label: string;
+  /** 0 to 1; null when unknown. */
+  value: number | null;
+  text: string;
+  role?: 'meter' | 'progressbar';
+}
+
+export function Meter({ label, value, text, role = 'meter' }: MeterProps) {
+  const percent = value === null ? null : Math.round(Math.min(1, Math.max(0, value)) * 100);
+  const level = percent === null ? '' : percent >= 90 ? 'high' : percent >= 70 ? 'mid' : 'low';
+  return (
+    <div className="meter">
+      <div
+        className="meter-track"
+        role={role}
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent ?? undefined}
+        aria-valuetext={text}
+      >
+        <div className={`meter-fill ${level}`} style={{ width: `${percent ?? 0}%` }} />
+      </div>
+      <span className="meter-text">{text}</span>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// Feeds the fleet store from the contract: one getFleet, then events. A burst of fleetChanged
+// events costs at most one getFleet in flight and one queued after it.
+import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js';
+import { errorMessage } from '../common/errors.js';
+import { useFleetStore } from './fleet-store.js';
+
+/** Subscribes the store to the client's events and loads the fleet; returns the unsubscriber. */
+export function feedStore(client: ConvirtClient): () => void {
+  const store = useFleetStore.getState();
+  let loading: Promise<void> | null = null;
+  let again = false;
+  const reload = (): void => {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = client
+      .getFleet()
+      .then((snapshot) => useFleetStore.getState().loadFleet(snapshot))
+      .catch((err: unknown) =>
+        store.notify('error', `Could not load the fleet: ${errorMessage(err)}`),
+      )
+      .finally(() => {
+        loading = null;
+        if (again) {
+          again = false;
+          reload();
+        }
+      });
+  };
+
+  const unsubscribers = [
+    client.on('hostPolled', (event) => useFleetStore.getState().applyHostPolled(event)),
+    client.on('fleetChanged', reload),
+    client.on('taskUpdated', (task) => useFleetStore.getState().applyTask(task)),
+    client.on('taskLog', ({ taskId, entries }) =>
+      useFleetStore.getState().appendTaskLog(taskId, entries),
+    ),
+  ];
+  reload();
+  client
+    .listTasks(100)
+    .then((tasks) => {
+      // Oldest first, so the newest ends on top.
+      const oldestFirst = [...tasks].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      for (const task of oldestFirst) useFleetStore.getState().applyTask(task);
+    })
+    .catch((err: unknown) => store.notify('error', `Could not list tasks: ${errorMessage(err)}`));
+  return () => unsubscribers.forEach((off) => off());
+}
