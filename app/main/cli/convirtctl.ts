@@ -6,8 +6,13 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HYPERVISORS, type Hypervisor } from '../../shared/domain/host.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
-import { FleetService, VM_ACTIONS, type VmAction } from '../fleet/fleet-service.js';
-import { Inventory, resolveDataDir, type Task } from '../inventory/index.js';
+import {
+  FleetService,
+  VM_ACTIONS,
+  type StartedTask,
+  type VmAction,
+} from '../fleet/fleet-service.js';
+import { Inventory, resolveDataDir } from '../inventory/index.js';
 import { HostKeyRejectedError } from '../ssh/host-key.js';
 import { HostKeyTrust, HostKeyUnknownError } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
@@ -110,7 +115,9 @@ function table(rows: Array<Record<string, unknown>>, columns: string[]): string 
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
-function taskOutcome(task: Task, io: Io, json: boolean): number {
+/** Waits for a started task to end and reports it; the exit status follows its outcome. */
+async function taskOutcome(started: StartedTask, io: Io, json: boolean): Promise<number> {
+  const task = await started.finished;
   if (json) io.out(JSON.stringify(task));
   else if (task.status === 'succeeded')
     io.out(`${task.kind} ${task.target}: done (task ${task.id})`);
@@ -320,10 +327,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
           throw new UsageError('vm snapshot needs create, list, revert or delete.');
         }
         if (!snapshot) throw new UsageError(`vm snapshot ${op} needs a snapshot NAME.`);
-        const task = await fleet.snapshot(host, vm, op, validateVmName(snapshot), {
+        const task = fleet.snapshot(host, vm, op, validateVmName(snapshot), {
           quiesce: values.quiesce === true,
         });
-        return taskOutcome(task, io, json);
+        return await taskOutcome(task, io, json);
       }
       case 'vm set': {
         const [host, vm] = splitVmRef(rest[0]);
@@ -336,8 +343,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const memoryMiB = count(values.memory, '--memory');
         if (vcpus === undefined && memoryMiB === undefined)
           throw new UsageError('vm set needs --vcpus or --memory.');
-        return taskOutcome(
-          await fleet.setResources(host, vm, {
+        return await taskOutcome(
+          fleet.setResources(host, vm, {
             ...(vcpus ? { vcpus } : {}),
             ...(memoryMiB ? { memoryMiB } : {}),
           }),
@@ -349,25 +356,25 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const [host, vm] = splitVmRef(rest[0]);
         if (rest[1] !== 'on' && rest[1] !== 'off')
           throw new UsageError('vm autostart needs on or off.');
-        return taskOutcome(await fleet.setAutostart(host, vm, rest[1] === 'on'), io, json);
+        return await taskOutcome(fleet.setAutostart(host, vm, rest[1] === 'on'), io, json);
       }
       case 'vm iso': {
         const [host, vm] = splitVmRef(rest[0]);
-        if (rest[1] === 'eject') return taskOutcome(await fleet.setIso(host, vm, null), io, json);
+        if (rest[1] === 'eject') return await taskOutcome(fleet.setIso(host, vm, null), io, json);
         if (rest[1] !== 'attach' || !rest[2])
           throw new UsageError('vm iso needs attach PATH or eject.');
-        return taskOutcome(await fleet.setIso(host, vm, rest[2]), io, json);
+        return await taskOutcome(fleet.setIso(host, vm, rest[2]), io, json);
       }
       case 'vm clone': {
         const [host, vm] = splitVmRef(rest[0]);
         if (!rest[1]) throw new UsageError('vm clone needs a NEW_NAME.');
-        const task = await fleet.clone(
+        const task = fleet.clone(
           host,
           vm,
           validateVmName(rest[1]),
           values.full ? 'full' : 'overlay',
         );
-        return taskOutcome(task, io, json);
+        return await taskOutcome(task, io, json);
       }
       case 'vm delete': {
         const [host, vm] = splitVmRef(rest[0]);
@@ -377,15 +384,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
             throw new UsageError(`Deleting ${what} needs --yes when there is no terminal to ask.`);
           if (!/^y(es)?$/i.test((await ask(io, `Delete ${what}? [y/N] `)).trim())) return 2;
         }
-        return taskOutcome(
-          await fleet.deleteVm(host, vm, { removeDisks: values['remove-disks'] === true }),
+        return await taskOutcome(
+          fleet.deleteVm(host, vm, { removeDisks: values['remove-disks'] === true }),
           io,
           json,
         );
       }
       case 'vm add-agent-channel': {
         const [host, vm] = splitVmRef(rest[0]);
-        return taskOutcome(await fleet.addGuestAgentChannel(host, vm), io, json);
+        return await taskOutcome(fleet.addGuestAgentChannel(host, vm), io, json);
       }
       case 'vm password': {
         const [host, vm] = splitVmRef(rest[0]);
@@ -394,7 +401,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           ? await ask(io, `New password for ${rest[1]}: `)
           : (await readAll(io.stdin)).replace(/\n$/, '');
         if (!password) throw new UsageError('An empty password was given.');
-        return taskOutcome(await fleet.setUserPassword(host, vm, rest[1], password), io, json);
+        return await taskOutcome(fleet.setUserPassword(host, vm, rest[1], password), io, json);
       }
       case 'task list': {
         const tasks = fleet.listTasks();
@@ -417,7 +424,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       default:
         if (noun === 'vm' && VM_ACTIONS.includes(verb as VmAction)) {
           const [host, vm] = splitVmRef(rest[0]);
-          return taskOutcome(await fleet.vmAction(host, vm, verb as VmAction), io, json);
+          return await taskOutcome(fleet.vmAction(host, vm, verb as VmAction), io, json);
         }
         throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
     }

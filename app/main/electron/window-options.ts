@@ -1,5 +1,6 @@
 // Electron's security checklist, in one place, so a test can assert it.
 import type { WebPreferences } from 'electron';
+import { contentSecurityPolicy } from '../security/content-security-policy.js';
 
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return {
@@ -19,14 +20,4 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
 }
 
 /** The page may load only its own files; no inline scripts, no remote content. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();

@@ -12,7 +12,7 @@ import { XlDriver } from '../hypervisors/xen/xl-driver.js';
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
-import { TaskRunner } from '../tasks/task-runner.js';
+import { TaskRunner, type TaskContext } from '../tasks/task-runner.js';
 import { FleetPoller } from './fleet-poller.js';
 import { HostConnections } from './host-connections.js';
 import { HostConnector, type Prompts } from './host-connector.js';
@@ -22,6 +22,13 @@ export { VM_ACTIONS, type VmAction } from '../../shared/contract/convirt-contrac
 
 export interface FleetVm extends VmSample {
   host: string;
+}
+
+/** A task that has started: its first record now, its final record when it ends. */
+export interface StartedTask {
+  task: Task;
+  /** Resolves when the task ends, whatever its outcome (see the record's status). */
+  finished: Promise<Task>;
 }
 
 export interface FleetServiceOptions {
@@ -80,11 +87,20 @@ export class FleetService {
     });
   }
 
-  private async kvm(hostName: string, shell?: RemoteShell): Promise<KvmDriver> {
+  /** The host, which must be a libvirt host. */
+  private kvmHost(hostName: string): Host {
     const host = this.host(hostName);
     if (host.hypervisor !== 'kvm') {
-      throw new Error(`${hostName} is a Xen host driven by xl: this operation needs libvirt.`);
+      throw new InvalidInputError(
+        'host',
+        `${hostName} is a Xen host driven by xl: this operation needs libvirt.`,
+      );
     }
+    return host;
+  }
+
+  async kvm(hostName: string, shell?: RemoteShell): Promise<KvmDriver> {
+    const host = this.kvmHost(hostName);
     return this.driverOn(host, shell ?? (await this.connections.get(hostName))) as KvmDriver;
   }
 
@@ -181,37 +197,47 @@ export class FleetService {
     return { ...sample, guest };
   }
 
-  /** Runs a lifecycle action as a task; resolves with the finished task. */
-  async vmAction(hostName: string, vm: string, action: VmAction): Promise<Task> {
+  /** Starts a lifecycle action as a task. */
+  vmAction(hostName: string, vm: string, action: VmAction): StartedTask {
     validateVmName(vm);
     const host = this.host(hostName);
-    const { task, result } = this.tasks.run(`vm.${action}`, `${hostName}/${vm}`, async (ctx) => {
+    return this.startTask(`vm.${action}`, `${hostName}/${vm}`, async (ctx) => {
       const driver = this.driverOn(host, ctx.record(await this.connections.get(hostName)));
       await driver[action](vm);
     });
-    await result.catch(() => undefined);
-    return this.inventory.tasks.get(task.id)!;
   }
 
-  /** Runs `work` on the host's libvirt driver as a task whose log records every command. */
-  private async kvmTask<T>(
+  /** Starts `work` as a task; `finished` resolves with the task's final record, never rejects. */
+  private startTask(
+    kind: string,
+    target: string,
+    work: (ctx: TaskContext) => Promise<unknown>,
+  ): StartedTask {
+    const { task, result } = this.tasks.run(kind, target, work);
+    const finished = result.then(
+      () => this.inventory.tasks.get(task.id)!,
+      () => this.inventory.tasks.get(task.id)!,
+    );
+    return { task, finished };
+  }
+
+  /** Starts `work` on the host's libvirt driver as a task whose log records every command. */
+  private kvmTask<T>(
     kind: string,
     hostName: string,
     vm: string,
     work: (driver: KvmDriver, log: (text: string) => void) => Promise<T>,
     options: { record?: boolean } = {},
-  ): Promise<Task> {
+  ): StartedTask {
     validateVmName(vm);
-    this.host(hostName);
-    const { task, result } = this.tasks.run(kind, `${hostName}/${vm}`, async (ctx) => {
+    this.kvmHost(hostName);
+    return this.startTask(kind, `${hostName}/${vm}`, async (ctx) => {
       const ssh = await this.connections.get(hostName);
       const driver = await this.kvm(hostName, options.record === false ? ssh : ctx.record(ssh));
       const value = await work(driver, (text) => ctx.log(text));
       if (value !== undefined) ctx.log(typeof value === 'string' ? value : JSON.stringify(value));
       return value;
     });
-    await result.catch(() => undefined);
-    return this.inventory.tasks.get(task.id)!;
   }
 
   snapshot(
@@ -220,7 +246,7 @@ export class FleetService {
     op: 'create' | 'revert' | 'delete',
     snapshot: string,
     options: { quiesce?: boolean } = {},
-  ): Promise<Task> {
+  ): StartedTask {
     validateVmName(snapshot);
     return this.kvmTask(`vm.snapshot.${op}`, hostName, vm, (driver) =>
       op === 'create'
@@ -231,7 +257,7 @@ export class FleetService {
     );
   }
 
-  setAutostart(hostName: string, vm: string, enabled: boolean): Promise<Task> {
+  setAutostart(hostName: string, vm: string, enabled: boolean): StartedTask {
     return this.kvmTask('vm.autostart', hostName, vm, (d) => d.setAutostart(vm, enabled));
   }
 
@@ -239,7 +265,7 @@ export class FleetService {
     hostName: string,
     vm: string,
     change: { vcpus?: number; memoryMiB?: number },
-  ): Promise<Task> {
+  ): StartedTask {
     return this.kvmTask('vm.resources', hostName, vm, async (d, log) => {
       if (change.vcpus !== undefined)
         log(`vCPUs ${change.vcpus}: ${await d.setVcpus(vm, change.vcpus)}`);
@@ -249,29 +275,29 @@ export class FleetService {
     });
   }
 
-  setIso(hostName: string, vm: string, isoPath: string | null): Promise<Task> {
+  setIso(hostName: string, vm: string, isoPath: string | null): StartedTask {
     return this.kvmTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', hostName, vm, (d) =>
       d.setIso(vm, isoPath),
     );
   }
 
-  addGuestAgentChannel(hostName: string, vm: string): Promise<Task> {
+  addGuestAgentChannel(hostName: string, vm: string): StartedTask {
     return this.kvmTask('vm.agent-channel', hostName, vm, async (d) =>
       (await d.addGuestAgentChannel(vm)) ? 'guest agent channel added' : 'already present',
     );
   }
 
-  clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): Promise<Task> {
+  clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): StartedTask {
     validateVmName(newName);
     return this.kvmTask('vm.clone', hostName, vm, (d) => d.clone(vm, newName, mode));
   }
 
-  deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): Promise<Task> {
+  deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): StartedTask {
     return this.kvmTask('vm.delete', hostName, vm, (d) => d.deleteVm(vm, options));
   }
 
   /** The password never enters a task log: this task does not record its command. */
-  setUserPassword(hostName: string, vm: string, user: string, password: string): Promise<Task> {
+  setUserPassword(hostName: string, vm: string, user: string, password: string): StartedTask {
     return this.kvmTask(
       'vm.guest.password',
       hostName,

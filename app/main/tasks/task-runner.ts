@@ -1,7 +1,13 @@
 // Every host operation runs as a task: persisted, with status, progress, the full output of every
 // command it ran, and cancel where the work allows it. Listeners (the UI, the CLI) get updates.
 import { EventEmitter } from 'node:events';
-import type { AuditLog, LogStream, Task, TaskRepository } from '../inventory/index.js';
+import type {
+  AuditLog,
+  LogStream,
+  Task,
+  TaskLogEntry,
+  TaskRepository,
+} from '../inventory/index.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { RecordingShell } from './recording-shell.js';
 
@@ -17,6 +23,8 @@ export interface TaskContext {
 
 export interface TaskRunnerEvents {
   update: [Task];
+  /** A line was added to a task's log. */
+  log: [{ taskId: string; entry: TaskLogEntry }];
 }
 
 export class TaskCancelledError extends Error {
@@ -54,7 +62,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       if (current) this.emit('update', current);
     };
     const log = (text: string, stream: LogStream = 'info') => {
-      this.tasks.appendLog(id, stream, text);
+      const seq = this.tasks.appendLog(id, stream, text);
+      // Only read the entry back (for its timestamp) when someone listens.
+      if (this.listenerCount('log') === 0) return;
+      const [entry] = this.tasks.log(id, { afterSeq: seq - 1, limit: 1 });
+      if (entry) this.emit('log', { taskId: id, entry });
     };
     const ctx: TaskContext = {
       task,

@@ -1,6 +1,7 @@
 // How the contract is declared: each method names its argument schemas (checked at every
 // transport edge) and its result type; each event names its payload type. The service type the UI
 // and main code against is derived from the declaration, so a method exists in one place only.
+import { InvalidInputError } from '../validation/names.js';
 import type { Infer, Schema } from './schema.js';
 
 declare const resultType: unique symbol;
@@ -67,9 +68,9 @@ export type ClientOf<C extends ContractSpec> = ServiceOf<C> & {
 
 /** Checks one call's arguments against the declaration; throws InvalidInputError when wrong. */
 export function parseArgs(spec: AnyMethod, name: string, args: unknown): unknown[] {
-  if (!Array.isArray(args)) throw new TypeError(`${name}: arguments must be an array.`);
+  if (!Array.isArray(args)) throw new InvalidInputError(name, `${name}: arguments must be a list.`);
   if (args.length > spec.args.length) {
-    throw new TypeError(`${name}: expected at most ${spec.args.length} arguments.`);
+    throw new InvalidInputError(name, `${name}: expected at most ${spec.args.length} arguments.`);
   }
   return spec.args.map((schema, i) => schema.parse(args[i], `${name}#${i + 1}`));
 }
@@ -102,3 +103,33 @@ export class ContractError extends Error {
     this.name = 'ContractError';
   }
 }
+
+/** Any error as contract data: ContractError keeps its data, bad input names its field. */
+export function contractErrorData(err: unknown): ContractErrorData {
+  if (err instanceof ContractError) return err.data;
+  if (err instanceof InvalidInputError) {
+    return { code: 'invalid-input', message: err.message, field: err.field };
+  }
+  return { code: 'failed', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Rebuilds the error a transport carried as data. */
+export function contractErrorFrom(data: unknown): ContractError {
+  const record = (typeof data === 'object' && data !== null ? data : {}) as Partial<
+    Record<keyof ContractErrorData, unknown>
+  >;
+  const code = ERROR_CODES.find((c) => c === record.code) ?? 'failed';
+  const message = typeof record.message === 'string' ? record.message : 'Unknown error.';
+  const copy: ContractErrorData = { code, message };
+  for (const key of ['field', 'fingerprint', 'oldFingerprint'] as const) {
+    const value = record[key];
+    if (typeof value === 'string') copy[key] = value;
+  }
+  return new ContractError(copy);
+}
+
+/** Where a transport delivers one client's events. */
+export type EventSink<C extends ContractSpec> = <E extends EventName<C>>(
+  event: E,
+  payload: EventPayload<C, E>,
+) => void;

@@ -242,6 +242,11 @@ export class DomainDocument {
     );
   }
 
+  /** Whether the domain has a graphical display (VNC or SPICE). */
+  hasGraphics(): boolean {
+    return findAll(this.devices, 'graphics').length > 0;
+  }
+
   /** Adds the QEMU guest agent channel unless it is there; true when it was added. */
   addGuestAgentChannel(): boolean {
     if (this.hasGuestAgentChannel()) return false;

@@ -338,6 +338,12 @@ export class KvmDriver implements HypervisorDriver {
     return (await this.state(name)) !== 'shutoff';
   }
 
+  /** Whether libvirt starts the domain when the host boots (`virsh dominfo`'s Autostart). */
+  async autostart(name: string): Promise<boolean> {
+    const out = await this.virsh('dominfo', validateVmName(name));
+    return /^Autostart:\s*enable/m.test(out);
+  }
+
   async setAutostart(name: string, enabled: boolean): Promise<void> {
     validateVmName(name);
     await this.virsh('autostart', ...(enabled ? [] : ['--disable']), name);

@@ -1,8 +1,41 @@
 // The renderer's one way to reach main: the preload's object in Electron, a WebSocket in browser
-// mode; both give the same ConvirtClient built from the contract.
-// SKELETON: the transports branch replaces this with the real implementation.
-import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js';
+// mode; both give the same ConvirtClient built from the contract's method names.
+import {
+  convirtContract,
+  type ConvirtClient,
+  type ConvirtContract,
+} from '../../../shared/contract/convirt-contract.js';
+import {
+  connectSocketClient,
+  type SocketClient,
+  type SocketLike,
+} from '../../../shared/contract/socket-client.js';
 
-export function connect(): Promise<ConvirtClient> {
-  return Promise.reject(new Error('No transport in this build yet.'));
+export type { ConnectionState } from '../../../shared/contract/socket-client.js';
+
+/** What connect() gives: the contract's client, plus the state of the connection under it. */
+export type ConnectedClient = SocketClient<ConvirtContract>;
+
+/** The path browser mode serves the contract on (app/main/browser-mode). */
+export const CONTRACT_PATH = '/contract';
+
+export function connect(): Promise<ConnectedClient> {
+  const bridge = (globalThis as { convirt?: ConvirtClient }).convirt;
+  if (bridge && typeof bridge.on === 'function') return Promise.resolve(fromBridge(bridge));
+  const { protocol, host } = globalThis.location;
+  const url = `${protocol === 'https:' ? 'wss' : 'ws'}://${host}${CONTRACT_PATH}`;
+  return connectSocketClient(convirtContract, {
+    open: () => new WebSocket(url) as unknown as SocketLike,
+    later: (fn, ms) => void setTimeout(fn, ms),
+    // The server forgets a client's focus when its connection drops.
+    replay: ['setFocus'],
+  });
+}
+
+/** Electron: the preload built the client already; its connection cannot drop. */
+function fromBridge(bridge: ConvirtClient): ConnectedClient {
+  return Object.assign(Object.create(null), bridge, {
+    onConnectionChange: () => () => undefined,
+    disconnect: () => undefined,
+  }) as ConnectedClient;
 }

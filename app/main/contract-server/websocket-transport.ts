@@ -1,0 +1,49 @@
+// The contract over one WebSocket: calls come in as CallMessages, answers and this client's
+// events go out as ServerMessages, both through the wire codec (bytes survive the JSON).
+import type { WebSocket } from 'ws';
+import type { ContractSpec, EventSink, ServiceOf } from '../../shared/contract/define.js';
+import { decodeWire, encodeWire, type ServerMessage } from '../../shared/contract/wire.js';
+import { dispatchCall } from './dispatch.js';
+
+export interface ContractSession<C extends ContractSpec> {
+  service: ServiceOf<C>;
+  close(): void;
+}
+
+/** Serves `contract` on `socket` with a session made for it; the session closes with it. */
+export function serveOverWebSocket<C extends ContractSpec>(
+  socket: WebSocket,
+  contract: C,
+  attach: (emit: EventSink<C>) => ContractSession<C>,
+): void {
+  const send = (message: ServerMessage) => {
+    if (socket.readyState === socket.OPEN) socket.send(encodeWire(message));
+  };
+  const session = attach((event, payload) => send({ event, payload }));
+  socket.on('close', () => session.close());
+  socket.on('message', (data, isBinary) => {
+    // Calls are text frames; ws hands them over as one Buffer.
+    const call = parseCall(isBinary || !Buffer.isBuffer(data) ? null : data.toString('utf8'));
+    if (!call) {
+      socket.close(1003, 'Not a contract call.');
+      return;
+    }
+    void dispatchCall(contract, session.service, call.method, call.args).then((outcome) =>
+      send({ id: call.id, ...outcome }),
+    );
+  });
+}
+
+function parseCall(text: string | null): { id: number; method: unknown; args: unknown } | null {
+  if (text === null) return null;
+  let message: unknown;
+  try {
+    message = decodeWire(text);
+  } catch {
+    return null;
+  }
+  if (typeof message !== 'object' || message === null) return null;
+  const { id, method, args } = message as Record<string, unknown>;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
+  return { id, method, args };
+}

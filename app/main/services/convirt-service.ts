@@ -1,0 +1,368 @@
+// The contract's implementation: ConvirtService on top of the fleet engine, the inventory and the
+// console manager. ConvirtBackend holds what all clients share (polling, host states, secrets,
+// task events); attach() gives each client (a window, a WebSocket) its own service object with its
+// own focus, consoles and secret questions, and a close() for when it goes away.
+import type {
+  AppInfo,
+  ConvirtContract,
+  ConvirtService,
+  FleetSnapshot,
+  HostView,
+  VmAction,
+  VmDetails,
+} from '../../shared/contract/convirt-contract.js';
+import { ContractError, type EventSink } from '../../shared/contract/define.js';
+import { APP_INFO } from '../../shared/app-info.js';
+import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
+import type { ConsoleManager, ConsoleSink } from '../consoles/console-manager.js';
+import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
+import type { Inventory, TagTarget, Task, TaskLogEntry } from '../inventory/index.js';
+import { toContractError } from './contract-errors.js';
+import { FleetState } from './fleet-state.js';
+import type { SecretAsker, SecretRequests } from './secret-requests.js';
+
+export type ClientEvents = EventSink<ConvirtContract>;
+
+export interface ConvirtBackendOptions {
+  fleet: FleetService;
+  inventory: Inventory;
+  consoles: ConsoleManager;
+  mode: AppInfo['mode'];
+  version: string;
+  /** Whether openLocalTerminal is served. */
+  localTerminal: boolean;
+  /** Every host is polled this often while a client is connected. */
+  pollIntervalMs?: number;
+  /** Hosts some client focuses on are polled this often. */
+  fastPollIntervalMs?: number;
+  /** The questions FleetService's HostConnector asks (give it `secrets.prompts`). */
+  secrets: SecretRequests;
+}
+
+/** One client's view of the service. */
+export interface ClientSession {
+  readonly service: ConvirtService;
+  /** The client went away: its consoles close, its focus and questions are dropped. */
+  close(): void;
+}
+
+interface Client extends SecretAsker {
+  emit: ClientEvents;
+}
+
+type VmRef = { host: string; vm: string };
+
+/** The service as written here: a method may answer at once; attach() makes every one async. */
+type Implementation = {
+  [K in keyof ConvirtService]: (
+    ...args: Parameters<ConvirtService[K]>
+  ) => ReturnType<ConvirtService[K]> | Awaited<ReturnType<ConvirtService[K]>>;
+};
+
+export class ConvirtBackend {
+  private readonly clients = new Set<Client>();
+  readonly secrets: SecretRequests;
+  readonly state: FleetState;
+  private readonly unlisten: Array<() => void> = [];
+
+  constructor(private readonly options: ConvirtBackendOptions) {
+    this.secrets = options.secrets;
+    this.state = new FleetState(options.fleet, options.inventory);
+    const { fleet } = options;
+    this.state.on('hostPolled', (payload) => this.broadcast('hostPolled', payload));
+    const taskUpdated = (task: Task) => this.broadcast('taskUpdated', task);
+    const taskLog = ({ taskId, entry }: { taskId: string; entry: TaskLogEntry }) =>
+      this.broadcast('taskLog', { taskId, entries: [entry] });
+    fleet.tasks.on('update', taskUpdated);
+    fleet.tasks.on('log', taskLog);
+    this.unlisten.push(() => {
+      fleet.tasks.off('update', taskUpdated);
+      fleet.tasks.off('log', taskLog);
+    });
+  }
+
+  private broadcast: ClientEvents = (event, payload) => {
+    for (const client of this.clients) client.emit(event, payload);
+  };
+
+  attach(emit: ClientEvents): ClientSession {
+    const client: Client = {
+      emit,
+      secretRequested: (request) => emit('secretRequested', request),
+    };
+    const first = this.clients.size === 0;
+    this.clients.add(client);
+    this.secrets.addClient(client);
+    const consoles = new Set<string>();
+    const sink: ConsoleSink = {
+      data: (consoleId, data) => emit('consoleData', { consoleId, data }),
+      closed: (consoleId, reason) => {
+        consoles.delete(consoleId);
+        emit('consoleClosed', { consoleId, reason });
+      },
+    };
+    let focus: Array<() => void> = [];
+    if (first) this.startPolling();
+
+    const impl = this.serviceFor(client, sink, consoles, (hosts) => {
+      focus.forEach((leave) => leave());
+      focus = hosts.map((host) => this.options.fleet.poller.subscribe(host));
+    });
+    // Every call runs as this client (so SSH questions reach it) and fails with contract errors.
+    const service = Object.fromEntries(
+      Object.entries(impl).map(([name, fn]) => [
+        name,
+        async (...args: unknown[]) => {
+          try {
+            return await this.secrets.runAs(client, () =>
+              (fn as (...a: unknown[]) => Promise<unknown>)(...args),
+            );
+          } catch (err) {
+            throw toContractError(err);
+          }
+        },
+      ]),
+    ) as unknown as ConvirtService;
+
+    let closed = false;
+    return {
+      service,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        focus.forEach((leave) => leave());
+        this.options.consoles.closeAllFor(sink);
+        this.secrets.removeClient(client);
+        this.clients.delete(client);
+        if (this.clients.size === 0) this.options.fleet.poller.stop();
+      },
+    };
+  }
+
+  private startPolling(): void {
+    const { fleet, inventory } = this.options;
+    fleet.poller.start(
+      () => inventory.hosts.list().map((h) => h.name),
+      this.options.pollIntervalMs,
+      this.options.fastPollIntervalMs,
+    );
+  }
+
+  dispose(): void {
+    this.options.fleet.poller.stop();
+    this.unlisten.forEach((off) => off());
+    this.state.dispose();
+  }
+
+  /** Polls the host soon after a task on it ends, so the new state shows without waiting. */
+  private repollAfter(host: string, started: StartedTask) {
+    void started.finished.then(() => this.options.fleet.poller.pollAll([host]));
+    return started.task;
+  }
+
+  private requireVm({ host, vm }: VmRef): void {
+    this.options.fleet.host(host);
+    validateVmName(vm);
+  }
+
+  private ownedConsole(consoles: Set<string>, consoleId: string): string {
+    if (!consoles.has(consoleId)) {
+      throw new ContractError({ code: 'not-found', message: 'No such console is open here.' });
+    }
+    return consoleId;
+  }
+
+  private setTags(target: TagTarget, tags: string[]): void {
+    const { inventory } = this.options;
+    inventory.transaction(() => {
+      const wanted = new Set(tags);
+      for (const tag of inventory.tags.list(target)) {
+        if (!wanted.has(tag)) inventory.tags.remove(target, tag);
+      }
+      for (const tag of wanted) inventory.tags.add(target, tag);
+    });
+  }
+
+  private serviceFor(
+    client: Client,
+    sink: ConsoleSink,
+    consoles: Set<string>,
+    setFocus: (hosts: string[]) => void,
+  ): Implementation {
+    const { fleet, inventory, consoles: manager } = this.options;
+    const changed = () => this.broadcast('fleetChanged', undefined);
+    const hostView = (name: string): HostView => this.state.hostView(fleet.host(name));
+    const vmAction = ({ host, vm }: VmRef, action: VmAction) =>
+      this.repollAfter(host, fleet.vmAction(host, vm, action));
+
+    return {
+      appInfo: () => ({
+        name: APP_INFO.name,
+        version: this.options.version,
+        mode: this.options.mode,
+        localTerminal: this.options.localTerminal,
+      }),
+
+      getFleet: (): FleetSnapshot => ({
+        groups: inventory.groups.list(),
+        hosts: inventory.hosts.list().map((host) => this.state.hostView(host)),
+        vms: this.state.vms(),
+      }),
+      setFocus: (hosts) => {
+        hosts.forEach((host) => fleet.host(host));
+        setFocus(hosts);
+      },
+      refreshHost: async (host) => {
+        fleet.host(host);
+        fleet.connections.resetBackoff(host);
+        await fleet.poller.pollAll([host]);
+      },
+      hostFacts: async (host) => {
+        const facts = await fleet.hostFacts(host);
+        this.state.setFacts(host, facts);
+        return facts;
+      },
+
+      addHost: async (input) => {
+        const { group, acceptFingerprint, ...endpoint } = input;
+        const { host, facts } = await fleet.addHost(
+          endpoint,
+          acceptFingerprint ? { acceptFingerprint } : {},
+        );
+        // The pool is created only once the host is in: a refused host leaves nothing behind.
+        if (group) inventory.hosts.moveToGroup(host.name, fleet.ensureGroupPath(group));
+        this.state.setFacts(host.name, facts);
+        changed();
+        void fleet.poller.pollAll([host.name]);
+        return hostView(host.name);
+      },
+      removeHost: (host) => {
+        fleet.removeHost(host);
+        this.state.forget(host);
+        changed();
+      },
+      moveHost: (host, groupId) => {
+        inventory.hosts.moveToGroup(fleet.host(host).name, groupId);
+        changed();
+      },
+      createGroup: (name, parentId) => {
+        const group = inventory.groups.create(name, parentId);
+        changed();
+        return group;
+      },
+      renameGroup: (id, name) => {
+        inventory.groups.rename(id, name);
+        changed();
+      },
+      deleteGroup: (id) => {
+        inventory.groups.remove(id);
+        changed();
+      },
+      setHostTags: (host, tags) => {
+        this.setTags({ kind: 'host', id: fleet.host(host).name }, tags);
+        changed();
+      },
+      setVmTags: (ref, tags) => {
+        this.requireVm(ref);
+        this.setTags({ kind: 'vm', id: `${ref.host}/${ref.vm}` }, tags);
+        changed();
+      },
+      answerSecret: (requestId, secret) => this.secrets.answer(client, requestId, secret),
+
+      vmAction: (ref, action) => vmAction(ref, action),
+      bulkVmAction: (refs, action) => {
+        // Every reference is checked before the first task starts: bad input runs nothing.
+        refs.forEach((ref) => this.requireVm(ref));
+        return refs.map((ref) => vmAction(ref, action));
+      },
+      vmDetails: async ({ host, vm }): Promise<VmDetails> => {
+        const info = await fleet.vmInfo(host, vm);
+        const tags = inventory.tags.list({ kind: 'vm', id: `${host}/${vm}` });
+        const base = { ...info, tags };
+        if (fleet.host(host).hypervisor !== 'kvm') {
+          return {
+            ...base,
+            autostart: null,
+            isoPath: null,
+            hasGuestAgentChannel: false,
+            hasGraphics: false,
+            snapshots: [],
+          };
+        }
+        const driver = await fleet.kvm(host);
+        const [doc, autostart, snapshots] = await Promise.all([
+          driver.document(vm),
+          driver.autostart(vm),
+          driver.snapshotList(vm),
+        ]);
+        const cdrom = doc.disks().find((disk) => disk.device === 'cdrom');
+        return {
+          ...base,
+          autostart,
+          isoPath: cdrom?.source ?? null,
+          hasGuestAgentChannel: doc.hasGuestAgentChannel(),
+          hasGraphics: doc.hasGraphics(),
+          snapshots,
+        };
+      },
+      setVmResources: ({ host, vm }, change) => {
+        if (change.vcpus === undefined && change.memoryMiB === undefined) {
+          throw new InvalidInputError('change', 'Give vCPUs, memory or both.');
+        }
+        return this.repollAfter(host, fleet.setResources(host, vm, change));
+      },
+      setAutostart: ({ host, vm }, enabled) =>
+        this.repollAfter(host, fleet.setAutostart(host, vm, enabled)),
+      setIso: ({ host, vm }, isoPath) => this.repollAfter(host, fleet.setIso(host, vm, isoPath)),
+      createSnapshot: ({ host, vm }, name, options) =>
+        fleet.snapshot(host, vm, 'create', name, options).task,
+      revertSnapshot: ({ host, vm }, name) =>
+        this.repollAfter(host, fleet.snapshot(host, vm, 'revert', name)),
+      deleteSnapshot: ({ host, vm }, name) => fleet.snapshot(host, vm, 'delete', name).task,
+      cloneVm: ({ host, vm }, newName, mode) =>
+        this.repollAfter(host, fleet.clone(host, vm, newName, mode)),
+      deleteVm: ({ host, vm }, options) =>
+        this.repollAfter(host, fleet.deleteVm(host, vm, options)),
+
+      listTasks: (limit) => inventory.tasks.list({ limit: limit ?? 100 }),
+      taskLog: (taskId, afterSeq) =>
+        inventory.tasks.log(taskId, afterSeq === undefined ? {} : { afterSeq }),
+      cancelTask: (taskId) => {
+        if (fleet.tasks.cancel(taskId)) return;
+        const task = fleet.task(taskId).task;
+        throw new ContractError({
+          code: 'failed',
+          message: `Task ${task.kind} ${task.target} is ${task.status}: nothing to cancel.`,
+        });
+      },
+
+      openConsole: async ({ host, vm }, kind, size) => {
+        this.requireVm({ host, vm });
+        const opened = await manager.openVmConsole(sink, host, vm, kind, size);
+        consoles.add(opened.consoleId);
+        return opened;
+      },
+      openLocalTerminal: async (size) => {
+        if (!this.options.localTerminal) {
+          throw new ContractError({
+            code: 'unauthorized',
+            message:
+              'The local terminal is off. In browser mode, start ConVirt with --enable-local-terminal.',
+          });
+        }
+        const opened = await manager.openLocalTerminal(sink, size);
+        consoles.add(opened.consoleId);
+        return opened;
+      },
+      consoleInput: (consoleId, data) =>
+        manager.input(this.ownedConsole(consoles, consoleId), data),
+      consoleResize: (consoleId, cols, rows) =>
+        manager.resize(this.ownedConsole(consoles, consoleId), cols, rows),
+      consoleAck: (consoleId, bytes) => manager.ack(this.ownedConsole(consoles, consoleId), bytes),
+      closeConsole: (consoleId) => {
+        manager.close(this.ownedConsole(consoles, consoleId));
+        consoles.delete(consoleId);
+      },
+    };
+  }
+}

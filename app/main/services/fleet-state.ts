@@ -1,0 +1,135 @@
+// What the UI knows of each host between polls: connection status (with a plain error), its
+// last facts and its VMs as last polled. Fed by the poller; read by getFleet; every change goes
+// out as one hostPolled event.
+import { EventEmitter } from 'node:events';
+import type {
+  FleetVm,
+  HostPolled,
+  HostStatus,
+  HostView,
+} from '../../shared/contract/convirt-contract.js';
+import type { HostFacts } from '../../shared/domain/host.js';
+import type { VmSample } from '../../shared/domain/vm.js';
+import type { FleetService } from '../fleet/fleet-service.js';
+import type { HostPoll } from '../fleet/fleet-poller.js';
+import type { Host, Inventory } from '../inventory/index.js';
+
+interface HostState {
+  status: HostStatus;
+  error: string | null;
+  polledAt: number | null;
+  vms: VmSample[] | null;
+  facts: HostFacts | null;
+  fetchingFacts: boolean;
+}
+
+export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
+  private readonly hosts = new Map<string, HostState>();
+  private readonly onPoll = (poll: HostPoll) => this.polled(poll);
+  private readonly onError = ({ host, error }: { host: string; error: Error }) =>
+    this.failed(host, error);
+
+  constructor(
+    private readonly fleet: FleetService,
+    private readonly inventory: Inventory,
+  ) {
+    super();
+    fleet.poller.on('poll', this.onPoll);
+    fleet.poller.on('hostError', this.onError);
+  }
+
+  dispose(): void {
+    this.fleet.poller.off('poll', this.onPoll);
+    this.fleet.poller.off('hostError', this.onError);
+  }
+
+  private state(host: string): HostState {
+    let state = this.hosts.get(host);
+    if (!state) {
+      state = {
+        status: 'connecting',
+        error: null,
+        polledAt: null,
+        vms: null,
+        facts: null,
+        fetchingFacts: false,
+      };
+      this.hosts.set(host, state);
+    }
+    return state;
+  }
+
+  /** Facts learned elsewhere (addHost, hostFacts). */
+  setFacts(host: string, facts: HostFacts): void {
+    this.state(host).facts = facts;
+  }
+
+  forget(host: string): void {
+    this.hosts.delete(host);
+  }
+
+  private polled({ host, at, vms }: HostPoll): void {
+    if (!this.inventory.hosts.get(host)) return; // removed while its poll ran
+    const state = this.state(host);
+    Object.assign(state, { status: 'connected', error: null, polledAt: at, vms });
+    this.emit('hostPolled', {
+      host,
+      status: 'connected',
+      error: null,
+      vms: this.fleetVms(host, vms),
+      polledAt: at,
+    });
+    if (!state.facts && !state.fetchingFacts) {
+      state.fetchingFacts = true;
+      this.fleet
+        .hostFacts(host)
+        .then((facts) => (state.facts = facts))
+        .catch(() => undefined) // the next poll reports the connection's state
+        .finally(() => (state.fetchingFacts = false));
+    }
+  }
+
+  private failed(host: string, error: Error): void {
+    if (!this.inventory.hosts.get(host)) return;
+    const state = this.state(host);
+    Object.assign(state, { status: 'unreachable', error: error.message });
+    this.emit('hostPolled', {
+      host,
+      status: 'unreachable',
+      error: error.message,
+      polledAt: state.polledAt,
+    });
+  }
+
+  private fleetVms(host: string, vms: readonly VmSample[]): FleetVm[] {
+    return vms.map((vm) => ({
+      ...vm,
+      host,
+      tags: this.inventory.tags.list({ kind: 'vm', id: `${host}/${vm.name}` }),
+    }));
+  }
+
+  hostView(host: Host): HostView {
+    const state = this.state(host.name);
+    return {
+      ...host,
+      status: state.status,
+      error: state.error,
+      facts: state.facts,
+      tags: this.inventory.tags.list({ kind: 'host', id: host.name }),
+      polledAt: state.polledAt,
+    };
+  }
+
+  /** Every VM of every host as last polled. */
+  vms(): FleetVm[] {
+    return this.inventory.hosts
+      .list()
+      .flatMap((host) => this.fleetVms(host.name, this.hosts.get(host.name)?.vms ?? []));
+  }
+
+  /** The VM as last polled, if any poll saw it. */
+  vm(host: string, name: string): VmSample | undefined {
+    return this.hosts.get(host)?.vms?.find((vm) => vm.name === name);
+  }
+}

@@ -1,0 +1,68 @@
+// Wires the app together for a front end (Electron or browser mode): the inventory in the data
+// folder, host-key trust, the fleet engine, the console manager and the contract's backend.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AppInfo } from '../../shared/contract/convirt-contract.js';
+import { ConsoleManager } from '../consoles/console-manager.js';
+import { FleetService } from '../fleet/fleet-service.js';
+import { Inventory } from '../inventory/index.js';
+import { HostKeyTrust } from '../ssh/host-key-trust.js';
+import { loadUserSshConfig } from '../ssh/ssh-config.js';
+import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-service.js';
+import { SecretRequests } from './secret-requests.js';
+
+export interface OpenConvirtOptions {
+  /** From resolveDataDir(): it must exist. */
+  dataDir: string;
+  mode: AppInfo['mode'];
+  version: string;
+  localTerminal: boolean;
+  /** Where ~/.ssh/config is read from; the user's home by default. */
+  home?: string;
+  polling?: Pick<ConvirtBackendOptions, 'pollIntervalMs' | 'fastPollIntervalMs'>;
+}
+
+export interface OpenedConvirt {
+  backend: ConvirtBackend;
+  fleet: FleetService;
+  inventory: Inventory;
+  close(): void;
+}
+
+export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
+  const inventory = Inventory.open({ dataDir: options.dataDir });
+  try {
+    const secrets = new SecretRequests();
+    const fleet = new FleetService({
+      inventory,
+      trust: new HostKeyTrust({ convirtStoreFile: join(options.dataDir, 'known_hosts') }),
+      sshConfig: loadUserSshConfig(options.home ?? homedir()),
+      prompts: secrets.prompts,
+    });
+    const consoles = new ConsoleManager({ fleet, localTerminal: options.localTerminal });
+    const backend = new ConvirtBackend({
+      fleet,
+      inventory,
+      consoles,
+      secrets,
+      mode: options.mode,
+      version: options.version,
+      localTerminal: options.localTerminal,
+      ...options.polling,
+    });
+    return {
+      backend,
+      fleet,
+      inventory,
+      close() {
+        backend.dispose();
+        consoles.dispose();
+        fleet.close();
+        inventory.close();
+      },
+    };
+  } catch (err) {
+    inventory.close();
+    throw err;
+  }
+}

@@ -1,0 +1,99 @@
+// The contract over a JSON transport (browser mode's WebSocket): the messages both ends exchange,
+// and a codec that carries what JSON cannot, faithfully: bytes (console data) and `undefined` in
+// argument lists (an omitted optional argument).
+import type { ContractErrorData } from './define.js';
+
+/** Client to server: call a method. */
+export interface CallMessage {
+  id: number;
+  method: string;
+  args: unknown[];
+}
+
+/** Server to client: the answer to one call, or an event. */
+export type ServerMessage =
+  | { id: number; result: unknown }
+  | { id: number; error: ContractErrorData }
+  | { event: string; payload: unknown };
+
+// Tagged values are objects with one `$`-key; real keys starting with `$` get one more `$`.
+const BYTES = '$bytes';
+const UNDEFINED = '$undefined';
+
+export function encodeWire(value: unknown): string {
+  return JSON.stringify(toWire(value));
+}
+
+export function decodeWire(text: string): unknown {
+  return fromWire(JSON.parse(text) as unknown);
+}
+
+function toWire(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { [BYTES]: encodeBase64(value) };
+  if (Array.isArray(value)) {
+    return value.map((item: unknown) => (item === undefined ? { [UNDEFINED]: 1 } : toWire(item)));
+  }
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) out[key.startsWith('$') ? `$${key}` : key] = toWire(item);
+    }
+    return out;
+  }
+  return value;
+}
+
+function fromWire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromWire);
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1 && typeof record[BYTES] === 'string') return decodeBase64(record[BYTES]);
+  if (keys.length === 1 && keys[0] === UNDEFINED) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key.startsWith('$') ? key.slice(1) : key] = fromWire(record[key]);
+  return out;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const LOOKUP = new Map([...ALPHABET].map((c, i) => [c.charCodeAt(0), i]));
+
+/** Standard base64 (app/shared has neither Buffer nor btoa). */
+export function encodeBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let chunk = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    chunk +=
+      ALPHABET[(n >> 18) & 63]! +
+      ALPHABET[(n >> 12) & 63]! +
+      (i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63]! : '=') +
+      (i + 2 < bytes.length ? ALPHABET[n & 63]! : '=');
+    if (chunk.length >= 8192) {
+      parts.push(chunk);
+      chunk = '';
+    }
+  }
+  parts.push(chunk);
+  return parts.join('');
+}
+
+export function decodeBase64(text: string): Uint8Array {
+  if (text.length % 4 !== 0) throw new Error('Invalid base64: length is not a multiple of 4.');
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - padding);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) {
+      const code = text.charCodeAt(i + j);
+      const digit = code === 61 /* = */ ? 0 : LOOKUP.get(code);
+      if (digit === undefined) throw new Error('Invalid base64 character.');
+      n = (n << 6) | digit;
+    }
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+// `npm run serve` (and `convirt --serve`, and `npm start` without Electron): browser mode.
+// Builds the renderer when dist/renderer is missing, then prints the URL to open.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build as viteBuild } from 'vite';
+import {
+  parseServeArgs,
+  SERVE_USAGE,
+  startBrowserMode,
+  type ServeOptions,
+} from '../app/main/browser-mode/browser-mode.js';
+
+const root = join(import.meta.dirname, '..');
+const rendererDir = join(root, 'dist/renderer');
+
+export async function serve(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(SERVE_USAGE);
+    return 0;
+  }
+  let options: ServeOptions;
+  try {
+    options = parseServeArgs(argv);
+  } catch (err) {
+    console.error(`convirt: ${(err as Error).message}\n${SERVE_USAGE}`);
+    return 2;
+  }
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    console.error('convirt: building the page (dist/renderer) first...');
+    await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  }
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const running = await startBrowserMode({ ...options, rendererDir, version });
+  console.log(`ConVirt is running in browser mode. Open this URL (it works once):\n${running.url}`);
+  if (options.localTerminal) console.log('The local terminal is enabled.');
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const code = await serve(process.argv.slice(2));
+  if (code !== 0) process.exitCode = code;
+}
