@@ -191,46 +191,50 @@ export function AddHostDialog() {
           submit();
         }}
       >
-        <div className="field">
-          <label htmlFor={field('address')}>Address</label>
-          <input
-            id={field('address')}
-            required
-            autoFocus
-            pattern="[A-Za-z0-9._:\[\]\-]+"
-            placeholder="kvm1.example.com or 192.0.2.10"
-            value={form.address}
-            onChange={(e) => set('address', e.target.value)}
-          />
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor={field('address')}>Address</label>
+            <input
+              id={field('address')}
+              required
+              autoFocus
+              pattern="[A-Za-z0-9._:\[\]\-]+"
+              placeholder="kvm1.example.com or 192.0.2.10"
+              value={form.address}
+              onChange={(e) => set('address', e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={field('port')}>Port</label>
+            <input
+              id={field('port')}
+              type="number"
+              min={1}
+              max={65535}
+              value={form.port}
+              onChange={(e) => set('port', e.target.value)}
+            />
+          </div>
         </div>
-        <div className="field">
-          <label htmlFor={field('port')}>Port</label>
-          <input
-            id={field('port')}
-            type="number"
-            min={1}
-            max={65535}
-            value={form.port}
-            onChange={(e) => set('port', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={field('name')}>Name</label>
-          <input
-            id={field('name')}
-            pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
-            placeholder={nameFromAddress(form.address) || 'as the address'}
-            value={form.name}
-            onChange={(e) => set('name', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={field('username')}>User</label>
-          <input
-            id={field('username')}
-            value={form.username}
-            onChange={(e) => set('username', e.target.value)}
-          />
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor={field('name')}>Name</label>
+            <input
+              id={field('name')}
+              pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
+              placeholder={nameFromAddress(form.address) || 'as the address'}
+              value={form.name}
+              onChange={(e) => set('name', e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={field('username')}>User</label>
+            <input
+              id={field('username')}
+              value={form.username}
+              onChange={(e) => set('username', e.target.value)}
+            />
+          </div>
         </div>
         <fieldset className="field">
           <legend>Authentication</legend>

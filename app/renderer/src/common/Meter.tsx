@@ -9,7 +9,15 @@ interface MeterProps {
 
 export function Meter({ label, value, text, role = 'meter' }: MeterProps) {
   const percent = value === null ? null : Math.round(Math.min(1, Math.max(0, value)) * 100);
-  const level = percent === null ? '' : percent >= 90 ? 'high' : percent >= 70 ? 'mid' : 'low';
+  // Usage turns amber then red as it fills; progress is never a warning.
+  const level =
+    percent === null || role === 'progressbar'
+      ? ''
+      : percent >= 90
+        ? 'high'
+        : percent >= 70
+          ? 'mid'
+          : 'low';
   return (
     <div className="meter">
       <div

@@ -143,6 +143,13 @@ export function HostView({ host: name }: { host: string }) {
               </tr>
             </thead>
             <tbody>
+              {shown?.storagePools.length === 0 ? (
+                <tr>
+                  <td colSpan={5} className="muted">
+                    No storage pools defined.
+                  </td>
+                </tr>
+              ) : null}
               {(shown?.storagePools ?? []).map((p) => (
                 <tr key={p.name}>
                   <td>{p.name}</td>
@@ -158,8 +165,11 @@ export function HostView({ host: name }: { host: string }) {
               ))}
             </tbody>
           </table>
-          <h2>Networks</h2>
-          <table className="table" aria-label="Networks">
+        </section>
+
+        <section className="panel" aria-labelledby="networks-title">
+          <h2 id="networks-title">Networks</h2>
+          <table className="table">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -168,6 +178,13 @@ export function HostView({ host: name }: { host: string }) {
               </tr>
             </thead>
             <tbody>
+              {shown?.networks.length === 0 ? (
+                <tr>
+                  <td colSpan={3} className="muted">
+                    No networks defined.
+                  </td>
+                </tr>
+              ) : null}
               {(shown?.networks ?? []).map((n) => (
                 <tr key={n.name}>
                   <td>{n.name}</td>

@@ -209,9 +209,21 @@ export const useFleetStore = create<FleetState>((set, get) => ({
   },
 }));
 
-/** `vm.start` on `web1/db2` reads as "Start web1/db2". */
+/** The words the UI uses for an action, where they differ from the task kind's last part. */
+const TASK_VERBS: Record<string, string> = {
+  shutdown: 'Shut down',
+  destroy: 'Force off',
+  suspend: 'Pause',
+  setResources: 'Change resources of',
+  setAutostart: 'Set autostart of',
+  setIso: 'Change ISO of',
+};
+
+/** `vm.start` on `web1/db2` reads as "Start web1/db2"; `vm.destroy` as "Force off web1/db2". */
 export function describeTask(task: Pick<Task, 'kind' | 'target'>): string {
   const verb = task.kind.split('.').at(-1) ?? task.kind;
+  const known = TASK_VERBS[verb];
+  if (known) return `${known} ${task.target}`;
   const words = verb.replace(/[-_]/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
   return `${words.charAt(0).toUpperCase()}${words.slice(1).toLowerCase()} ${task.target}`;
 }

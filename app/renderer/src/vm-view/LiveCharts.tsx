@@ -74,6 +74,11 @@ function Chart({ title, series, max, format }: ChartProps) {
           </>
         ) : null}
       </svg>
+      {coords.length > 1 ? null : (
+        <span className="chart-empty" aria-hidden="true">
+          {series.length ? 'collecting…' : 'no data'}
+        </span>
+      )}
     </figure>
   );
 }

@@ -6,6 +6,8 @@ import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 
+const AGENT_RETRY_MS = 3000;
+
 /** A string that changes when a task on `target` starts or finishes. */
 function useTaskEpoch(target: string): string {
   return useFleetStore((s) => {
@@ -40,6 +42,15 @@ export function useVmDetails(host: string, vm: string) {
       live = false;
     };
   }, [client, host, vm, epoch, state, generation]);
+
+  // A booting guest's agent answers some seconds after the VM runs: ask again until it does.
+  const awaitingAgent =
+    state === 'running' && details !== null && details.hasGuestAgentChannel && !details.guest;
+  useEffect(() => {
+    if (!awaitingAgent) return;
+    const timer = setTimeout(() => setGeneration((g) => g + 1), AGENT_RETRY_MS);
+    return () => clearTimeout(timer);
+  }, [awaitingAgent, details]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { details, error, reload };

@@ -1,0 +1,175 @@
+// The operator's day, end to end: Chromium on browser mode's real server, the real sshd, libvirtd
+// and tiny VMs of the test bed. Add the bed's host (confirming its key), see the tiny VM running
+// in tree and grid, shut it down and watch the state change, bulk-start three VMs, read a task's
+// log. Every main screen is saved to test-results/screenshots/.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
+import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+import { connectToTestbed, testbed } from '../support/testbed.js';
+import { defineTinyVm } from '../support/tiny-vm.js';
+import type { AddHostDialog } from './pages/add-host-dialog.js';
+import { AppShell } from './pages/app-shell.js';
+import { DashboardPage } from './pages/dashboard-page.js';
+import { FleetTree } from './pages/fleet-tree.js';
+import { HostPage } from './pages/host-page.js';
+import { TaskPane } from './pages/task-pane.js';
+import { VmPage } from './pages/vm-page.js';
+import { startE2eApp, type E2eApp } from './support/e2e-app.js';
+
+const bed = testbed();
+const HOST = 'testbed';
+const vms = [1, 2, 3].map((n) => `${bed.prefix}e2e-${n}`);
+const [first] = vms as [string, ...string[]];
+
+let ssh: SshConnection;
+let virsh: KvmDriver;
+let app: E2eApp;
+const disks: string[] = [];
+
+/** A test that saves a screenshot of the page when it fails, to see what the operator saw. */
+function uiTest(name: string, fn: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      await app.screenshot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+before(async () => {
+  ssh = await connectToTestbed(bed);
+  virsh = new KvmDriver(ssh);
+  for (const [i, vm] of vms.entries()) disks.push(await defineTinyVm(ssh, bed, vm, `e2e${i + 1}`));
+  await virsh.start(first);
+  app = await startE2eApp();
+  app.page.setDefaultTimeout(30_000);
+});
+
+after(async () => {
+  try {
+    await app?.close();
+    for (const vm of vms) {
+      if (!(await virsh.exists(vm))) continue;
+      if ((await virsh.state(vm)) !== 'shutoff') await virsh.destroy(vm);
+      await ssh.run(['virsh', '-q', 'undefine', vm, '--snapshots-metadata']);
+    }
+    if (disks.length) await ssh.run(['rm', '-f', ...disks]);
+  } finally {
+    ssh?.close();
+  }
+});
+
+uiTest('an empty fleet offers to add a host', async () => {
+  const dashboard = new DashboardPage(app.page);
+  await dashboard.heading.waitFor();
+  await app.page.getByRole('status').filter({ hasText: 'No hosts yet' }).waitFor();
+  await app.screenshot('01-empty-dashboard');
+});
+
+uiTest('add the test bed host, confirming its SHA256 fingerprint', async () => {
+  const dialog: AddHostDialog = await new AppShell(app.page).openAddHost();
+  await dialog.fill({
+    address: '127.0.0.1',
+    port: bed.sshd.port,
+    name: HOST,
+    user: bed.sshd.username,
+    keyFile: bed.sshd.clientKeyPath,
+    pool: 'Lab/Rack 1',
+  });
+  await app.screenshot('02-add-host-form');
+  await dialog.submit();
+  assert.equal(await dialog.shownFingerprint(), bed.sshd.hostKeyFingerprint);
+  await app.screenshot('03-confirm-host-key');
+  await dialog.trustKey();
+  assert.match(await dialog.result(), /Added testbed\. Hypervisor detected: KVM/);
+  await app.screenshot('04-host-added');
+  await dialog.showHost();
+});
+
+uiTest('the tiny VM shows as running in the tree and in the host grid', async () => {
+  const host = new HostPage(app.page, HOST);
+  await host.heading.waitFor();
+  await host.waitForVmState(first, 'running');
+  const tree = new FleetTree(app.page);
+  await tree.pool('Rack 1').waitFor();
+  await tree.expandHost(HOST);
+  await tree.waitForVmState(first, 'running');
+  await host.filter(`${bed.prefix}e2e-`);
+  await app.page.getByRole('region', { name: 'Storage pools' }).waitFor();
+  await app.screenshot('05-host-view');
+  const dashboard = await new AppShell(app.page).openDashboard();
+  await dashboard.hostCpuMeter(HOST).waitFor();
+  assert.equal(await dashboard.tileValue('Hosts up'), 1);
+  assert.ok((await dashboard.tileValue('VMs running')) >= 1);
+  await app.screenshot('06-dashboard');
+});
+
+uiTest('shut the tiny VM down from its view and watch the state change', async () => {
+  const tree = new FleetTree(app.page);
+  await tree.openVm(first);
+  const vm = new VmPage(app.page, first);
+  await vm.heading.waitFor();
+  await vm.guestAgentSection.getByText('10.0.2.15/24').waitFor({ timeout: 60_000 });
+  await app.screenshot('07-vm-overview');
+  await vm.openTab('Performance');
+  await vm.chart('CPU').waitFor();
+  // Two polls give a CPU rate; the chart then reads "CPU: N % now".
+  await app.page.getByRole('img', { name: /^CPU: .* now$/ }).waitFor({ timeout: 30_000 });
+  await app.screenshot('08-vm-performance');
+  await vm.openTab('Snapshots');
+  await app.screenshot('09-vm-snapshots');
+  await vm.openTab('Settings');
+  await app.screenshot('10-vm-settings');
+  await vm.openTab('Overview');
+  await vm.action('Shut down');
+  await tree.waitForVmState(first, 'shutoff');
+  await vm.actions.getByRole('button', { name: 'Start', exact: true }).waitFor();
+  assert.equal(
+    await vm.actions.getByRole('button', { name: 'Start', exact: true }).isEnabled(),
+    true,
+  );
+  await new TaskPane(app.page).waitForStatus(`Shut down ${HOST}/${first}`, 'succeeded');
+});
+
+uiTest('bulk-start three VMs from the grid', async () => {
+  await new FleetTree(app.page).openHost(HOST);
+  const host = new HostPage(app.page, HOST);
+  await host.heading.waitFor();
+  await host.filter(`${bed.prefix}e2e-`);
+  for (const vm of vms) await host.waitForVmState(vm, 'shutoff');
+  await host.select(vms);
+  await host.selectionStatus.getByText('3 of 3 selected').waitFor();
+  await app.screenshot('11-grid-selection');
+  await host.bulk('Start');
+  for (const vm of vms) await host.waitForVmState(vm, 'running');
+  const tasks = new TaskPane(app.page);
+  for (const vm of vms) await tasks.waitForStatus(`Start ${HOST}/${vm}`, 'succeeded');
+  await app.screenshot('12-bulk-started');
+});
+
+uiTest("read a task's full log", async () => {
+  const tasks = new TaskPane(app.page);
+  const title = `Start ${HOST}/${vms[1]}`;
+  const log = await tasks.readLog(title, 'virsh');
+  assert.match(log, /virsh/);
+  assert.match(log, /start/);
+  assert.ok(log.includes(vms[1]!), log);
+  await app.screenshot('13-task-log');
+});
+
+uiTest('the dark theme follows the system', async () => {
+  await app.page.emulateMedia({ colorScheme: 'dark' });
+  const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
+  assert.equal(background, 'rgb(21, 24, 29)');
+  await app.screenshot('14-dark-host-view');
+  await new AppShell(app.page).openDashboard();
+  await app.screenshot('15-dark-dashboard');
+  await app.page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('the page reported no errors (CSP included)', () => {
+  assert.deepEqual(app.pageErrors, []);
+});
