@@ -1,5 +1,6 @@
 // The preload exposes one object built from the contract (see app/shared); never raw ipcRenderer.
-import { contextBridge } from 'electron';
-import { APP_INFO } from '../shared/app-info.js';
+import { contextBridge, ipcRenderer } from 'electron';
+import { convirtContract } from '../shared/contract/convirt-contract.js';
+import { buildContractBridge } from './contract-bridge.js';
 
-contextBridge.exposeInMainWorld('convirt', { appInfo: APP_INFO });
+contextBridge.exposeInMainWorld('convirt', buildContractBridge(convirtContract, ipcRenderer));

@@ -1,36 +1,86 @@
-// The desktop shell: one window, locked down, showing the renderer. Everything that touches hosts
-// lives in plain Node services elsewhere in app/main.
-import { app, BrowserWindow, session } from 'electron';
+// The desktop shell: one locked-down window showing the renderer, the contract served to it over
+// IPC, and everything that touches hosts in plain Node services elsewhere in app/main.
+import { app, BrowserWindow, ipcMain, Menu, screen, session } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { convirtContract, type ConvirtService } from '../../shared/contract/convirt-contract.js';
+import { IPC_EVENT_CHANNEL } from '../../shared/contract/ipc-channels.js';
+import { resolveDataDir } from '../inventory/index.js';
+import { openConvirt, type OpenedConvirt } from '../services/open-convirt.js';
+import { appMenuTemplate } from './app-menu.js';
+import { registerContractIpc } from './contract-ipc.js';
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from './window-options.js';
+import { readWindowState, restoreWindowState, writeWindowState } from './window-state.js';
 
 const distDir = join(import.meta.dirname, '..');
+const rendererFile = join(distDir, 'renderer', 'index.html');
+const services = new Map<number, ConvirtService>();
 
-function createWindow(): BrowserWindow {
+function createWindow(convirt: OpenedConvirt, stateFile: string): BrowserWindow {
+  const placed = restoreWindowState(
+    readWindowState(stateFile),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
+  const { maximized, ...bounds } = placed;
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...bounds,
+    minWidth: 640,
+    minHeight: 400,
     title: 'ConVirt',
     show: false,
     webPreferences: secureWebPreferences(join(distDir, 'preload', 'index.cjs')),
   });
+  if (maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  void win.loadFile(join(distDir, 'renderer', 'index.html'));
+  win.on('close', () =>
+    writeWindowState(stateFile, { bounds: win.getNormalBounds(), maximized: win.isMaximized() }),
+  );
+
+  const contents = win.webContents;
+  const id = contents.id;
+  const client = convirt.backend.attach((event, payload) => {
+    if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event, payload);
+  });
+  services.set(id, client.service);
+  contents.once('destroyed', () => {
+    services.delete(id);
+    client.close();
+  });
+  void win.loadFile(rendererFile);
   return win;
+}
+
+function dataDirFlag(): string | undefined {
+  const { values } = parseArgs({
+    args: process.argv.slice(app.isPackaged ? 1 : 2),
+    options: { 'data-dir': { type: 'string' } },
+    strict: false,
+  });
+  return typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
 }
 
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
   app.on('window-all-closed', () => app.quit());
+  // Every web contents, present and future: no navigation away, no new windows, no webviews.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
   void app.whenReady().then(() => {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, grant) =>
       grant(false),
     );
+    session.defaultSession.setPermissionCheckHandler(() => false);
     session.defaultSession.webRequest.onHeadersReceived((details, respond) =>
       respond({
         responseHeaders: {
@@ -39,6 +89,20 @@ if (!app.requestSingleInstanceLock()) {
         },
       }),
     );
-    createWindow();
+    const flag = dataDirFlag();
+    const convirt = openConvirt({
+      dataDir: resolveDataDir(flag ? { flag } : {}),
+      mode: 'desktop',
+      version: app.getVersion(),
+      localTerminal: true,
+    });
+    registerContractIpc(ipcMain, {
+      contract: convirtContract,
+      serviceFor: (id) => services.get(id),
+      rendererUrl: pathToFileURL(rendererFile).href,
+    });
+    app.on('will-quit', () => convirt.close());
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform)));
+    createWindow(convirt, join(app.getPath('userData'), 'window-state.json'));
   });
 }

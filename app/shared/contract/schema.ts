@@ -121,7 +121,8 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
       }
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        if (!(key in shape)) throw new InvalidInputError(field, `${field}: unknown field ${key}.`);
+        if (!Object.hasOwn(shape, key))
+          throw new InvalidInputError(field, `${field}: unknown field ${key}.`);
       }
       const out: Record<string, unknown> = {};
       for (const [key, schema] of Object.entries(shape)) {

@@ -36,7 +36,7 @@ function toWire(value: unknown): unknown {
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) out[key.startsWith('$') ? `$${key}` : key] = toWire(item);
+      if (item !== undefined) setOwn(out, key.startsWith('$') ? `$${key}` : key, toWire(item));
     }
     return out;
   }
@@ -51,8 +51,19 @@ function fromWire(value: unknown): unknown {
   if (keys.length === 1 && typeof record[BYTES] === 'string') return decodeBase64(record[BYTES]);
   if (keys.length === 1 && keys[0] === UNDEFINED) return undefined;
   const out: Record<string, unknown> = {};
-  for (const key of keys) out[key.startsWith('$') ? key.slice(1) : key] = fromWire(record[key]);
+  for (const key of keys)
+    setOwn(out, key.startsWith('$') ? key.slice(1) : key, fromWire(record[key]));
   return out;
+}
+
+/** Sets an own property, even one named `__proto__` (which plain assignment would not). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

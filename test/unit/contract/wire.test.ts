@@ -1,0 +1,71 @@
+// The wire codec carries bytes, omitted arguments and `$` keys through JSON unchanged.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  decodeBase64,
+  decodeWire,
+  encodeBase64,
+  encodeWire,
+} from '../../../app/shared/contract/wire.js';
+
+test('base64 matches Node for every length and byte value', () => {
+  const all = new Uint8Array(256).map((_, i) => i);
+  for (let length = 0; length <= 256; length++) {
+    const bytes = all.subarray(0, length);
+    const text = encodeBase64(bytes);
+    assert.equal(text, Buffer.from(bytes).toString('base64'));
+    assert.deepEqual(decodeBase64(text), bytes);
+  }
+  assert.throws(() => decodeBase64('abc'));
+  assert.throws(() => decodeBase64('ab!='));
+});
+
+test('console bytes survive the wire exactly', () => {
+  const data = new Uint8Array([0, 255, 27, 91, 109, 10, 13, 0xe2, 0x82]);
+  const decoded = decodeWire(
+    encodeWire({ event: 'consoleData', payload: { consoleId: 'c', data } }),
+  );
+  assert.deepEqual(decoded, { event: 'consoleData', payload: { consoleId: 'c', data } });
+  assert.ok((decoded as { payload: { data: unknown } }).payload.data instanceof Uint8Array);
+});
+
+test('an omitted argument stays omitted, not null', () => {
+  const decoded = decodeWire(encodeWire({ id: 1, method: 'm', args: ['a', undefined, 3] })) as {
+    args: unknown[];
+  };
+  assert.equal(decoded.args.length, 3);
+  assert.equal(decoded.args[1], undefined);
+  assert.equal(decoded.args[2], 3);
+});
+
+test('objects whose keys look like tags are not mistaken for them', () => {
+  const tricky = { $bytes: 'AAAA', $undefined: 1, $$x: [{ $bytes: 'not bytes' }], plain: null };
+  assert.deepEqual(decodeWire(encodeWire(tricky)), tricky);
+  const proto = decodeWire('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.deepEqual(Object.keys(proto), ['__proto__']);
+});
+
+test('any JSON value with bytes anywhere round-trips', () => {
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), {
+        maxKeys: 4,
+        noNullPrototype: true,
+      }),
+    ),
+  })).node;
+  fc.assert(
+    fc.property(value, (v) => {
+      assert.deepEqual(decodeWire(encodeWire(v)), v);
+    }),
+  );
+});
