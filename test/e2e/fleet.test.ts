@@ -150,6 +150,39 @@ uiTest('bulk-start three VMs from the grid', async () => {
   await app.screenshot('12-bulk-started');
 });
 
+uiTest('the keyboard selects in the grid and walks the tree', async () => {
+  const host = new HostPage(app.page, HOST);
+  await host.pressInGrid(['Escape']);
+  await host.selectionStatus.getByText('0 of 3 selected').waitFor();
+  await host.pressInGrid(['Home', 'Shift+End']);
+  await host.selectionStatus.getByText('3 of 3 selected').waitFor();
+  await host.pressInGrid(['Escape', 'Home', 'Space', 'ArrowDown', 'ArrowDown', 'Space']);
+  await host.selectionStatus.getByText('2 of 3 selected').waitFor();
+  assert.equal(await host.row(vms[1]!).getAttribute('aria-selected'), 'false');
+
+  const tree = new FleetTree(app.page);
+  await tree.tree.getByRole('treeitem', { name: /^Data center, / }).focus();
+  await app.page.keyboard.press('ArrowDown');
+  await tree.waitForFocus('Lab');
+  await app.page.keyboard.press('ArrowLeft'); // Lab is open: closes it
+  await tree.tree.getByRole('treeitem', { name: /^Lab, /, expanded: false }).waitFor();
+  await app.page.keyboard.press('ArrowRight');
+  await tree.host(HOST).waitFor();
+  await app.page.keyboard.press('ArrowUp');
+  await tree.waitForFocus('Data center');
+});
+
+uiTest('move the host between pools with the keyboard and by dragging', async () => {
+  const tree = new FleetTree(app.page);
+  await tree.createPool('Spare');
+  await tree.moveHostWithKeyboard(HOST, 'Spare');
+  await tree.tree.getByRole('treeitem', { name: 'Spare, 1 of 1 hosts up' }).waitFor();
+  await app.screenshot('13-moved-to-spare');
+  await tree.dragHostOnto(HOST, 'Rack 1');
+  await tree.tree.getByRole('treeitem', { name: 'Rack 1, 1 of 1 hosts up' }).waitFor();
+  await tree.tree.getByRole('treeitem', { name: 'Spare, 0 of 0 hosts up' }).waitFor();
+});
+
 uiTest("read a task's full log", async () => {
   const tasks = new TaskPane(app.page);
   const title = `Start ${HOST}/${vms[1]}`;
@@ -157,16 +190,16 @@ uiTest("read a task's full log", async () => {
   assert.match(log, /virsh/);
   assert.match(log, /start/);
   assert.ok(log.includes(vms[1]!), log);
-  await app.screenshot('13-task-log');
+  await app.screenshot('14-task-log');
 });
 
 uiTest('the dark theme follows the system', async () => {
   await app.page.emulateMedia({ colorScheme: 'dark' });
   const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(21, 24, 29)');
-  await app.screenshot('14-dark-host-view');
+  await app.screenshot('15-dark-host-view');
   await new AppShell(app.page).openDashboard();
-  await app.screenshot('15-dark-dashboard');
+  await app.screenshot('16-dark-dashboard');
   await app.page.emulateMedia({ colorScheme: 'light' });
 });
 

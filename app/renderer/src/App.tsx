@@ -1,10 +1,11 @@
 // The window: a top bar, the fleet tree on the left, the selected screen, the task pane below,
 // notifications and dialogs on top.
 import { useEffect } from 'react';
-import type { ConvirtClient } from '../../shared/contract/convirt-contract.js';
 import { APP_INFO } from '../../shared/app-info.js';
 import { AddHostDialog } from './add-host/AddHostDialog.js';
 import { ClientContext } from './client-context.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import type { ConnectedClient } from './contract-client/index.js';
 import { Dashboard } from './dashboard/Dashboard.js';
 import { FleetTree } from './fleet-tree/FleetTree.js';
 import { HostView } from './host-view/HostView.js';
@@ -20,7 +21,7 @@ function focusedHosts(screen: Screen): string[] {
   return screen.kind === 'dashboard' ? [] : [screen.host];
 }
 
-export function App({ client }: { client: ConvirtClient }) {
+export function App({ client }: { client: ConnectedClient }) {
   const screen = useViewStore((s) => s.screen);
   const show = useViewStore((s) => s.show);
   const addHostOpen = useViewStore((s) => s.addHostOpen);
@@ -66,6 +67,7 @@ export function App({ client }: { client: ConvirtClient }) {
         </main>
         <TaskPane />
         <Notices />
+        <ConnectionBanner client={client} />
         {addHostOpen ? <AddHostDialog /> : null}
         <SecretPrompt />
       </div>

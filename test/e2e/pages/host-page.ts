@@ -38,6 +38,12 @@ export class HostPage {
     }
   }
 
+  /** Focuses the grid and presses keys, e.g. ['Home', 'Shift+End']. */
+  async pressInGrid(keys: string[]): Promise<void> {
+    await this.grid.focus();
+    for (const key of keys) await this.page.keyboard.press(key);
+  }
+
   /** "Start selected", "Shut down selected" or "Force off selected". */
   async bulk(action: 'Start' | 'Shut down' | 'Force off'): Promise<void> {
     await this.page.getByRole('button', { name: `${action} selected` }).click();

@@ -114,12 +114,12 @@ export function FleetTree() {
     if (!row) return;
     setFocusedId(row.id);
     scrollToRow(rows.indexOf(row));
-    // The row may be rendered only after the scroll; focus it on the next frame.
-    requestAnimationFrame(() =>
-      scroller.current
-        ?.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(row.id)}"]`)
-        ?.focus(),
-    );
+    const find = () =>
+      scroller.current?.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(row.id)}"]`);
+    // A row scrolled into view is rendered on the next frame; focus it then.
+    const element = find();
+    if (element) element.focus();
+    else requestAnimationFrame(() => find()?.focus());
   };
 
   const onKeyDown = (e: KeyboardEvent, row: TreeRow, index: number) => {
@@ -232,6 +232,7 @@ export function FleetTree() {
                   show(screenFor(row));
                 }}
                 onKeyDown={(e) => onKeyDown(e, row, index)}
+                onFocus={() => setFocusedId(row.id)}
                 draggable={row.kind === 'host'}
                 onDragStart={
                   row.kind === 'host'
