@@ -8,6 +8,7 @@ import { ConnectionBanner } from './ConnectionBanner.js';
 import type { ConnectedClient } from './contract-client/index.js';
 import { Dashboard } from './dashboard/Dashboard.js';
 import { FleetTree } from './fleet-tree/FleetTree.js';
+import { AllVms } from './host-view/AllVms.js';
 import { HostView } from './host-view/HostView.js';
 import { SecretPrompt } from './secrets/SecretPrompt.js';
 import { feedStore } from './store/feed-store.js';
@@ -18,7 +19,7 @@ import { VmView } from './vm-view/VmView.js';
 
 /** Hosts the current screen shows, polled faster by main while they are on screen. */
 function focusedHosts(screen: Screen): string[] {
-  return screen.kind === 'dashboard' ? [] : [screen.host];
+  return screen.kind === 'host' || screen.kind === 'vm' ? [screen.host] : [];
 }
 
 export function App({ client }: { client: ConnectedClient }) {
@@ -50,6 +51,13 @@ export function App({ client }: { client: ConnectedClient }) {
             >
               Dashboard
             </button>
+            <button
+              type="button"
+              aria-current={screen.kind === 'all-vms' ? 'page' : undefined}
+              onClick={() => show({ kind: 'all-vms' })}
+            >
+              All VMs
+            </button>
             <button type="button" className="primary" onClick={() => setAddHostOpen(true)}>
               Add host…
             </button>
@@ -60,6 +68,7 @@ export function App({ client }: { client: ConnectedClient }) {
         </nav>
         <main className="content">
           {screen.kind === 'dashboard' ? <Dashboard /> : null}
+          {screen.kind === 'all-vms' ? <AllVms /> : null}
           {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
           {screen.kind === 'vm' ? (
             <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />

@@ -159,3 +159,18 @@ test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entri
   );
   assert.deepEqual(changedLists, ['node7']);
 });
+
+test('a burst of polls is applied in one update', () => {
+  store().loadFleet({ groups: [], hosts: [host('a'), host('b')], vms: [] });
+  let updates = 0;
+  const off = useFleetStore.subscribe(() => updates++);
+  store().applyHostPolls([
+    { host: 'a', status: 'connected', error: null, polledAt: 1, vms: [vm('a', 'one')] },
+    { host: 'b', status: 'unreachable', error: 'timeout', polledAt: 1 },
+    { host: 'gone', status: 'connected', error: null, polledAt: 1, vms: [] },
+  ]);
+  off();
+  assert.equal(updates, 1);
+  assert.equal(store().vms['a/one']?.name, 'one');
+  assert.equal(store().hosts.b?.status, 'unreachable');
+});

@@ -5,19 +5,23 @@ interface MeterProps {
   value: number | null;
   text: string;
   role?: 'meter' | 'progressbar';
+  /** A fixed colour class (e.g. a VM state's); otherwise usage turns amber, then red. */
+  fillClass?: string;
 }
 
-export function Meter({ label, value, text, role = 'meter' }: MeterProps) {
+export function Meter({ label, value, text, role = 'meter', fillClass }: MeterProps) {
   const percent = value === null ? null : Math.round(Math.min(1, Math.max(0, value)) * 100);
   // Usage turns amber then red as it fills; progress is never a warning.
   const level =
-    percent === null || role === 'progressbar'
-      ? ''
-      : percent >= 90
-        ? 'high'
-        : percent >= 70
-          ? 'mid'
-          : 'low';
+    fillClass !== undefined
+      ? fillClass
+      : percent === null || role === 'progressbar'
+        ? ''
+        : percent >= 90
+          ? 'high'
+          : percent >= 70
+            ? 'mid'
+            : 'low';
   return (
     <div className="meter">
       <div

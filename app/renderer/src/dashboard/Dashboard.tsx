@@ -1,5 +1,5 @@
 // The fleet at a glance: hosts up and down, VMs by state, CPU and memory per host, busiest VMs.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { formatMiB, formatPercent } from '../common/format.js';
 import { Meter } from '../common/Meter.js';
 import { StateBadge } from '../common/StateBadge.js';
@@ -7,6 +7,9 @@ import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { VM_STATES } from '../../../shared/domain/vm.js';
 import { fleetStats } from './fleet-stats.js';
+
+/** Hosts listed before "Show all": the busiest, which are the ones to look at. */
+const HOSTS_SHOWN = 20;
 
 export function Dashboard() {
   const hosts = useFleetStore((s) => s.hosts);
@@ -19,6 +22,12 @@ export function Dashboard() {
   const stats = useMemo(
     () => fleetStats(hosts, hostNames, vms, vmKeysByHost),
     [hosts, hostNames, vms, vmKeysByHost],
+  );
+  const [showAllHosts, setShowAllHosts] = useState(false);
+  // Unknown load sorts last; unreachable hosts have none.
+  const busiestHosts = useMemo(
+    () => [...stats.hostLoads].sort((a, b) => (b.cpu ?? -1) - (a.cpu ?? -1)),
+    [stats.hostLoads],
   );
 
   if (loaded && hostNames.length === 0) {
@@ -53,6 +62,7 @@ export function Dashboard() {
               <li key={s}>
                 <StateBadge state={s} />
                 <Meter
+                  fillClass={`fill-${s}`}
                   label={`VMs ${s}`}
                   value={stats.vmCount ? stats.vmsByState[s] / stats.vmCount : 0}
                   text={String(stats.vmsByState[s])}
@@ -100,7 +110,7 @@ export function Dashboard() {
       </div>
 
       <section aria-labelledby="host-load-title" className="panel">
-        <h2 id="host-load-title">CPU and memory per host</h2>
+        <h2 id="host-load-title">CPU and memory per host, busiest first</h2>
         <table className="table host-load">
           <thead>
             <tr>
@@ -111,7 +121,7 @@ export function Dashboard() {
             </tr>
           </thead>
           <tbody>
-            {stats.hostLoads.map((h) => (
+            {(showAllHosts ? busiestHosts : busiestHosts.slice(0, HOSTS_SHOWN)).map((h) => (
               <tr key={h.name}>
                 <td>
                   <button
@@ -151,6 +161,13 @@ export function Dashboard() {
             ))}
           </tbody>
         </table>
+        {busiestHosts.length > HOSTS_SHOWN ? (
+          <button type="button" className="link" onClick={() => setShowAllHosts(!showAllHosts)}>
+            {showAllHosts
+              ? `Show the ${HOSTS_SHOWN} busiest`
+              : `Show all ${busiestHosts.length} hosts`}
+          </button>
+        ) : null}
       </section>
     </section>
   );

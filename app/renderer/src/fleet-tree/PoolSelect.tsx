@@ -1,4 +1,5 @@
 // A choice of server pool by its full path (`Datacenter/Rack 1`), or none.
+import { compareNames } from '../common/compare.js';
 import { useId, useMemo } from 'react';
 import { useFleetStore } from '../store/fleet-store.js';
 import { groupPath } from './tree-rows.js';
@@ -15,7 +16,7 @@ export function usePoolPaths(): { id: number; path: string }[] {
     () =>
       Object.values(groups)
         .map((g) => ({ id: g.id, path: groupPath(groups, g.id) }))
-        .sort((a, b) => a.path.localeCompare(b.path)),
+        .sort((a, b) => compareNames(a.path, b.path)),
     [groups],
   );
 }

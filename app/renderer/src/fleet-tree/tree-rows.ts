@@ -1,5 +1,6 @@
 // The fleet tree as a flat list of visible rows (data center > pools > hosts > VMs), computed from
 // the store: flat so the tree can be virtualized and walked with the arrow keys.
+import { compareNames } from '../common/compare.js';
 import type { FleetVm, HostView } from '../../../shared/contract/convirt-contract.js';
 import type { Group } from '../../../shared/domain/inventory.js';
 import type { VmState } from '../../../shared/domain/vm.js';
@@ -107,7 +108,7 @@ export function buildTreeRows(input: TreeInput): TreeRow[] {
     list.push(g);
     childPools.set(parent, list);
   }
-  for (const list of childPools.values()) list.sort((a, b) => a.name.localeCompare(b.name));
+  for (const list of childPools.values()) list.sort((a, b) => compareNames(a.name, b.name));
   const hostsIn = new Map<number | null, string[]>();
   for (const name of input.hostNames) {
     const groupId = input.hosts[name]!.groupId;

@@ -1,5 +1,6 @@
 // Filtering and sorting of the VM grid's rows, kept apart from the component so it stays cheap to
 // reason about: one filter pass and one sort over the keys, no copies of the VMs.
+import { compareNames } from '../common/compare.js';
 import type { FleetVm } from '../../../shared/contract/convirt-contract.js';
 import type { VmKey } from '../store/vm-key.js';
 
@@ -13,11 +14,11 @@ export interface GridSort {
 function compare(a: FleetVm, b: FleetVm, column: GridColumn): number {
   switch (column) {
     case 'name':
-      return a.name.localeCompare(b.name, undefined, { numeric: true });
+      return compareNames(a.name, b.name);
     case 'host':
-      return a.host.localeCompare(b.host, undefined, { numeric: true });
+      return compareNames(a.host, b.host);
     case 'state':
-      return a.state.localeCompare(b.state);
+      return compareNames(a.state, b.state);
     case 'vcpus':
       return a.vcpus - b.vcpus;
     case 'memory':
@@ -25,7 +26,7 @@ function compare(a: FleetVm, b: FleetVm, column: GridColumn): number {
     case 'cpu':
       return (a.cpuPercent ?? -1) - (b.cpuPercent ?? -1);
     case 'tags':
-      return a.tags.join(',').localeCompare(b.tags.join(','));
+      return compareNames(a.tags.join(','), b.tags.join(','));
   }
 }
 

@@ -1,6 +1,7 @@
 // The renderer's picture of the fleet: normalized (hosts by name, VMs by `host/vm` key, a key list
 // per host) so a host's poll touches only that host's entries, and components subscribe to the
 // few entries they show. Unchanged VMs keep their object identity, so their rows do not re-render.
+import { compareNames } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
   FleetSnapshot,
@@ -49,13 +50,13 @@ export interface FleetState {
 
   loadFleet: (snapshot: FleetSnapshot) => void;
   applyHostPolled: (event: HostPolled) => void;
+  /** Several polls in one update: one render for a burst of events. */
+  applyHostPolls: (events: HostPolled[]) => void;
   applyTask: (task: Task) => void;
   appendTaskLog: (taskId: string, entries: TaskLogEntry[]) => void;
   notify: (kind: Notice['kind'], text: string) => void;
   dismissNotice: (id: number) => void;
 }
-
-const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
 
 function sameVm(a: FleetVm, b: FleetVm): boolean {
   return (
@@ -100,7 +101,7 @@ function replaceHostVms(
     keys.push(key);
     vms[key] = vm;
   }
-  keys.sort(byName);
+  keys.sort(compareNames);
   vmKeysByHost[host] = keys;
 }
 
@@ -134,46 +135,55 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       vms[key] = old && sameVm(old, vm) ? old : vm;
       (vmKeysByHost[vm.host] ??= []).push(key);
     }
-    for (const keys of Object.values(vmKeysByHost)) keys.sort(byName);
+    for (const keys of Object.values(vmKeysByHost)) keys.sort(compareNames);
     set({
       loaded: true,
       groups,
       hosts,
-      hostNames: Object.keys(hosts).sort(byName),
+      hostNames: Object.keys(hosts).sort(compareNames),
       vms,
       vmKeysByHost,
     });
   },
 
   applyHostPolled(event) {
+    get().applyHostPolls([event]);
+  },
+
+  applyHostPolls(events) {
     const state = get();
-    const host = state.hosts[event.host];
-    if (!host) return; // a host this client has not loaded yet; fleetChanged brings it
-    const hosts = {
-      ...state.hosts,
-      [event.host]: { ...host, status: event.status, error: event.error, polledAt: event.polledAt },
-    };
-    if (!event.vms) {
-      set({ hosts });
-      return;
+    const hosts = { ...state.hosts };
+    let vms: Record<VmKey, FleetVm> | null = null;
+    let vmKeysByHost: Record<string, VmKey[]> | null = null;
+    let history: Record<VmKey, VmHistoryPoint[]> | null = null;
+    for (const event of events) {
+      const host = hosts[event.host];
+      if (!host) continue; // a host this client has not loaded yet; fleetChanged brings it
+      hosts[event.host] = {
+        ...host,
+        status: event.status,
+        error: event.error,
+        polledAt: event.polledAt,
+      };
+      if (!event.vms) continue;
+      vms ??= { ...state.vms };
+      vmKeysByHost ??= { ...state.vmKeysByHost };
+      history ??= { ...state.history };
+      const at = event.polledAt ?? Date.now();
+      const incoming = event.vms.map((vm) => {
+        const key = vmKey(event.host, vm.name);
+        const old = vms![key];
+        const points = history![key] ?? [];
+        history![key] = [...points.slice(-(HISTORY_POINTS - 1)), historyPoint(vm, at)];
+        return old && sameVm(old, vm) ? old : vm;
+      });
+      const present = new Set(incoming.map((vm) => vmKey(event.host, vm.name)));
+      for (const key of vmKeysByHost[event.host] ?? []) {
+        if (!present.has(key)) delete history[key];
+      }
+      replaceHostVms(vms, vmKeysByHost, event.host, incoming);
     }
-    const vms = { ...state.vms };
-    const vmKeysByHost = { ...state.vmKeysByHost };
-    const history = { ...state.history };
-    const at = event.polledAt ?? Date.now();
-    const incoming = event.vms.map((vm) => {
-      const key = vmKey(event.host, vm.name);
-      const old = state.vms[key];
-      const points = state.history[key] ?? [];
-      history[key] = [...points.slice(-(HISTORY_POINTS - 1)), historyPoint(vm, at)];
-      return old && sameVm(old, vm) ? old : vm;
-    });
-    const present = new Set(incoming.map((vm) => vmKey(event.host, vm.name)));
-    for (const key of state.vmKeysByHost[event.host] ?? []) {
-      if (!present.has(key)) delete history[key];
-    }
-    replaceHostVms(vms, vmKeysByHost, event.host, incoming);
-    set({ hosts, vms, vmKeysByHost, history });
+    set(vms && vmKeysByHost && history ? { hosts, vms, vmKeysByHost, history } : { hosts });
   },
 
   applyTask(task) {

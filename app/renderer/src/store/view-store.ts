@@ -1,8 +1,11 @@
-// What the main area shows (dashboard, a host, a VM) and which dialogs are open.
+// What the main area shows (dashboard, every VM, a host, a VM) and which dialogs are open.
 import { create } from 'zustand';
 
 export type Screen =
-  { kind: 'dashboard' } | { kind: 'host'; host: string } | { kind: 'vm'; host: string; vm: string };
+  | { kind: 'dashboard' }
+  | { kind: 'all-vms' }
+  | { kind: 'host'; host: string }
+  | { kind: 'vm'; host: string; vm: string };
 
 interface ViewState {
   screen: Screen;
