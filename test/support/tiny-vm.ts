@@ -5,12 +5,18 @@ import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import type { TestbedInfo } from '../bed/testbed.js';
 
+export interface TinyVmOptions {
+  /** A VNC display on the host's loopback (autoport), for graphical console tests. */
+  graphics?: boolean;
+}
+
 /** Creates the VM's disk and defines it (shut off). Returns the disk's path. */
 export async function defineTinyVm(
   ssh: RemoteShell,
   bed: TestbedInfo,
   name: string,
   hostname = 'tiny',
+  options: TinyVmOptions = {},
 ): Promise<string> {
   const disk = `${bed.imagesDir}/${name}.qcow2`;
   const base = bed.tinyVm.dataDisk;
@@ -28,6 +34,7 @@ export async function defineTinyVm(
     },
     disks: [{ path: disk, format: 'qcow2', target: 'vda' }],
     interfaces: [{ type: 'user' }],
+    ...(options.graphics ? { graphics: true } : {}),
   });
   await new KvmDriver(ssh).define(xml);
   return disk;

@@ -1,9 +1,13 @@
 // One console in a tab: the serial console (xterm.js), the graphical console (noVNC) or the local
-// terminal. SKELETON: the consoles branch replaces this with the real implementation; the props
-// are the agreement with the screens that show consoles.
-import type { ConsoleKind, ConvirtClient } from '../../../shared/contract/convirt-contract.js';
+// terminal. The props are the agreement with the screens that show consoles.
+import { useState } from 'react';
+import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js';
+import type { ConsoleTarget } from './console-connection.js';
+import { GraphicalConsole } from './GraphicalConsole.js';
+import { TextConsole } from './TextConsole.js';
+import './consoles.css';
 
-export type ConsoleTarget = { host: string; vm: string; kind: ConsoleKind } | { local: true };
+export type { ConsoleTarget } from './console-connection.js';
 
 export interface ConsoleViewProps {
   client: ConvirtClient;
@@ -12,10 +16,37 @@ export interface ConsoleViewProps {
   label: string;
 }
 
-export function ConsoleView({ label }: ConsoleViewProps) {
+export function ConsoleView({ client, target, label }: ConsoleViewProps) {
+  // Each connection gets a fresh view: Reconnect, or another target, mounts a new one.
+  const [attempt, setAttempt] = useState(0);
+  const reconnect = () => setAttempt((n) => n + 1);
+  const key = `${'local' in target ? 'local' : `${target.host}/${target.vm}/${target.kind}`}#${attempt}`;
+  const title =
+    'local' in target
+      ? 'the local terminal'
+      : `the ${target.kind === 'serial' ? 'serial' : 'graphical'} console of ${target.host}/${target.vm}`;
   return (
-    <section aria-label={label}>
-      <p role="status">Consoles are not available in this build yet.</p>
+    <section className="console-view" aria-label={label}>
+      {'local' in target || target.kind === 'serial' ? (
+        <TextConsole
+          key={key}
+          client={client}
+          target={target}
+          title={title}
+          label={label}
+          onReconnect={reconnect}
+        />
+      ) : (
+        <GraphicalConsole
+          key={key}
+          client={client}
+          host={target.host}
+          vm={target.vm}
+          title={title}
+          label={label}
+          onReconnect={reconnect}
+        />
+      )}
     </section>
   );
 }
