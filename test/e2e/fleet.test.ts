@@ -3,6 +3,9 @@
 // in tree and grid, shut it down and watch the state change, bulk-start three VMs, read a task's
 // log. Every main screen is saved to test-results/screenshots/.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
@@ -42,7 +45,9 @@ function uiTest(name: string, fn: () => Promise<void>): void {
 before(async () => {
   ssh = await connectToTestbed(bed);
   virsh = new KvmDriver(ssh);
-  for (const [i, vm] of vms.entries()) disks.push(await defineTinyVm(ssh, bed, vm, `e2e${i + 1}`));
+  for (const [i, vm] of vms.entries()) {
+    disks.push(await defineTinyVm(ssh, bed, vm, `e2e${i + 1}`, { graphics: i === 0 }));
+  }
   await virsh.start(first);
   app = await startE2eApp();
   app.page.setDefaultTimeout(30_000);
@@ -69,6 +74,45 @@ uiTest('an empty fleet offers to add a host', async () => {
   await app.screenshot('01-empty-dashboard');
 });
 
+uiTest('a changed host key blocks the connection, naming both fingerprints', async () => {
+  // ConVirt's store holds another key for the bed's address: the key offered has changed.
+  const other = join(app.dataDir, 'other_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+  const otherKey = readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+  const otherFingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${other}.pub`], {
+    encoding: 'utf8',
+  }).split(' ')[1]!;
+  const knownHosts = join(app.dataDir, 'known_hosts');
+  writeFileSync(knownHosts, `[127.0.0.1]:${bed.sshd.port} ${otherKey}\n`);
+  try {
+    const dialog = await new AppShell(app.page).openAddHost();
+    await dialog.fill({
+      address: '127.0.0.1',
+      port: bed.sshd.port,
+      name: HOST,
+      user: bed.sshd.username,
+      keyFile: bed.sshd.clientKeyPath,
+    });
+    await dialog.submit();
+    await dialog.keyChanged.waitFor();
+    const warning = (await dialog.keyChanged.getByRole('alert').textContent()) ?? '';
+    assert.ok(warning.includes(otherFingerprint), warning);
+    assert.ok(warning.includes(bed.sshd.hostKeyFingerprint), warning);
+    assert.equal(
+      await dialog.keyChanged.getByRole('button', { name: /trust/i }).count(),
+      0,
+      'no way to accept a changed key here',
+    );
+    await app.screenshot('02-host-key-changed');
+    await dialog.keyChanged.getByRole('button', { name: 'Close' }).click();
+    await dialog.keyChanged.waitFor({ state: 'detached' });
+  } finally {
+    rmSync(knownHosts);
+    rmSync(other);
+    rmSync(`${other}.pub`);
+  }
+});
+
 uiTest('add the test bed host, confirming its SHA256 fingerprint', async () => {
   const dialog: AddHostDialog = await new AppShell(app.page).openAddHost();
   await dialog.fill({
@@ -79,13 +123,13 @@ uiTest('add the test bed host, confirming its SHA256 fingerprint', async () => {
     keyFile: bed.sshd.clientKeyPath,
     pool: 'Lab/Rack 1',
   });
-  await app.screenshot('02-add-host-form');
+  await app.screenshot('03-add-host-form');
   await dialog.submit();
   assert.equal(await dialog.shownFingerprint(), bed.sshd.hostKeyFingerprint);
-  await app.screenshot('03-confirm-host-key');
+  await app.screenshot('04-confirm-host-key');
   await dialog.trustKey();
   assert.match(await dialog.result(), /Added testbed\. Hypervisor detected: KVM/);
-  await app.screenshot('04-host-added');
+  await app.screenshot('05-host-added');
   await dialog.showHost();
 });
 
@@ -99,12 +143,12 @@ uiTest('the tiny VM shows as running in the tree and in the host grid', async ()
   await tree.waitForVmState(first, 'running');
   await host.filter(`${bed.prefix}e2e-`);
   await app.page.getByRole('region', { name: 'Storage pools' }).waitFor();
-  await app.screenshot('05-host-view');
+  await app.screenshot('06-host-view');
   const dashboard = await new AppShell(app.page).openDashboard();
   await dashboard.hostCpuMeter(HOST).waitFor();
   assert.equal(await dashboard.tileValue('Hosts up'), 1);
   assert.ok((await dashboard.tileValue('VMs running')) >= 1);
-  await app.screenshot('06-dashboard');
+  await app.screenshot('07-dashboard');
 });
 
 uiTest('shut the tiny VM down from its view and watch the state change', async () => {
@@ -113,16 +157,16 @@ uiTest('shut the tiny VM down from its view and watch the state change', async (
   const vm = new VmPage(app.page, first);
   await vm.heading.waitFor();
   await vm.guestAgentSection.getByText('10.0.2.15/24').waitFor({ timeout: 60_000 });
-  await app.screenshot('07-vm-overview');
+  await app.screenshot('08-vm-overview');
   await vm.openTab('Performance');
   await vm.chart('CPU').waitFor();
   // Two polls give a CPU rate; the chart then reads "CPU: N % now".
   await app.page.getByRole('img', { name: /^CPU: .* now$/ }).waitFor({ timeout: 30_000 });
-  await app.screenshot('08-vm-performance');
+  await app.screenshot('09-vm-performance');
   await vm.openTab('Snapshots');
-  await app.screenshot('09-vm-snapshots');
+  await app.screenshot('10-vm-snapshots');
   await vm.openTab('Settings');
-  await app.screenshot('10-vm-settings');
+  await app.screenshot('11-vm-settings');
   await vm.openTab('Overview');
   await vm.action('Shut down');
   await tree.waitForVmState(first, 'shutoff');
@@ -142,16 +186,49 @@ uiTest('bulk-start three VMs from the grid', async () => {
   for (const vm of vms) await host.waitForVmState(vm, 'shutoff');
   await host.select(vms);
   await host.selectionStatus.getByText('3 of 3 selected').waitFor();
-  await app.screenshot('11-grid-selection');
+  await app.screenshot('12-grid-selection');
   await host.bulk('Start');
   for (const vm of vms) await host.waitForVmState(vm, 'running');
   const tasks = new TaskPane(app.page);
   for (const vm of vms) await tasks.waitForStatus(`Start ${HOST}/${vm}`, 'succeeded');
-  await app.screenshot('12-bulk-started');
+  await app.screenshot('13-bulk-started');
+});
+
+uiTest('serial and graphical consoles of the tiny VM, open at once in tabs', async () => {
+  await new FleetTree(app.page).openVm(first);
+  const vm = new VmPage(app.page, first);
+  await vm.heading.waitFor();
+  const serial = await vm.openConsole(HOST, 'Serial');
+  await serial.locator('.xterm').click();
+  // The guest's shell may still be starting: Enter until its prompt shows.
+  for (let i = 0; ; i++) {
+    await app.page.keyboard.press('Enter');
+    try {
+      await vm.waitForConsoleText(HOST, 'e2e1# ', 2000);
+      break;
+    } catch (err) {
+      if (i > 30) throw err;
+    }
+  }
+  await app.page.keyboard.type('echo convirt-$((6*7))-e2e');
+  await app.page.keyboard.press('Enter');
+  await vm.waitForConsoleText(HOST, 'convirt-42-e2e');
+  await app.screenshot('14-serial-console');
+  const graphical = await vm.openConsole(HOST, 'Graphical');
+  const size = await vm.waitForDrawnDisplay(HOST);
+  assert.match(size, /^\d+x\d+$/);
+  assert.deepEqual(await vm.consoleTabs.getByRole('tab').allTextContents(), [
+    'Serial',
+    'Graphical',
+  ]);
+  assert.equal(await graphical.isVisible(), true);
+  await app.screenshot('15-graphical-console');
 });
 
 uiTest('the keyboard selects in the grid and walks the tree', async () => {
+  await new FleetTree(app.page).openHost(HOST);
   const host = new HostPage(app.page, HOST);
+  await host.filter(`${bed.prefix}e2e-`);
   await host.pressInGrid(['Escape']);
   await host.selectionStatus.getByText('0 of 3 selected').waitFor();
   await host.pressInGrid(['Home', 'Shift+End']);
@@ -177,7 +254,7 @@ uiTest('move the host between pools with the keyboard and by dragging', async ()
   await tree.createPool('Spare');
   await tree.moveHostWithKeyboard(HOST, 'Spare');
   await tree.tree.getByRole('treeitem', { name: 'Spare, 1 of 1 hosts up' }).waitFor();
-  await app.screenshot('13-moved-to-spare');
+  await app.screenshot('16-moved-to-spare');
   await tree.dragHostOnto(HOST, 'Rack 1');
   await tree.tree.getByRole('treeitem', { name: 'Rack 1, 1 of 1 hosts up' }).waitFor();
   await tree.tree.getByRole('treeitem', { name: 'Spare, 0 of 0 hosts up' }).waitFor();
@@ -190,16 +267,16 @@ uiTest("read a task's full log", async () => {
   assert.match(log, /virsh/);
   assert.match(log, /start/);
   assert.ok(log.includes(vms[1]!), log);
-  await app.screenshot('14-task-log');
+  await app.screenshot('17-task-log');
 });
 
 uiTest('the dark theme follows the system', async () => {
   await app.page.emulateMedia({ colorScheme: 'dark' });
   const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(21, 24, 29)');
-  await app.screenshot('15-dark-host-view');
+  await app.screenshot('18-dark-host-view');
   await new AppShell(app.page).openDashboard();
-  await app.screenshot('16-dark-dashboard');
+  await app.screenshot('19-dark-dashboard');
   await app.page.emulateMedia({ colorScheme: 'light' });
 });
 

@@ -1,4 +1,6 @@
 // One VM's screen: actions, tabs (overview, performance, snapshots, settings, consoles).
+// Predicates run in the page (functions, not strings: the page's CSP forbids eval).
+/// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 
 export type VmTab = 'Overview' | 'Performance' | 'Snapshots' | 'Settings' | 'Consoles';
@@ -40,8 +42,48 @@ export class VmPage {
     return this.page.getByRole('tablist', { name: 'Consoles' });
   }
 
-  async openConsole(kind: 'serial' | 'graphical'): Promise<void> {
+  /** Opens a console in a new tab and returns its region. */
+  async openConsole(host: string, kind: 'Serial' | 'Graphical') {
     await this.openTab('Consoles');
-    await this.page.getByRole('button', { name: `Open ${kind} console` }).click();
+    await this.page.getByRole('button', { name: `Open ${kind.toLowerCase()} console` }).click();
+    const region = this.page.getByRole('region', { name: `${kind} console of ${host}/${this.vm}` });
+    await region
+      .getByRole('status')
+      .getByText(/Connected/)
+      .waitFor({ timeout: 60_000 });
+    return region;
+  }
+
+  /** Resolves once the serial console's screen shows `text`. */
+  async waitForConsoleText(host: string, text: string, timeout = 30_000): Promise<void> {
+    const rows = `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows`;
+    await this.page.waitForFunction(
+      ([selector, wanted]) =>
+        (document.querySelector(selector!)?.textContent ?? '').includes(wanted!),
+      [rows, text],
+      { timeout, polling: 'raf' },
+    );
+  }
+
+  /** Resolves with the canvas size once the graphical console has drawn more than one colour. */
+  async waitForDrawnDisplay(host: string, timeout = 60_000): Promise<string> {
+    const selector = `section[aria-label="Graphical console of ${host}/${this.vm}"] canvas`;
+    const drawn = await this.page.waitForFunction(
+      (canvasSelector) => {
+        const canvas = document.querySelector<HTMLCanvasElement>(canvasSelector);
+        if (!canvas || canvas.width === 0) return false;
+        const pixels = canvas
+          .getContext('2d')!
+          .getImageData(0, 0, canvas.width, canvas.height).data;
+        const colours = new Set<number>();
+        for (let i = 0; i < pixels.length && colours.size < 2; i += 4) {
+          colours.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
+        }
+        return colours.size > 1 ? `${canvas.width}x${canvas.height}` : false;
+      },
+      selector,
+      { timeout, polling: 'raf' },
+    );
+    return String(await drawn.jsonValue());
   }
 }

@@ -34,6 +34,8 @@ export interface E2eApp {
   page: Page;
   browser: Browser;
   server: RunningBrowserMode;
+  /** The server's data folder (its known_hosts is ConVirt's own store of host keys). */
+  dataDir: string;
   /** Problems the page reported (uncaught errors, console errors, CSP violations). */
   pageErrors: string[];
   screenshot(name: string): Promise<void>;
@@ -57,9 +59,10 @@ export async function startE2eApp(): Promise<E2eApp> {
   mkdirSync(home);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const rendererDir = await buildRenderer(join(dir, 'renderer'));
+  const dataDir = resolveDataDir({ flag: join(dir, 'data') });
   const server = await startBrowserMode({
     port: 0,
-    dataDir: resolveDataDir({ flag: join(dir, 'data') }),
+    dataDir,
     localTerminal: false,
     rendererDir,
     version: 'e2e',
@@ -82,6 +85,7 @@ export async function startE2eApp(): Promise<E2eApp> {
       page,
       browser: open,
       server,
+      dataDir,
       pageErrors,
       screenshot: async (name) => {
         await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });

@@ -13,7 +13,7 @@ import { useViewStore } from '../store/view-store.js';
 type Step =
   | { kind: 'form'; error: string | null }
   | { kind: 'confirm-key'; fingerprint: string }
-  | { kind: 'key-changed'; fingerprint: string; oldFingerprint: string }
+  | { kind: 'key-changed'; fingerprint: string; oldFingerprint: string; message: string }
   | { kind: 'done'; host: HostView };
 
 interface HostForm {
@@ -84,6 +84,7 @@ export function AddHostDialog() {
             kind: 'key-changed',
             fingerprint: data.fingerprint,
             oldFingerprint: data.oldFingerprint ?? 'unknown',
+            message: data.message,
           });
         } else {
           setStep({ kind: 'form', error: errorMessage(err) });
@@ -140,6 +141,7 @@ export function AddHostDialog() {
           <p>
             If the change is expected, remove the old key from known_hosts and add the host again.
           </p>
+          <p className="muted">{step.message}</p>
         </div>
         <div className="dialog-buttons">
           <button type="button" className="primary" onClick={close}>
