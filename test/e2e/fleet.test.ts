@@ -4,7 +4,7 @@
 // log. Every main screen is saved to test-results/screenshots/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
@@ -16,6 +16,7 @@ import { AppShell } from './pages/app-shell.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { FleetTree } from './pages/fleet-tree.js';
 import { HostPage } from './pages/host-page.js';
+import { SecretPrompt } from './pages/secret-prompt.js';
 import { TaskPane } from './pages/task-pane.js';
 import { VmPage } from './pages/vm-page.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
@@ -270,16 +271,55 @@ uiTest("read a task's full log", async () => {
   await app.screenshot('17-task-log');
 });
 
+uiTest('a passphrase is asked for in a dialog and never kept; the host is removed', async () => {
+  const passphrase = 'e2e passphrase 7Qx!';
+  const key = join(app.dataDir, 'protected_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', key]);
+  appendFileSync(join(bed.sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
+  const name = 'testbed-key';
+  const dialog = await new AppShell(app.page).openAddHost();
+  await dialog.fill({
+    address: '127.0.0.1',
+    port: bed.sshd.port,
+    name,
+    user: bed.sshd.username,
+    keyFile: key,
+  });
+  await dialog.submit();
+  const prompt = new SecretPrompt(app.page);
+  await prompt.dialog('Passphrase').waitFor();
+  await app.screenshot('18-passphrase-prompt');
+  await prompt.answer('Passphrase', passphrase);
+  // Every new connection asks again (the poller's, a reconnect): answer whenever it does.
+  const asked = prompt.dialog('Passphrase');
+  await app.page.addLocatorHandler(asked, () => prompt.answer('Passphrase', passphrase));
+  await dialog.added.waitFor({ timeout: 60_000 });
+  assert.match(await dialog.result(), /Added testbed-key\. Hypervisor detected: KVM/);
+  await dialog.showHost();
+  const host = new HostPage(app.page, name);
+  await host.heading.waitFor();
+  for (const file of readdirSync(app.dataDir)) {
+    const bytes = readFileSync(join(app.dataDir, file));
+    assert.equal(bytes.includes(passphrase), false, `${file} holds the passphrase`);
+  }
+  await host.remove();
+  const tree = new FleetTree(app.page);
+  await tree.host(name).waitFor({ state: 'detached' });
+  await tree.host(HOST).waitFor();
+  await app.page.removeLocatorHandler(asked);
+});
+
 uiTest('the dark theme follows the system', async () => {
   await app.page.emulateMedia({ colorScheme: 'dark' });
   const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(21, 24, 29)');
-  await app.screenshot('18-dark-host-view');
+  await app.screenshot('19-dark-host-view');
   await new AppShell(app.page).openDashboard();
-  await app.screenshot('19-dark-dashboard');
+  await app.screenshot('20-dark-dashboard');
   await app.page.emulateMedia({ colorScheme: 'light' });
 });
 
-test('the page reported no errors (CSP included)', () => {
+test('the page broke no CSP rule and threw no uncaught error', (t) => {
   assert.deepEqual(app.pageErrors, []);
+  for (const line of app.consoleErrors) t.diagnostic(`console error: ${line}`);
 });

@@ -38,6 +38,12 @@ export class HostPage {
     }
   }
 
+  /** Removes the host from the inventory (asks once more first). */
+  async remove(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Remove host…' }).click();
+    await this.page.getByRole('button', { name: `Really remove ${this.host}` }).click();
+  }
+
   /** Focuses the grid and presses keys, e.g. ['Home', 'Shift+End']. */
   async pressInGrid(keys: string[]): Promise<void> {
     await this.grid.focus();

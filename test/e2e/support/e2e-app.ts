@@ -36,8 +36,10 @@ export interface E2eApp {
   server: RunningBrowserMode;
   /** The server's data folder (its known_hosts is ConVirt's own store of host keys). */
   dataDir: string;
-  /** Problems the page reported (uncaught errors, console errors, CSP violations). */
+  /** Uncaught errors and Content Security Policy violations. */
   pageErrors: string[];
+  /** Other errors the page logged (shown as diagnostics, e.g. a library's warnings). */
+  consoleErrors: string[];
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -75,9 +77,16 @@ export async function startE2eApp(): Promise<E2eApp> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];
+    const consoleErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} (${msg.location().url})`);
+      if (msg.type() !== 'error') return;
+      const line = `${msg.text()} (${msg.location().url})`;
+      if (/Content Security Policy|Refused to|Failed to load resource/.test(msg.text())) {
+        pageErrors.push(line);
+      } else {
+        consoleErrors.push(line);
+      }
     });
     await page.goto(server.url);
     const open = browser;
@@ -87,6 +96,7 @@ export async function startE2eApp(): Promise<E2eApp> {
       server,
       dataDir,
       pageErrors,
+      consoleErrors,
       screenshot: async (name) => {
         await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
       },
