@@ -2,6 +2,9 @@
 // (unknown key first, then confirmed), see the tiny VM in getFleet, run actions as tasks whose
 // progress arrives as events, and bad input refused with nothing run.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { ConvirtContract } from '../../app/shared/contract/convirt-contract.js';
@@ -104,6 +107,34 @@ test('the contract over a WebSocket drives the test bed', { timeout: 240_000 }, 
     assert.equal(fleet.hosts[0]!.groupId, fleet.groups[1]!.id);
   });
 
+  await t.test('a key passphrase is asked through the contract and never stored', async () => {
+    const key = join(server.dir, 'locked_ed25519');
+    const passphrase = 'open sesame 42';
+    const gen = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', key]);
+    assert.equal(gen.status, 0);
+    appendFileSync(join(bed.sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
+    const offAsked = c.on('secretRequested', (request) => {
+      assert.equal(request.kind, 'passphrase');
+      assert.equal(request.prompt, key);
+      void c.answerSecret(request.requestId, passphrase);
+    });
+    const view = await c.addHost({
+      ...addInput,
+      name: 'tb-locked',
+      identityFile: key,
+      group: undefined,
+      acceptFingerprint: bed.sshd.hostKeyFingerprint,
+    });
+    offAsked();
+    assert.equal(view.name, 'tb-locked');
+    await c.removeHost('tb-locked');
+    const dataDir = join(server.dir, 'data');
+    for (const file of readdirSync(dataDir)) {
+      const text = readFileSync(join(dataDir, file)).toString('latin1');
+      assert.ok(!text.includes(passphrase), `the passphrase is in ${file}`);
+    }
+  });
+
   await t.test('bad input is refused and runs nothing', async () => {
     const before = (await c.listTasks()).length;
     const bad = await contractError(c.vmAction({ host, vm: 'no such;vm' }, 'start'));
@@ -123,6 +154,19 @@ test('the contract over a WebSocket drives the test bed', { timeout: 240_000 }, 
       ),
     );
     assert.equal(bulk.data.code, 'invalid-input');
+    const missing = await contractError(c.vmAction({ host, vm: `${bed.prefix}missing` }, 'start'));
+    assert.equal(missing.data.code, 'invalid-input');
+    assert.match(missing.data.message, /has no VM named/);
+    const bulkMissing = await contractError(
+      c.bulkVmAction(
+        [
+          { host, vm },
+          { host, vm: `${bed.prefix}missing` },
+        ],
+        'start',
+      ),
+    );
+    assert.equal(bulkMissing.data.field, 'vm');
     assert.equal((await c.listTasks()).length, before, 'no task was created');
     assert.equal(await virsh.state(vm), 'shutoff');
   });

@@ -28,13 +28,20 @@ export interface TestBrowserMode extends RunningBrowserMode {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts browser mode. Without `rendererDir` it serves a one-line stand-in page (tests of the
+ * server itself); UI tests pass the built renderer (dist/renderer).
+ */
 export async function startTestBrowserMode(
-  options: { localTerminal?: boolean; home?: string } = {},
+  options: { localTerminal?: boolean; home?: string; rendererDir?: string } = {},
 ): Promise<TestBrowserMode> {
   const dir = mkdtempSync(join(tmpdir(), 'convirt-browser-'));
-  const rendererDir = join(dir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>ConVirt</title>\n');
+  let rendererDir = options.rendererDir;
+  if (!rendererDir) {
+    rendererDir = join(dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>ConVirt</title>\n');
+  }
   writeFileSync(join(dir, 'secret.txt'), 'outside the renderer\n');
   const running = await startBrowserMode({
     port: 0,

@@ -16,7 +16,7 @@ import { Inventory, resolveDataDir } from '../inventory/index.js';
 import { HostKeyRejectedError } from '../ssh/host-key.js';
 import { HostKeyTrust, HostKeyUnknownError } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
-import { CONSOLE_READY } from '../hypervisors/kvm/virsh.js';
+import { InputGate, serialConsoleBanner } from '../consoles/input-gate.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 
@@ -193,34 +193,21 @@ async function vmConsole(fleet: FleetService, host: string, vm: string, io: Io):
   io.err(`Connected to ${host}/${vm}. Ctrl+] leaves.`);
   const stdin = io.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
-  let ready = false;
-  let pending: Buffer[] = [];
-  let banner = '';
+  // Keystrokes wait until virsh has attached (it throws away what arrives earlier); what it
+  // prints until then (its banner) is not shown. xl console has no banner: nothing waits.
+  const gate = new InputGate(
+    (d) => channel.write(d),
+    serialConsoleBanner(fleet.host(host).hypervisor),
+  );
   channel.on('data', (d: Buffer) => {
-    if (!ready) {
-      // Hold keystrokes until virsh has attached: it throws away what arrives earlier.
-      banner += d.toString('utf8');
-      if (CONSOLE_READY.test(banner)) {
-        ready = true;
-        for (const chunk of pending) channel.write(chunk);
-        pending = [];
-      }
-      return;
-    }
-    io.stdout.write(d);
+    if (gate.isOpen) io.stdout.write(d);
+    else gate.output(d);
   });
   const onInput = (d: Buffer) => {
     const leave = d.indexOf(0x1d);
-    if (leave >= 0) {
-      if (leave > 0)
-        (ready ? channel.write.bind(channel) : (b: Buffer) => pending.push(b))(
-          d.subarray(0, leave),
-        );
-      channel.close();
-      return;
-    }
-    if (ready) channel.write(d);
-    else pending.push(d);
+    if (leave < 0) return gate.input(d);
+    if (leave > 0) gate.input(d.subarray(0, leave));
+    channel.close();
   };
   stdin.on('data', onInput);
   await new Promise<void>((resolve) => channel.on('close', resolve));

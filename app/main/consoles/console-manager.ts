@@ -11,10 +11,9 @@ import type { ConsoleKind } from '../../shared/contract/convirt-contract.js';
 import { validateVmName } from '../../shared/validation/names.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
-import { CONSOLE_READY } from '../hypervisors/kvm/virsh.js';
 import type { SshConnection } from '../ssh/ssh-connection.js';
 import { FlowControl, type FlowStats } from './flow-control.js';
-import { InputGate } from './input-gate.js';
+import { InputGate, serialConsoleBanner } from './input-gate.js';
 import { spawnLocalShell } from './local-terminal.js';
 import { parseVncEndpoint } from './vnc-endpoint.js';
 
@@ -102,12 +101,10 @@ export class ConsoleManager {
     const connection = await fleet.connections.get(host);
     if (kind === 'serial') {
       const channel = await fleet.openConsole(host, vm, size ?? DEFAULT_SIZE);
-      // virsh discards keystrokes until it has attached; xl console has no such banner.
-      const ready = record.hypervisor === 'kvm' ? CONSOLE_READY : undefined;
       return this.attach(
         sink,
         `the serial console of ${host}/${vm}`,
-        { connection, ready },
+        { connection, ready: serialConsoleBanner(record.hypervisor) },
         (events) => channelSource(channel, events),
       );
     }

@@ -1,6 +1,8 @@
 // `virsh console` throws away what is typed before it has attached to the domain (it prints its
 // "Escape character is ^]" banner, then switches its terminal to raw mode). The gate holds the
 // client's keystrokes until the banner has gone by, then lets everything through in order.
+import type { Hypervisor } from '../../shared/domain/host.js';
+import { CONSOLE_READY } from '../hypervisors/kvm/virsh.js';
 
 /** Output examined for the banner before the gate gives up waiting and opens anyway. */
 const BANNER_SEARCH_LIMIT = 4096;
@@ -37,4 +39,9 @@ export class InputGate {
     if (this.open) this.write(data);
     else this.held.push(data);
   }
+}
+
+/** The banner a host's serial console prints once it is attached: virsh has one, xl none. */
+export function serialConsoleBanner(hypervisor: Hypervisor): RegExp | undefined {
+  return hypervisor === 'kvm' ? CONSOLE_READY : undefined;
 }

@@ -55,6 +55,11 @@ export class HostConnections {
     const current = entry;
     current.connecting = this.open(host).then(
       (connection) => {
+        // Closed (the host removed) while connecting: nobody will use or close it.
+        if (this.entries.get(host) !== current) {
+          connection.close();
+          throw new Error(`The connection to ${host} was closed.`);
+        }
         current.connection = connection;
         current.connecting = undefined;
         current.failures = 0;

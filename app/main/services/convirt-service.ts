@@ -8,7 +8,6 @@ import type {
   ConvirtService,
   FleetSnapshot,
   HostView,
-  VmAction,
   VmDetails,
 } from '../../shared/contract/convirt-contract.js';
 import { ContractError, type EventSink } from '../../shared/contract/define.js';
@@ -150,6 +149,7 @@ export class ConvirtBackend {
 
   dispose(): void {
     this.options.fleet.poller.stop();
+    this.secrets.cancelAll();
     this.unlisten.forEach((off) => off());
     this.state.dispose();
   }
@@ -163,6 +163,28 @@ export class ConvirtBackend {
   private requireVm({ host, vm }: VmRef): void {
     this.options.fleet.host(host);
     validateVmName(vm);
+  }
+
+  /**
+   * Refuses VMs that are not there, so no task runs for them: a VM the last poll did not show is
+   * looked for in a fresh poll of its host (one remote request per host).
+   */
+  private async requireExistingVms(refs: readonly VmRef[]): Promise<void> {
+    refs.forEach((ref) => this.requireVm(ref));
+    const unseen = refs.filter((ref) => !this.state.vm(ref.host, ref.vm));
+    const hosts = [...new Set(unseen.map((ref) => ref.host))];
+    const polls = await Promise.all(hosts.map((host) => this.options.fleet.poller.pollHost(host)));
+    for (const { host, vm } of unseen) {
+      if (!polls[hosts.indexOf(host)]!.vms.some((v) => v.name === vm)) {
+        throw new InvalidInputError('vm', `${host} has no VM named ${vm}.`);
+      }
+    }
+  }
+
+  /** Starts a task on an existing VM; its host is polled again when it ends. */
+  private async startOnVm(ref: VmRef, start: () => StartedTask): Promise<Task> {
+    await this.requireExistingVms([ref]);
+    return this.repollAfter(ref.host, start());
   }
 
   private ownedConsole(consoles: Set<string>, consoleId: string): string {
@@ -192,8 +214,6 @@ export class ConvirtBackend {
     const { fleet, inventory, consoles: manager } = this.options;
     const changed = () => this.broadcast('fleetChanged', undefined);
     const hostView = (name: string): HostView => this.state.hostView(fleet.host(name));
-    const vmAction = ({ host, vm }: VmRef, action: VmAction) =>
-      this.repollAfter(host, fleet.vmAction(host, vm, action));
 
     return {
       appInfo: () => ({
@@ -215,6 +235,7 @@ export class ConvirtBackend {
       refreshHost: async (host) => {
         fleet.host(host);
         fleet.connections.resetBackoff(host);
+        if (!fleet.connections.isConnected(host)) this.state.connecting(host);
         await fleet.poller.pollAll([host]);
       },
       hostFacts: async (host) => {
@@ -269,11 +290,12 @@ export class ConvirtBackend {
       },
       answerSecret: (requestId, secret) => this.secrets.answer(client, requestId, secret),
 
-      vmAction: (ref, action) => vmAction(ref, action),
-      bulkVmAction: (refs, action) => {
+      vmAction: (ref, action) =>
+        this.startOnVm(ref, () => fleet.vmAction(ref.host, ref.vm, action)),
+      bulkVmAction: async (refs, action) => {
         // Every reference is checked before the first task starts: bad input runs nothing.
-        refs.forEach((ref) => this.requireVm(ref));
-        return refs.map((ref) => vmAction(ref, action));
+        await this.requireExistingVms(refs);
+        return refs.map(({ host, vm }) => this.repollAfter(host, fleet.vmAction(host, vm, action)));
       },
       vmDetails: async ({ host, vm }): Promise<VmDetails> => {
         const info = await fleet.vmInfo(host, vm);
@@ -305,24 +327,25 @@ export class ConvirtBackend {
           snapshots,
         };
       },
-      setVmResources: ({ host, vm }, change) => {
+      setVmResources: (ref, change) => {
         if (change.vcpus === undefined && change.memoryMiB === undefined) {
           throw new InvalidInputError('change', 'Give vCPUs, memory or both.');
         }
-        return this.repollAfter(host, fleet.setResources(host, vm, change));
+        return this.startOnVm(ref, () => fleet.setResources(ref.host, ref.vm, change));
       },
-      setAutostart: ({ host, vm }, enabled) =>
-        this.repollAfter(host, fleet.setAutostart(host, vm, enabled)),
-      setIso: ({ host, vm }, isoPath) => this.repollAfter(host, fleet.setIso(host, vm, isoPath)),
-      createSnapshot: ({ host, vm }, name, options) =>
-        fleet.snapshot(host, vm, 'create', name, options).task,
-      revertSnapshot: ({ host, vm }, name) =>
-        this.repollAfter(host, fleet.snapshot(host, vm, 'revert', name)),
-      deleteSnapshot: ({ host, vm }, name) => fleet.snapshot(host, vm, 'delete', name).task,
-      cloneVm: ({ host, vm }, newName, mode) =>
-        this.repollAfter(host, fleet.clone(host, vm, newName, mode)),
-      deleteVm: ({ host, vm }, options) =>
-        this.repollAfter(host, fleet.deleteVm(host, vm, options)),
+      setAutostart: (ref, enabled) =>
+        this.startOnVm(ref, () => fleet.setAutostart(ref.host, ref.vm, enabled)),
+      setIso: (ref, isoPath) => this.startOnVm(ref, () => fleet.setIso(ref.host, ref.vm, isoPath)),
+      createSnapshot: (ref, name, options) =>
+        this.startOnVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'create', name, options)),
+      revertSnapshot: (ref, name) =>
+        this.startOnVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'revert', name)),
+      deleteSnapshot: (ref, name) =>
+        this.startOnVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'delete', name)),
+      cloneVm: (ref, newName, mode) =>
+        this.startOnVm(ref, () => fleet.clone(ref.host, ref.vm, newName, mode)),
+      deleteVm: (ref, options) =>
+        this.startOnVm(ref, () => fleet.deleteVm(ref.host, ref.vm, options)),
 
       listTasks: (limit) => inventory.tasks.list({ limit: limit ?? 100 }),
       taskLog: (taskId, afterSeq) =>

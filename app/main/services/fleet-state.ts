@@ -64,6 +64,13 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
     this.state(host).facts = facts;
   }
 
+  /** A new connection attempt is starting (the operator asked to retry). */
+  connecting(host: string): void {
+    const state = this.state(host);
+    Object.assign(state, { status: 'connecting', error: null });
+    this.emit('hostPolled', { host, status: 'connecting', error: null, polledAt: state.polledAt });
+  }
+
   forget(host: string): void {
     this.hosts.delete(host);
   }

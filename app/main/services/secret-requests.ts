@@ -50,6 +50,11 @@ export class SecretRequests {
     }
   }
 
+  /** Cancels every question (shutting down). */
+  cancelAll(): void {
+    for (const pending of [...this.pending.values()]) pending.settle(undefined);
+  }
+
   /** The operator's answer; null cancels. */
   answer(client: SecretAsker, requestId: string, secret: string | null): void {
     const pending = this.pending.get(requestId);
@@ -63,12 +68,14 @@ export class SecretRequests {
   }
 
   private ask(kind: SecretRequest['kind'], prompt: string): Promise<string | undefined> {
+    // Work a client started can outlive it (a connection it opened, retried later).
     const caller = this.caller.getStore();
-    const recipients = new Set(caller ? [caller] : this.clients);
+    const recipients = new Set(caller && this.clients.has(caller) ? [caller] : this.clients);
     if (recipients.size === 0) return Promise.resolve(undefined);
     const requestId = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => settle(undefined), this.timeoutMs);
+      timer.unref(); // a question nobody answers must not keep the process alive
       const settle = (secret: string | undefined) => {
         clearTimeout(timer);
         this.pending.delete(requestId);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputGate } from '../../../app/main/consoles/input-gate.js';
+import { InputGate, serialConsoleBanner } from '../../../app/main/consoles/input-gate.js';
 import { CONSOLE_READY } from '../../../app/main/hypervisors/kvm/virsh.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -36,4 +36,9 @@ test('a console that never shows the banner opens after a few kilobytes of outpu
   gate.output(bytes('x'.repeat(200)));
   assert.equal(gate.isOpen, true);
   assert.equal(text(written), 'held');
+});
+
+test('libvirt serial consoles wait for virsh banner; Xen xl console has none', () => {
+  assert.equal(serialConsoleBanner('kvm'), CONSOLE_READY);
+  assert.equal(serialConsoleBanner('xen'), undefined);
 });

@@ -2,9 +2,7 @@
 // the Electron IPC registration and by the preload's object. Also: IPC refuses foreign frames
 // and parses arguments in main before the service sees them.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
+import { test } from 'node:test';
 import { servingGaps } from '../../../app/main/contract-server/dispatch.js';
 import {
   isTrustedFrame,
@@ -12,46 +10,16 @@ import {
   type InvokeEvent,
   type IpcMainLike,
 } from '../../../app/main/electron/contract-ipc.js';
-import { FleetService } from '../../../app/main/fleet/fleet-service.js';
-import { ConvirtBackend } from '../../../app/main/services/convirt-service.js';
-import { SecretRequests } from '../../../app/main/services/secret-requests.js';
-import { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
 import { buildContractBridge } from '../../../app/preload/contract-bridge.js';
 import {
   convirtContract,
   type ConvirtService,
 } from '../../../app/shared/contract/convirt-contract.js';
 import { IPC_EVENT_CHANNEL, ipcCallChannel } from '../../../app/shared/contract/ipc-channels.js';
-import { tempDir, tempInventory } from '../inventory/temp-inventory.js';
+import { tempBackend } from '../services/temp-backend.js';
 
 const declared = Object.keys(convirtContract.methods).sort();
 const RENDERER = 'file:///opt/convirt/dist/renderer/index.html';
-
-function backend(t: TestContext): ConvirtBackend {
-  const dir = tempDir(t);
-  const inventory = tempInventory(t, { dataDir: dir });
-  const secrets = new SecretRequests();
-  const fleet = new FleetService({
-    inventory,
-    trust: new HostKeyTrust({ userKnownHostsFiles: [], convirtStoreFile: join(dir, 'kh') }),
-    prompts: secrets.prompts,
-  });
-  const consoles = new ConsoleManager({ fleet, localTerminal: false });
-  const made = new ConvirtBackend({
-    fleet,
-    inventory,
-    consoles,
-    secrets,
-    mode: 'browser',
-    version: 'test',
-    localTerminal: false,
-  });
-  t.after(() => {
-    made.dispose();
-    fleet.close();
-  });
-  return made;
-}
 
 test('servingGaps finds a method declared but not served, and one served but not declared', () => {
   const contract = { methods: { a: { args: [] }, b: { args: [] } }, events: {} };
@@ -62,7 +30,7 @@ test('servingGaps finds a method declared but not served, and one served but not
 });
 
 test('the service implementation serves exactly the declared methods', (t) => {
-  const session = backend(t).attach(() => undefined);
+  const session = tempBackend(t).backend.attach(() => undefined);
   t.after(() => session.close());
   assert.deepEqual(servingGaps(convirtContract, session.service), {
     missing: [],

@@ -67,3 +67,15 @@ test('after failures, attempts back off exponentially, up to the maximum', async
   await assert.rejects(pool.get('db'), /refused/);
   assert.equal(attempts, 6);
 });
+
+test('a connection that opens after its host was closed is closed, not leaked', async () => {
+  const connection = fakeConnection();
+  let finish!: (c: SshConnection) => void;
+  const pool = new HostConnections(() => new Promise((resolve) => (finish = resolve)));
+  const pending = pool.get('web1');
+  pool.close('web1');
+  finish(connection);
+  await assert.rejects(pending, /closed/);
+  assert.equal(connection.open, false);
+  assert.equal(pool.isConnected('web1'), false);
+});

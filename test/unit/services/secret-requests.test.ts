@@ -53,3 +53,25 @@ test('with nobody to ask, or when the only one asked leaves, the question is can
   secrets.removeClient(a.asker);
   assert.equal(await answer, undefined);
 });
+
+test('work a client started that asks after it left asks the remaining clients', async () => {
+  const secrets = new SecretRequests();
+  const a = client();
+  let askedB!: (request: SecretRequest) => void;
+  const bAsked = new Promise<SecretRequest>((resolve) => (askedB = resolve));
+  secrets.addClient(a.asker);
+  secrets.addClient({ secretRequested: (request) => askedB(request) });
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const answer = secrets.runAs(a.asker, async () => {
+    await gate; // e.g. a connection retried after the client left
+    return secrets.prompts.password!('root@web1');
+  });
+  secrets.removeClient(a.asker);
+  release();
+  const request = await bAsked;
+  assert.equal(a.asked.length, 0);
+  assert.equal(request.prompt, 'root@web1');
+  secrets.cancelAll();
+  assert.equal(await answer, undefined);
+});

@@ -5,6 +5,7 @@ import {
   type ConvirtClient,
   type ConvirtContract,
 } from '../../../shared/contract/convirt-contract.js';
+import { contractErrorFrom } from '../../../shared/contract/define.js';
 import {
   connectSocketClient,
   type SocketClient,
@@ -32,10 +33,29 @@ export function connect(): Promise<ConnectedClient> {
   });
 }
 
-/** Electron: the preload built the client already; its connection cannot drop. */
+/**
+ * Electron: the preload built the client already; its connection cannot drop. Errors cross
+ * contextBridge as plain data, so each method turns them back into ContractErrors.
+ */
 function fromBridge(bridge: ConvirtClient): ConnectedClient {
-  return Object.assign(Object.create(null), bridge, {
+  const methods = Object.fromEntries(
+    Object.keys(convirtContract.methods).map((name) => {
+      const method = (bridge as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+        name
+      ]!;
+      return [
+        name,
+        (...args: unknown[]) =>
+          method(...args).catch((reason: unknown) => {
+            throw contractErrorFrom(reason);
+          }),
+      ];
+    }),
+  );
+  return {
+    ...methods,
+    on: ((event, listener) => bridge.on(event, listener)) as ConvirtClient['on'],
     onConnectionChange: () => () => undefined,
     disconnect: () => undefined,
-  }) as ConnectedClient;
+  } as unknown as ConnectedClient;
 }
