@@ -271,6 +271,26 @@ uiTest("read a task's full log", async () => {
   await app.screenshot('17-task-log');
 });
 
+uiTest('a failed task raises an alert with its error', async () => {
+  // Starting a VM that already runs fails on the host (virsh: domain is already active).
+  await new FleetTree(app.page).openHost(HOST);
+  const host = new HostPage(app.page, HOST);
+  await host.filter(`${bed.prefix}e2e-`);
+  await host.waitForVmState(first, 'running');
+  await host.pressInGrid(['Escape']);
+  await host.select([first]);
+  await host.selectionStatus.getByText('1 of 3 selected').waitFor();
+  await host.bulk('Start');
+  const title = `Start ${HOST}/${first}`;
+  await new TaskPane(app.page).waitForStatus(title, 'failed');
+  const alert = new AppShell(app.page).errorNotices.filter({ hasText: title }).first();
+  await alert.waitFor();
+  assert.match((await alert.textContent()) ?? '', /failed: [\s\S]*already active/i);
+  await app.screenshot('18-failure-alert');
+  await alert.getByRole('button', { name: 'Dismiss' }).click();
+  await alert.waitFor({ state: 'detached' });
+});
+
 uiTest('a passphrase is asked for in a dialog and never kept; the host is removed', async () => {
   const passphrase = 'e2e passphrase 7Qx!';
   const key = join(app.dataDir, 'protected_ed25519');
@@ -288,7 +308,7 @@ uiTest('a passphrase is asked for in a dialog and never kept; the host is remove
   await dialog.submit();
   const prompt = new SecretPrompt(app.page);
   await prompt.dialog('Passphrase').waitFor();
-  await app.screenshot('18-passphrase-prompt');
+  await app.screenshot('19-passphrase-prompt');
   await prompt.answer('Passphrase', passphrase);
   // Every new connection asks again (the poller's, a reconnect): answer whenever it does.
   const asked = prompt.dialog('Passphrase');
@@ -313,9 +333,9 @@ uiTest('the dark theme follows the system', async () => {
   await app.page.emulateMedia({ colorScheme: 'dark' });
   const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(21, 24, 29)');
-  await app.screenshot('19-dark-host-view');
+  await app.screenshot('20-dark-host-view');
   await new AppShell(app.page).openDashboard();
-  await app.screenshot('20-dark-dashboard');
+  await app.screenshot('21-dark-dashboard');
   await app.page.emulateMedia({ colorScheme: 'light' });
 });
 

@@ -135,7 +135,8 @@ test('task titles use the words of the buttons', () => {
   assert.equal(describeTask({ kind: 'vm.start', target: 'a/b' }), 'Start a/b');
   assert.equal(describeTask({ kind: 'vm.shutdown', target: 'a/b' }), 'Shut down a/b');
   assert.equal(describeTask({ kind: 'vm.destroy', target: 'a/b' }), 'Force off a/b');
-  assert.equal(describeTask({ kind: 'snapshot.create', target: 'a/b' }), 'Create a/b');
+  assert.equal(describeTask({ kind: 'vm.iso.attach', target: 'a/b' }), 'Insert ISO into a/b');
+  assert.equal(describeTask({ kind: 'vm.clone', target: 'a/b' }), 'Clone a/b');
 });
 
 test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entries', () => {

@@ -219,21 +219,29 @@ export const useFleetStore = create<FleetState>((set, get) => ({
   },
 }));
 
-/** The words the UI uses for an action, where they differ from the task kind's last part. */
-const TASK_VERBS: Record<string, string> = {
-  shutdown: 'Shut down',
-  destroy: 'Force off',
-  suspend: 'Pause',
-  setResources: 'Change resources of',
-  setAutostart: 'Set autostart of',
-  setIso: 'Change ISO of',
+/** The words the UI uses for a task kind, where they differ from the kind's last part. */
+const TASK_TITLES: Record<string, string> = {
+  'vm.shutdown': 'Shut down',
+  'vm.destroy': 'Force off',
+  'vm.suspend': 'Pause',
+  'vm.resources': 'Change resources of',
+  'vm.autostart': 'Set autostart of',
+  'vm.iso.attach': 'Insert ISO into',
+  'vm.iso.eject': 'Eject ISO from',
+  'vm.agent-channel': 'Add guest agent channel to',
+  'vm.snapshot.create': 'Create snapshot of',
+  'vm.snapshot.revert': 'Revert snapshot of',
+  'vm.snapshot.delete': 'Delete snapshot of',
+  'vm.guest.password': 'Set guest password of',
+  'host.add': 'Add host',
+  'host.remove': 'Remove host',
 };
 
 /** `vm.start` on `web1/db2` reads as "Start web1/db2"; `vm.destroy` as "Force off web1/db2". */
 export function describeTask(task: Pick<Task, 'kind' | 'target'>): string {
-  const verb = task.kind.split('.').at(-1) ?? task.kind;
-  const known = TASK_VERBS[verb];
+  const known = TASK_TITLES[task.kind];
   if (known) return `${known} ${task.target}`;
+  const verb = task.kind.split('.').at(-1) ?? task.kind;
   const words = verb.replace(/[-_]/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
   return `${words.charAt(0).toUpperCase()}${words.slice(1).toLowerCase()} ${task.target}`;
 }
