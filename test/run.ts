@@ -3,6 +3,7 @@
 //   unit        pure logic, no host needed
 //   integration against the real test bed (sshd, libvirtd, QEMU tiny VMs), which this script
 //               installs, starts and stops
+//   e2e         Playwright in Debian's Chromium against browser mode, on the same running test bed
 // `--only NAME` runs one stage (several allowed); `--file PART` only the test files whose path
 // contains PART.
 import { spawn } from 'node:child_process';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { ensureSystemPackages } from './bed/system-packages.js';
 import { startTestbed, TESTBED_ENV, type RunningTestbed } from './bed/testbed.js';
 
-const STAGES = ['checks', 'unit', 'integration'] as const;
+const STAGES = ['checks', 'unit', 'integration', 'e2e'] as const;
 type Stage = (typeof STAGES)[number];
 
 interface Counts {
@@ -151,7 +152,11 @@ function bootTestbed(): Promise<RunningTestbed | Error> {
   );
 }
 
-async function integration(pending: Promise<RunningTestbed | Error>, since: number): Promise<void> {
+async function integration(
+  pending: Promise<RunningTestbed | Error>,
+  since: number,
+  stages: { integration: boolean; e2e: boolean },
+): Promise<void> {
   const bed = await pending;
   if (bed instanceof Error) {
     log(`integration: the test bed could not start:\n${bed.message}`);
@@ -168,13 +173,10 @@ async function integration(pending: Promise<RunningTestbed | Error>, since: numb
   log(
     `integration: test bed ready (${((Date.now() - since) / 1000).toFixed(1)} s after the run began)`,
   );
+  const env = { ...process.env, [TESTBED_ENV]: bed.infoFile };
   try {
-    await nodeTests(
-      'integration',
-      'test/integration',
-      { ...process.env, [TESTBED_ENV]: bed.infoFile },
-      1,
-    );
+    if (stages.integration) await nodeTests('integration', 'test/integration', env, 1);
+    if (stages.e2e) await nodeTests('e2e', 'test/e2e', env, 1);
   } finally {
     const removed = await bed.stop();
     log(`integration: test bed stopped; removed ${removed.length} leftovers`);
@@ -200,8 +202,9 @@ async function main(): Promise<number> {
   const started = Date.now();
 
   // Unit tests use OpenSSH's tools too, so the packages come first.
-  const packagesOk = wanted('unit') || wanted('integration') ? await systemPackages() : true;
-  const testbed = wanted('integration') && packagesOk ? bootTestbed() : undefined;
+  const needsBed = wanted('integration') || wanted('e2e');
+  const packagesOk = wanted('unit') || needsBed ? await systemPackages() : true;
+  const testbed = needsBed && packagesOk ? bootTestbed() : undefined;
 
   if (wanted('checks')) {
     await check('typecheck', 'typecheck');
@@ -210,7 +213,12 @@ async function main(): Promise<number> {
     await check('build', 'build');
   }
   if (wanted('unit')) await nodeTests('unit', 'test/unit', process.env, 2);
-  if (testbed) await integration(testbed, started);
+  if (testbed) {
+    await integration(testbed, started, {
+      integration: wanted('integration'),
+      e2e: wanted('e2e'),
+    });
+  }
 
   const total = results.reduce(
     (t, r) => ({

@@ -1,13 +1,85 @@
+// The window: a top bar, the fleet tree on the left, the selected screen, the task pane below,
+// notifications and dialogs on top.
+import { useEffect } from 'react';
 import { APP_INFO } from '../../shared/app-info.js';
-import { useFleetStore } from './fleet-store.js';
+import { AddHostDialog } from './add-host/AddHostDialog.js';
+import { ClientContext } from './client-context.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import type { ConnectedClient } from './contract-client/index.js';
+import { Dashboard } from './dashboard/Dashboard.js';
+import { FleetTree } from './fleet-tree/FleetTree.js';
+import { AllVms } from './host-view/AllVms.js';
+import { HostView } from './host-view/HostView.js';
+import { SecretPrompt } from './secrets/SecretPrompt.js';
+import { feedStore } from './store/feed-store.js';
+import { useViewStore, type Screen } from './store/view-store.js';
+import { Notices } from './tasks/Notices.js';
+import { TaskPane } from './tasks/TaskPane.js';
+import { VmView } from './vm-view/VmView.js';
 
-export function App() {
-  const hosts = useFleetStore((s) => s.hosts);
+/** Hosts the current screen shows, polled faster by main while they are on screen. */
+function focusedHosts(screen: Screen): string[] {
+  return screen.kind === 'host' || screen.kind === 'vm' ? [screen.host] : [];
+}
+
+export function App({ client }: { client: ConnectedClient }) {
+  const screen = useViewStore((s) => s.screen);
+  const show = useViewStore((s) => s.show);
+  const addHostOpen = useViewStore((s) => s.addHostOpen);
+  const setAddHostOpen = useViewStore((s) => s.setAddHostOpen);
+
+  useEffect(() => feedStore(client), [client]);
+  const focusKey = focusedHosts(screen).join('\n');
+  useEffect(() => {
+    client.setFocus(focusKey ? focusKey.split('\n') : []).catch(() => {
+      // Focus only speeds polling up; a host removed meanwhile is not worth a notice.
+    });
+  }, [client, focusKey]);
+
   return (
-    <main aria-label="Fleet">
-      <h1>{APP_INFO.name}</h1>
-      <p>{APP_INFO.description}</p>
-      {hosts.length === 0 ? <p role="status">No hosts yet.</p> : null}
-    </main>
+    <ClientContext.Provider value={client}>
+      <div className="app">
+        <header className="topbar">
+          <button type="button" className="brand" onClick={() => show({ kind: 'dashboard' })}>
+            {APP_INFO.name}
+          </button>
+          <nav aria-label="Main" className="topbar-actions">
+            <button
+              type="button"
+              aria-current={screen.kind === 'dashboard' ? 'page' : undefined}
+              onClick={() => show({ kind: 'dashboard' })}
+            >
+              Dashboard
+            </button>
+            <button
+              type="button"
+              aria-current={screen.kind === 'all-vms' ? 'page' : undefined}
+              onClick={() => show({ kind: 'all-vms' })}
+            >
+              All VMs
+            </button>
+            <button type="button" className="primary" onClick={() => setAddHostOpen(true)}>
+              Add host…
+            </button>
+          </nav>
+        </header>
+        <nav className="sidebar" aria-label="Fleet navigation">
+          <FleetTree />
+        </nav>
+        <main className="content">
+          {screen.kind === 'dashboard' ? <Dashboard /> : null}
+          {screen.kind === 'all-vms' ? <AllVms /> : null}
+          {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
+          {screen.kind === 'vm' ? (
+            <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />
+          ) : null}
+        </main>
+        <TaskPane />
+        <Notices />
+        <ConnectionBanner client={client} />
+        {addHostOpen ? <AddHostDialog /> : null}
+        <SecretPrompt />
+      </div>
+    </ClientContext.Provider>
   );
 }

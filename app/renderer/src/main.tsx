@@ -1,9 +1,22 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { connect } from './contract-client/index.js';
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+const root = createRoot(document.getElementById('root')!);
+
+connect().then(
+  (client) =>
+    root.render(
+      <StrictMode>
+        <App client={client} />
+      </StrictMode>,
+    ),
+  (err: unknown) =>
+    root.render(
+      <main className="startup-error">
+        <h1>ConVirt cannot reach its services</h1>
+        <p role="alert">{err instanceof Error ? err.message : String(err)}</p>
+      </main>,
+    ),
 );

@@ -1,0 +1,314 @@
+// Adds a host: address, port, user, authentication, server pool. An unknown host key is shown by
+// its SHA256 fingerprint for the operator to confirm (then addHost again with acceptFingerprint);
+// a changed key blocks with a warning naming both fingerprints. The detected hypervisor is shown.
+import { useId, useState, type FormEvent } from 'react';
+import type { HostView } from '../../../shared/contract/convirt-contract.js';
+import type { AuthMethod } from '../../../shared/domain/inventory.js';
+import { useClient } from '../client-context.js';
+import { Dialog } from '../common/Dialog.js';
+import { contractErrorData, errorMessage } from '../common/errors.js';
+import { usePoolPaths } from '../fleet-tree/PoolSelect.js';
+import { useViewStore } from '../store/view-store.js';
+
+type Step =
+  | { kind: 'form'; error: string | null }
+  | { kind: 'confirm-key'; fingerprint: string }
+  | { kind: 'key-changed'; fingerprint: string; oldFingerprint: string; message: string }
+  | { kind: 'done'; host: HostView };
+
+interface HostForm {
+  name: string;
+  address: string;
+  port: string;
+  username: string;
+  authMethod: AuthMethod;
+  identityFile: string;
+  group: string;
+  useSudo: boolean;
+}
+
+/** A host name from an address: `web1.example.com` gives `web1.example.com`, `[::1]` gives `__1`. */
+function nameFromAddress(address: string): string {
+  return address
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^-+/, '')
+    .slice(0, 64);
+}
+
+export function AddHostDialog() {
+  const client = useClient();
+  const close = () => useViewStore.getState().setAddHostOpen(false);
+  const show = useViewStore((s) => s.show);
+  const pools = usePoolPaths();
+  const id = useId();
+  const [form, setForm] = useState<HostForm>({
+    name: '',
+    address: '',
+    port: '22',
+    username: 'root',
+    authMethod: 'agent',
+    identityFile: '',
+    group: '',
+    useSudo: false,
+  });
+  const [step, setStep] = useState<Step>({ kind: 'form', error: null });
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof HostForm>(key: K, value: HostForm[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
+  const name = form.name.trim() || nameFromAddress(form.address.trim());
+
+  const submit = (acceptFingerprint?: string) => {
+    setBusy(true);
+    client
+      .addHost({
+        name,
+        address: form.address.trim(),
+        port: Number(form.port) || 22,
+        username: form.username.trim() || undefined,
+        authMethod: form.authMethod,
+        identityFile:
+          form.authMethod === 'key' && form.identityFile.trim()
+            ? form.identityFile.trim()
+            : undefined,
+        group: form.group.trim() || undefined,
+        useSudo: form.useSudo || undefined,
+        acceptFingerprint,
+      })
+      .then((host) => setStep({ kind: 'done', host }))
+      .catch((err: unknown) => {
+        const data = contractErrorData(err);
+        if (data?.code === 'host-key-unknown' && data.fingerprint) {
+          setStep({ kind: 'confirm-key', fingerprint: data.fingerprint });
+        } else if (data?.code === 'host-key-changed' && data.fingerprint) {
+          setStep({
+            kind: 'key-changed',
+            fingerprint: data.fingerprint,
+            oldFingerprint: data.oldFingerprint ?? 'unknown',
+            message: data.message,
+          });
+        } else {
+          setStep({ kind: 'form', error: errorMessage(err) });
+        }
+      })
+      .finally(() => setBusy(false));
+  };
+
+  if (step.kind === 'confirm-key') {
+    return (
+      <Dialog title="Confirm the host key" onClose={close}>
+        <p>
+          ConVirt has never seen the host key of <strong>{form.address}</strong>. Check that it is
+          the one the host has (for example with <code>ssh-keygen -lf</code> on its key) before
+          trusting it.
+        </p>
+        <p>
+          SHA256 fingerprint:
+          <br />
+          <code className="fingerprint" aria-label="Host key fingerprint">
+            {step.fingerprint}
+          </code>
+        </p>
+        <div className="dialog-buttons">
+          <button type="button" onClick={() => setStep({ kind: 'form', error: null })}>
+            Back
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => submit(step.fingerprint)}
+          >
+            {busy ? 'Connecting…' : 'Trust this key and add'}
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  if (step.kind === 'key-changed') {
+    return (
+      <Dialog title="Host key changed" onClose={close} alert>
+        <div role="alert" className="error-box">
+          <p>
+            <strong>The host key of {form.address} has changed.</strong> Someone may be intercepting
+            the connection, or the host was reinstalled. ConVirt will not connect.
+          </p>
+          <p>
+            Known key: <code className="fingerprint">{step.oldFingerprint}</code>
+            <br />
+            Key offered now: <code className="fingerprint">{step.fingerprint}</code>
+          </p>
+          <p>
+            If the change is expected, remove the old key from known_hosts and add the host again.
+          </p>
+          <p className="muted">{step.message}</p>
+        </div>
+        <div className="dialog-buttons">
+          <button type="button" className="primary" onClick={close}>
+            Close
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  if (step.kind === 'done') {
+    const facts = step.host.facts;
+    return (
+      <Dialog title="Host added" onClose={close}>
+        <p role="status">
+          Added {step.host.name}. Hypervisor detected:{' '}
+          <strong>
+            {(facts?.hypervisor ?? step.host.hypervisor).toUpperCase()}
+            {facts ? ` ${facts.hypervisorVersion}` : ''}
+          </strong>
+        </p>
+        <div className="dialog-buttons">
+          <button type="button" onClick={close}>
+            Close
+          </button>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              show({ kind: 'host', host: step.host.name });
+              close();
+            }}
+          >
+            Show host
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  const field = (key: 'name' | 'address' | 'port' | 'username' | 'identityFile' | 'group') =>
+    `${id}-${key}`;
+  return (
+    <Dialog title="Add host" onClose={close}>
+      <form
+        className="add-host-form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor={field('address')}>Address</label>
+            <input
+              id={field('address')}
+              required
+              autoFocus
+              pattern="[A-Za-z0-9._:\[\]\-]+"
+              placeholder="kvm1.example.com or 192.0.2.10"
+              value={form.address}
+              onChange={(e) => set('address', e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={field('port')}>Port</label>
+            <input
+              id={field('port')}
+              type="number"
+              min={1}
+              max={65535}
+              value={form.port}
+              onChange={(e) => set('port', e.target.value)}
+            />
+          </div>
+        </div>
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor={field('name')}>Name</label>
+            <input
+              id={field('name')}
+              pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
+              placeholder={nameFromAddress(form.address) || 'as the address'}
+              value={form.name}
+              onChange={(e) => set('name', e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={field('username')}>User</label>
+            <input
+              id={field('username')}
+              value={form.username}
+              onChange={(e) => set('username', e.target.value)}
+            />
+          </div>
+        </div>
+        <fieldset className="field">
+          <legend>Authentication</legend>
+          {(
+            [
+              ['agent', 'SSH agent or ~/.ssh/config'],
+              ['key', 'Key file'],
+              ['password', 'Password (asked each time, never stored)'],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value} className="radio">
+              <input
+                type="radio"
+                name={`${id}-auth`}
+                value={value}
+                checked={form.authMethod === value}
+                onChange={() => set('authMethod', value)}
+              />{' '}
+              {label}
+            </label>
+          ))}
+        </fieldset>
+        {form.authMethod === 'key' ? (
+          <div className="field">
+            <label htmlFor={field('identityFile')}>Key file</label>
+            <input
+              id={field('identityFile')}
+              required
+              pattern="/.*"
+              placeholder="/home/me/.ssh/id_ed25519"
+              value={form.identityFile}
+              onChange={(e) => set('identityFile', e.target.value)}
+            />
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor={field('group')}>Server pool</label>
+          <input
+            id={field('group')}
+            list={`${id}-pools`}
+            placeholder="Datacenter/Rack 1 (created when new)"
+            value={form.group}
+            onChange={(e) => set('group', e.target.value)}
+          />
+          <datalist id={`${id}-pools`}>
+            {pools.map((p) => (
+              <option key={p.id} value={p.path} />
+            ))}
+          </datalist>
+        </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={form.useSudo}
+            onChange={(e) => set('useSudo', e.target.checked)}
+          />{' '}
+          Run hypervisor commands with sudo
+        </label>
+        {step.error ? (
+          <p role="alert" className="error-box">
+            {step.error}
+          </p>
+        ) : null}
+        <div className="dialog-buttons">
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Connecting…' : 'Add host'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,36 @@
+// A modal dialog on the native <dialog>: the browser traps focus, Escape closes, the rest of the
+// page is inert. role=dialog and its name come from the title.
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+interface DialogProps {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  /** role=alertdialog for warnings that need an answer. */
+  alert?: boolean;
+}
+
+export function Dialog({ title, onClose, children, alert }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      role={alert ? 'alertdialog' : undefined}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      {children}
+    </dialog>
+  );
+}

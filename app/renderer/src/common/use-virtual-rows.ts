@@ -1,0 +1,43 @@
+// Fixed-height row virtualization: only the rows in view (plus a margin) are rendered, so a list
+// of thousands stays as cheap as a list of forty.
+import { useLayoutEffect, useState, type RefObject } from 'react';
+
+const OVERSCAN = 8;
+
+export function useVirtualRows(
+  container: RefObject<HTMLElement | null>,
+  count: number,
+  rowHeight: number,
+) {
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+
+  useLayoutEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const onScroll = () => setScrollTop(el.scrollTop);
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      observer.disconnect();
+      el.removeEventListener('scroll', onScroll);
+    };
+  }, [container]);
+
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
+
+  /** Scrolls the least needed to show row `index`. */
+  const scrollToRow = (index: number) => {
+    if (container.current) scrollIntoRange(container.current, index * rowHeight, rowHeight);
+  };
+
+  return { first, last, totalHeight: count * rowHeight, scrollToRow };
+}
+
+function scrollIntoRange(el: HTMLElement, top: number, height: number): void {
+  if (top < el.scrollTop) el.scrollTop = top;
+  else if (top + height > el.scrollTop + el.clientHeight)
+    el.scrollTop = top + height - el.clientHeight;
+}

@@ -1,0 +1,281 @@
+// The VM grid: virtualized (thousands of rows cost what forty do), sortable by any column,
+// filterable, multi-select with click, Ctrl/Shift-click, Space and Shift+arrows, and bulk Start,
+// Shut down and Force off. Enter (or the name) opens a VM.
+import { useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { VmAction } from '../../../shared/contract/convirt-contract.js';
+import { useClient } from '../client-context.js';
+import { errorMessage } from '../common/errors.js';
+import { formatMiB, formatPercent } from '../common/format.js';
+import { StateBadge } from '../common/StateBadge.js';
+import { useVirtualRows } from '../common/use-virtual-rows.js';
+import { useFleetStore } from '../store/fleet-store.js';
+import { useViewStore } from '../store/view-store.js';
+import { splitVmKey, type VmKey } from '../store/vm-key.js';
+import { gridRows, type GridColumn, type GridSort } from './vm-grid-rows.js';
+
+const ROW_HEIGHT = 32;
+const COLUMN_TITLES: Record<GridColumn, string> = {
+  name: 'Name',
+  host: 'Host',
+  state: 'State',
+  vcpus: 'vCPUs',
+  memory: 'Memory',
+  cpu: 'CPU',
+  tags: 'Tags',
+};
+const BULK_ACTIONS: { action: VmAction; label: string }[] = [
+  { action: 'start', label: 'Start selected' },
+  { action: 'shutdown', label: 'Shut down selected' },
+  { action: 'destroy', label: 'Force off selected' },
+];
+
+interface VmGridProps {
+  label: string;
+  keys: readonly VmKey[];
+  /** Show a Host column (grids that span hosts). */
+  showHost?: boolean;
+}
+
+export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
+  const client = useClient();
+  const vms = useFleetStore((s) => s.vms);
+  const notify = useFleetStore((s) => s.notify);
+  const show = useViewStore((s) => s.show);
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState<GridSort>({ column: 'name', direction: 'ascending' });
+  const [selected, setSelected] = useState<ReadonlySet<VmKey>>(new Set());
+  const [active, setActive] = useState(0);
+  const [anchor, setAnchor] = useState(0);
+  const scroller = useRef<HTMLDivElement>(null);
+  const gridId = useId();
+
+  const columns: GridColumn[] = showHost
+    ? ['name', 'host', 'state', 'vcpus', 'memory', 'cpu', 'tags']
+    : ['name', 'state', 'vcpus', 'memory', 'cpu', 'tags'];
+  const rows = useMemo(() => gridRows(keys, vms, filter, sort), [keys, vms, filter, sort]);
+  const { first, last, totalHeight, scrollToRow } = useVirtualRows(
+    scroller,
+    rows.length,
+    ROW_HEIGHT,
+  );
+  // Selection of rows the filter hides, or VMs that are gone, does not count.
+  const visibleSelected = useMemo(() => rows.filter((k) => selected.has(k)), [rows, selected]);
+  const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
+  const rowId = (key: VmKey) => `${gridId}-${key}`;
+
+  const selectRange = (from: number, to: number) =>
+    setSelected(new Set(rows.slice(Math.min(from, to), Math.max(from, to) + 1)));
+  const toggle = (key: VmKey) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  const moveTo = (index: number, extend: boolean) => {
+    const i = Math.max(0, Math.min(rows.length - 1, index));
+    setActive(i);
+    scrollToRow(i);
+    if (extend) selectRange(anchor, i);
+    else setAnchor(i);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 320) / ROW_HEIGHT) - 1);
+    const key = rows[activeIndex];
+    let handled = true;
+    if (e.key === 'ArrowDown') moveTo(activeIndex + 1, e.shiftKey);
+    else if (e.key === 'ArrowUp') moveTo(activeIndex - 1, e.shiftKey);
+    else if (e.key === 'PageDown') moveTo(activeIndex + page, e.shiftKey);
+    else if (e.key === 'PageUp') moveTo(activeIndex - page, e.shiftKey);
+    else if (e.key === 'Home') moveTo(0, e.shiftKey);
+    else if (e.key === 'End') moveTo(rows.length - 1, e.shiftKey);
+    else if (e.key === ' ' && key) toggle(key);
+    else if (e.key === 'Enter' && key) show({ kind: 'vm', ...splitVmKey(key) });
+    else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') setSelected(new Set(rows));
+    else if (e.key === 'Escape') setSelected(new Set());
+    else handled = false;
+    if (handled) e.preventDefault();
+  };
+
+  const onRowClick = (e: MouseEvent, index: number, key: VmKey) => {
+    setActive(index);
+    if (e.shiftKey) selectRange(anchor, index);
+    else {
+      setAnchor(index);
+      if (e.ctrlKey || e.metaKey) toggle(key);
+      else setSelected(new Set([key]));
+    }
+  };
+
+  const runBulk = (action: VmAction, title: string) => {
+    const refs = visibleSelected.map(splitVmKey);
+    client
+      .bulkVmAction(refs, action)
+      .catch((err: unknown) => notify('error', `${title} failed: ${errorMessage(err)}`));
+  };
+
+  const sortBy = (column: GridColumn) =>
+    setSort((s) => ({
+      column,
+      direction: s.column === column && s.direction === 'ascending' ? 'descending' : 'ascending',
+    }));
+
+  const template = `2.5rem ${columns.map((c) => (c === 'name' || c === 'host' || c === 'tags' ? 'minmax(8rem, 2fr)' : 'minmax(5rem, 1fr)')).join(' ')}`;
+  const allVisibleSelected = rows.length > 0 && visibleSelected.length === rows.length;
+
+  return (
+    <div className="vm-grid">
+      <div className="grid-toolbar" role="toolbar" aria-label={`${label} actions`}>
+        <input
+          type="search"
+          aria-label={`Filter ${label}`}
+          placeholder="Filter by name, state, tag"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <span className="selection-count" role="status">
+          {visibleSelected.length} of {rows.length} selected
+        </span>
+        {BULK_ACTIONS.map(({ action, label: title }) => (
+          <button
+            key={action}
+            type="button"
+            className={action === 'destroy' ? 'danger' : undefined}
+            disabled={visibleSelected.length === 0}
+            onClick={() => runBulk(action, title)}
+          >
+            {title}
+          </button>
+        ))}
+      </div>
+      <div
+        role="grid"
+        aria-label={label}
+        aria-rowcount={rows.length + 1}
+        aria-colcount={columns.length + 1}
+        aria-multiselectable="true"
+        aria-activedescendant={rows[activeIndex] ? rowId(rows[activeIndex]) : undefined}
+        tabIndex={0}
+        className="grid"
+        onKeyDown={onKeyDown}
+      >
+        <div role="rowgroup" className="grid-head">
+          <div
+            role="row"
+            aria-rowindex={1}
+            className="grid-row"
+            style={{ gridTemplateColumns: template }}
+          >
+            <div role="columnheader" aria-colindex={1}>
+              <input
+                type="checkbox"
+                tabIndex={-1}
+                aria-label="Select all"
+                checked={allVisibleSelected}
+                onChange={() => setSelected(allVisibleSelected ? new Set() : new Set(rows))}
+              />
+            </div>
+            {columns.map((c, i) => (
+              <div
+                key={c}
+                role="columnheader"
+                aria-colindex={i + 2}
+                aria-sort={sort.column === c ? sort.direction : 'none'}
+              >
+                <button type="button" className="sort" onClick={() => sortBy(c)}>
+                  {COLUMN_TITLES[c]}
+                  <span aria-hidden="true">
+                    {sort.column === c ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}
+                  </span>
+                </button>
+              </div>
+            ))}
+          </div>
+        </div>
+        <div role="rowgroup" className="grid-body" ref={scroller}>
+          <div style={{ height: totalHeight, position: 'relative' }}>
+            {rows.length === 0 ? (
+              <div role="row" className="grid-empty">
+                <div role="gridcell">{keys.length ? 'No VM matches the filter.' : 'No VMs.'}</div>
+              </div>
+            ) : null}
+            {rows.slice(first, last).map((key, i) => {
+              const index = first + i;
+              const vm = vms[key]!;
+              const isSelected = selected.has(key);
+              return (
+                <div
+                  key={key}
+                  id={rowId(key)}
+                  role="row"
+                  aria-rowindex={index + 2}
+                  aria-selected={isSelected}
+                  className={`grid-row${index === activeIndex ? ' active' : ''}${isSelected ? ' selected' : ''}`}
+                  style={{ top: index * ROW_HEIGHT, gridTemplateColumns: template }}
+                  onClick={(e) => onRowClick(e, index, key)}
+                  onDoubleClick={() => show({ kind: 'vm', host: vm.host, vm: vm.name })}
+                >
+                  <div role="gridcell" aria-colindex={1}>
+                    <input
+                      type="checkbox"
+                      tabIndex={-1}
+                      aria-label={`Select ${vm.name}`}
+                      checked={isSelected}
+                      onClick={(e) => e.stopPropagation()}
+                      onChange={() => {
+                        setActive(index);
+                        setAnchor(index);
+                        toggle(key);
+                      }}
+                    />
+                  </div>
+                  {columns.map((c, ci) => (
+                    <div key={c} role="gridcell" aria-colindex={ci + 2}>
+                      <GridCell column={c} vmKey={key} />
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function GridCell({ column, vmKey }: { column: GridColumn; vmKey: VmKey }) {
+  const vm = useFleetStore((s) => s.vms[vmKey]);
+  const show = useViewStore((s) => s.show);
+  if (!vm) return null;
+  switch (column) {
+    case 'name':
+      return (
+        <button
+          type="button"
+          tabIndex={-1}
+          className="link"
+          onClick={(e) => {
+            e.stopPropagation();
+            show({ kind: 'vm', host: vm.host, vm: vm.name });
+          }}
+        >
+          {vm.name}
+        </button>
+      );
+    case 'host':
+      return <>{vm.host}</>;
+    case 'state':
+      return <StateBadge state={vm.state} />;
+    case 'vcpus':
+      return <>{vm.vcpus}</>;
+    case 'memory':
+      return <>{formatMiB(vm.memoryMiB)}</>;
+    case 'cpu':
+      return <>{formatPercent(vm.cpuPercent)}</>;
+    case 'tags':
+      return <>{vm.tags.join(', ')}</>;
+  }
+}

@@ -1,0 +1,69 @@
+// Feeds the fleet store from the contract: one getFleet, then events. A burst of fleetChanged
+// events costs at most one getFleet in flight and one queued after it.
+import type { ConvirtClient, HostPolled } from '../../../shared/contract/convirt-contract.js';
+import { errorMessage } from '../common/errors.js';
+import { useFleetStore } from './fleet-store.js';
+
+const POLL_BATCH_MS = 100;
+
+/** Subscribes the store to the client's events and loads the fleet; returns the unsubscriber. */
+export function feedStore(client: ConvirtClient): () => void {
+  const store = useFleetStore.getState();
+  let loading: Promise<void> | null = null;
+  let again = false;
+  const reload = (): void => {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = client
+      .getFleet()
+      .then((snapshot) => useFleetStore.getState().loadFleet(snapshot))
+      .catch((err: unknown) =>
+        store.notify('error', `Could not load the fleet: ${errorMessage(err)}`),
+      )
+      .finally(() => {
+        loading = null;
+        if (again) {
+          again = false;
+          reload();
+        }
+      });
+  };
+
+  // Polls arrive host by host; applying them in batches keeps a 100-host fleet to a few
+  // renders a second instead of one per host.
+  let polls: HostPolled[] = [];
+  let pollFlush: ReturnType<typeof setTimeout> | null = null;
+  const flushPolls = () => {
+    pollFlush = null;
+    const batch = polls;
+    polls = [];
+    useFleetStore.getState().applyHostPolls(batch);
+  };
+
+  const unsubscribers = [
+    client.on('hostPolled', (event) => {
+      polls.push(event);
+      pollFlush ??= setTimeout(flushPolls, POLL_BATCH_MS);
+    }),
+    client.on('fleetChanged', reload),
+    client.on('taskUpdated', (task) => useFleetStore.getState().applyTask(task)),
+    client.on('taskLog', ({ taskId, entries }) =>
+      useFleetStore.getState().appendTaskLog(taskId, entries),
+    ),
+  ];
+  reload();
+  client
+    .listTasks(100)
+    .then((tasks) => {
+      // Oldest first, so the newest ends on top.
+      const oldestFirst = [...tasks].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      for (const task of oldestFirst) useFleetStore.getState().applyTask(task);
+    })
+    .catch((err: unknown) => store.notify('error', `Could not list tasks: ${errorMessage(err)}`));
+  return () => {
+    unsubscribers.forEach((off) => off());
+    if (pollFlush) clearTimeout(pollFlush);
+  };
+}

@@ -1,0 +1,84 @@
+// The consoles of one VM in tabs: serial and graphical, several open at once. Hidden tabs stay
+// mounted so their connection and screen survive switching.
+import { useState } from 'react';
+import type { ConsoleKind } from '../../../shared/contract/convirt-contract.js';
+import { useClient } from '../client-context.js';
+import { Tabs, type TabSpec } from '../common/Tabs.js';
+import { ConsoleView } from '../consoles/ConsoleView.js';
+
+interface OpenConsole {
+  id: string;
+  kind: ConsoleKind;
+}
+
+const TITLES: Record<ConsoleKind, string> = { serial: 'Serial', graphics: 'Graphical' };
+
+let nextConsole = 1;
+
+export function VmConsoles({
+  host,
+  vm,
+  hasGraphics,
+}: {
+  host: string;
+  vm: string;
+  hasGraphics: boolean;
+}) {
+  const client = useClient();
+  const [open, setOpen] = useState<OpenConsole[]>([]);
+  const [active, setActive] = useState('');
+
+  const add = (kind: ConsoleKind) => {
+    const id = `console-${nextConsole++}`;
+    setOpen((list) => [...list, { id, kind }]);
+    setActive(id);
+  };
+  const close = (id: string) => {
+    setOpen((list) => {
+      const rest = list.filter((c) => c.id !== id);
+      if (active === id) setActive(rest.at(-1)?.id ?? '');
+      return rest;
+    });
+  };
+  const count = (kind: ConsoleKind, upTo: number) =>
+    open.slice(0, upTo + 1).filter((c) => c.kind === kind).length;
+
+  const tabs: TabSpec[] = open.map((c, i) => {
+    const n = count(c.kind, i);
+    const title = `${TITLES[c.kind]}${n > 1 ? ` ${n}` : ''}`;
+    const label = `${TITLES[c.kind]} console of ${host}/${vm}${n > 1 ? ` (${n})` : ''}`;
+    return {
+      id: c.id,
+      title,
+      after: (
+        <button
+          type="button"
+          className="tab-close"
+          aria-label={`Close ${title} console`}
+          onClick={() => close(c.id)}
+        >
+          ×
+        </button>
+      ),
+      content: <ConsoleView client={client} target={{ host, vm, kind: c.kind }} label={label} />,
+    };
+  });
+
+  return (
+    <div className="consoles">
+      <div className="actions">
+        <button type="button" onClick={() => add('serial')}>
+          Open serial console
+        </button>
+        <button type="button" disabled={!hasGraphics} onClick={() => add('graphics')}>
+          Open graphical console
+        </button>
+      </div>
+      {tabs.length ? (
+        <Tabs label="Consoles" tabs={tabs} active={active} onSelect={setActive} keepMounted />
+      ) : (
+        <p className="muted">No console open. Several can be open at once, each in its own tab.</p>
+      )}
+    </div>
+  );
+}

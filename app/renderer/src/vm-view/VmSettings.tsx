@@ -1,0 +1,102 @@
+// A VM's settings: vCPUs and memory (applied to the definition), the ISO in its CD-ROM, autostart.
+import { useId, useState } from 'react';
+import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
+import { useClient } from '../client-context.js';
+import { useTaskRunner } from './use-task-runner.js';
+
+export function VmSettings({ details }: { details: VmDetails }) {
+  const client = useClient();
+  const run = useTaskRunner();
+  const ids = { vcpus: useId(), memory: useId(), iso: useId(), autostart: useId() };
+  const [vcpus, setVcpus] = useState(String(details.vcpus));
+  const [memory, setMemory] = useState(String(details.maxMemoryMiB ?? details.memoryMiB));
+  const [iso, setIso] = useState(details.isoPath ?? '');
+  const ref = { host: details.host, vm: details.name };
+
+  return (
+    <div className="settings">
+      <form
+        className="settings-form"
+        aria-label="Resources"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run('Change resources', () =>
+            client.setVmResources(ref, { vcpus: Number(vcpus), memoryMiB: Number(memory) }),
+          );
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.vcpus}>vCPUs</label>
+          <input
+            id={ids.vcpus}
+            type="number"
+            min={1}
+            max={512}
+            required
+            value={vcpus}
+            onChange={(e) => setVcpus(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.memory}>Memory (MiB)</label>
+          <input
+            id={ids.memory}
+            type="number"
+            min={16}
+            required
+            value={memory}
+            onChange={(e) => setMemory(e.target.value)}
+          />
+        </div>
+        <button type="submit">Apply resources</button>
+        {details.state === 'running' ? (
+          <p className="muted">Changes take effect the next time the VM starts.</p>
+        ) : null}
+      </form>
+
+      <form
+        className="settings-form"
+        aria-label="ISO"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run('Insert ISO', () => client.setIso(ref, iso.trim()));
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.iso}>ISO on the host</label>
+          <input
+            id={ids.iso}
+            required
+            pattern="/.*"
+            placeholder="/var/lib/libvirt/images/debian.iso"
+            value={iso}
+            onChange={(e) => setIso(e.target.value)}
+          />
+        </div>
+        <button type="submit">Insert ISO</button>
+        <button
+          type="button"
+          disabled={!details.isoPath}
+          onClick={() => void run('Eject ISO', () => client.setIso(ref, null))}
+        >
+          Eject
+        </button>
+      </form>
+
+      <div className="settings-form">
+        <label htmlFor={ids.autostart}>
+          <input
+            id={ids.autostart}
+            type="checkbox"
+            checked={details.autostart ?? false}
+            disabled={details.autostart === null}
+            onChange={(e) =>
+              void run('Autostart', () => client.setAutostart(ref, e.target.checked))
+            }
+          />{' '}
+          Start with the host (autostart)
+        </label>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+// One VM: state and actions on top, then overview (with what the guest agent reports),
+// live charts, snapshots, settings and consoles in tabs.
+import { useState } from 'react';
+import type { VmAction } from '../../../shared/contract/convirt-contract.js';
+import type { VmState } from '../../../shared/domain/vm.js';
+import { useClient } from '../client-context.js';
+import { formatMiB, formatPercent } from '../common/format.js';
+import { StateBadge } from '../common/StateBadge.js';
+import { Tabs } from '../common/Tabs.js';
+import { TagEditor } from '../common/TagEditor.js';
+import { useFleetStore } from '../store/fleet-store.js';
+import { useViewStore } from '../store/view-store.js';
+import { vmKey } from '../store/vm-key.js';
+import { LiveCharts } from './LiveCharts.js';
+import { Snapshots } from './Snapshots.js';
+import { useTaskRunner } from './use-task-runner.js';
+import { useVmDetails } from './use-vm-details.js';
+import { VmConsoles } from './VmConsoles.js';
+import { VmSettings } from './VmSettings.js';
+
+const ACTIONS: { action: VmAction; label: string; when: VmState[]; danger?: boolean }[] = [
+  { action: 'start', label: 'Start', when: ['shutoff', 'crashed', 'unknown'] },
+  { action: 'shutdown', label: 'Shut down', when: ['running'] },
+  { action: 'reboot', label: 'Reboot', when: ['running'] },
+  { action: 'suspend', label: 'Pause', when: ['running'] },
+  { action: 'resume', label: 'Resume', when: ['paused', 'pmsuspended'] },
+  {
+    action: 'destroy',
+    label: 'Force off',
+    when: ['running', 'paused', 'pmsuspended', 'crashed', 'unknown'],
+    danger: true,
+  },
+];
+
+export function VmView({ host, vm: name }: { host: string; vm: string }) {
+  const client = useClient();
+  const key = vmKey(host, name);
+  const vm = useFleetStore((s) => s.vms[key]);
+  const show = useViewStore((s) => s.show);
+  const run = useTaskRunner();
+  const { details, error } = useVmDetails(host, name);
+  const [tab, setTab] = useState('overview');
+
+  if (!vm) {
+    return (
+      <section className="screen" aria-label="Virtual machine">
+        <p role="status">
+          {host}/{name} is not known (removed, or its host is not polled yet).
+        </p>
+      </section>
+    );
+  }
+  const ref = { host, vm: name };
+  const guest = details?.guest ?? null;
+
+  const overview = (
+    <div className="host-columns">
+      <section className="panel" aria-labelledby="vm-overview-title">
+        <h2 id="vm-overview-title">Overview</h2>
+        <dl className="facts">
+          <dt>State</dt>
+          <dd>
+            <StateBadge state={vm.state} />
+          </dd>
+          <dt>Host</dt>
+          <dd>
+            <button type="button" className="link" onClick={() => show({ kind: 'host', host })}>
+              {host}
+            </button>
+          </dd>
+          <dt>vCPUs</dt>
+          <dd>{vm.vcpus}</dd>
+          <dt>Memory</dt>
+          <dd>
+            {formatMiB(vm.memoryMiB)}
+            {vm.maxMemoryMiB && vm.maxMemoryMiB !== vm.memoryMiB
+              ? ` (max ${formatMiB(vm.maxMemoryMiB)})`
+              : ''}
+          </dd>
+          <dt>CPU</dt>
+          <dd>{formatPercent(vm.cpuPercent)}</dd>
+          <dt>UUID</dt>
+          <dd className="mono">{vm.uuid ?? '–'}</dd>
+          <dt>Autostart</dt>
+          <dd>
+            {details?.autostart === null || !details ? '–' : details.autostart ? 'yes' : 'no'}
+          </dd>
+          <dt>ISO</dt>
+          <dd className="mono">{details?.isoPath ?? 'none'}</dd>
+        </dl>
+        <TagEditor tags={vm.tags} onSave={(tags) => client.setVmTags(ref, tags)} />
+      </section>
+      <section className="panel" aria-labelledby="vm-guest-title">
+        <h2 id="vm-guest-title">Guest agent</h2>
+        {error ? <p role="alert">{error}</p> : null}
+        {!details ? (
+          <p>Loading…</p>
+        ) : !guest ? (
+          <p>
+            {details.hasGuestAgentChannel
+              ? 'The guest agent does not answer (is the VM running, with qemu-guest-agent installed?).'
+              : 'This VM has no guest agent channel.'}
+          </p>
+        ) : (
+          <dl className="facts">
+            <dt>Operating system</dt>
+            <dd>{guest.osName ?? '–'}</dd>
+            <dt>Kernel</dt>
+            <dd>{guest.kernelRelease ?? '–'}</dd>
+            <dt>Host name</dt>
+            <dd>{guest.hostname ?? '–'}</dd>
+            <dt>Addresses</dt>
+            <dd>
+              <ul className="plain">
+                {guest.interfaces.flatMap((i) =>
+                  i.addresses.map((a) => (
+                    <li key={`${i.name}-${a}`} className="mono">
+                      {a} <span className="muted">({i.name})</span>
+                    </li>
+                  )),
+                )}
+              </ul>
+            </dd>
+          </dl>
+        )}
+      </section>
+    </div>
+  );
+
+  return (
+    <section className="screen" aria-labelledby="vm-title">
+      <header className="screen-header">
+        <h1 id="vm-title">{name}</h1>
+        <StateBadge state={vm.state} />
+        <span className="muted">on {host}</span>
+        <div className="actions" role="toolbar" aria-label="VM actions">
+          {ACTIONS.map((a) => (
+            <button
+              key={a.action}
+              type="button"
+              className={a.danger ? 'danger' : undefined}
+              disabled={!a.when.includes(vm.state)}
+              onClick={() =>
+                void run(`${a.label} ${host}/${name}`, () => client.vmAction(ref, a.action))
+              }
+            >
+              {a.label}
+            </button>
+          ))}
+        </div>
+      </header>
+      <Tabs
+        label="VM sections"
+        active={tab}
+        onSelect={setTab}
+        keepMounted
+        tabs={[
+          { id: 'overview', title: 'Overview', content: overview },
+          { id: 'performance', title: 'Performance', content: <LiveCharts vmKey={key} vm={vm} /> },
+          {
+            id: 'snapshots',
+            title: 'Snapshots',
+            content: details ? <Snapshots details={details} /> : <p>Loading…</p>,
+          },
+          {
+            id: 'settings',
+            title: 'Settings',
+            content: details ? (
+              <VmSettings key={`${details.vcpus}-${details.memoryMiB}`} details={details} />
+            ) : (
+              <p>Loading…</p>
+            ),
+          },
+          {
+            id: 'consoles',
+            title: 'Consoles',
+            content: (
+              <VmConsoles host={host} vm={name} hasGraphics={details?.hasGraphics ?? false} />
+            ),
+          },
+        ]}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,345 @@
+// The operator's day, end to end: Chromium on browser mode's real server, the real sshd, libvirtd
+// and tiny VMs of the test bed. Add the bed's host (confirming its key), see the tiny VM running
+// in tree and grid, shut it down and watch the state change, bulk-start three VMs, read a task's
+// log. Every main screen is saved to test-results/screenshots/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
+import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+import { connectToTestbed, testbed } from '../support/testbed.js';
+import { defineTinyVm } from '../support/tiny-vm.js';
+import type { AddHostDialog } from './pages/add-host-dialog.js';
+import { AppShell } from './pages/app-shell.js';
+import { DashboardPage } from './pages/dashboard-page.js';
+import { FleetTree } from './pages/fleet-tree.js';
+import { HostPage } from './pages/host-page.js';
+import { SecretPrompt } from './pages/secret-prompt.js';
+import { TaskPane } from './pages/task-pane.js';
+import { VmPage } from './pages/vm-page.js';
+import { startE2eApp, type E2eApp } from './support/e2e-app.js';
+
+const bed = testbed();
+const HOST = 'testbed';
+const vms = [1, 2, 3].map((n) => `${bed.prefix}e2e-${n}`);
+const [first] = vms as [string, ...string[]];
+
+let ssh: SshConnection;
+let virsh: KvmDriver;
+let app: E2eApp;
+const disks: string[] = [];
+
+/** A test that saves a screenshot of the page when it fails, to see what the operator saw. */
+function uiTest(name: string, fn: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      await app.screenshot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+before(async () => {
+  ssh = await connectToTestbed(bed);
+  virsh = new KvmDriver(ssh);
+  for (const [i, vm] of vms.entries()) {
+    disks.push(await defineTinyVm(ssh, bed, vm, `e2e${i + 1}`, { graphics: i === 0 }));
+  }
+  await virsh.start(first);
+  app = await startE2eApp();
+  app.page.setDefaultTimeout(30_000);
+});
+
+after(async () => {
+  try {
+    await app?.close();
+    for (const vm of vms) {
+      if (!(await virsh.exists(vm))) continue;
+      if ((await virsh.state(vm)) !== 'shutoff') await virsh.destroy(vm);
+      await ssh.run(['virsh', '-q', 'undefine', vm, '--snapshots-metadata']);
+    }
+    if (disks.length) await ssh.run(['rm', '-f', ...disks]);
+  } finally {
+    ssh?.close();
+  }
+});
+
+uiTest('an empty fleet offers to add a host', async () => {
+  const dashboard = new DashboardPage(app.page);
+  await dashboard.heading.waitFor();
+  await app.page.getByRole('status').filter({ hasText: 'No hosts yet' }).waitFor();
+  await app.screenshot('01-empty-dashboard');
+});
+
+uiTest('a changed host key blocks the connection, naming both fingerprints', async () => {
+  // ConVirt's store holds another key for the bed's address: the key offered has changed.
+  const other = join(app.dataDir, 'other_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+  const otherKey = readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+  const otherFingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${other}.pub`], {
+    encoding: 'utf8',
+  }).split(' ')[1]!;
+  const knownHosts = join(app.dataDir, 'known_hosts');
+  writeFileSync(knownHosts, `[127.0.0.1]:${bed.sshd.port} ${otherKey}\n`);
+  try {
+    const dialog = await new AppShell(app.page).openAddHost();
+    await dialog.fill({
+      address: '127.0.0.1',
+      port: bed.sshd.port,
+      name: HOST,
+      user: bed.sshd.username,
+      keyFile: bed.sshd.clientKeyPath,
+    });
+    await dialog.submit();
+    await dialog.keyChanged.waitFor();
+    const warning = (await dialog.keyChanged.getByRole('alert').textContent()) ?? '';
+    assert.ok(warning.includes(otherFingerprint), warning);
+    assert.ok(warning.includes(bed.sshd.hostKeyFingerprint), warning);
+    assert.equal(
+      await dialog.keyChanged.getByRole('button', { name: /trust/i }).count(),
+      0,
+      'no way to accept a changed key here',
+    );
+    await app.screenshot('02-host-key-changed');
+    await dialog.keyChanged.getByRole('button', { name: 'Close' }).click();
+    await dialog.keyChanged.waitFor({ state: 'detached' });
+  } finally {
+    rmSync(knownHosts);
+    rmSync(other);
+    rmSync(`${other}.pub`);
+  }
+});
+
+uiTest('add the test bed host, confirming its SHA256 fingerprint', async () => {
+  const dialog: AddHostDialog = await new AppShell(app.page).openAddHost();
+  await dialog.fill({
+    address: '127.0.0.1',
+    port: bed.sshd.port,
+    name: HOST,
+    user: bed.sshd.username,
+    keyFile: bed.sshd.clientKeyPath,
+    pool: 'Lab/Rack 1',
+  });
+  await app.screenshot('03-add-host-form');
+  await dialog.submit();
+  assert.equal(await dialog.shownFingerprint(), bed.sshd.hostKeyFingerprint);
+  await app.screenshot('04-confirm-host-key');
+  await dialog.trustKey();
+  assert.match(await dialog.result(), /Added testbed\. Hypervisor detected: KVM/);
+  await app.screenshot('05-host-added');
+  await dialog.showHost();
+});
+
+uiTest('the tiny VM shows as running in the tree and in the host grid', async () => {
+  const host = new HostPage(app.page, HOST);
+  await host.heading.waitFor();
+  await host.waitForVmState(first, 'running');
+  const tree = new FleetTree(app.page);
+  await tree.pool('Rack 1').waitFor();
+  await tree.expandHost(HOST);
+  await tree.waitForVmState(first, 'running');
+  await host.filter(`${bed.prefix}e2e-`);
+  await app.page.getByRole('region', { name: 'Storage pools' }).waitFor();
+  await app.screenshot('06-host-view');
+  const dashboard = await new AppShell(app.page).openDashboard();
+  await dashboard.hostCpuMeter(HOST).waitFor();
+  assert.equal(await dashboard.tileValue('Hosts up'), 1);
+  assert.ok((await dashboard.tileValue('VMs running')) >= 1);
+  await app.screenshot('07-dashboard');
+});
+
+uiTest('shut the tiny VM down from its view and watch the state change', async () => {
+  const tree = new FleetTree(app.page);
+  await tree.openVm(first);
+  const vm = new VmPage(app.page, first);
+  await vm.heading.waitFor();
+  await vm.guestAgentSection.getByText('10.0.2.15/24').waitFor({ timeout: 60_000 });
+  await app.screenshot('08-vm-overview');
+  await vm.openTab('Performance');
+  await vm.chart('CPU').waitFor();
+  // Two polls give a CPU rate; the chart then reads "CPU: N % now".
+  await app.page.getByRole('img', { name: /^CPU: .* now$/ }).waitFor({ timeout: 30_000 });
+  await app.screenshot('09-vm-performance');
+  await vm.openTab('Snapshots');
+  await app.screenshot('10-vm-snapshots');
+  await vm.openTab('Settings');
+  await app.screenshot('11-vm-settings');
+  await vm.openTab('Overview');
+  await vm.action('Shut down');
+  await tree.waitForVmState(first, 'shutoff');
+  await vm.actions.getByRole('button', { name: 'Start', exact: true }).waitFor();
+  assert.equal(
+    await vm.actions.getByRole('button', { name: 'Start', exact: true }).isEnabled(),
+    true,
+  );
+  await new TaskPane(app.page).waitForStatus(`Shut down ${HOST}/${first}`, 'succeeded');
+});
+
+uiTest('bulk-start three VMs from the grid', async () => {
+  await new FleetTree(app.page).openHost(HOST);
+  const host = new HostPage(app.page, HOST);
+  await host.heading.waitFor();
+  await host.filter(`${bed.prefix}e2e-`);
+  for (const vm of vms) await host.waitForVmState(vm, 'shutoff');
+  await host.select(vms);
+  await host.selectionStatus.getByText('3 of 3 selected').waitFor();
+  await app.screenshot('12-grid-selection');
+  await host.bulk('Start');
+  for (const vm of vms) await host.waitForVmState(vm, 'running');
+  const tasks = new TaskPane(app.page);
+  for (const vm of vms) await tasks.waitForStatus(`Start ${HOST}/${vm}`, 'succeeded');
+  await app.screenshot('13-bulk-started');
+});
+
+uiTest('serial and graphical consoles of the tiny VM, open at once in tabs', async () => {
+  await new FleetTree(app.page).openVm(first);
+  const vm = new VmPage(app.page, first);
+  await vm.heading.waitFor();
+  const serial = await vm.openConsole(HOST, 'Serial');
+  await serial.locator('.xterm').click();
+  // The guest's shell may still be starting: Enter until its prompt shows.
+  for (let i = 0; ; i++) {
+    await app.page.keyboard.press('Enter');
+    try {
+      await vm.waitForConsoleText(HOST, 'e2e1# ', 2000);
+      break;
+    } catch (err) {
+      if (i > 30) throw err;
+    }
+  }
+  await app.page.keyboard.type('echo convirt-$((6*7))-e2e');
+  await app.page.keyboard.press('Enter');
+  await vm.waitForConsoleText(HOST, 'convirt-42-e2e');
+  await app.screenshot('14-serial-console');
+  const graphical = await vm.openConsole(HOST, 'Graphical');
+  const size = await vm.waitForDrawnDisplay(HOST);
+  assert.match(size, /^\d+x\d+$/);
+  assert.deepEqual(await vm.consoleTabs.getByRole('tab').allTextContents(), [
+    'Serial',
+    'Graphical',
+  ]);
+  assert.equal(await graphical.isVisible(), true);
+  await app.screenshot('15-graphical-console');
+});
+
+uiTest('the keyboard selects in the grid and walks the tree', async () => {
+  await new FleetTree(app.page).openHost(HOST);
+  const host = new HostPage(app.page, HOST);
+  await host.filter(`${bed.prefix}e2e-`);
+  await host.pressInGrid(['Escape']);
+  await host.selectionStatus.getByText('0 of 3 selected').waitFor();
+  await host.pressInGrid(['Home', 'Shift+End']);
+  await host.selectionStatus.getByText('3 of 3 selected').waitFor();
+  await host.pressInGrid(['Escape', 'Home', 'Space', 'ArrowDown', 'ArrowDown', 'Space']);
+  await host.selectionStatus.getByText('2 of 3 selected').waitFor();
+  assert.equal(await host.row(vms[1]!).getAttribute('aria-selected'), 'false');
+
+  const tree = new FleetTree(app.page);
+  await tree.tree.getByRole('treeitem', { name: /^Data center, / }).focus();
+  await app.page.keyboard.press('ArrowDown');
+  await tree.waitForFocus('Lab');
+  await app.page.keyboard.press('ArrowLeft'); // Lab is open: closes it
+  await tree.tree.getByRole('treeitem', { name: /^Lab, /, expanded: false }).waitFor();
+  await app.page.keyboard.press('ArrowRight');
+  await tree.host(HOST).waitFor();
+  await app.page.keyboard.press('ArrowUp');
+  await tree.waitForFocus('Data center');
+});
+
+uiTest('move the host between pools with the keyboard and by dragging', async () => {
+  const tree = new FleetTree(app.page);
+  await tree.createPool('Spare');
+  await tree.moveHostWithKeyboard(HOST, 'Spare');
+  await tree.tree.getByRole('treeitem', { name: 'Spare, 1 of 1 hosts up' }).waitFor();
+  await app.screenshot('16-moved-to-spare');
+  await tree.dragHostOnto(HOST, 'Rack 1');
+  await tree.tree.getByRole('treeitem', { name: 'Rack 1, 1 of 1 hosts up' }).waitFor();
+  await tree.tree.getByRole('treeitem', { name: 'Spare, 0 of 0 hosts up' }).waitFor();
+});
+
+uiTest("read a task's full log", async () => {
+  const tasks = new TaskPane(app.page);
+  const title = `Start ${HOST}/${vms[1]}`;
+  const log = await tasks.readLog(title, 'virsh');
+  assert.match(log, /virsh/);
+  assert.match(log, /start/);
+  assert.ok(log.includes(vms[1]!), log);
+  await app.screenshot('17-task-log');
+});
+
+uiTest('a failed task raises an alert with its error', async () => {
+  // Starting a VM that already runs fails on the host (virsh: domain is already active).
+  await new FleetTree(app.page).openHost(HOST);
+  const host = new HostPage(app.page, HOST);
+  await host.filter(`${bed.prefix}e2e-`);
+  await host.waitForVmState(first, 'running');
+  await host.pressInGrid(['Escape']);
+  await host.select([first]);
+  await host.selectionStatus.getByText('1 of 3 selected').waitFor();
+  await host.bulk('Start');
+  const title = `Start ${HOST}/${first}`;
+  await new TaskPane(app.page).waitForStatus(title, 'failed');
+  const alert = new AppShell(app.page).errorNotices.filter({ hasText: title }).first();
+  await alert.waitFor();
+  assert.match((await alert.textContent()) ?? '', /failed: [\s\S]*already active/i);
+  await app.screenshot('18-failure-alert');
+  await alert.getByRole('button', { name: 'Dismiss' }).click();
+  await alert.waitFor({ state: 'detached' });
+});
+
+uiTest('a passphrase is asked for in a dialog and never kept; the host is removed', async () => {
+  const passphrase = 'e2e passphrase 7Qx!';
+  const key = join(app.dataDir, 'protected_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', key]);
+  appendFileSync(join(bed.sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
+  const name = 'testbed-key';
+  const dialog = await new AppShell(app.page).openAddHost();
+  await dialog.fill({
+    address: '127.0.0.1',
+    port: bed.sshd.port,
+    name,
+    user: bed.sshd.username,
+    keyFile: key,
+  });
+  await dialog.submit();
+  const prompt = new SecretPrompt(app.page);
+  await prompt.dialog('Passphrase').waitFor();
+  await app.screenshot('19-passphrase-prompt');
+  await prompt.answer('Passphrase', passphrase);
+  // Every new connection asks again (the poller's, a reconnect): answer whenever it does.
+  const asked = prompt.dialog('Passphrase');
+  await app.page.addLocatorHandler(asked, () => prompt.answer('Passphrase', passphrase));
+  await dialog.added.waitFor({ timeout: 60_000 });
+  assert.match(await dialog.result(), /Added testbed-key\. Hypervisor detected: KVM/);
+  await dialog.showHost();
+  const host = new HostPage(app.page, name);
+  await host.heading.waitFor();
+  for (const file of readdirSync(app.dataDir)) {
+    const bytes = readFileSync(join(app.dataDir, file));
+    assert.equal(bytes.includes(passphrase), false, `${file} holds the passphrase`);
+  }
+  await host.remove();
+  const tree = new FleetTree(app.page);
+  await tree.host(name).waitFor({ state: 'detached' });
+  await tree.host(HOST).waitFor();
+  await app.page.removeLocatorHandler(asked);
+});
+
+uiTest('the dark theme follows the system', async () => {
+  await app.page.emulateMedia({ colorScheme: 'dark' });
+  const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
+  assert.equal(background, 'rgb(21, 24, 29)');
+  await app.screenshot('20-dark-host-view');
+  await new AppShell(app.page).openDashboard();
+  await app.screenshot('21-dark-dashboard');
+  await app.page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('the page broke no CSP rule and threw no uncaught error', (t) => {
+  assert.deepEqual(app.pageErrors, []);
+  for (const line of app.consoleErrors) t.diagnostic(`console error: ${line}`);
+});

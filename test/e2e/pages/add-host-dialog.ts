@@ -1,0 +1,63 @@
+// The add-host dialog and its steps: the form, the host-key confirmation, the result.
+import type { Page } from 'playwright-core';
+
+export interface HostFormInput {
+  address: string;
+  port: number;
+  name: string;
+  user: string;
+  keyFile: string;
+  pool?: string;
+}
+
+export class AddHostDialog {
+  constructor(readonly page: Page) {}
+
+  get form() {
+    return this.page.getByRole('dialog', { name: 'Add host' });
+  }
+  get confirmKey() {
+    return this.page.getByRole('dialog', { name: 'Confirm the host key' });
+  }
+  get keyChanged() {
+    return this.page.getByRole('alertdialog', { name: 'Host key changed' });
+  }
+  get added() {
+    return this.page.getByRole('dialog', { name: 'Host added' });
+  }
+
+  async fill(input: HostFormInput): Promise<void> {
+    const form = this.form;
+    await form.getByRole('textbox', { name: 'Address' }).fill(input.address);
+    await form.getByRole('spinbutton', { name: 'Port' }).fill(String(input.port));
+    await form.getByRole('textbox', { name: 'Name' }).fill(input.name);
+    await form.getByRole('textbox', { name: 'User' }).fill(input.user);
+    await form.getByRole('radio', { name: 'Key file' }).check();
+    await form.getByRole('textbox', { name: 'Key file' }).fill(input.keyFile);
+    if (input.pool) await form.getByRole('combobox', { name: 'Server pool' }).fill(input.pool);
+  }
+
+  async submit(): Promise<void> {
+    await this.form.getByRole('button', { name: 'Add host' }).click();
+  }
+
+  /** The fingerprint the confirmation step shows. */
+  async shownFingerprint(): Promise<string> {
+    await this.confirmKey.waitFor();
+    return (await this.confirmKey.getByLabel('Host key fingerprint').textContent()) ?? '';
+  }
+
+  async trustKey(): Promise<void> {
+    await this.confirmKey.getByRole('button', { name: 'Trust this key and add' }).click();
+    await this.added.waitFor({ timeout: 60_000 });
+  }
+
+  /** The result line, e.g. "Added web1. Hypervisor detected: KVM 9.0.0". */
+  async result(): Promise<string> {
+    return (await this.added.getByRole('status').textContent()) ?? '';
+  }
+
+  async showHost(): Promise<void> {
+    await this.added.getByRole('button', { name: 'Show host' }).click();
+  }
+}

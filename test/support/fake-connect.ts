@@ -1,0 +1,14 @@
+// Stands in for app/renderer/src/contract-client/index.ts in fake-fleet-ui.ts's build only:
+// connect() answers with the FAKE in-memory client, sized by ?hosts=N&vms=M.
+import { createFakeClient } from './fake-convirt-client.js';
+
+export type { ConnectionState } from '../../app/shared/contract/socket-client.js';
+export type ConnectedClient = ReturnType<typeof createFakeClient>;
+
+export function connect(): Promise<ConnectedClient> {
+  const search = (globalThis as { location?: { search: string } }).location?.search ?? '';
+  const params = new URLSearchParams(search);
+  return Promise.resolve(
+    createFakeClient(Number(params.get('hosts') ?? 100), Number(params.get('vms') ?? 50)),
+  );
+}

@@ -1,0 +1,250 @@
+// A FAKE, in-memory ConvirtClient for developing and measuring the UI with a big fleet (100 hosts
+// x 50 VMs) where no real hosts exist. Never used by the e2e tests, which go through the real
+// server, sshd, libvirtd and tiny VMs. Runs in the page (bundled by fake-fleet-ui.ts).
+import type {
+  ConvirtClient,
+  FleetSnapshot,
+  FleetVm,
+  HostView,
+  VmDetails,
+} from '../../app/shared/contract/convirt-contract.js';
+import { ContractError } from '../../app/shared/contract/define.js';
+import type { SocketClient } from '../../app/shared/contract/socket-client.js';
+import type { ConvirtContract } from '../../app/shared/contract/convirt-contract.js';
+import type { Task, TaskLogEntry } from '../../app/shared/domain/inventory.js';
+
+type Listener = (payload: never) => void;
+const FAKE_FINGERPRINT = 'SHA256:FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake123';
+
+export function createFakeClient(
+  hostCount: number,
+  vmsPerHost: number,
+): SocketClient<ConvirtContract> {
+  const listeners = new Map<string, Set<Listener>>();
+  const emit = (event: string, payload: unknown) =>
+    listeners.get(event)?.forEach((l) => (l as (p: unknown) => void)(payload));
+  const now = () => new Date().toISOString();
+  const fleet: FleetSnapshot = {
+    groups: [
+      { id: 1, name: 'Paris', parentId: null, createdAt: now() },
+      { id: 2, name: 'Rack A', parentId: 1, createdAt: now() },
+      { id: 3, name: 'Rack B', parentId: 1, createdAt: now() },
+      { id: 4, name: 'Lyon', parentId: null, createdAt: now() },
+    ],
+    hosts: [],
+    vms: [],
+  };
+  for (let h = 1; h <= hostCount; h++) {
+    const name = `kvm${String(h).padStart(3, '0')}`;
+    const down = h % 37 === 0;
+    const host: HostView = {
+      id: h,
+      name,
+      address: `10.0.${Math.floor(h / 250)}.${h % 250}`,
+      port: 22,
+      username: 'root',
+      hypervisor: h % 10 === 0 ? 'xen' : 'kvm',
+      libvirtUri: null,
+      groupId: [2, 3, 4, null][h % 4] ?? null,
+      useSudo: false,
+      identityFile: null,
+      authMethod: 'agent',
+      hostKeyFingerprint: FAKE_FINGERPRINT,
+      createdAt: now(),
+      updatedAt: now(),
+      status: down ? 'unreachable' : 'connected',
+      error: down ? 'connect ECONNREFUSED' : null,
+      facts: {
+        hostname: name,
+        hypervisor: 'kvm',
+        hypervisorVersion: 'QEMU 7.2.0',
+        cpuCount: 32,
+        cpuModel: 'AMD EPYC 7302',
+        memoryTotalMiB: 256 * 1024,
+        memoryFreeMiB: (256 - ((h * 37) % 200)) * 1024,
+        storagePools: [
+          {
+            name: 'default',
+            type: 'dir',
+            path: '/var/lib/libvirt/images',
+            active: true,
+            capacityBytes: 2e12,
+            availableBytes: 1.2e12,
+          },
+        ],
+        networks: [{ name: 'default', bridge: 'virbr0', active: true }],
+        capabilities: ['x86_64'],
+      },
+      tags: h % 5 === 0 ? ['prod'] : [],
+      polledAt: Date.now(),
+    };
+    fleet.hosts.push(host);
+    for (let v = 1; v <= vmsPerHost; v++) {
+      fleet.vms.push({
+        host: name,
+        name: `${['web', 'db', 'cache', 'app', 'ci'][v % 5]}-${String(v).padStart(2, '0')}`,
+        uuid: null,
+        state: down ? 'unknown' : v % 7 === 0 ? 'shutoff' : v % 23 === 0 ? 'paused' : 'running',
+        vcpus: 1 + (v % 8),
+        memoryMiB: 512 * (1 + (v % 16)),
+        maxMemoryMiB: 512 * (1 + (v % 16)),
+        cpuTimeNs: 0,
+        cpuPercent: null,
+        diskReadBytes: 0,
+        diskWriteBytes: 0,
+        netRxBytes: 0,
+        netTxBytes: 0,
+        tags: v % 5 === 1 ? ['frontend'] : [],
+      });
+    }
+  }
+  const vmsOf = (host: string) => fleet.vms.filter((vm) => vm.host === host);
+
+  let tick = 0;
+  const poll = (host: HostView) => {
+    if (host.status !== 'connected') return;
+    const vms = vmsOf(host.name).map((vm, i): FleetVm => {
+      if (vm.state !== 'running') return { ...vm, cpuPercent: null };
+      const wave = 20 + 15 * Math.sin((tick + i) / 3) + ((i * 13) % 40);
+      const grown = (n: number | null, by: number) => (n ?? 0) + by;
+      return Object.assign(vm, {
+        cpuPercent: Math.max(0, wave),
+        diskReadBytes: grown(vm.diskReadBytes, 50_000 * (i % 5)),
+        diskWriteBytes: grown(vm.diskWriteBytes, 20_000),
+        netRxBytes: grown(vm.netRxBytes, 100_000 + 10_000 * Math.sin(tick)),
+        netTxBytes: grown(vm.netTxBytes, 30_000),
+      });
+    });
+    emit('hostPolled', {
+      host: host.name,
+      status: 'connected',
+      error: null,
+      polledAt: Date.now(),
+      vms: vms.map((vm) => ({ ...vm })),
+    });
+  };
+  // Each second, a tenth of the hosts report (as a poller with a bound would).
+  setInterval(() => {
+    tick++;
+    fleet.hosts.filter((_, i) => i % 10 === tick % 10).forEach(poll);
+  }, 1000);
+
+  let taskSeq = 0;
+  const logs = new Map<string, TaskLogEntry[]>();
+  const runTask = (kind: string, target: string, effect: () => void): Task => {
+    const task: Task = {
+      id: `t${++taskSeq}`,
+      kind,
+      target,
+      status: 'running',
+      progress: 0,
+      message: null,
+      error: null,
+      createdAt: now(),
+      startedAt: now(),
+      endedAt: null,
+    };
+    const log: TaskLogEntry[] = [
+      { seq: 1, at: now(), stream: 'command', text: `virsh ${kind.split('.')[1]} ${target}` },
+    ];
+    logs.set(task.id, log);
+    setTimeout(() => {
+      effect();
+      const failed = target.endsWith('-13');
+      const done: Task = {
+        ...task,
+        status: failed ? 'failed' : 'succeeded',
+        progress: 1,
+        error: failed ? 'error: Requested operation is not valid: domain is not running' : null,
+        endedAt: now(),
+      };
+      log.push({
+        seq: 2,
+        at: now(),
+        stream: failed ? 'stderr' : 'stdout',
+        text: done.error ?? 'ok',
+      });
+      emit('taskLog', { taskId: task.id, entries: log });
+      emit('taskUpdated', done);
+      const host = fleet.hosts.find((h) => target.startsWith(`${h.name}/`));
+      if (host) poll(host);
+    }, 700);
+    return task;
+  };
+  const setState = (host: string, vm: string, action: string) => {
+    const row = fleet.vms.find((v) => v.host === host && v.name === vm);
+    if (!row) return;
+    if (action === 'start' || action === 'resume') row.state = 'running';
+    if (action === 'shutdown' || action === 'destroy') row.state = 'shutoff';
+    if (action === 'suspend') row.state = 'paused';
+  };
+
+  const implemented: Partial<ConvirtClient> = {
+    appInfo: () =>
+      Promise.resolve({ name: 'ConVirt', version: 'fake', mode: 'browser', localTerminal: false }),
+    getFleet: () => Promise.resolve(structuredClone(fleet)),
+    hostFacts: (host) => Promise.resolve(fleet.hosts.find((h) => h.name === host)!.facts!),
+    listTasks: () => Promise.resolve([]),
+    taskLog: (id) => Promise.resolve(logs.get(id) ?? []),
+    addHost: (input) => {
+      if (!input.acceptFingerprint) {
+        return Promise.reject(
+          new ContractError({
+            code: 'host-key-unknown',
+            message: 'unknown key',
+            fingerprint: FAKE_FINGERPRINT,
+          }),
+        );
+      }
+      return Promise.resolve(fleet.hosts[0]!);
+    },
+    vmAction: (ref, action) =>
+      Promise.resolve(
+        runTask(`vm.${action}`, `${ref.host}/${ref.vm}`, () => setState(ref.host, ref.vm, action)),
+      ),
+    bulkVmAction: (refs, action) =>
+      Promise.resolve(
+        refs.map((ref) =>
+          runTask(`vm.${action}`, `${ref.host}/${ref.vm}`, () =>
+            setState(ref.host, ref.vm, action),
+          ),
+        ),
+      ),
+    vmDetails: (ref) => {
+      const vm = fleet.vms.find((v) => v.host === ref.host && v.name === ref.vm)!;
+      const details: VmDetails = {
+        ...vm,
+        guest: {
+          osName: 'Debian GNU/Linux 12 (bookworm)',
+          kernelRelease: '6.1.0-28-amd64',
+          hostname: vm.name,
+          interfaces: [{ name: 'eth0', mac: '52:54:00:12:34:56', addresses: ['192.0.2.17/24'] }],
+        },
+        autostart: true,
+        isoPath: null,
+        hasGuestAgentChannel: true,
+        hasGraphics: true,
+        snapshots: [{ name: 'before-upgrade', createdAt: '2026-11-20 10:12:00', state: 'running' }],
+      };
+      return Promise.resolve(details);
+    },
+  };
+
+  const client = new Proxy(implemented, {
+    get(target, key: string) {
+      if (key === 'on') {
+        return (event: string, listener: Listener) => {
+          const set = listeners.get(event) ?? new Set();
+          set.add(listener);
+          listeners.set(event, set);
+          return () => set.delete(listener);
+        };
+      }
+      if (key === 'onConnectionChange') return () => () => undefined;
+      if (key === 'disconnect') return () => undefined;
+      if (key === 'then') return undefined;
+      return (target as Record<string, unknown>)[key] ?? (() => Promise.resolve(undefined));
+    },
+  });
+  return client as unknown as SocketClient<ConvirtContract>;
+}

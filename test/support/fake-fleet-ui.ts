@@ -1,0 +1,135 @@
+// Development only: the real renderer against the FAKE in-memory client (100 hosts x 50 VMs),
+// in Chromium, to measure what the UI costs with a big fleet and to screenshot it. Not a test
+// (timings belong in no test); run `npx tsx test/support/fake-fleet-ui.ts [--serve]`.
+// Figures and screenshots go to test-results/fake-fleet/.
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { build, type Plugin } from 'vite';
+import { CHROMIUM } from '../e2e/support/e2e-app.js';
+
+const root = join(import.meta.dirname, '../..');
+const out = join(root, 'test-results/fake-fleet');
+const transport = join(root, 'app/renderer/src/contract-client/index.ts');
+
+/** Swaps the real transport for the fake one in this build only. */
+const fakeTransport: Plugin = {
+  name: 'fake-transport',
+  enforce: 'pre',
+  async resolveId(source, importer, options) {
+    if (!source.includes('contract-client/index')) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    return resolved?.id === transport ? join(import.meta.dirname, 'fake-connect.ts') : null;
+  },
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'convirt-fake-ui-'));
+await build({
+  configFile: join(root, 'vite.config.ts'),
+  logLevel: 'warn',
+  plugins: [fakeTransport],
+  build: { outDir: dir, emptyOutDir: true },
+});
+const types: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
+const server = createServer((req, res) => {
+  const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '');
+  const file = join(dir, path || 'index.html');
+  if (!file.startsWith(dir) || !existsSync(file)) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as { port: number }).port;
+const url = `http://127.0.0.1:${port}/?hosts=100&vms=50`;
+
+if (process.argv.includes('--serve')) {
+  console.log(`Fake fleet UI: ${url}`);
+} else {
+  mkdirSync(out, { recursive: true });
+  const browser = await chromium.launch({ ...CHROMIUM, headless: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.getByRole('treeitem', { name: /^Data center, \d+ of 100 hosts up/ }).waitFor();
+  const treeMs = Date.now() - t0;
+  await page.screenshot({ path: join(out, 'dashboard.png') });
+
+  const t1 = Date.now();
+  await page.getByRole('button', { name: 'All VMs' }).click();
+  await page.getByRole('grid', { name: 'All VMs' }).getByRole('row').nth(20).waitFor();
+  const gridMs = Date.now() - t1;
+  const rowsInDom = await page.getByRole('grid', { name: 'All VMs' }).getByRole('row').count();
+
+  // The frame rate this browser reaches here doing nothing, to read the scrolling figure against.
+  const idleFps = await page.evaluate(`new Promise((resolve) => {
+    let frames = 0;
+    const start = performance.now();
+    const step = () => {
+      frames++;
+      if (performance.now() - start < 2000) requestAnimationFrame(step);
+      else resolve(frames / ((performance.now() - start) / 1000));
+    };
+    requestAnimationFrame(step);
+  })`);
+  // Scroll the grid one step per frame for two seconds and count the frames drawn meanwhile.
+  const fps = await page.evaluate(`new Promise((resolve) => {
+    const body = document.querySelector('[role=grid] .grid-body');
+    let frames = 0;
+    const start = performance.now();
+    const step = () => {
+      body.scrollTop += 240;
+      frames++;
+      if (performance.now() - start < 2000) requestAnimationFrame(step);
+      else resolve(frames / ((performance.now() - start) / 1000));
+    };
+    requestAnimationFrame(step);
+  })`);
+  await page.screenshot({ path: join(out, 'all-vms.png') });
+
+  const t2 = Date.now();
+  const cpuHeader = page.getByRole('columnheader', { name: 'CPU', exact: true });
+  await cpuHeader.getByRole('button').click();
+  await page.locator('[role=columnheader][aria-sort=ascending]', { hasText: /^CPU/ }).waitFor();
+  const sortMs = Date.now() - t2;
+
+  await page.getByRole('searchbox', { name: 'Search hosts, VMs and tags' }).fill('web-');
+  await page
+    .getByRole('treeitem', { name: /^web-05, / })
+    .first()
+    .waitFor();
+  await page
+    .getByRole('treeitem', { name: /^web-05, / })
+    .first()
+    .click();
+  await page.getByRole('tab', { name: 'Performance' }).click();
+  await page.waitForTimeout(6000);
+  await page.screenshot({ path: join(out, 'vm-performance.png') });
+  await page.getByRole('tab', { name: 'Snapshots' }).click();
+  await page.screenshot({ path: join(out, 'vm-snapshots.png') });
+  await page.getByRole('tab', { name: 'Consoles' }).click();
+  await page.getByRole('button', { name: 'Open serial console' }).click();
+  await page.getByRole('button', { name: 'Open graphical console' }).click();
+  await page.screenshot({ path: join(out, 'vm-consoles.png') });
+  await browser.close();
+  console.log(
+    JSON.stringify(
+      { hosts: 100, vms: 5000, treeMs, gridMs, rowsInDom, idleFps, scrollFps: fps, sortMs, errors },
+      null,
+      2,
+    ),
+  );
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+}

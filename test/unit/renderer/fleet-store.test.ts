@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import {
+  describeTask,
+  HISTORY_POINTS,
+  useFleetStore,
+} from '../../../app/renderer/src/store/fleet-store.js';
+import type { Task } from '../../../app/shared/domain/inventory.js';
+import { bigFleet, group, host, vm } from './fleet-fixtures.js';
+
+const store = () => useFleetStore.getState();
+const initial = useFleetStore.getState();
+
+function task(id: string, status: Task['status'], error: string | null = null): Task {
+  return {
+    id,
+    kind: 'vm.start',
+    target: 'a/one',
+    status,
+    progress: null,
+    message: null,
+    error,
+    createdAt: '2026-01-01T00:00:00Z',
+    startedAt: null,
+    endedAt: null,
+  };
+}
+
+beforeEach(() => useFleetStore.setState(initial, true));
+
+test('getFleet is normalized: hosts by name, VMs by host/name, sorted key lists', () => {
+  store().loadFleet({
+    groups: [group(1, 'Rack')],
+    hosts: [host('b'), host('a')],
+    vms: [vm('a', 'vm10'), vm('a', 'vm2'), vm('b', 'x')],
+  });
+  const s = store();
+  assert.equal(s.loaded, true);
+  assert.deepEqual(s.hostNames, ['a', 'b']);
+  assert.deepEqual(s.vmKeysByHost.a, ['a/vm2', 'a/vm10']);
+  assert.equal(s.vms['a/vm2']?.name, 'vm2');
+  assert.equal(s.groups[1]?.name, 'Rack');
+});
+
+test("a host's poll replaces only its VMs; unchanged VMs and other hosts keep their objects", () => {
+  store().loadFleet({
+    groups: [],
+    hosts: [host('a'), host('b')],
+    vms: [vm('a', 'one'), vm('a', 'two'), vm('b', 'x')],
+  });
+  const before = store();
+  store().applyHostPolled({
+    host: 'a',
+    status: 'connected',
+    error: null,
+    polledAt: 1000,
+    vms: [vm('a', 'one'), vm('a', 'two', 'shutoff'), vm('a', 'three')],
+  });
+  const after = store();
+  assert.equal(after.vms['a/one'], before.vms['a/one'], 'unchanged VM keeps its identity');
+  assert.notEqual(after.vms['a/two'], before.vms['a/two']);
+  assert.equal(after.vms['a/two']?.state, 'shutoff');
+  assert.equal(after.vms['b/x'], before.vms['b/x']);
+  assert.equal(after.vmKeysByHost.b, before.vmKeysByHost.b, "host b's key list is untouched");
+  assert.deepEqual(after.vmKeysByHost.a, ['a/one', 'a/three', 'a/two']);
+  assert.equal(after.hosts.a?.polledAt, 1000);
+});
+
+test('a VM gone from a poll leaves the store; a failed poll changes only the status', () => {
+  store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one'), vm('a', 'two')] });
+  store().applyHostPolled({
+    host: 'a',
+    status: 'connected',
+    error: null,
+    polledAt: 1,
+    vms: [vm('a', 'one')],
+  });
+  assert.equal(store().vms['a/two'], undefined);
+  assert.equal(store().history['a/two'], undefined);
+  const vms = store().vms;
+  store().applyHostPolled({ host: 'a', status: 'unreachable', error: 'refused', polledAt: 2 });
+  assert.equal(store().hosts.a?.status, 'unreachable');
+  assert.equal(store().hosts.a?.error, 'refused');
+  assert.equal(store().vms, vms);
+});
+
+test('events for a host not loaded yet are ignored (fleetChanged will bring it)', () => {
+  store().applyHostPolled({ host: 'new', status: 'connected', error: null, polledAt: 1, vms: [] });
+  assert.deepEqual(store().hosts, {});
+});
+
+test('each poll adds one history point per VM, capped', () => {
+  store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one')] });
+  for (let i = 1; i <= HISTORY_POINTS + 5; i++) {
+    store().applyHostPolled({
+      host: 'a',
+      status: 'connected',
+      error: null,
+      polledAt: i * 1000,
+      vms: [vm('a', 'one', 'running', { cpuPercent: i, diskReadBytes: i, diskWriteBytes: 1 })],
+    });
+  }
+  const points = store().history['a/one']!;
+  assert.equal(points.length, HISTORY_POINTS);
+  assert.equal(points.at(-1)?.cpuPercent, HISTORY_POINTS + 5);
+  assert.equal(points.at(-1)?.diskBytes, HISTORY_POINTS + 6);
+  assert.equal(points.at(-1)?.netBytes, null);
+});
+
+test('tasks: newest first, updated in place; a failure raises one error notice', () => {
+  store().applyTask(task('t1', 'running'));
+  store().applyTask(task('t2', 'running'));
+  store().applyTask(task('t1', 'failed', 'domain not found'));
+  store().applyTask(task('t1', 'failed', 'domain not found'));
+  assert.deepEqual(store().taskIds, ['t2', 't1']);
+  assert.equal(store().tasks.t1?.status, 'failed');
+  assert.equal(store().notices.length, 1);
+  assert.equal(store().notices[0]?.kind, 'error');
+  assert.match(store().notices[0]!.text, /Start a\/one failed: domain not found/);
+  store().dismissNotice(store().notices[0]!.id);
+  assert.deepEqual(store().notices, []);
+});
+
+test('task logs append in order and ignore entries already held', () => {
+  const entry = (seq: number) => ({ seq, at: '', stream: 'stdout' as const, text: `line ${seq}` });
+  store().appendTaskLog('t', [entry(1), entry(2)]);
+  store().appendTaskLog('t', [entry(2), entry(3)]);
+  assert.deepEqual(
+    store().taskLogs.t?.map((e) => e.seq),
+    [1, 2, 3],
+  );
+});
+
+test('task titles use the words of the buttons', () => {
+  assert.equal(describeTask({ kind: 'vm.start', target: 'a/b' }), 'Start a/b');
+  assert.equal(describeTask({ kind: 'vm.shutdown', target: 'a/b' }), 'Shut down a/b');
+  assert.equal(describeTask({ kind: 'vm.destroy', target: 'a/b' }), 'Force off a/b');
+  assert.equal(describeTask({ kind: 'vm.iso.attach', target: 'a/b' }), 'Insert ISO into a/b');
+  assert.equal(describeTask({ kind: 'vm.clone', target: 'a/b' }), 'Clone a/b');
+});
+
+test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entries', () => {
+  store().loadFleet(bigFleet(100, 50));
+  assert.equal(Object.keys(store().vms).length, 5000);
+  const before = store();
+  store().applyHostPolled({
+    host: 'node7',
+    status: 'connected',
+    error: null,
+    polledAt: 5,
+    vms: before.vmKeysByHost.node7!.map((k) => before.vms[k]!),
+  });
+  const after = store();
+  const changed = Object.keys(after.vms).filter(
+    (k) => after.vms[k as `${string}/${string}`] !== before.vms[k as `${string}/${string}`],
+  );
+  assert.deepEqual(changed, []);
+  const changedLists = after.hostNames.filter(
+    (h) => after.vmKeysByHost[h] !== before.vmKeysByHost[h],
+  );
+  assert.deepEqual(changedLists, ['node7']);
+});
+
+test('a burst of polls is applied in one update', () => {
+  store().loadFleet({ groups: [], hosts: [host('a'), host('b')], vms: [] });
+  let updates = 0;
+  const off = useFleetStore.subscribe(() => updates++);
+  store().applyHostPolls([
+    { host: 'a', status: 'connected', error: null, polledAt: 1, vms: [vm('a', 'one')] },
+    { host: 'b', status: 'unreachable', error: 'timeout', polledAt: 1 },
+    { host: 'gone', status: 'connected', error: null, polledAt: 1, vms: [] },
+  ]);
+  off();
+  assert.equal(updates, 1);
+  assert.equal(store().vms['a/one']?.name, 'one');
+  assert.equal(store().hosts.b?.status, 'unreachable');
+});

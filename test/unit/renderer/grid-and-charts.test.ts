@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fleetStats } from '../../../app/renderer/src/dashboard/fleet-stats.js';
+import { gridRows } from '../../../app/renderer/src/host-view/vm-grid-rows.js';
+import type { VmHistoryPoint } from '../../../app/renderer/src/store/fleet-store.js';
+import { vmKey, type VmKey } from '../../../app/renderer/src/store/vm-key.js';
+import { rateSeries, valueSeries } from '../../../app/renderer/src/vm-view/chart-series.js';
+import type { FleetVm } from '../../../app/shared/contract/convirt-contract.js';
+import { host, vm } from './fleet-fixtures.js';
+
+const vms: Record<VmKey, FleetVm> = {};
+for (const v of [
+  vm('a', 'web10', 'running', { cpuPercent: 5, tags: ['prod'] }),
+  vm('a', 'web2', 'running', { cpuPercent: 50 }),
+  vm('a', 'db', 'shutoff'),
+]) {
+  vms[vmKey(v.host, v.name)] = v;
+}
+const keys = Object.keys(vms) as VmKey[];
+
+test('grid rows sort by any column, numbers as numbers, names naturally', () => {
+  assert.deepEqual(gridRows(keys, vms, '', { column: 'name', direction: 'ascending' }), [
+    'a/db',
+    'a/web2',
+    'a/web10',
+  ]);
+  assert.deepEqual(gridRows(keys, vms, '', { column: 'cpu', direction: 'descending' }), [
+    'a/web2',
+    'a/web10',
+    'a/db',
+  ]);
+});
+
+test('the grid filter matches name, state and tags', () => {
+  const sort = { column: 'name', direction: 'ascending' } as const;
+  assert.deepEqual(gridRows(keys, vms, 'PROD', sort), ['a/web10']);
+  assert.deepEqual(gridRows(keys, vms, 'shutoff', sort), ['a/db']);
+  assert.deepEqual(gridRows(keys, vms, 'web', sort), ['a/web2', 'a/web10']);
+});
+
+const point = (at: number, diskBytes: number | null): VmHistoryPoint => ({
+  at,
+  cpuPercent: at / 1000,
+  memoryMiB: 128,
+  diskBytes,
+  netBytes: null,
+});
+
+test('chart rates come from two counters and their time apart; a reset gives no point', () => {
+  const points = [point(1000, 0), point(3000, 4000), point(4000, 100), point(5000, 1100)];
+  assert.deepEqual(
+    rateSeries(points, (p) => p.diskBytes),
+    [
+      { at: 3000, value: 2000 },
+      { at: 5000, value: 1000 },
+    ],
+  );
+  assert.deepEqual(
+    rateSeries(points, (p) => p.netBytes),
+    [],
+  );
+  assert.equal(valueSeries(points, (p) => p.cpuPercent).length, 4);
+});
+
+test('dashboard numbers: hosts up and down, VMs by state, host CPU share, busiest first', () => {
+  const facts = {
+    hostname: 'a',
+    hypervisor: 'kvm' as const,
+    hypervisorVersion: '9',
+    cpuCount: 2,
+    cpuModel: 'x',
+    memoryTotalMiB: 1000,
+    memoryFreeMiB: 250,
+    storagePools: [],
+    networks: [],
+    capabilities: [],
+  };
+  const stats = fleetStats(
+    { a: { ...host('a'), facts }, b: host('b', { status: 'unreachable' }) },
+    ['a', 'b'],
+    vms,
+    { a: keys, b: [] },
+  );
+  assert.deepEqual([stats.hostsUp, stats.hostsDown, stats.vmCount], [1, 1, 3]);
+  assert.deepEqual([stats.vmsByState.running, stats.vmsByState.shutoff], [2, 1]);
+  assert.equal(stats.hostLoads[0]?.cpu, 55 / 200);
+  assert.equal(stats.hostLoads[0]?.memoryUsedMiB, 750);
+  assert.deepEqual(
+    stats.busiest.map((v) => v.name),
+    ['web2', 'web10'],
+  );
+});
