@@ -61,6 +61,9 @@ async function keygen(path: string): Promise<void> {
   ]);
 }
 
+/** Users whose names start with this may log in with a password (the password auth test). */
+export const PASSWORD_USER_PREFIX = 'cvp';
+
 /** Starts sshd in `dir` (created) on a free loopback port. Stop it with stopSshd(pid). */
 export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Promise<TestSshdInfo> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -99,6 +102,9 @@ export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Prom
         'MaxStartups 200:30:400',
         'Subsystem sftp internal-sftp',
         'LogLevel VERBOSE',
+        // Password logins only for users a test creates for that (cvp<pid>); Match comes last.
+        `Match User ${PASSWORD_USER_PREFIX}*`,
+        '  PasswordAuthentication yes',
         '',
       ].join('\n'),
     );

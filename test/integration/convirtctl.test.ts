@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
+import { ConsoleReader } from '../support/console-reader.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm } from '../support/tiny-vm.js';
 
@@ -256,6 +257,57 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /console-42/);
+  });
+
+  await t.test('a guest user gets a password through the guest agent', async () => {
+    const user = 'cvuser';
+    const password = `s3cret 'pw' ${process.pid}`;
+    const console = new ConsoleReader(await virsh.openConsole(vm));
+    try {
+      await console.poke('\r', /clivm# /, 30_000);
+      // A user with no password yet, in a shadow file, as a real system would have. qemu-ga
+      // runs chpasswd, which Debian's busybox lacks: the guest gets a stand-in that does what
+      // shadow's chpasswd does (reads `user:password`, stores a SHA-512 crypt hash).
+      const chpasswd = [
+        '#!/bin/sh',
+        'IFS=: read -r u p',
+        'h=$(mkpasswd -m sha512 "$p") || exit 1',
+        'sed -i "s|^$u:[^:]*:|$u:$h:|" /etc/shadow',
+      ];
+      console.type(
+        `printf '%s\\n' ${chpasswd.map((l) => `'${l}'`).join(' ')} >/usr/sbin/chpasswd; chmod +x /usr/sbin/chpasswd\r`,
+      );
+      console.type(
+        `echo '${user}:x:1000:1000::/:/bin/sh' >>/etc/passwd; echo '${user}:!:1::::::' >>/etc/shadow; echo made-$((2*3))\r`,
+      );
+      await console.waitFor(/made-6/, 10_000);
+      const r = await ctl(['vm', 'password', ref, user, '--json'], (child) =>
+        child.stdin!.end(`${password}\n`),
+      );
+      assert.equal(r.code, 0, r.stdout);
+      const from = console.output.length;
+      console.type(`grep ^${user}: /etc/shadow | cut -d: -f2; echo shadow-$((3*3))\r`);
+      const shown = await console.waitFor(
+        /\r?\n(\$(\d)\$([^$\s]+)\$\S+)\r?\nshadow-9/,
+        10_000,
+        from,
+      );
+      const [, hash, algorithm, salt] = shown;
+      const expected = spawnSync('openssl', ['passwd', `-${algorithm}`, '-salt', salt!, '-stdin'], {
+        input: password,
+      });
+      assert.equal(
+        expected.stdout.toString().trim(),
+        hash,
+        'the guest holds a hash of the password',
+      );
+      const task = JSON.parse(r.stdout) as { id: string };
+      const log = (await ctl(['task', 'show', task.id])).stdout;
+      assert.match(log, /password of cvuser set/);
+      assert.ok(!log.includes(password), 'the password is not in the task log');
+    } finally {
+      console.stream.end();
+    }
   });
 
   await t.test('a bad VM name is refused with exit 2 and runs nothing on the host', async () => {

@@ -525,9 +525,15 @@ exit 0`;
         crypted: false,
       },
     });
-    // Sent on standard input is not possible for qemu-agent-command; the request is one quoted
-    // argument and the password never enters a task log (callers must not record this shell).
-    await this.virsh('qemu-agent-command', name, request);
+    // The request goes to virsh's own command reader on standard input, so the password never
+    // appears in the host's process list. It needs no escaping inside virsh's single quotes: the
+    // name and user are validated and the password is base64.
+    const { stderr } = await this.ssh.exec(this.virshArgv(), {
+      stdin: `qemu-agent-command ${name} '${request}'\n`,
+    });
+    // virsh reading commands from stdin exits 0 even when a command fails: its error says.
+    const error = /^error: .*$/m.exec(stderr);
+    if (error) throw new Error(`Setting the password of ${user} failed: ${stderr.trim()}`);
   }
 
   async guestInfo(name: string): Promise<GuestInfo | null> {
