@@ -42,8 +42,12 @@ function removeFiles(dir: string, select: (name: string) => boolean): string[] {
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(PREFIX) || !select(name)) continue;
     const path = join(dir, name);
-    // A leftover sshd of a dead run is stopped by the PID it wrote, never by name matching.
-    for (const pidFile of [join(path, 'sshd.pid'), join(path, 'sshd', 'sshd.pid')]) {
+    // A leftover sshd or nginx of a dead run is stopped by the PID it wrote, never by name.
+    for (const pidFile of [
+      join(path, 'sshd.pid'),
+      join(path, 'sshd', 'sshd.pid'),
+      join(path, 'nginx', 'nginx.pid'),
+    ]) {
       if (!existsSync(pidFile)) continue;
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGTERM');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLibvirtDaemons, stopDaemons, type StartedDaemon } from './daemons.js';
+import { startDownloadServers, type DownloadServersInfo } from './nginx.js';
 import { mustRun } from './process.js';
 import { IMAGES_DIR, removeRun, removeStale, runPrefix } from './resources.js';
 import { startSshd, stopSshd, type TestSshdInfo } from './sshd.js';
@@ -27,6 +28,8 @@ export interface TestbedInfo {
   tinyVm: TinyVmFixture;
   /** Built files of image_store/'s appliances, as `<dir>/<appliance>/<file>`. */
   appliances: string;
+  /** nginx and friends on loopback, for templates and ISOs downloaded by URL (nginx.ts). */
+  downloads: DownloadServersInfo;
 }
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
@@ -82,7 +85,17 @@ export async function startTestbed(log: (line: string) => void): Promise<Running
   const appliances = await ensureAppliances(tinyVm, log);
   const sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
-  const info: TestbedInfo = { prefix, runDir, imagesDir: IMAGES_DIR, sshd, tinyVm, appliances };
+  const downloads = await startDownloadServers(join(runDir, 'nginx'));
+  log(`nginx on ${downloads.info.http}, ${downloads.info.https}, ${downloads.info.mtls}`);
+  const info: TestbedInfo = {
+    prefix,
+    runDir,
+    imagesDir: IMAGES_DIR,
+    sshd,
+    tinyVm,
+    appliances,
+    downloads: downloads.info,
+  };
   const infoFile = join(runDir, 'testbed.json');
   writeFileSync(infoFile, JSON.stringify(info, null, 2));
   return {
@@ -90,6 +103,7 @@ export async function startTestbed(log: (line: string) => void): Promise<Running
     infoFile,
     async stop() {
       stopSshd(sshd.pid);
+      await downloads.stop();
       const removed = await removeRun(prefix);
       stopDaemons(daemons);
       return removed;

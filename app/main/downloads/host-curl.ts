@@ -5,14 +5,16 @@
 import type { Checksum } from '../../shared/validation/download-source.js';
 import type { HttpHeader } from '../../shared/validation/download-source.js';
 
-/** Where ConVirt keeps its certificates on every host, relative to the login's home. */
-export const HOST_CERT_DIR = '.convirt/certs';
+/** Where ConVirt keeps its certificates on every host (certificates.ts), under the login's home. */
+export const DEFAULT_TRUST_DIR = '.convirt/certs';
 
 export interface CurlRequest {
   url: string;
   headers?: readonly HttpHeader[];
   /** Name of an uploaded client certificate to present (certificates.ts). */
   clientCertificate?: string;
+  /** ConVirt's trust store on the host; DEFAULT_TRUST_DIR under the home when not given. */
+  trustDir?: string;
 }
 
 const CURL = [
@@ -33,9 +35,9 @@ const CURL = [
   '@-',
 ];
 
-// The client certificate name (or '') is $1, the curl command the rest. Adds --cacert/--cert
-// when ConVirt's trust store on the host has them.
-const WITH_TRUST_STORE = `d="$HOME/${HOST_CERT_DIR}"; client=$1; shift
+// $1: the trust store folder ('' for the default), $2: a client certificate name or '', the
+// rest: the curl command. Adds --cacert/--cert when ConVirt's trust store has them.
+const WITH_TRUST_STORE = `d=\${1:-"$HOME/${DEFAULT_TRUST_DIR}"}; client=$2; shift 2
 if [ -f "$d/ca-bundle.pem" ]; then set -- "$@" --cacert "$d/ca-bundle.pem"; fi
 if [ -n "$client" ]; then set -- "$@" --cert "$d/client/$client.pem" --key "$d/client/$client.key"; fi
 `;
@@ -61,6 +63,7 @@ function curlScript(
     preamble + WITH_TRUST_STORE + body,
     'sh',
     ...params,
+    request.trustDir ?? '',
     request.clientCertificate ?? '',
     ...CURL,
     ...extra,

@@ -3,11 +3,7 @@
 // attempts per host, then the next host that reaches the same pool. The image bytes never pass
 // through ConVirt: only progress lines do.
 import { validateHostPath, InvalidInputError } from '../../shared/validation/names.js';
-import {
-  validateDownloadUrl,
-  type Checksum,
-  type HttpHeader,
-} from '../../shared/validation/download-source.js';
+import { validateDownloadUrl, type Checksum } from '../../shared/validation/download-source.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import {
   downloadCommand,
@@ -18,11 +14,9 @@ import {
 
 export const ATTEMPTS_PER_HOST = 3;
 
-export interface HostDownloadRequest {
+export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
   /** Candidate URLs, best first (one URL, or a metalink's). Each attempt takes the next one. */
   urls: readonly string[];
-  headers?: readonly HttpHeader[];
-  clientCertificate?: string;
   checksum: Checksum;
   /** Absolute path of the finished file on the host. */
   dest: string;
@@ -107,6 +101,14 @@ function attempt(
   );
 }
 
+function curlOptions(r: HostDownloadRequest): Omit<CurlRequest, 'url'> {
+  return {
+    ...(r.headers ? { headers: r.headers } : {}),
+    ...(r.clientCertificate ? { clientCertificate: r.clientCertificate } : {}),
+    ...(r.trustDir ? { trustDir: r.trustDir } : {}),
+  };
+}
+
 /** Downloads on the first host that succeeds; each host gets up to ATTEMPTS_PER_HOST tries. */
 export async function downloadOnHosts(
   hosts: readonly RemoteShell[],
@@ -121,15 +123,7 @@ export async function downloadOnHosts(
     for (let n = 0; n < ATTEMPTS_PER_HOST; n++) {
       const url = r.urls[n % r.urls.length]!;
       r.log?.(`${shell.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
-      const outcome = await attempt(
-        shell,
-        {
-          url,
-          ...(r.headers ? { headers: r.headers } : {}),
-          ...(r.clientCertificate ? { clientCertificate: r.clientCertificate } : {}),
-        },
-        r,
-      );
+      const outcome = await attempt(shell, { ...curlOptions(r), url }, r);
       if (outcome.ok)
         return { host: shell.target, url, size: outcome.size, attempts: failures.length + 1 };
       const why = `${shell.target} attempt ${n + 1}: ${outcome.error}`;
