@@ -95,15 +95,22 @@ umask 077; mkdir -p "$d" || exit 1
 
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
+/** Writes the CA bundle (system bundle plus the CAs given on stdin, see caBundleInput). */
+export function caBundleCommand(trustDir = ''): string[] {
+  return ['sh', '-c', WRITE_CA_BUNDLE, 'sh', trustDir, SYSTEM_BUNDLE];
+}
+
+export function caBundleInput(caPems: readonly string[]): string {
+  return caPems.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
+}
+
 /** Makes the host's CA bundle the system one plus exactly `caPems`. */
 export async function installCaBundle(
   shell: RemoteShell,
   caPems: readonly string[],
   trustDir = '',
 ): Promise<void> {
-  await shell.run(['sh', '-c', WRITE_CA_BUNDLE, 'sh', trustDir, SYSTEM_BUNDLE], {
-    stdin: caPems.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join(''),
-  });
+  await shell.run(caBundleCommand(trustDir), { stdin: caBundleInput(caPems) });
 }
 
 // $1: folder, $2: name. stdin: certificate then key, both PEM; the key file is the owner's only.

@@ -21,15 +21,17 @@ export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
   /** Absolute path of the finished file on the host. */
   dest: string;
   /** Bytes on the host so far, and the total when known. */
-  onProgress?(bytes: number, total?: number): void;
+  onProgress?: (bytes: number, total?: number) => void;
   /** One line per attempt, for the task log. */
-  log?(line: string): void;
+  log?: (line: string) => void;
   total?: number;
   signal?: AbortSignal;
 }
 
 export interface HostDownloadResult {
+  /** The shell's target, and its index in the hosts given. */
   host: string;
+  hostIndex: number;
   url: string;
   size: number;
   attempts: number;
@@ -119,13 +121,19 @@ export async function downloadOnHosts(
   r.urls.forEach(validateDownloadUrl);
   if (hosts.length === 0) throw new Error('No connected host can reach this storage pool.');
   const failures: string[] = [];
-  for (const shell of hosts) {
+  for (const [hostIndex, shell] of hosts.entries()) {
     for (let n = 0; n < ATTEMPTS_PER_HOST; n++) {
       const url = r.urls[n % r.urls.length]!;
       r.log?.(`${shell.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
       const outcome = await attempt(shell, { ...curlOptions(r), url }, r);
       if (outcome.ok)
-        return { host: shell.target, url, size: outcome.size, attempts: failures.length + 1 };
+        return {
+          host: shell.target,
+          hostIndex,
+          url,
+          size: outcome.size,
+          attempts: failures.length + 1,
+        };
       const why = `${shell.target} attempt ${n + 1}: ${outcome.error}`;
       failures.push(why);
       r.log?.(why);
