@@ -215,16 +215,21 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.match(await cat('/etc/provisioned-at'), /^\d{4}-/);
   });
 
-  await t.test('a provision.sh that exits 1 leaves nothing behind', async () => {
-    // An appliance of the operator's own store: tiny-linux with a provision.sh that fails.
-    const own = join(dataDir, 'image_store', 'failing');
+  /** An appliance of the operator's own store: tiny-linux with another provision.sh. */
+  const ownAppliance = (name: string, provisionSh: string, extraConf = '') => {
+    const own = join(dataDir, 'image_store', name);
     cpSync(join(root, 'image_store', 'tiny-linux'), own, { recursive: true });
     const conf = readFileSync(join(own, 'image.conf'), 'utf8').replace(
       /^(kernel_src|ramdisk_src|vda_image_src) = (.*)$/gm,
       (_m, key: string, file: string) => `${key} = ${join(bed.appliances, 'tiny-linux', file)}`,
     );
-    writeFileSync(join(own, 'image.conf'), conf);
-    writeFileSync(join(own, 'provision.sh'), '#!/bin/sh\necho "about to fail"\nexit 1\n');
+    writeFileSync(join(own, 'image.conf'), conf + extraConf);
+    writeFileSync(join(own, 'provision.sh'), provisionSh);
+    return own;
+  };
+
+  await t.test('a provision.sh that exits 1 leaves nothing behind', async () => {
+    const own = ownAppliance('failing', '#!/bin/sh\necho "about to fail"\nexit 1\n');
     writeFileSync(join(own, 'on_error'), '#!/bin/sh\necho "error hook: $1 failed while $2"\n');
     chmodSync(join(own, 'on_error'), 0o755);
     const failing = `${bed.prefix}failing`;
@@ -243,6 +248,17 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.doesNotMatch(left, new RegExp(`${failing}|convirt-provision-${failing}`));
   });
 
+  await t.test('a provision.sh that outlives its timeout is stopped and undone', async () => {
+    ownAppliance('slow', '#!/bin/sh\necho started\nsleep 30\n', 'provision_timeout = 2\n');
+    const slow = `${bed.prefix}slow`;
+    vms.push(slow);
+    const r = await provision('slow', slow);
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.match((JSON.parse(r.stdout) as TaskJson).error ?? '', /did not finish within 2 s/);
+    assert.equal(await virsh.exists(slow), false);
+    assert.doesNotMatch(await ssh.run(['ls', '-a', bed.imagesDir]), new RegExp(slow));
+  });
+
   await t.test('an ISO is uploaded within the quota and refused beyond it', async () => {
     assert.equal((await ctl(['iso', 'quota', 'tb', '3', '--iso-dir', isoDir])).code, 0);
     const small = join(bed.runDir, 'small.iso');
@@ -258,4 +274,39 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.match(refused.stderr, /exceed the ISO quota of 3 MiB/);
     assert.equal((await ssh.exec(['ls', `${isoDir}/big.iso`, `${isoDir}/big.iso.part`])).code, 2);
   });
+
+  await t.test(
+    'the install-from-ISO template: an empty disk and the ISO, booted first',
+    async () => {
+      const vm = `${bed.prefix}iso`;
+      vms.push(vm);
+      const r = await provision(
+        'install-from-iso',
+        vm,
+        '--param',
+        `iso=${isoDir}/small.iso`,
+        '--param',
+        'vda_disk_size=64',
+        '--param',
+        'memory=256',
+      );
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const doc = await virsh.document(vm);
+      assert.ok(doc.hasGuestAgentChannel());
+      assert.deepEqual(
+        doc.disks().map((d) => [d.device, d.target, d.source]),
+        [
+          ['disk', 'vda', `${bed.imagesDir}/${vm}-vda.qcow2`],
+          ['cdrom', 'sda', `${isoDir}/small.iso`],
+        ],
+      );
+      const xml = await ssh.run(['virsh', '-q', 'dumpxml', vm]);
+      assert.match(xml, /<boot dev='cdrom'\/>\s*<boot dev='hd'\/>/);
+      const info = JSON.parse(
+        await ssh.run(['qemu-img', 'info', '--output=json', `${bed.imagesDir}/${vm}-vda.qcow2`]),
+      ) as { 'virtual-size': number; 'backing-filename'?: string };
+      assert.equal(info['virtual-size'], 64 * 1024 * 1024);
+      assert.equal(info['backing-filename'], undefined);
+    },
+  );
 });

@@ -20,6 +20,9 @@ export interface UploadResult {
   /** Bytes already on the host from an earlier, interrupted upload. */
   resumedFrom: number;
   sent: number;
+  /** Milliseconds spent streaming the bytes, and then hashing and renaming them on the host. */
+  streamMs: number;
+  verifyMs: number;
 }
 
 export class ChecksumMismatchError extends Error {
@@ -30,19 +33,18 @@ export class ChecksumMismatchError extends Error {
 }
 
 // $1 .part, $2 final path, $3 expected sha256, $4 expected size, $5 fresh|resume.
-// A short .part (the stream was cut) is kept for the next attempt; a complete one with the
-// wrong checksum is removed.
+// `received` marks the end of the stream (before hashing, for timings). A short .part (the
+// stream was cut) is kept for the next attempt; a complete one with the wrong checksum is
+// removed. (Hashing while receiving, through tee, measured twice as slow overall here.)
 const RECEIVE = `
 part=$1 final=$2 want=$3 size=$4
-if [ "$5" = fresh ]; then
-  got=$(tee -- "$part" | sha256sum)
-else
-  cat >> "$part"
-  got=$(sha256sum < "$part")
-fi
-got=\${got%% *}
+if [ "$5" = fresh ]; then cat > "$part"; else cat >> "$part"; fi
+echo received
 have=$(stat -c %s -- "$part" 2>/dev/null || echo 0)
 if [ "$have" != "$size" ]; then echo "short $have"; exit 3; fi
+# OpenSSL uses the CPU's SHA instructions: about four times faster than coreutils here.
+if command -v openssl >/dev/null 2>&1; then got=$(openssl dgst -sha256 -r < "$part"); else got=$(sha256sum < "$part"); fi
+got=\${got%% *}
 if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "mismatch $got"; exit 4; fi
 mv -f -- "$part" "$final" && echo ok`;
 
@@ -71,9 +73,14 @@ export async function uploadFile(
     String(options.size),
     mode,
   ]);
+  const started = performance.now();
+  let received = 0;
   let stdout = '';
   let stderr = '';
-  channel.on('data', (d: Buffer) => (stdout += d.toString()));
+  channel.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (!received && stdout.startsWith('received\n')) received = performance.now();
+  });
   channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((resolve) => {
     let code: number | null = null;
@@ -98,14 +105,23 @@ export async function uploadFile(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const [status, detail] = stdout.trim().split(' ');
+  const [status, detail] = stdout
+    .replace(/^received\n/, '')
+    .trim()
+    .split(' ');
   if (code === 4 && status === 'mismatch')
     throw new ChecksumMismatchError(remotePath, options.sha256, detail ?? '');
   if (code !== 0 || status !== 'ok')
     throw new Error(
       `Writing ${remotePath} on ${shell.target} failed (exit ${code ?? '?'}): ${stderr.trim() || stdout.trim() || 'no output'}`,
     );
-  return { resumedFrom, sent: options.size - resumedFrom };
+  const ended = performance.now();
+  return {
+    resumedFrom,
+    sent: options.size - resumedFrom,
+    streamMs: (received || ended) - started,
+    verifyMs: ended - (received || ended),
+  };
 }
 
 /** Size of a file on the host, or null when it does not exist. */
