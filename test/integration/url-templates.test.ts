@@ -12,6 +12,7 @@ import { inspectCertificate } from '../../app/main/downloads/certificates.js';
 import { UrlTemplateRecords } from '../../app/main/downloads/template-records.js';
 import { UrlTemplateService } from '../../app/main/downloads/url-template-service.js';
 import { Inventory } from '../../app/main/inventory/index.js';
+import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { InvalidInputError } from '../../app/shared/validation/names.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
@@ -208,17 +209,23 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
     const progress: number[] = [];
     const path = `/files/${web.image.name}`;
     const before = gets(path);
-    const first = await s.deploy({
+    const tasks = new TaskRunner(inventory.tasks, inventory.audit);
+    tasks.on('update', (task) => {
+      if (task.progress !== null) progress.push(task.progress);
+    });
+    const { task, result } = s.deployAsTask(tasks, {
       template: 'meta',
       pool: 'tb:default',
       poolDir: pool,
       hosts: ['tb'],
-      onProgress: (bytes) => progress.push(bytes),
     });
+    const first = await result;
+    assert.equal(inventory.tasks.get(task.id)?.status, 'succeeded');
+    assert.equal(progress.at(-1), 1);
     assert.equal(first.downloaded, true);
     assert.equal((await ssh.run(['sha256sum', first.path])).split(' ')[0], web.image.sha256);
     assert.equal(gets(path), before + 1);
-    assert.ok(progress.every((b) => b <= web.image.size));
+    assert.ok(progress.every((f) => f >= 0 && f <= 1));
     const second = await s.deploy({
       template: 'meta',
       pool: 'tb:default',

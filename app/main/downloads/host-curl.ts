@@ -100,7 +100,8 @@ export const EXIT_CHECKSUM_MISMATCH = 3;
 export const EXIT_DOWNLOAD_FAILED = 4;
 
 /**
- * Downloads to DEST.part, prints `progress BYTES` lines while it runs, verifies the digest on the
+ * Downloads to DEST.part, prints `progress BYTES` lines while it runs (`downloaded` when the
+ * transfer is over), verifies the digest on the
  * host and renames to DEST. On a mismatch or a failed download nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
@@ -108,11 +109,14 @@ export function downloadCommand(request: CurlRequest, dest: string, checksum: Ch
 exec 3<&0
 "$@" --fail --output "$part" <&3 &
 pid=$!
-while kill -0 "$pid" 2>/dev/null; do
-  s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"
-  sleep 0.25
-done
-if ! wait "$pid"; then rm -f "$part"; echo "the download failed" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
+# Progress from a side loop, so the end of the download is seen at once (wait), not polled.
+( while :; do s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"; sleep 0.5 >/dev/null 2>&1; done ) &
+ticker=$!
+if ! wait "$pid"; then
+  kill "$ticker"; rm -f "$part"; echo "the download failed" >&2; exit ${EXIT_DOWNLOAD_FAILED}
+fi
+kill "$ticker"
+echo downloaded
 got=$("$sum" "$part" | cut -d' ' -f1)
 if [ "$got" != "$expected" ]; then
   rm -f "$part"; echo "checksum mismatch: expected $expected, got $got" >&2; exit ${EXIT_CHECKSUM_MISMATCH}

@@ -24,6 +24,8 @@ export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
   onProgress?: (bytes: number, total?: number) => void;
   /** One line per attempt, for the task log. */
   log?: (line: string) => void;
+  /** The transfer of an attempt is over; verifying on the host comes next. */
+  onDownloaded?: () => void;
   total?: number;
   signal?: AbortSignal;
 }
@@ -84,6 +86,7 @@ function attempt(
             const bytes = Number(value);
             if (word === 'progress' && Number.isFinite(bytes)) r.onProgress?.(bytes, r.total);
             if (word === 'done') size = bytes;
+            if (word === 'downloaded') r.onDownloaded?.();
           }
         });
         channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));

@@ -17,7 +17,9 @@ import {
   validateHostPath,
   validateVmName,
 } from '../../shared/validation/names.js';
+import type { Task } from '../inventory/index.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
+import type { TaskRunner } from '../tasks/task-runner.js';
 import {
   caBundleCommand,
   caBundleInput,
@@ -233,6 +235,29 @@ export class UrlTemplateService {
       downloadedBy: host,
     });
     return { path, downloaded: true, host };
+  }
+
+  /** deploy() as a task: the host's download is the task's progress, each attempt in its log. */
+  deployAsTask(
+    tasks: TaskRunner,
+    r: Omit<DeployRequest, 'onProgress' | 'log' | 'signal'>,
+  ): { task: Task; result: Promise<DeployResult> } {
+    this.o.records.get(r.template);
+    validateHostPath(r.poolDir);
+    return tasks.run('template.deploy', `${r.template}@${r.pool}`, async (ctx) => {
+      const result = await this.deploy({
+        ...r,
+        signal: ctx.signal,
+        log: (line) => ctx.log(line),
+        onProgress: (bytes, total) =>
+          ctx.progress(
+            total ? Math.min(bytes / total, 1) : null,
+            `Downloaded ${bytes} of ${total ?? '?'} bytes`,
+          ),
+      });
+      ctx.progress(1, result.downloaded ? `On ${r.pool}` : `Reused the copy on ${r.pool}`);
+      return result;
+    });
   }
 
   /**
