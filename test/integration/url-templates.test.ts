@@ -260,13 +260,16 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
   });
 });
 
-/** convirtctl with its own data folder; no host needed for these. */
+/** convirtctl with its own HOME (no ssh-agent) and data folder. */
 function ctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const dataDir = join(bed.runDir, 'url-templates-cli');
-    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], {
-      env: { ...process.env, CONVIRT_DATA_DIR: dataDir },
-    });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: join(bed.runDir, 'url-templates-home'),
+      CONVIRT_DATA_DIR: join(bed.runDir, 'url-templates-cli'),
+    };
+    delete env.SSH_AUTH_SOCK;
+    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -276,8 +279,9 @@ function ctl(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-test('convirtctl image and cert commands refuse bad input with exit 2', async () => {
+test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
   mkdirSync(join(bed.runDir, 'url-templates-cli'), { recursive: true });
+  mkdirSync(join(bed.runDir, 'url-templates-home', '.ssh'), { recursive: true });
   const url = `${web.http}/files/${web.image.name}`;
   for (const args of [
     ['image', 'register', 'x', '--url', 'http://h/a;reboot'],
@@ -292,6 +296,68 @@ test('convirtctl image and cert commands refuse bad input with exit 2', async ()
   const none = await ctl(['image', 'check-url', url]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /No connected host/);
+  assert.equal((await ctl(['image', 'deploy', 'nope', '--host', 'tb'])).code, 2);
   const list = await ctl(['image', 'list', '--json']);
   assert.deepEqual([list.code, JSON.parse(list.stdout)], [0, []]);
+
+  const pool = `${bed.imagesDir}/${bed.prefix}clipool`;
+  t.after(async () => {
+    const ssh = await connectToTestbed(bed);
+    await ssh.run(['rm', '-rf', pool]);
+    ssh.close();
+  });
+  const added = await ctl([
+    'host',
+    'add',
+    'tb',
+    '--address',
+    `127.0.0.1:${bed.sshd.port}`,
+    '--user',
+    bed.sshd.username,
+    '--identity',
+    bed.sshd.clientKeyPath,
+    '--accept-host-key',
+    bed.sshd.hostKeyFingerprint,
+  ]);
+  assert.equal(added.code, 0, added.stderr);
+  const check = await ctl(['image', 'check-url', `${web.http}/files/image.metalink`]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, new RegExp(`FAIL http://127.0.0.1:${web.deadPort}/`));
+  assert.match(
+    check.stdout,
+    new RegExp(`ok   ${web.http}/files/${web.image.name}  ${web.image.size} bytes`),
+  );
+  const reg = await ctl([
+    'image',
+    'register',
+    'cli-direct',
+    '--url',
+    url,
+    '--checksum',
+    sha256,
+    '--direct-download',
+  ]);
+  assert.equal(reg.code, 0, reg.stderr);
+  assert.match(reg.stdout, /BYPASSED, Ready/);
+  const deploy = () =>
+    ctl(['image', 'deploy', 'cli-direct', '--host', 'tb', '--pool-dir', pool, '--pool', 'tb:cli']);
+  const missing = await deploy();
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /does not exist/);
+  const ssh = await connectToTestbed(bed);
+  await ssh.run(['mkdir', '-p', pool]);
+  ssh.close();
+  const first = await deploy();
+  assert.equal(first.code, 0, first.stderr);
+  assert.doesNotMatch(first.stdout, /reused/);
+  const second = await deploy();
+  assert.match(second.stdout, /\(reused\)/);
+  const listed = JSON.parse((await ctl(['image', 'list', '--json'])).stdout) as {
+    name: string;
+    pools: string[];
+  }[];
+  assert.deepEqual(
+    listed.map((l) => [l.name, l.pools]),
+    [['cli-direct', ['tb:cli']]],
+  );
 });

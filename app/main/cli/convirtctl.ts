@@ -53,6 +53,8 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
                  [--header 'NAME:VALUE']... [--direct-download] [--os OS]
                  [--hypervisor kvm|xen] [--client-cert NAME]
   image list
+  image deploy NAME --host H --pool-dir HOST_DIR [--pool POOL]
+               (H downloads it into the pool; a copy already there is reused)
   image check-url URL [--header 'NAME:VALUE']... [--hypervisor kvm|xen]
   cert add NAME --ca FILE | cert add NAME --cert FILE --key FILE
   cert list | cert remove NAME
@@ -110,6 +112,8 @@ const OPTIONS = {
   ca: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
+  pool: { type: 'string' },
+  'pool-dir': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -460,6 +464,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await provisioningCommand(fleet, dataDir, `${noun} ${verb}`, rest, values, io);
       case 'image register':
       case 'image list':
+      case 'image deploy':
       case 'image check-url':
       case 'cert add':
       case 'cert list':
@@ -691,6 +696,28 @@ async function urlTemplateCommand(
             ]),
       );
       return 0;
+    }
+    case 'image deploy': {
+      const host = text('host');
+      const poolDir = text('pool-dir');
+      if (!name || !host || !poolDir) {
+        throw new UsageError('image deploy needs NAME, --host H and --pool-dir HOST_DIR.');
+      }
+      fleet.host(host);
+      const { task, result } = service.deployAsTask(fleet.tasks, {
+        template: name,
+        pool: text('pool') ?? `${host}:${poolDir}`,
+        poolDir,
+        hosts: [host],
+      });
+      const r = await result.catch(() => undefined);
+      if (r && !json) {
+        io.out(
+          `${name} is at ${host}:${r.path}${r.downloaded ? '' : ' (reused)'} (task ${task.id}).`,
+        );
+        return 0;
+      }
+      return taskOutcome(fleet.task(task.id).task, io, json);
     }
     case 'image check-url': {
       if (!name) throw new UsageError('image check-url needs a URL.');

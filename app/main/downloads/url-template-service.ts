@@ -213,6 +213,9 @@ export class UrlTemplateService {
     }
     if (!t.checksum) throw new Error(`${t.name} has no checksum to verify a download against.`);
     const shells = await Promise.all(r.hosts.map((h) => this.o.connect(h)));
+    if ((await shells[0]!.exec(['test', '-d', r.poolDir])).code !== 0) {
+      throw new Error(`The storage pool folder ${r.poolDir} does not exist on ${first}.`);
+    }
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
     const result = await downloadOnHosts(shells, {
       urls: t.mirrors ?? [t.url],
