@@ -160,6 +160,11 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
       /already exists/,
     );
     const tls = await s.register({ name: 'tls', url, checksum: sha256, directDownload: true });
+    // A host added later gets the same bundle.
+    const bundle = `${join(bed.runDir, 'url-templates-host-trust')}/ca-bundle.pem`;
+    await ssh.run(['rm', '-f', bundle]);
+    await s.installCertificatesOn('tb');
+    assert.ok((await ssh.run(['cat', bundle])).includes(web.caPem.trim()));
     assert.equal(tls.size, web.image.size);
     // The local store's downloads trust it too.
     assert.equal(

@@ -306,8 +306,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
 
     switch (`${noun} ${verb ?? ''}`.trim()) {
-      case 'host add':
-        return await hostAdd(fleet, rest, values, io);
+      case 'host add': {
+        const code = await hostAdd(fleet, rest, values, io);
+        // A host added later gets the CAs uploaded for downloads by URL (cert add).
+        const records = new UrlTemplateRecords(inventory.db);
+        if (rest[0] && records.certificates().some((c) => c.kind === 'ca')) {
+          await urlTemplates(fleet, inventory, dataDir).installCertificatesOn(rest[0]);
+        }
+        return code;
+      }
       case 'host list': {
         const service = fleet;
         const hosts = service.listHosts().map((h) => ({
@@ -613,7 +620,21 @@ async function provisioningCommand(
   }
 }
 
-/** Templates and ISOs by URL: image register|list|check-url, cert add|list|remove. */
+function urlTemplates(fleet: FleetService, inventory: Inventory, dataDir: string) {
+  return new UrlTemplateService({
+    records: new UrlTemplateRecords(inventory.db),
+    hosts: (hv) =>
+      inventory.hosts
+        .list()
+        .filter((h) => !hv || h.hypervisor === hv)
+        .map((h) => h.name),
+    connect: (name) => fleet.connections.get(name),
+    storeDir: join(dataDir, 'url-templates'),
+    localTrustDir: join(dataDir, 'certs'),
+  });
+}
+
+/** Templates and ISOs by URL: image register|deploy|list|check-url, cert add|list|remove. */
 async function urlTemplateCommand(
   fleet: FleetService,
   inventory: Inventory,
@@ -632,17 +653,7 @@ async function urlTemplateCommand(
   if (hypervisor !== undefined && !HYPERVISORS.includes(hypervisor as Hypervisor)) {
     throw new UsageError(`--hypervisor must be kvm or xen, not ${hypervisor}.`);
   }
-  const service = new UrlTemplateService({
-    records: new UrlTemplateRecords(inventory.db),
-    hosts: (hv) =>
-      inventory.hosts
-        .list()
-        .filter((h) => !hv || h.hypervisor === hv)
-        .map((h) => h.name),
-    connect: (name) => fleet.connections.get(name),
-    storeDir: join(dataDir, 'url-templates'),
-    localTrustDir: join(dataDir, 'certs'),
-  });
+  const service = urlTemplates(fleet, inventory, dataDir);
   const [name] = args;
   switch (command) {
     case 'image register': {
