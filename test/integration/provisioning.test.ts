@@ -144,13 +144,35 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.equal(sshSessions(), before, 'no SSH session was opened on the host');
   });
 
+  await t.test('a disk larger than the free space is refused before anything is made', async () => {
+    const huge = `${bed.prefix}huge`;
+    vms.push(huge);
+    const r = await provision('debian-dtc', huge, '--param', 'vda_disk_size=16777216');
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    const task = JSON.parse(r.stdout) as TaskJson;
+    assert.match(task.error ?? '', /Not enough free space on tb:.* MiB needed, \d+ MiB free/);
+    assert.match(await taskLog(task.id), /Nothing had been made on the host/);
+    assert.equal(await virsh.exists(huge), false);
+    assert.doesNotMatch(await ssh.run(['ls', '-a', bed.imagesDir]), new RegExp(huge));
+  });
+
   const tiny = `${bed.prefix}tiny`;
   const hostname = `prov-${process.pid}`;
   await t.test(
-    'the tiny appliance is provisioned, started, and answers with its host name',
+    'the tiny appliance is provisioned, started, and answers with its host name and address',
     async () => {
       vms.push(tiny);
-      const r = await provision('tiny-linux', tiny, '--param', `hostname=${hostname}`, '--start');
+      const r = await provision(
+        'tiny-linux',
+        tiny,
+        '--param',
+        `hostname=${hostname}`,
+        '--param',
+        'ip_address=10.0.2.77/24',
+        '--param',
+        'mac=52:54:00:0a:bb:cc',
+        '--start',
+      );
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const task = JSON.parse(r.stdout) as TaskJson;
       const log = await taskLog(task.id);
@@ -166,6 +188,18 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
         'host-name': string;
       };
       assert.equal(name['host-name'], hostname);
+      // The address and MAC from the parameters, as the guest sees them.
+      const nics = (await virsh.agentCommand(tiny, 'guest-network-get-interfaces')) as Array<{
+        name: string;
+        'hardware-address'?: string;
+        'ip-addresses'?: Array<{ 'ip-address': string; prefix: number }>;
+      }>;
+      const eth0 = nics.find((n) => n.name === 'eth0');
+      assert.equal(eth0?.['hardware-address'], '52:54:00:0a:bb:cc');
+      assert.ok(
+        eth0?.['ip-addresses']?.some((a) => a['ip-address'] === '10.0.2.77' && a.prefix === 24),
+        JSON.stringify(eth0),
+      );
       // The disk is an overlay on the base cached on the host (named by its sha256).
       const info = JSON.parse(
         await ssh.run([

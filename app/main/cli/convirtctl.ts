@@ -574,8 +574,13 @@ async function provisioningCommand(
       params: parseParams(values.param),
       start: values.start === true,
     });
-    await result.catch(() => undefined);
-    return taskOutcome(fleet.task(task.id).task, io, json);
+    const error: unknown = await result.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    const outcome = taskOutcome(fleet.task(task.id).task, io, json);
+    // Refused by the host checks (no space, name taken, no such bridge): nothing was made.
+    return error instanceof InvalidInputError ? 2 : outcome;
   }
   if (command === 'iso quota') {
     const [host, mib] = args;

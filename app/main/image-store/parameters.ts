@@ -134,6 +134,8 @@ export interface TemplateContext {
   serverName: string;
   defaultBridge: string;
   autogenMac: string;
+  /** libvirt's domain type on this host: `kvm`, or `qemu` without hardware virtualization. */
+  virtType: 'kvm' | 'qemu';
   /** Where the store and this image were copied on the host for provision.sh. */
   imageStore: string;
   imageLocation: string;
@@ -146,7 +148,7 @@ export interface TemplateContext {
 /**
  * The variables vm_conf.template may use: ConVirt's (IMAGE_STORE, IMAGE_NAME, IMAGE_LOCATION,
  * VM_NAME, SERVER_NAME, DEFAULT_BRIDGE, AUTOGEN_MAC), every parameter upper-cased (MEMORY,
- * HOSTNAME, ...), `<DEV>_DISK` for each disk, KERNEL and RAMDISK.
+ * HOSTNAME, ...), `<DEV>_DISK` for each disk, KERNEL, RAMDISK and VIRT_TYPE.
  */
 export function templateVariables(
   appliance: Appliance,
@@ -166,6 +168,7 @@ export function templateVariables(
     SERVER_NAME: ctx.serverName,
     DEFAULT_BRIDGE: ctx.defaultBridge,
     AUTOGEN_MAC: ctx.autogenMac,
+    VIRT_TYPE: ctx.virtType,
   });
   vars.MAC ??= ctx.autogenMac;
   vars.BRIDGE ??= ctx.defaultBridge;

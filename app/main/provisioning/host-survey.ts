@@ -1,5 +1,6 @@
-// One read-only command before a provisioning touches anything: the host's bridges, the free
-// space where images and disks go, and which of the files the task would use already exist.
+// One read-only command before a provisioning touches anything: the host's bridges, whether it
+// can run hardware-accelerated guests, the free space where images and disks go, and which of
+// the files the task would use already exist.
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 
 const SCRIPT = `
@@ -10,6 +11,8 @@ for b in /sys/class/net/*/bridge; do
   n=\${b%/bridge}; printf ' %s' "\${n##*/}"
 done
 echo
+# /dev/kvm alone is not enough: without the CPU flags KVM guests fail to start.
+if [ -c /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then echo 'virt kvm'; else echo 'virt qemu'; fi
 for d in "$cache" "$disks"; do
   e=$d
   while [ ! -d "$e" ]; do e=$(dirname "$e"); done
@@ -22,6 +25,8 @@ exit 0`;
 
 export interface HostSurvey {
   bridges: string[];
+  /** libvirt's domain type: `kvm` with hardware virtualization, else `qemu` (emulation). */
+  virtType: 'kvm' | 'qemu';
   /** Free bytes and mount point, by folder asked about (df reports KiB). */
   free: Map<string, { bytes: number; mount: string }>;
   /** Size of each asked-about file that exists. */
@@ -44,10 +49,16 @@ export async function surveyHost(
     dirs.disks,
     ...files,
   ]);
-  const survey: HostSurvey = { bridges: [], free: new Map(), existing: new Map() };
+  const survey: HostSurvey = {
+    bridges: [],
+    virtType: 'qemu',
+    free: new Map(),
+    existing: new Map(),
+  };
   for (const line of out.split('\n')) {
     const [kind, ...rest] = line.split(' ');
     if (kind === 'bridges') survey.bridges = rest.filter(Boolean);
+    else if (kind === 'virt') survey.virtType = rest[0] === 'kvm' ? 'kvm' : 'qemu';
     else if (kind === 'df') {
       const [kib, mount, ...path] = rest;
       survey.free.set(path.join(' '), { bytes: Number(kib) * 1024, mount: mount ?? '' });

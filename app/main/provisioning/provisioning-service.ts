@@ -43,6 +43,7 @@ import {
 import { escapeXml, substitute } from '../image-store/template.js';
 import { quoteArg } from '../ssh/shell-quote.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { RecordingShell } from '../tasks/recording-shell.js';
 import type { TaskContext, TaskRunner } from '../tasks/task-runner.js';
 import type { Task } from '../inventory/index.js';
 import type { ChecksumCache } from './checksums.js';
@@ -142,6 +143,8 @@ class ProvisionRun {
   private readonly prefix: string[];
   private readonly undo = new UndoList();
   private shell!: RemoteShell;
+  /** The same host, logged but not tied to the task's cancel signal: undo must run after a cancel. */
+  private cleanup!: RemoteShell;
   private step = 'checking the host';
   private work: string | null = null;
 
@@ -165,23 +168,27 @@ class ProvisionRun {
     return this.shell.run([...this.prefix, ...argv]);
   }
 
+  private async undoCmd(...argv: string[]): Promise<void> {
+    await this.cleanup.run([...this.prefix, ...argv]);
+  }
+
   private diskPath(disk: ApplianceDisk): string {
-    const ext =
-      disk.source.kind === 'image' && disk.source.format === 'raw'
-        ? 'raw'
-        : disk.source.kind === 'content'
-          ? 'raw'
-          : 'qcow2';
-    return validateHostPath(`${this.dirs.disks}/${this.name}-${disk.dev}.${ext}`);
+    const { source } = disk;
+    const raw = source.kind === 'content' || (source.kind === 'image' && source.format === 'raw');
+    return validateHostPath(`${this.dirs.disks}/${this.name}-${disk.dev}.${raw ? 'raw' : 'qcow2'}`);
   }
 
   async run(): Promise<ProvisionResult> {
     const { ctx } = this;
-    this.shell = ctx.record(await this.options.connect(this.host.name));
-    const kvm = new KvmDriver(this.shell, {
+    const connection = await this.options.connect(this.host.name);
+    this.shell = ctx.record(connection);
+    this.cleanup = new RecordingShell(connection, (text, stream) => ctx.log(text, stream));
+    const driverOptions = {
       sudo: this.host.useSudo,
       ...(this.host.libvirtUri ? { uri: this.host.libvirtUri } : {}),
-    });
+    };
+    const kvm = new KvmDriver(this.shell, driverOptions);
+    const kvmCleanup = new KvmDriver(this.cleanup, driverOptions);
     try {
       ctx.progress(0, 'Checking the host');
       const needed = await this.neededFiles();
@@ -222,7 +229,7 @@ class ProvisionRun {
 
       this.step = 'preparing provision.sh';
       ctx.progress(0.7, 'Preparing provision.sh');
-      const vars = await this.shipStore(needed, diskPaths, bridge);
+      const vars = await this.shipStore(needed, diskPaths, bridge, survey.virtType);
 
       this.step = 'creating disks';
       ctx.progress(0.75, 'Creating disks');
@@ -240,11 +247,13 @@ class ProvisionRun {
         throw new Error(`vm_conf.template of ${this.appliance.name} must name the VM $VM_NAME.`);
       if (doc.addGuestAgentChannel())
         ctx.log('Added the QEMU guest agent channel the template lacked.');
-      await kvm.define(doc.toXml());
+      // Registered first: a cancel may land while virsh is defining it.
       this.undo.add(`domain ${this.name}`, async () => {
-        if ((await kvm.state(this.name)) !== 'shutoff') await kvm.destroy(this.name);
-        await kvm.undefine(this.name);
+        if (!(await kvmCleanup.exists(this.name))) return;
+        if ((await kvmCleanup.state(this.name)) !== 'shutoff') await kvmCleanup.destroy(this.name);
+        await kvmCleanup.undefine(this.name);
       });
+      await kvm.define(doc.toXml());
       if (this.request.start) {
         this.step = 'starting the VM';
         ctx.progress(0.95, 'Starting the VM');
@@ -338,6 +347,7 @@ class ProvisionRun {
     needed: Needed[],
     diskPaths: string[],
     bridge: string,
+    virtType: 'kvm' | 'qemu',
   ): Promise<Record<string, string>> {
     const work = validateHostPath(
       `${this.dirs.disks}/.convirt-provision-${this.name}-${this.ctx.task.id.slice(0, 8)}`,
@@ -352,6 +362,7 @@ class ProvisionRun {
       serverName: this.host.name,
       defaultBridge: bridge,
       autogenMac: autogenMac('kvm'),
+      virtType,
       imageStore: storeOnHost,
       imageLocation: `${storeOnHost}/${this.appliance.name}`,
       disks,
@@ -394,9 +405,7 @@ class ProvisionRun {
       writeFileSync(join(local, this.logName('.args')), `${this.provisionArgs(work).join(' ')}\n`);
 
       this.work = work;
-      this.undo.add(`folder ${work}`, () =>
-        this.cmd('rm', '-rf', '--', work).then(() => undefined),
-      );
+      this.undo.add(`folder ${work}`, () => this.undoCmd('rm', '-rf', '--', work));
       await this.untarOnHost(local, work);
     } finally {
       rmSync(local, { recursive: true, force: true });
@@ -467,8 +476,8 @@ class ProvisionRun {
     const sizeMiB =
       this.params[`${disk.dev}_disk_size`] ?? (disk.sizeMiB === null ? null : String(disk.sizeMiB));
     const cached = (file: string | null) => needed.find((n) => n.local === file)!.remote;
-    const made = () =>
-      this.undo.add(`file ${path}`, () => this.cmd('rm', '-f', '--', path).then(() => undefined));
+    // Registered before the file exists: a cancel may land while it is being made.
+    this.undo.add(`file ${path}`, () => this.undoCmd('rm', '-f', '--', path));
     const src = disk.source;
     if (src.kind === 'image' && src.format === 'qcow2') {
       // An overlay on the cached base: nothing is copied, whatever the base's size.
@@ -485,14 +494,11 @@ class ProvisionRun {
         path,
         ...(sizeMiB ? [`${sizeMiB}M`] : []),
       );
-      made();
     } else if (src.kind === 'image') {
       await this.cmd('cp', '--sparse=always', '--', cached(src.file), path);
-      made();
       if (sizeMiB) await this.cmd('qemu-img', 'resize', '-q', '-f', 'raw', path, `${sizeMiB}M`);
     } else if (src.kind === 'empty') {
       await this.cmd('qemu-img', 'create', '-q', '-f', 'qcow2', path, `${sizeMiB}M`);
-      made();
     } else {
       // DTC's install_os: unpack with numeric owners, let the hooks adjust the tree, then make
       // the filesystem from it (mkfs -d: no loop mount needed).
@@ -514,22 +520,31 @@ class ProvisionRun {
         if (!this.appliance.hooks.includes(hook)) continue;
         this.step = `running the ${hook} hook`;
         await this.cmd(
+          ...this.withTimeout(),
           `${this.work!}/store/${this.appliance.name}/${hook}`,
           root,
           `${this.work!}/params`,
         );
       }
       this.step = 'creating disks';
-      made();
       await this.cmd(`mkfs.${src.fsType}`, '-q', '-F', '-d', root, path, `${sizeMiB}M`);
       await this.cmd('rm', '-rf', '--', root);
     }
   }
 
+  private get timeoutSeconds(): number {
+    return Number(this.params.provision_timeout ?? this.appliance.provisionTimeoutSeconds);
+  }
+
+  /** provision.sh and the hooks run under `timeout` (the appliance's provision_timeout). */
+  private withTimeout(): string[] {
+    return ['timeout', '-k', '5', String(this.timeoutSeconds)];
+  }
+
   private async runProvisionScript(): Promise<void> {
     const work = this.work!;
     const script = `${work}/store/${this.appliance.name}/provision.sh`;
-    const timeout = Number(this.params.provision_timeout ?? this.appliance.provisionTimeoutSeconds);
+    const timeout = this.timeoutSeconds;
     // provision.sh, then its log file (`.log`) on standard error: one round trip.
     const r = await this.shell.exec([
       ...this.prefix,
@@ -538,10 +553,7 @@ class ProvisionRun {
       'log=$1; shift; "$@"; rc=$?; [ -s "$log" ] && { echo "--- $log"; cat -- "$log"; } >&2; exit $rc',
       'sh',
       `${work}/${this.logName('.log')}`,
-      'timeout',
-      '-k',
-      '5',
-      String(timeout),
+      ...this.withTimeout(),
       'sh',
       script,
       ...this.provisionArgs(work),
@@ -563,9 +575,10 @@ class ProvisionRun {
   private async rollBack(reason: string): Promise<void> {
     this.ctx.log(`Provisioning failed while ${this.step}: ${reason}`, 'stderr');
     if (this.work && this.appliance.hooks.includes(ERROR_HOOK)) {
-      await this.shell
+      await this.cleanup
         .exec([
           ...this.prefix,
+          ...this.withTimeout(),
           `${this.work}/store/${this.appliance.name}/${ERROR_HOOK}`,
           this.name,
           this.step,

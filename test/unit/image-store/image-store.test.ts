@@ -142,6 +142,7 @@ test('template variables: ConVirt names, parameters upper-cased, disks, host def
     serverName: 'host1',
     defaultBridge: 'br0',
     autogenMac: '52:54:00:00:00:01',
+    virtType: 'qemu',
     imageStore: '/w/store',
     imageLocation: '/w/store/tiny-linux',
     disks: { vda: '/d/web1-vda.qcow2' },
@@ -157,6 +158,7 @@ test('template variables: ConVirt names, parameters upper-cased, disks, host def
   assert.equal(vars.BRIDGE, 'br0');
   assert.equal(vars.KERNEL, '/c/k');
   assert.equal(vars.RAMDISK, undefined);
+  assert.equal(vars.VIRT_TYPE, 'qemu');
 });
 
 test('generated MACs use the platform prefix and are unicast', () => {
