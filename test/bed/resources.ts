@@ -42,11 +42,12 @@ function removeFiles(dir: string, select: (name: string) => boolean): string[] {
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(PREFIX) || !select(name)) continue;
     const path = join(dir, name);
-    // A leftover sshd of a dead run is stopped by the PID it wrote, never by name matching.
-    // So is the emulated Xen host's QEMU.
+    // A leftover sshd, nginx or emulated Xen host (QEMU) of a dead run is stopped by the PID it
+    // wrote, never by name matching.
     const pidFiles = [
       join(path, 'sshd.pid'),
       join(path, 'sshd', 'sshd.pid'),
+      join(path, 'nginx', 'nginx.pid'),
       join(path, 'xen-host', 'qemu.pid'),
     ];
     for (const pidFile of pidFiles) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLibvirtDaemons, stopDaemons, type StartedDaemon } from './daemons.js';
+import { startDownloadServers, type DownloadServersInfo } from './nginx.js';
 import { mustRun } from './process.js';
 import { IMAGES_DIR, removeRun, removeStale, runPrefix } from './resources.js';
 import { startSshd, stopSshd, type TestSshdInfo } from './sshd.js';
@@ -35,6 +36,8 @@ export interface TestbedInfo {
   xenHost: XenHostInfo | XenHostUnavailable;
   /** Built files of image_store/'s appliances, as `<dir>/<appliance>/<file>`. */
   appliances: string;
+  /** nginx and friends on loopback, for templates and ISOs downloaded by URL (nginx.ts). */
+  downloads: DownloadServersInfo;
 }
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
@@ -116,6 +119,15 @@ export async function startTestbed(
     throw err;
   }
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
+  let downloads: Awaited<ReturnType<typeof startDownloadServers>>;
+  try {
+    downloads = await startDownloadServers(join(runDir, 'nginx'));
+  } catch (err) {
+    stopSshd(sshd.pid);
+    await stopXen();
+    throw err;
+  }
+  log(`nginx on ${downloads.info.http}, ${downloads.info.https}, ${downloads.info.mtls}`);
   const xenHost = await xenPending;
   const info: TestbedInfo = {
     prefix,
@@ -125,6 +137,7 @@ export async function startTestbed(
     tinyVm,
     appliances,
     xenHost,
+    downloads: downloads.info,
   };
   const infoFile = join(runDir, 'testbed.json');
   writeFileSync(infoFile, JSON.stringify(info, null, 2));
@@ -134,6 +147,7 @@ export async function startTestbed(
     async stop() {
       stopSshd(sshd.pid);
       await stopXen();
+      await downloads.stop();
       const removed = await removeRun(prefix);
       stopDaemons(daemons);
       return removed;

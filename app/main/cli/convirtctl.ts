@@ -1,5 +1,6 @@
 // convirtctl: the fleet engine for scripts and operators without a display.
 // Exit status: 0 ok, 1 the operation failed, 2 bad usage or refused input (nothing was run).
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -27,6 +28,8 @@ import {
   uploadIso,
 } from '../provisioning/iso-upload.js';
 import { DEFAULT_HOST_PATHS, ProvisioningService } from '../provisioning/provisioning-service.js';
+import { UrlTemplateRecords, type TemplateFormat } from '../downloads/template-records.js';
+import { UrlTemplateService } from '../downloads/url-template-service.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 
@@ -52,6 +55,15 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
                [--image-cache HOST_DIR]
   iso upload HOST FILE            (refused when the host's ISO quota would be exceeded)
   iso quota HOST MIB [--iso-dir HOST_DIR]
+  image register NAME --url URL [--format qcow2|raw|iso] [--checksum SUM]
+                 [--header 'NAME:VALUE']... [--direct-download] [--os OS]
+                 [--hypervisor kvm|xen] [--client-cert NAME]
+  image list
+  image deploy NAME --host H --pool-dir HOST_DIR [--pool POOL]
+               (H downloads it into the pool; a copy already there is reused)
+  image check-url URL [--header 'NAME:VALUE']... [--hypervisor kvm|xen]
+  cert add NAME --ca FILE | cert add NAME --cert FILE --key FILE
+  cert list | cert remove NAME
 
   --json prints machine-readable output on every command that shows something.`;
 
@@ -96,6 +108,18 @@ const OPTIONS = {
   start: { type: 'boolean' },
   'image-cache': { type: 'string' },
   'iso-dir': { type: 'string' },
+  url: { type: 'string' },
+  format: { type: 'string' },
+  checksum: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  'direct-download': { type: 'boolean' },
+  os: { type: 'string' },
+  'client-cert': { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  pool: { type: 'string' },
+  'pool-dir': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -278,8 +302,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
 
     switch (`${noun} ${verb ?? ''}`.trim()) {
-      case 'host add':
-        return await hostAdd(fleet, rest, values, io);
+      case 'host add': {
+        const code = await hostAdd(fleet, rest, values, io);
+        // A host added later gets the CAs uploaded for downloads by URL (cert add).
+        const records = new UrlTemplateRecords(inventory.db);
+        if (rest[0] && records.certificates().some((c) => c.kind === 'ca')) {
+          await urlTemplates(fleet, inventory, dataDir).installCertificatesOn(rest[0]);
+        }
+        return code;
+      }
       case 'host list': {
         const service = fleet;
         const hosts = service.listHosts().map((h) => ({
@@ -434,6 +465,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'iso upload':
       case 'iso quota':
         return await provisioningCommand(fleet, dataDir, `${noun} ${verb}`, rest, values, io);
+      case 'image register':
+      case 'image list':
+      case 'image deploy':
+      case 'image check-url':
+      case 'cert add':
+      case 'cert list':
+      case 'cert remove':
+        return await urlTemplateCommand(
+          fleet,
+          inventory,
+          dataDir,
+          `${noun} ${verb}`,
+          rest,
+          values,
+          io,
+        );
       default:
         if (noun === 'vm' && VM_ACTIONS.includes(verb as VmAction)) {
           const [host, vm] = splitVmRef(rest[0]);
@@ -572,5 +619,178 @@ async function provisioningCommand(
   } catch (err) {
     if (err instanceof IsoQuotaError) throw err;
     return printTaskOutcome(fleet.task(task.id).task, io, json);
+  }
+}
+
+function urlTemplates(fleet: FleetService, inventory: Inventory, dataDir: string) {
+  return new UrlTemplateService({
+    records: new UrlTemplateRecords(inventory.db),
+    hosts: (hv) =>
+      inventory.hosts
+        .list()
+        .filter((h) => !hv || h.hypervisor === hv)
+        .map((h) => h.name),
+    connect: (name) => fleet.connections.get(name),
+    storeDir: join(dataDir, 'url-templates'),
+    localTrustDir: join(dataDir, 'certs'),
+  });
+}
+
+/** Templates and ISOs by URL: image register|deploy|list|check-url, cert add|list|remove. */
+async function urlTemplateCommand(
+  fleet: FleetService,
+  inventory: Inventory,
+  dataDir: string,
+  command: string,
+  args: string[],
+  values: { [key: string]: unknown; json?: boolean; header?: string[] },
+  io: Io,
+): Promise<number> {
+  const json = values.json === true;
+  const text = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const hypervisor = text('hypervisor');
+  if (hypervisor !== undefined && !HYPERVISORS.includes(hypervisor as Hypervisor)) {
+    throw new UsageError(`--hypervisor must be kvm or xen, not ${hypervisor}.`);
+  }
+  const service = urlTemplates(fleet, inventory, dataDir);
+  const [name] = args;
+  switch (command) {
+    case 'image register': {
+      if (!name) throw new UsageError('image register needs a NAME.');
+      const url = text('url');
+      if (!url) throw new UsageError('image register needs --url URL.');
+      const format = text('format');
+      const checksum = text('checksum');
+      const os = text('os');
+      const clientCertificate = text('client-cert');
+      const t = await service.register({
+        name,
+        url,
+        ...(format ? { format: format as TemplateFormat } : {}),
+        ...(checksum ? { checksum } : {}),
+        ...(os ? { os } : {}),
+        ...(hypervisor ? { hypervisor: hypervisor as Hypervisor } : {}),
+        headers: values.header ?? [],
+        directDownload: values['direct-download'] === true,
+        ...(clientCertificate ? { clientCertificate } : {}),
+      });
+      io.out(
+        json
+          ? JSON.stringify(t)
+          : `Registered ${t.name}: ${t.downloadState}, ${t.state}${t.size ? `, ${t.size} bytes` : ''}.`,
+      );
+      return 0;
+    }
+    case 'image list': {
+      const rows = service.list().map((t) => ({
+        ...t,
+        checksum: t.checksum
+          ? `${t.checksum.algorithm}:${t.checksum.hex.slice(0, 12)}…`
+          : undefined,
+        // Header values may carry tokens: names only.
+        headers: t.headers.map((h) => h.name),
+        pools: t.pools.map((p) => p.pool),
+      }));
+      io.out(
+        json
+          ? JSON.stringify(rows)
+          : table(rows, [
+              'name',
+              'format',
+              'hypervisor',
+              'downloadState',
+              'state',
+              'size',
+              'url',
+              'pools',
+            ]),
+      );
+      return 0;
+    }
+    case 'image deploy': {
+      const host = text('host');
+      const poolDir = text('pool-dir');
+      if (!name || !host || !poolDir) {
+        throw new UsageError('image deploy needs NAME, --host H and --pool-dir HOST_DIR.');
+      }
+      fleet.host(host);
+      const { task, result } = service.deployAsTask(fleet.tasks, {
+        template: name,
+        pool: text('pool') ?? `${host}:${poolDir}`,
+        poolDir,
+        hosts: [host],
+      });
+      const r = await result.catch(() => undefined);
+      if (r && !json) {
+        io.out(
+          `${name} is at ${host}:${r.path}${r.downloaded ? '' : ' (reused)'} (task ${task.id}).`,
+        );
+        return 0;
+      }
+      return printTaskOutcome(fleet.task(task.id).task, io, json);
+    }
+    case 'image check-url': {
+      if (!name) throw new UsageError('image check-url needs a URL.');
+      const r = await service.checkUrl(
+        name,
+        values.header ?? [],
+        hypervisor as Hypervisor | undefined,
+      );
+      if (json) io.out(JSON.stringify(r));
+      else {
+        io.out(`Checked from ${r.host}:`);
+        for (const c of r.candidates) {
+          io.out(
+            `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.url}  ${c.ok ? `${c.size ?? '?'} bytes` : (c.error ?? '')}`,
+          );
+        }
+      }
+      return r.reachable ? 0 : 1;
+    }
+    case 'cert add': {
+      if (!name) throw new UsageError('cert add needs a NAME.');
+      const [ca, cert, key] = [text('ca'), text('cert'), text('key')];
+      if (ca ? cert || key : !(cert && key)) {
+        throw new UsageError('cert add needs either --ca FILE, or --cert FILE and --key FILE.');
+      }
+      const upload = ca
+        ? { name, kind: 'ca' as const, pem: readFileSync(ca, 'utf8') }
+        : {
+            name,
+            kind: 'client' as const,
+            pem: readFileSync(cert!, 'utf8'),
+            keyPem: readFileSync(key!, 'utf8'),
+          };
+      const { info, failed } = await service.addCertificate(upload);
+      if (json) io.out(JSON.stringify({ ...info, failed }));
+      else
+        io.out(
+          `Added ${info.kind} certificate ${info.name} (${info.subject}), valid to ${info.validTo}.`,
+        );
+      for (const f of failed) io.err(`Not installed on ${f}`);
+      return failed.length ? 1 : 0;
+    }
+    case 'cert list': {
+      const rows = service.listCertificates();
+      io.out(
+        json
+          ? JSON.stringify(rows)
+          : table(
+              rows.map((r) => ({ ...r })),
+              ['name', 'kind', 'subject', 'validTo'],
+            ),
+      );
+      return 0;
+    }
+    default: {
+      if (!name) throw new UsageError('cert remove needs a NAME.');
+      const { failed } = await service.removeCertificate(name);
+      if (!json) io.out(`Removed ${name}.`);
+      for (const f of failed) io.err(`Not removed from ${f}`);
+      return failed.length ? 1 : 0;
+    }
   }
 }

@@ -107,4 +107,63 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_target ON audit (target, id);
     `,
   },
+  {
+    version: 2,
+    name: 'templates and ISOs by URL',
+    up: `
+      -- Templates and ISOs registered by URL (formats doc, section 3). Direct download: no store
+      -- (store_path NULL), download_state BYPASSED, state Ready; otherwise fetched into the local
+      -- image store (store_path) first. checksum is {ALGORITHM}hex.
+      CREATE TABLE url_templates (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+        format TEXT NOT NULL CHECK (format IN ('qcow2', 'raw', 'iso')),
+        url TEXT NOT NULL,
+        checksum TEXT,
+        os TEXT,
+        hypervisor TEXT NOT NULL CHECK (hypervisor IN ('kvm', 'xen')),
+        direct_download INTEGER NOT NULL CHECK (direct_download IN (0, 1)),
+        store_path TEXT CHECK (store_path IS NULL OR direct_download = 0),
+        download_state TEXT NOT NULL CHECK (download_state IN ('BYPASSED', 'DOWNLOADED')),
+        state TEXT NOT NULL CHECK (state IN ('Ready')),
+        size INTEGER,
+        client_certificate TEXT,
+        -- A metalink's candidate URLs, best first, as a JSON array; NULL for a plain URL.
+        mirrors TEXT CHECK (mirrors IS NULL OR json_valid(mirrors)),
+        created_at TEXT NOT NULL
+      );
+      -- Template details, CloudStack-style: key HTTP_HEADER, value NAME:VALUE, in order.
+      CREATE TABLE url_template_details (
+        template_id INTEGER NOT NULL REFERENCES url_templates(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (template_id, seq)
+      );
+      -- Where a copy of a template already is (CloudStack's template_spool_ref): the next VM on
+      -- that storage pool reuses it without downloading.
+      CREATE TABLE url_template_pool_copies (
+        template_id INTEGER NOT NULL REFERENCES url_templates(id) ON DELETE CASCADE,
+        pool TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        downloaded_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (template_id, pool)
+      );
+      -- Certificates installed on every host for HTTPS downloads. Public parts only: a client
+      -- certificate's key lives on the hosts, never here.
+      CREATE TABLE download_certificates (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('ca', 'client')),
+        pem TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT NOT NULL,
+        fingerprint256 TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,0 +1,149 @@
+// The host downloads the image itself, straight into its storage pool: DEST.part, checksum
+// verified on the host, renamed. A failed or mismatching download is tried again, up to 3
+// attempts per host, then the next host that reaches the same pool. The image bytes never pass
+// through ConVirt: only progress lines do.
+import { validateHostPath, InvalidInputError } from '../../shared/validation/names.js';
+import { validateDownloadUrl, type Checksum } from '../../shared/validation/download-source.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+import {
+  downloadCommand,
+  EXIT_CHECKSUM_MISMATCH,
+  headerLines,
+  type CurlRequest,
+} from './host-curl.js';
+
+export const ATTEMPTS_PER_HOST = 3;
+
+export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
+  /** Candidate URLs, best first (one URL, or a metalink's). Each attempt takes the next one. */
+  urls: readonly string[];
+  checksum: Checksum;
+  /** Absolute path of the finished file on the host. */
+  dest: string;
+  /** Bytes on the host so far, and the total when known. */
+  onProgress?: (bytes: number, total?: number) => void;
+  /** One line per attempt, for the task log. */
+  log?: (line: string) => void;
+  /** The transfer of an attempt is over; verifying on the host comes next. */
+  onDownloaded?: () => void;
+  total?: number;
+  signal?: AbortSignal;
+}
+
+export interface HostDownloadResult {
+  /** The shell's target, and its index in the hosts given. */
+  host: string;
+  hostIndex: number;
+  url: string;
+  size: number;
+  attempts: number;
+}
+
+export class DownloadFailedError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: readonly string[],
+  ) {
+    super(message);
+    this.name = 'DownloadFailedError';
+  }
+}
+
+interface AttemptOutcome {
+  ok: boolean;
+  size: number;
+  mismatch: boolean;
+  error: string;
+}
+
+function attempt(
+  shell: RemoteShell,
+  request: CurlRequest,
+  r: HostDownloadRequest,
+): Promise<AttemptOutcome> {
+  return shell.openChannel(downloadCommand(request, r.dest, r.checksum)).then(
+    (channel) =>
+      new Promise<AttemptOutcome>((resolve, reject) => {
+        let pending = '';
+        let stderr = '';
+        let size = 0;
+        let code: number | null = null;
+        const onAbort = () => {
+          try {
+            channel.signal('TERM');
+          } catch {
+            // already closing
+          }
+          channel.close();
+        };
+        r.signal?.addEventListener('abort', onAbort, { once: true });
+        channel.on('data', (d: Buffer) => {
+          pending += d.toString('utf8');
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) {
+            const [word, value] = line.split(' ');
+            const bytes = Number(value);
+            if (word === 'progress' && Number.isFinite(bytes)) r.onProgress?.(bytes, r.total);
+            if (word === 'done') size = bytes;
+            if (word === 'downloaded') r.onDownloaded?.();
+          }
+        });
+        channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        channel.on('exit', (c: number | null) => (code = c));
+        channel.on('close', () => {
+          r.signal?.removeEventListener('abort', onAbort);
+          if (r.signal?.aborted) return reject(new Error('Cancelled.'));
+          resolve({
+            ok: code === 0,
+            size,
+            mismatch: code === EXIT_CHECKSUM_MISMATCH,
+            error: stderr.trim() || `exit ${code ?? 'unknown'}`,
+          });
+        });
+        channel.end(headerLines(request.headers));
+      }),
+  );
+}
+
+function curlOptions(r: HostDownloadRequest): Omit<CurlRequest, 'url'> {
+  return {
+    ...(r.headers ? { headers: r.headers } : {}),
+    ...(r.clientCertificate ? { clientCertificate: r.clientCertificate } : {}),
+    ...(r.trustDir ? { trustDir: r.trustDir } : {}),
+  };
+}
+
+/** Downloads on the first host that succeeds; each host gets up to ATTEMPTS_PER_HOST tries. */
+export async function downloadOnHosts(
+  hosts: readonly RemoteShell[],
+  r: HostDownloadRequest,
+): Promise<HostDownloadResult> {
+  validateHostPath(r.dest);
+  if (r.urls.length === 0) throw new InvalidInputError('url', 'No URL to download from.');
+  r.urls.forEach(validateDownloadUrl);
+  if (hosts.length === 0) throw new Error('No connected host can reach this storage pool.');
+  const failures: string[] = [];
+  for (const [hostIndex, shell] of hosts.entries()) {
+    for (let n = 0; n < ATTEMPTS_PER_HOST; n++) {
+      const url = r.urls[n % r.urls.length]!;
+      r.log?.(`${shell.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
+      const outcome = await attempt(shell, { ...curlOptions(r), url }, r);
+      if (outcome.ok)
+        return {
+          host: shell.target,
+          hostIndex,
+          url,
+          size: outcome.size,
+          attempts: failures.length + 1,
+        };
+      const why = `${shell.target} attempt ${n + 1}: ${outcome.error}`;
+      failures.push(why);
+      r.log?.(why);
+    }
+  }
+  throw new DownloadFailedError(
+    `The download failed after ${failures.length} attempts on ${hosts.length} host(s); nothing was kept.\n${failures.join('\n')}`,
+    failures,
+  );
+}

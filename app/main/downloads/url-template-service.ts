@@ -1,0 +1,389 @@
+// Templates and ISOs registered by URL (formats doc, section 3): registration checked from one
+// random host of the right hypervisor, direct download (no copy anywhere until a host downloads
+// it into its storage pool) or a verified copy in the local image store, deployment into a pool
+// reusing an earlier copy, and the certificates the hosts' downloader trusts.
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { HYPERVISORS, type Hypervisor } from '../../shared/domain/host.js';
+import {
+  parseChecksum,
+  parseHttpHeader,
+  validateDownloadUrl,
+  type Checksum,
+} from '../../shared/validation/download-source.js';
+import {
+  InvalidInputError,
+  validateHostPath,
+  validateVmName,
+} from '../../shared/validation/names.js';
+import type { Task } from '../inventory/index.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+import type { TaskRunner } from '../tasks/task-runner.js';
+import {
+  caBundleCommand,
+  caBundleInput,
+  inspectCertificate,
+  installCaBundle,
+  installClientCertificate,
+  removeClientCertificate,
+  validateCertificateName,
+  type CertificateInfo,
+  type CertificateUpload,
+} from './certificates.js';
+import { downloadCommand, EXIT_CHECKSUM_MISMATCH, headerLines } from './host-curl.js';
+import { downloadOnHosts } from './host-download.js';
+import {
+  TEMPLATE_FORMATS,
+  type PoolCopy,
+  type TemplateFormat,
+  type UrlTemplate,
+  type UrlTemplateRecords,
+} from './template-records.js';
+import { checkSource, type SourceCheck } from './url-check.js';
+
+export interface RegisterRequest {
+  name: string;
+  url: string;
+  format?: TemplateFormat;
+  /** `{ALGORITHM}HEX`; may be left out for a metalink that carries hashes. */
+  checksum?: string;
+  os?: string;
+  hypervisor?: Hypervisor;
+  /** `NAME:VALUE` each. */
+  headers?: readonly string[];
+  directDownload?: boolean;
+  clientCertificate?: string;
+}
+
+export interface UrlTemplateServiceOptions {
+  records: UrlTemplateRecords;
+  /** The hosts ConVirt can reach with this hypervisor (all hypervisors when not given). */
+  hosts(hypervisor?: Hypervisor): string[];
+  connect(host: string): Promise<RemoteShell>;
+  /** The local image store folder: non-direct templates are downloaded here. */
+  storeDir: string;
+  /** ConVirt's own trust store on this machine, for those local downloads. */
+  localTrustDir: string;
+  /** ConVirt's trust store on the hosts; DEFAULT_TRUST_DIR under the login's home if not given. */
+  hostTrustDir?: string;
+  random?: () => number;
+}
+
+export interface DeployRequest {
+  template: string;
+  /** The storage pool's identity (e.g. `host:pool` or a shared pool's name). */
+  pool: string;
+  /** The pool's folder on the hosts. */
+  poolDir: string;
+  /** Hosts reaching the pool, the destination host first. */
+  hosts: readonly string[];
+  onProgress?: (bytes: number, total?: number) => void;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  path: string;
+  /** False when an earlier copy on the pool was reused. */
+  downloaded: boolean;
+  host: string;
+}
+
+export class UrlTemplateService {
+  constructor(private readonly o: UrlTemplateServiceOptions) {}
+
+  /** Checks every candidate URL from one random host (of `hypervisor`, when given). */
+  async checkUrl(
+    url: string,
+    headers: readonly string[] = [],
+    hypervisor?: Hypervisor,
+  ): Promise<SourceCheck & { host: string }> {
+    validateDownloadUrl(url);
+    const parsed = headers.map(parseHttpHeader);
+    const host = this.randomHost(hypervisor);
+    const shell = await this.o.connect(host);
+    return { host, ...(await checkSource(shell, { url, headers: parsed, ...this.hostTrust() })) };
+  }
+
+  /** Everything is validated before the URL check runs on a host. */
+  async register(r: RegisterRequest): Promise<UrlTemplate> {
+    validateVmName(r.name);
+    if (this.o.records.find(r.name)) {
+      throw new InvalidInputError('name', `A template named ${r.name} already exists.`);
+    }
+    validateDownloadUrl(r.url);
+    const format = r.format ?? 'qcow2';
+    if (!TEMPLATE_FORMATS.includes(format)) {
+      throw new InvalidInputError('format', `The format must be qcow2, raw or iso, not ${format}.`);
+    }
+    const hypervisor = r.hypervisor ?? 'kvm';
+    if (!HYPERVISORS.includes(hypervisor)) {
+      throw new InvalidInputError('hypervisor', `The hypervisor must be kvm or xen.`);
+    }
+    const given = r.checksum === undefined ? undefined : parseChecksum(r.checksum);
+    const headers = (r.headers ?? []).map(parseHttpHeader);
+    if (r.os !== undefined && !/^[A-Za-z0-9._ -]{1,64}$/.test(r.os)) {
+      throw new InvalidInputError('os', `Invalid OS name ${JSON.stringify(r.os)}.`);
+    }
+    if (r.clientCertificate !== undefined) {
+      validateCertificateName(r.clientCertificate);
+      if (this.o.records.certificate(r.clientCertificate)?.kind !== 'client') {
+        throw new InvalidInputError(
+          'clientCertificate',
+          `No client certificate named ${r.clientCertificate}.`,
+        );
+      }
+    }
+    const client = r.clientCertificate ? { clientCertificate: r.clientCertificate } : {};
+    const host = this.randomHost(hypervisor);
+    const shell = await this.o.connect(host);
+    const check = await checkSource(shell, { url: r.url, headers, ...client, ...this.hostTrust() });
+    if (!check.reachable) {
+      const tried = check.candidates.map((c) => `${c.url}: ${c.error ?? c.status}`).join('; ');
+      throw new Error(`${r.url} cannot be reached from ${host}: ${tried}`);
+    }
+    const checksum: Checksum | undefined = given ?? check.metalink?.hashes[0];
+    const direct = r.directDownload === true;
+    if (direct && !checksum) {
+      throw new InvalidInputError(
+        'checksum',
+        'A direct-download template needs a checksum: the hosts verify what they download.',
+      );
+    }
+    const mirrors = check.metalink ? check.candidates.map((c) => c.url) : undefined;
+    const size = check.reachable.size ?? check.metalink?.size;
+    const record = {
+      name: r.name,
+      format,
+      url: r.url,
+      ...(checksum ? { checksum } : {}),
+      ...(r.os ? { os: r.os } : {}),
+      hypervisor,
+      headers,
+      ...client,
+      ...(mirrors ? { mirrors } : {}),
+      ...(size !== undefined ? { size } : {}),
+    };
+    if (direct) {
+      return this.o.records.add({ ...record, directDownload: true, downloadState: 'BYPASSED' });
+    }
+    if (!checksum) {
+      throw new InvalidInputError('checksum', 'A checksum is needed to verify the download.');
+    }
+    const storePath = await this.downloadToStore(r.name, format, mirrors ?? [r.url], checksum, {
+      headers,
+      ...client,
+    });
+    try {
+      return this.o.records.add({
+        ...record,
+        directDownload: false,
+        downloadState: 'DOWNLOADED',
+        storePath,
+      });
+    } catch (err) {
+      rmSync(storePath, { force: true });
+      throw err;
+    }
+  }
+
+  list(): (UrlTemplate & { pools: PoolCopy[] })[] {
+    return this.o.records.list().map((t) => ({ ...t, pools: this.o.records.poolCopies(t.name) }));
+  }
+
+  /**
+   * Puts the template on a storage pool: the copy already there, or a download by the
+   * destination host (then the pool's other hosts), verified on the host, recorded for reuse.
+   */
+  async deploy(r: DeployRequest): Promise<DeployResult> {
+    const t = this.o.records.get(r.template);
+    validateHostPath(r.poolDir);
+    const [first] = r.hosts;
+    if (!first) throw new Error(`No connected host reaches the storage pool ${r.pool}.`);
+    const known = this.o.records.poolCopy(t.name, r.pool);
+    if (known) {
+      const shell = await this.o.connect(first);
+      if ((await shell.exec(['test', '-f', known.path])).code === 0) {
+        r.log?.(`${t.name} is already on ${r.pool} (${known.path}): nothing to download.`);
+        return { path: known.path, downloaded: false, host: first };
+      }
+      r.log?.(`The copy recorded on ${r.pool} (${known.path}) is gone: downloading again.`);
+      this.o.records.removePoolCopy(t.name, r.pool);
+    }
+    if (!t.checksum) throw new Error(`${t.name} has no checksum to verify a download against.`);
+    const shells = await Promise.all(r.hosts.map((h) => this.o.connect(h)));
+    if ((await shells[0]!.exec(['test', '-d', r.poolDir])).code !== 0) {
+      throw new Error(`The storage pool folder ${r.poolDir} does not exist on ${first}.`);
+    }
+    const path = `${r.poolDir}/template-${t.name}.${t.format}`;
+    const result = await downloadOnHosts(shells, {
+      urls: t.mirrors ?? [t.url],
+      headers: t.headers,
+      ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
+      ...this.hostTrust(),
+      checksum: t.checksum,
+      dest: path,
+      ...(t.size !== undefined ? { total: t.size } : {}),
+      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+      ...(r.log ? { log: r.log } : {}),
+      ...(r.signal ? { signal: r.signal } : {}),
+    });
+    const host = r.hosts[result.hostIndex]!;
+    this.o.records.addPoolCopy({
+      template: t.name,
+      pool: r.pool,
+      path,
+      size: result.size,
+      downloadedBy: host,
+    });
+    return { path, downloaded: true, host };
+  }
+
+  /** deploy() as a task: the host's download is the task's progress, each attempt in its log. */
+  deployAsTask(
+    tasks: TaskRunner,
+    r: Omit<DeployRequest, 'onProgress' | 'log' | 'signal'>,
+  ): { task: Task; result: Promise<DeployResult> } {
+    this.o.records.get(r.template);
+    validateHostPath(r.poolDir);
+    return tasks.run('template.deploy', `${r.template}@${r.pool}`, async (ctx) => {
+      const result = await this.deploy({
+        ...r,
+        signal: ctx.signal,
+        log: (line) => ctx.log(line),
+        onProgress: (bytes, total) =>
+          ctx.progress(
+            total ? Math.min(bytes / total, 1) : null,
+            `Downloaded ${bytes} of ${total ?? '?'} bytes`,
+          ),
+      });
+      ctx.progress(1, result.downloaded ? `On ${r.pool}` : `Reused the copy on ${r.pool}`);
+      return result;
+    });
+  }
+
+  /**
+   * Checks the certificate, installs it on every host (and locally, for the image store's
+   * downloads), then records it. Returns the hosts it could not be installed on.
+   */
+  async addCertificate(
+    upload: CertificateUpload,
+  ): Promise<{ info: CertificateInfo; failed: string[] }> {
+    const info = inspectCertificate(upload);
+    if (this.o.records.certificate(upload.name)) {
+      throw new InvalidInputError('name', `A certificate named ${upload.name} already exists.`);
+    }
+    const cas = [...this.caPems(), ...(upload.kind === 'ca' ? [upload.pem] : [])];
+    const install = (shell: RemoteShell, trustDir?: string) =>
+      upload.kind === 'ca'
+        ? installCaBundle(shell, cas, trustDir)
+        : installClientCertificate(shell, upload, trustDir);
+    const failed = await this.onEveryHost((shell) => install(shell, this.o.hostTrustDir));
+    if (upload.kind === 'ca') await installLocalCaBundle(this.o.localTrustDir, cas);
+    this.o.records.addCertificate(info, upload.pem);
+    return { info, failed };
+  }
+
+  listCertificates(): CertificateInfo[] {
+    return this.o.records.certificates().map(({ pem: _pem, ...info }) => info);
+  }
+
+  async removeCertificate(name: string): Promise<{ failed: string[] }> {
+    const cert = this.o.records.certificate(validateCertificateName(name));
+    if (!cert) throw new InvalidInputError('name', `No certificate named ${name}.`);
+    this.o.records.removeCertificate(name);
+    const cas = this.caPems();
+    const failed = await this.onEveryHost((shell) =>
+      cert.kind === 'ca'
+        ? installCaBundle(shell, cas, this.o.hostTrustDir)
+        : removeClientCertificate(shell, name, this.o.hostTrustDir),
+    );
+    if (cert.kind === 'ca') await installLocalCaBundle(this.o.localTrustDir, cas);
+    return { failed };
+  }
+
+  /** For a host added later: its CA bundle. Client keys are not kept, so upload them again. */
+  async installCertificatesOn(host: string): Promise<void> {
+    await installCaBundle(await this.o.connect(host), this.caPems(), this.o.hostTrustDir);
+  }
+
+  private caPems(): string[] {
+    return this.o.records
+      .certificates()
+      .filter((c) => c.kind === 'ca')
+      .map((c) => c.pem);
+  }
+
+  private async onEveryHost(fn: (shell: RemoteShell) => Promise<void>): Promise<string[]> {
+    const failed: string[] = [];
+    for (const host of this.o.hosts()) {
+      try {
+        await fn(await this.o.connect(host));
+      } catch (err) {
+        failed.push(`${host}: ${(err as Error).message}`);
+      }
+    }
+    return failed;
+  }
+
+  private hostTrust(): { trustDir?: string } {
+    return this.o.hostTrustDir ? { trustDir: this.o.hostTrustDir } : {};
+  }
+
+  private randomHost(hypervisor?: Hypervisor): string {
+    const hosts = this.o.hosts(hypervisor);
+    if (hosts.length === 0) {
+      const kind = hypervisor ? `${hypervisor} ` : '';
+      throw new Error(`No connected ${kind}host to check the URL from: add one first.`);
+    }
+    return hosts[Math.floor((this.o.random ?? Math.random)() * hosts.length)]!;
+  }
+
+  /** ConVirt itself fetches into the local image store, with the same verified download. */
+  private async downloadToStore(
+    name: string,
+    format: TemplateFormat,
+    urls: readonly string[],
+    checksum: Checksum,
+    request: Omit<Parameters<typeof downloadCommand>[0], 'url'>,
+  ): Promise<string> {
+    mkdirSync(this.o.storeDir, { recursive: true });
+    const dest = join(this.o.storeDir, `${name}.${format}`);
+    const errors: string[] = [];
+    for (const url of urls) {
+      const argv = downloadCommand(
+        { ...request, url, trustDir: this.o.localTrustDir },
+        dest,
+        checksum,
+      );
+      const r = await runLocally(argv, headerLines(request.headers));
+      if (r.code === 0) return dest;
+      errors.push(`${url}: ${r.stderr.trim()}`);
+      if (r.code === EXIT_CHECKSUM_MISMATCH) break;
+    }
+    throw new Error(
+      `The download into the image store failed; nothing was kept.\n${errors.join('\n')}`,
+    );
+  }
+}
+
+/** Runs an argument list here, without a shell of ours: argv[0] is the program. */
+function runLocally(
+  argv: readonly string[],
+  stdin: string,
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+async function installLocalCaBundle(trustDir: string, cas: readonly string[]): Promise<void> {
+  const r = await runLocally(caBundleCommand(trustDir), caBundleInput(cas));
+  if (r.code !== 0) throw new Error(`Cannot write the local CA bundle: ${r.stderr.trim()}`);
+}

@@ -1,0 +1,148 @@
+// Templates and ISOs by URL against the test bed's nginx, checked and downloaded by the test
+// bed's "host" (this machine through its sshd): HTTP, a header-only URL, HEAD refused, Metalink 4
+// and 3 with a dead mirror first, HTTPS with the test CA installed through ConVirt, HTTPS with a
+// client certificate, a wrong checksum refused after 3 attempts, a connection dropped midway.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseChecksum } from '../../app/shared/validation/download-source.js';
+import {
+  inspectCertificate,
+  installCaBundle,
+  installClientCertificate,
+} from '../../app/main/downloads/certificates.js';
+import { DownloadFailedError, downloadOnHosts } from '../../app/main/downloads/host-download.js';
+import { checkSource, checkUrl } from '../../app/main/downloads/url-check.js';
+import { connectToTestbed, testbed } from '../support/testbed.js';
+
+const bed = testbed();
+const web = bed.downloads;
+const image = `/files/${web.image.name}`;
+const sha256 = parseChecksum(`{SHA-256}${web.image.sha256}`);
+
+test('host-side URL checks and downloads', async (t) => {
+  const ssh = await connectToTestbed(bed);
+  const trustDir = `${bed.runDir}/host-trust`;
+  const pool = `${bed.imagesDir}/${bed.prefix}dlpool`;
+  t.after(async () => {
+    await ssh.run(['rm', '-rf', pool, trustDir]);
+    ssh.close();
+  });
+  await ssh.run(['mkdir', '-p', pool]);
+  const ls = async () => (await ssh.run(['ls', '-A', pool])).split('\n').filter(Boolean);
+
+  await t.test('HTTP: 200 with the size from Content-Length', async () => {
+    const r = await checkUrl(ssh, { url: `${web.http}${image}`, trustDir });
+    assert.deepEqual([r.ok, r.status, r.size], [true, 200, web.image.size]);
+    const missing = await checkUrl(ssh, { url: `${web.http}/files/none.qcow2`, trustDir });
+    assert.deepEqual([missing.ok, missing.status], [false, 404]);
+  });
+
+  await t.test('a URL that answers only with the right header', async () => {
+    const url = `${web.http}/header-only/${web.image.name}`;
+    const without = await checkUrl(ssh, { url, trustDir });
+    assert.deepEqual([without.ok, without.status], [false, 401]);
+    const headers = [web.header];
+    const withIt = await checkUrl(ssh, { url, headers, trustDir });
+    assert.deepEqual([withIt.ok, withIt.size], [true, web.image.size]);
+    const dest = `${pool}/header.qcow2`;
+    await downloadOnHosts([ssh], { urls: [url], headers, checksum: sha256, dest, trustDir });
+    assert.equal((await ssh.run(['sha256sum', dest])).split(' ')[0], web.image.sha256);
+  });
+
+  await t.test('HEAD refused: GET of one byte, size from Content-Range', async () => {
+    const r = await checkUrl(ssh, { url: `${web.http}/no-head/${web.image.name}`, trustDir });
+    assert.deepEqual([r.ok, r.status, r.size], [true, 200, web.image.size]);
+  });
+
+  for (const [what, file] of [
+    ['Metalink 4 by name', 'image.meta4'],
+    ['Metalink 3 by name', 'image.metalink'],
+    ['Metalink 4 by content type', 'image-list.xml4'],
+  ] as const) {
+    await t.test(`${what}: the dead mirror first, the good one second`, async () => {
+      const r = await checkSource(ssh, { url: `${web.http}/files/${file}`, trustDir });
+      assert.deepEqual(
+        r.candidates.map((c) => [c.url, c.ok]),
+        [
+          [`http://127.0.0.1:${web.deadPort}${image}`, false],
+          [`${web.http}${image}`, true],
+        ],
+      );
+      assert.equal(r.reachable?.url, `${web.http}${image}`);
+      assert.deepEqual(r.metalink?.hashes, [sha256]);
+      // Downloading walks the candidates: the dead mirror fails, the good one lands.
+      const dest = `${pool}/${file}.img`;
+      const got = await downloadOnHosts([ssh], {
+        urls: r.candidates.map((c) => c.url),
+        checksum: r.metalink.hashes[0]!,
+        dest,
+        trustDir,
+      });
+      assert.equal(got.attempts, 2);
+      await ssh.run(['rm', '-f', dest]);
+    });
+  }
+
+  await t.test('HTTPS: refused until the test CA is installed through ConVirt', async () => {
+    const url = `${web.https}${image}`;
+    assert.equal((await checkUrl(ssh, { url, trustDir })).ok, false);
+    inspectCertificate({ name: 'test-ca', kind: 'ca', pem: web.caPem });
+    await installCaBundle(ssh, [web.caPem], trustDir);
+    const r = await checkUrl(ssh, { url, trustDir });
+    assert.deepEqual([r.ok, r.size], [true, web.image.size]);
+  });
+
+  await t.test('HTTPS requiring a client certificate', async () => {
+    const url = `${web.mtls}${image}`;
+    assert.equal((await checkUrl(ssh, { url, trustDir })).ok, false);
+    const upload = {
+      name: 'test-client',
+      kind: 'client' as const,
+      pem: web.clientCertPem,
+      keyPem: web.clientKeyPem,
+    };
+    inspectCertificate(upload);
+    await installClientCertificate(ssh, upload, trustDir);
+    const request = { url, trustDir, clientCertificate: 'test-client' };
+    assert.equal((await checkUrl(ssh, request)).ok, true);
+    const dest = `${pool}/mtls.qcow2`;
+    let progress = 0;
+    const r = await downloadOnHosts([ssh], {
+      ...request,
+      urls: [url],
+      checksum: sha256,
+      dest,
+      onProgress: (bytes) => (progress = bytes),
+    });
+    assert.equal(r.size, web.image.size);
+    assert.ok(progress <= web.image.size);
+    await ssh.run(['rm', '-f', dest]);
+  });
+
+  await t.test('a wrong checksum is refused after 3 attempts and nothing stays', async () => {
+    await ssh.run(['sh', '-c', 'rm -f "$1"/*', 'sh', pool]);
+    const wrong = parseChecksum(`{SHA-256}${'0'.repeat(64)}`);
+    const err = await downloadOnHosts([ssh], {
+      urls: [`${web.http}${image}`],
+      checksum: wrong,
+      dest: `${pool}/wrong.qcow2`,
+      trustDir,
+    }).catch((e: unknown) => e);
+    assert.ok(err instanceof DownloadFailedError);
+    assert.equal(err.attempts.length, 3);
+    assert.match(err.attempts[2]!, /checksum mismatch/);
+    assert.deepEqual(await ls(), []);
+  });
+
+  await t.test('a connection dropped midway fails cleanly, nothing stays', async () => {
+    const err = await downloadOnHosts([ssh], {
+      urls: [`${web.drop}${image}`],
+      checksum: sha256,
+      dest: `${pool}/dropped.qcow2`,
+      trustDir,
+    }).catch((e: unknown) => e);
+    assert.ok(err instanceof DownloadFailedError);
+    assert.match(err.message, /3 attempts/);
+    assert.deepEqual(await ls(), []);
+  });
+});

@@ -1,0 +1,368 @@
+// Templates and ISOs registered by URL, end to end against the test bed (its sshd is the host,
+// its nginx the web server): registration checked from a host, direct download kept as
+// BYPASSED/Ready with no copy, a verified copy in the local image store, certificates installed
+// through ConVirt, deployment into a storage pool by the host and the second deployment on the
+// same pool downloading nothing, a wrong checksum refused after 3 attempts, and convirtctl.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { inspectCertificate } from '../../app/main/downloads/certificates.js';
+import { UrlTemplateRecords } from '../../app/main/downloads/template-records.js';
+import { UrlTemplateService } from '../../app/main/downloads/url-template-service.js';
+import { Inventory } from '../../app/main/inventory/index.js';
+import { TaskRunner } from '../../app/main/tasks/task-runner.js';
+import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
+import { InvalidInputError } from '../../app/shared/validation/names.js';
+import { connectToTestbed, testbed } from '../support/testbed.js';
+
+const bed = testbed();
+const web = bed.downloads;
+const sha256 = `{SHA-256}${web.image.sha256}`;
+const root = join(import.meta.dirname, '../..');
+
+/** GET requests nginx served for `path` so far. */
+const gets = (path: string) =>
+  readFileSync(join(web.dir, 'access.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"GET ${path} `)).length;
+
+test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
+  const dataDir = join(bed.runDir, 'url-templates');
+  mkdirSync(dataDir, { recursive: true });
+  const inventory = Inventory.open({ dataDir });
+  const ssh = await connectToTestbed(bed);
+  const pool = `${bed.imagesDir}/${bed.prefix}urlpool`;
+  const storeDir = join(dataDir, 'store');
+  let connects = 0;
+  const service = (hosts: string[] = ['tb']) =>
+    new UrlTemplateService({
+      records: new UrlTemplateRecords(inventory.db),
+      hosts: () => hosts,
+      connect: (): Promise<RemoteShell> => {
+        connects++;
+        return Promise.resolve(ssh);
+      },
+      storeDir,
+      localTrustDir: join(dataDir, 'local-trust'),
+      hostTrustDir: join(bed.runDir, 'url-templates-host-trust'),
+    });
+  const s = service();
+  t.after(async () => {
+    await ssh.run(['rm', '-rf', pool]);
+    ssh.close();
+    inventory.close();
+  });
+  await ssh.run(['mkdir', '-p', pool]);
+  const poolFiles = async () => (await ssh.run(['ls', '-A', pool])).split('\n').filter(Boolean);
+
+  await t.test('bad input is refused before anything runs on a host', async () => {
+    const before = connects;
+    for (const bad of [
+      { name: 'x', url: 'http://10.0.0.1/a;reboot' },
+      { name: 'x', url: `${web.http}/a.qcow2`, checksum: web.image.sha256 },
+      { name: 'x', url: `${web.http}/a.qcow2`, headers: ['X-A: b\r\nHost: evil'] },
+      { name: 'bad name!', url: `${web.http}/a.qcow2` },
+    ]) {
+      await assert.rejects(s.register(bad), InvalidInputError);
+    }
+    assert.equal(connects, before);
+    await assert.rejects(
+      service([]).register({ name: 'x', url: `${web.http}/files/${web.image.name}` }),
+      /No connected kvm host/,
+    );
+  });
+
+  await t.test('direct download: BYPASSED, Ready, no copy anywhere', async () => {
+    const before = gets(`/files/${web.image.name}`);
+    const r = await s.register({
+      name: 'direct',
+      url: `${web.http}/files/${web.image.name}`,
+      checksum: sha256,
+      directDownload: true,
+      os: 'Debian 12',
+    });
+    assert.deepEqual(
+      [r.downloadState, r.state, r.storePath, r.size],
+      ['BYPASSED', 'Ready', undefined, web.image.size],
+    );
+    assert.equal(gets(`/files/${web.image.name}`), before, 'only HEAD: nothing downloaded');
+    assert.equal(existsSync(storeDir), false);
+  });
+
+  await t.test('not direct: fetched into the local image store and verified', async () => {
+    const r = await s.register({
+      name: 'stored',
+      url: `${web.http}/files/${web.image.name}`,
+      checksum: `{MD5}${web.image.md5.toUpperCase()}`,
+    });
+    assert.equal(r.downloadState, 'DOWNLOADED');
+    assert.equal(readFileSync(r.storePath!).length, web.image.size);
+    await assert.rejects(
+      s.register({
+        name: 'stored-wrong',
+        url: `${web.http}/files/${web.image.name}`,
+        checksum: `{MD5}${'0'.repeat(32)}`,
+      }),
+      /checksum mismatch/,
+    );
+    assert.deepEqual(readdirSync(storeDir), ['stored.qcow2'], 'a mismatch keeps nothing');
+    assert.equal(
+      s.list().find((x) => x.name === 'stored-wrong'),
+      undefined,
+    );
+  });
+
+  await t.test('a Metalink 4 with a dead mirror first: its hash and mirrors are kept', async () => {
+    const r = await s.register({
+      name: 'meta',
+      url: `${web.http}/files/image.meta4`,
+      directDownload: true,
+    });
+    assert.equal(r.checksum?.hex, web.image.sha256);
+    assert.deepEqual(r.mirrors, [
+      `http://127.0.0.1:${web.deadPort}/files/${web.image.name}`,
+      `${web.http}/files/${web.image.name}`,
+    ]);
+  });
+
+  await t.test('an unreachable URL is not registered', async () => {
+    await assert.rejects(
+      s.register({ name: 'gone', url: `${web.http}/files/none.qcow2`, checksum: sha256 }),
+      /HTTP 404/,
+    );
+    await assert.rejects(
+      s.register({
+        name: 'hdr',
+        url: `${web.http}/header-only/${web.image.name}`,
+        checksum: sha256,
+      }),
+      /HTTP 401/,
+    );
+    const ok = await s.register({
+      name: 'hdr',
+      url: `${web.http}/header-only/${web.image.name}`,
+      checksum: sha256,
+      headers: [`${web.header.name}:${web.header.value}`],
+      directDownload: true,
+    });
+    assert.deepEqual(ok.headers, [web.header]);
+  });
+
+  await t.test('certificates: a CA uploaded through ConVirt makes HTTPS work', async () => {
+    const url = `${web.https}/files/${web.image.name}`;
+    await assert.rejects(s.register({ name: 'tls', url, checksum: sha256 }), /cannot be reached/);
+    const { failed } = await s.addCertificate({ name: 'test-ca', kind: 'ca', pem: web.caPem });
+    assert.deepEqual(failed, []);
+    await assert.rejects(
+      s.addCertificate({ name: 'test-ca', kind: 'ca', pem: web.caPem }),
+      /already exists/,
+    );
+    const tls = await s.register({ name: 'tls', url, checksum: sha256, directDownload: true });
+    // A host added later gets the same bundle.
+    const bundle = `${join(bed.runDir, 'url-templates-host-trust')}/ca-bundle.pem`;
+    await ssh.run(['rm', '-f', bundle]);
+    await s.installCertificatesOn('tb');
+    assert.ok((await ssh.run(['cat', bundle])).includes(web.caPem.trim()));
+    assert.equal(tls.size, web.image.size);
+    // The local store's downloads trust it too.
+    assert.equal(
+      (await s.register({ name: 'tls-stored', url, checksum: sha256 })).downloadState,
+      'DOWNLOADED',
+    );
+    await s.addCertificate({
+      name: 'client',
+      kind: 'client',
+      pem: web.clientCertPem,
+      keyPem: web.clientKeyPem,
+    });
+    const mtls = await s.register({
+      name: 'mtls',
+      url: `${web.mtls}/files/${web.image.name}`,
+      checksum: sha256,
+      clientCertificate: 'client',
+      directDownload: true,
+    });
+    assert.equal(mtls.clientCertificate, 'client');
+    assert.deepEqual(
+      s.listCertificates().map((c) => [c.name, c.kind]),
+      [
+        ['client', 'client'],
+        ['test-ca', 'ca'],
+      ],
+    );
+  });
+
+  await t.test('expired, not-yet-valid and mismatched certificates are refused', () => {
+    const ca = { name: 'x', kind: 'ca' as const, pem: web.caPem };
+    assert.throws(() => inspectCertificate(ca, new Date('2999-01-01')), /expired/);
+    assert.throws(() => inspectCertificate(ca, new Date('2000-01-01')), /not valid before/);
+    assert.throws(
+      () =>
+        inspectCertificate({
+          name: 'c',
+          kind: 'client',
+          pem: web.clientCertPem,
+          keyPem: readFileSync(join(web.dir, 'server.key'), 'utf8'),
+        }),
+      /does not belong/,
+    );
+  });
+
+  await t.test('deploying: the host downloads into the pool, the second time nothing', async () => {
+    const progress: number[] = [];
+    const path = `/files/${web.image.name}`;
+    const before = gets(path);
+    const tasks = new TaskRunner(inventory.tasks, inventory.audit);
+    tasks.on('update', (task) => {
+      if (task.progress !== null) progress.push(task.progress);
+    });
+    const { task, result } = s.deployAsTask(tasks, {
+      template: 'meta',
+      pool: 'tb:default',
+      poolDir: pool,
+      hosts: ['tb'],
+    });
+    const first = await result;
+    assert.equal(inventory.tasks.get(task.id)?.status, 'succeeded');
+    assert.equal(progress.at(-1), 1);
+    assert.equal(first.downloaded, true);
+    assert.equal((await ssh.run(['sha256sum', first.path])).split(' ')[0], web.image.sha256);
+    assert.equal(gets(path), before + 1);
+    assert.ok(progress.every((f) => f >= 0 && f <= 1));
+    const second = await s.deploy({
+      template: 'meta',
+      pool: 'tb:default',
+      poolDir: pool,
+      hosts: ['tb'],
+    });
+    assert.deepEqual(second, { ...first, downloaded: false });
+    assert.equal(gets(path), before + 1, 'the second deployment downloaded nothing');
+    assert.deepEqual(
+      s
+        .list()
+        .find((x) => x.name === 'meta')
+        ?.pools.map((p) => p.pool),
+      ['tb:default'],
+    );
+  });
+
+  await t.test('a wrong checksum at deployment: 3 attempts, nothing in the pool', async () => {
+    const records = new UrlTemplateRecords(inventory.db);
+    records.add({
+      ...records.get('direct'),
+      name: 'wrong',
+      checksum: { algorithm: 'sha256', hex: '0'.repeat(64) },
+    });
+    const files = await poolFiles();
+    await assert.rejects(
+      s.deploy({ template: 'wrong', pool: 'tb:default', poolDir: pool, hosts: ['tb'] }),
+      /after 3 attempts/,
+    );
+    assert.deepEqual(await poolFiles(), files);
+    assert.equal(records.poolCopy('wrong', 'tb:default'), undefined);
+  });
+});
+
+/** convirtctl with its own HOME (no ssh-agent) and data folder. */
+function ctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: join(bed.runDir, 'url-templates-home'),
+      CONVIRT_DATA_DIR: join(bed.runDir, 'url-templates-cli'),
+    };
+    delete env.SSH_AUTH_SOCK;
+    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
+  mkdirSync(join(bed.runDir, 'url-templates-cli'), { recursive: true });
+  mkdirSync(join(bed.runDir, 'url-templates-home', '.ssh'), { recursive: true });
+  const url = `${web.http}/files/${web.image.name}`;
+  for (const args of [
+    ['image', 'register', 'x', '--url', 'http://h/a;reboot'],
+    ['image', 'register', 'x', '--url', url, '--checksum', 'abc'],
+    ['image', 'register', 'x', '--url', url, '--header', 'A: b\nC: d'],
+    ['image', 'check-url', 'file:///etc/shadow'],
+    ['cert', 'add', 'x', '--ca', join(web.dir, 'server.key')],
+  ]) {
+    const r = await ctl(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const none = await ctl(['image', 'check-url', url]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /No connected host/);
+  assert.equal((await ctl(['image', 'deploy', 'nope', '--host', 'tb'])).code, 2);
+  const list = await ctl(['image', 'list', '--json']);
+  assert.deepEqual([list.code, JSON.parse(list.stdout)], [0, []]);
+
+  const pool = `${bed.imagesDir}/${bed.prefix}clipool`;
+  t.after(async () => {
+    const ssh = await connectToTestbed(bed);
+    await ssh.run(['rm', '-rf', pool]);
+    ssh.close();
+  });
+  const added = await ctl([
+    'host',
+    'add',
+    'tb',
+    '--address',
+    `127.0.0.1:${bed.sshd.port}`,
+    '--user',
+    bed.sshd.username,
+    '--identity',
+    bed.sshd.clientKeyPath,
+    '--accept-host-key',
+    bed.sshd.hostKeyFingerprint,
+  ]);
+  assert.equal(added.code, 0, added.stderr);
+  const check = await ctl(['image', 'check-url', `${web.http}/files/image.metalink`]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, new RegExp(`FAIL http://127.0.0.1:${web.deadPort}/`));
+  assert.match(
+    check.stdout,
+    new RegExp(`ok   ${web.http}/files/${web.image.name}  ${web.image.size} bytes`),
+  );
+  const reg = await ctl([
+    'image',
+    'register',
+    'cli-direct',
+    '--url',
+    url,
+    '--checksum',
+    sha256,
+    '--direct-download',
+  ]);
+  assert.equal(reg.code, 0, reg.stderr);
+  assert.match(reg.stdout, /BYPASSED, Ready/);
+  const deploy = () =>
+    ctl(['image', 'deploy', 'cli-direct', '--host', 'tb', '--pool-dir', pool, '--pool', 'tb:cli']);
+  const missing = await deploy();
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /does not exist/);
+  const ssh = await connectToTestbed(bed);
+  await ssh.run(['mkdir', '-p', pool]);
+  ssh.close();
+  const first = await deploy();
+  assert.equal(first.code, 0, first.stderr);
+  assert.doesNotMatch(first.stdout, /reused/);
+  const second = await deploy();
+  assert.match(second.stdout, /\(reused\)/);
+  const listed = JSON.parse((await ctl(['image', 'list', '--json'])).stdout) as {
+    name: string;
+    pools: string[];
+  }[];
+  assert.deepEqual(
+    listed.map((l) => [l.name, l.pools]),
+    [['cli-direct', ['tb:cli']]],
+  );
+});
