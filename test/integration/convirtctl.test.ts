@@ -2,44 +2,24 @@
 // refused, the tiny VM's whole life, guest agent info, a quiesced snapshot, the serial console,
 // bad input refused with nothing run, and the task log.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import { ConsoleReader } from '../support/console-reader.js';
+import { convirtctlRunner } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
-const root = join(import.meta.dirname, '../..');
 const home = join(bed.runDir, 'cli-home');
 const dataDir = join(bed.runDir, 'cli-data');
 const address = `127.0.0.1:${bed.sshd.port}`;
 const vm = `${bed.prefix}cli`;
 const ref = `tb/${vm}`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs convirtctl with its own HOME (no ssh-agent, no user ssh files) and data folder. */
-function ctl(args: string[], input?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, CONVIRT_DATA_DIR: dataDir };
-    delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    if (input) input(child);
-    else child.stdin.end();
-  });
-}
+const ctl = convirtctlRunner({ home, dataDir });
 
 /** `host add NAME` with the test bed's address, user and key, plus `extra`. */
 const hostAdd = (name: string, extra: string[], at = address) =>
@@ -241,16 +221,16 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
     const r = await ctl(['vm', 'console', ref], (child) => {
       let seen = '';
       let stage = 0;
-      const poke = setInterval(() => stage === 0 && child.stdin!.write('\r'), 700);
-      child.stdout!.on('data', (d: Buffer) => {
+      const poke = setInterval(() => stage === 0 && child.stdin.write('\r'), 700);
+      child.stdout.on('data', (d: Buffer) => {
         seen += d.toString();
         if (stage === 0 && /clivm# /.test(seen)) {
           stage = 1;
           clearInterval(poke);
-          child.stdin!.write('echo console-$((6*7))\r');
+          child.stdin.write('echo console-$((6*7))\r');
         } else if (stage === 1 && /console-42/.test(seen)) {
           stage = 2;
-          child.stdin!.end(Buffer.from([0x1d]));
+          child.stdin.end(Buffer.from([0x1d]));
         }
       });
       setTimeout(() => clearInterval(poke), 60_000);
@@ -282,7 +262,7 @@ test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t)
       );
       await console.waitFor(/made-6/, 10_000);
       const r = await ctl(['vm', 'password', ref, user, '--json'], (child) =>
-        child.stdin!.end(`${password}\n`),
+        child.stdin.end(`${password}\n`),
       );
       assert.equal(r.code, 0, r.stdout);
       const from = console.output.length;

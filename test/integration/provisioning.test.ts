@@ -4,12 +4,13 @@
 // provision.sh leaving nothing behind; invalid parameters refused before any remote command;
 // the ISO quota.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitForGuestAgent } from '../../app/main/guest-agent/wait-for-agent.js';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
+import { convirtctlRunner } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
 const bed = testbed();
@@ -21,30 +22,11 @@ const isoDir = `${bed.imagesDir}/${bed.prefix}iso`;
 // Linux interface names have at most 15 characters.
 const bridge = `cvbr${process.pid % 100000}`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ctl(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: home,
-      CONVIRT_DATA_DIR: dataDir,
-      CONVIRT_APPLIANCE_CACHE: bed.appliances,
-    };
-    delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const ctl = convirtctlRunner({
+  home,
+  dataDir,
+  env: { CONVIRT_APPLIANCE_CACHE: bed.appliances },
+});
 
 const provision = (appliance: string, name: string, ...extra: string[]) =>
   ctl([

@@ -4,7 +4,6 @@
 // through ConVirt, deployment into a storage pool by the host and the second deployment on the
 // same pool downloading nothing, a wrong checksum refused after 3 attempts, and convirtctl.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,12 +14,12 @@ import { Inventory } from '../../app/main/inventory/index.js';
 import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { InvalidInputError } from '../../app/shared/validation/names.js';
+import { convirtctlRunner } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
 const bed = testbed();
 const web = bed.downloads;
 const sha256 = `{SHA-256}${web.image.sha256}`;
-const root = join(import.meta.dirname, '../..');
 
 /** GET requests nginx served for `path` so far. */
 const gets = (path: string) =>
@@ -265,24 +264,10 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
   });
 });
 
-/** convirtctl with its own HOME (no ssh-agent) and data folder. */
-function ctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: join(bed.runDir, 'url-templates-home'),
-      CONVIRT_DATA_DIR: join(bed.runDir, 'url-templates-cli'),
-    };
-    delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const ctl = convirtctlRunner({
+  home: join(bed.runDir, 'url-templates-home'),
+  dataDir: join(bed.runDir, 'url-templates-cli'),
+});
 
 test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
   mkdirSync(join(bed.runDir, 'url-templates-cli'), { recursive: true });

@@ -5,7 +5,6 @@
 // vCPU changes, shutdown with wait, destroy, delete with its disks, and the operations xl
 // cannot do refused with their reason.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,39 +12,19 @@ import { FleetService } from '../../app/main/fleet/fleet-service.js';
 import { Inventory } from '../../app/main/inventory/index.js';
 import { HostKeyTrust } from '../../app/main/ssh/host-key-trust.js';
 import { ConsoleReader } from '../support/console-reader.js';
+import { convirtctlRunner, type CtlRun } from '../support/convirtctl-runner.js';
 import { testbed } from '../support/testbed.js';
 import { GUEST_READY, connectToXenHost, writePvGuest, xenHost } from '../support/xen-host.js';
 
 const bed = testbed();
-const root = join(import.meta.dirname, '../..');
 const home = join(bed.runDir, 'xen-cli-home');
 const dataDir = join(bed.runDir, 'xen-cli-data');
 const vm = `${bed.prefix}pv`;
 const ref = `xen/${vm}`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const ctl = convirtctlRunner({ home, dataDir });
 
-/** Runs convirtctl with its own HOME (no ssh-agent, no user ssh files) and data folder. */
-function ctl(args: string[], input?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, CONVIRT_DATA_DIR: dataDir };
-    delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    if (input) input(child);
-    else child.stdin.end();
-  });
-}
-
-const json = <T>(r: Run): T => {
+const json = <T>(r: CtlRun): T => {
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as T;
 };
@@ -76,7 +55,8 @@ async function listedUntil(check: (row: ListedVm | undefined) => boolean): Promi
 }
 
 /** The task's log as `task show` prints it: every command run and its output. */
-const taskLog = async (r: Run) => (await ctl(['task', 'show', json<{ id: string }>(r).id])).stdout;
+const taskLog = async (r: CtlRun) =>
+  (await ctl(['task', 'show', json<{ id: string }>(r).id])).stdout;
 
 test('the xl driver drives a real Xen host end to end', { timeout: 900_000 }, async (t) => {
   const xen = xenHost(bed);
@@ -244,19 +224,19 @@ test('the xl driver drives a real Xen host end to end', { timeout: 900_000 }, as
     const r = await ctl(['vm', 'console', ref], (child) => {
       let seen = '';
       let stage = 0;
-      const poke = setInterval(() => stage === 1 && child.stdin!.write('\r'), 1000);
-      child.stdout!.on('data', (d: Buffer) => {
+      const poke = setInterval(() => stage === 1 && child.stdin.write('\r'), 1000);
+      child.stdout.on('data', (d: Buffer) => {
         seen += d.toString();
         if (stage === 0 && GUEST_READY.test(seen)) {
           stage = 1;
-          child.stdin!.write('\r');
+          child.stdin.write('\r');
         } else if (stage === 1 && seen.includes(`${vm}# `)) {
           stage = 2;
           clearInterval(poke);
-          child.stdin!.write('echo console-$((6*7))\r');
+          child.stdin.write('echo console-$((6*7))\r');
         } else if (stage === 2 && /console-42/.test(seen)) {
           stage = 3;
-          child.stdin!.end(Buffer.from([0x1d]));
+          child.stdin.end(Buffer.from([0x1d]));
         }
       });
       setTimeout(() => clearInterval(poke), 120_000);

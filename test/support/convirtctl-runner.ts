@@ -1,0 +1,43 @@
+// convirtctl as an operator runs it, for integration tests: a real process with its own HOME (no
+// ssh-agent, no user ssh files) and its own data folder.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+
+const bin = join(import.meta.dirname, '../../bin/convirtctl.js');
+
+export interface CtlRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `input` drives the child's stdin; without it, stdin is closed at once. */
+export type Ctl = (
+  args: string[],
+  input?: (child: ChildProcessWithoutNullStreams) => void,
+) => Promise<CtlRun>;
+
+export function convirtctlRunner(options: {
+  home: string;
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+}): Ctl {
+  return (args, input) =>
+    new Promise((resolve) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...options.env,
+        HOME: options.home,
+        CONVIRT_DATA_DIR: options.dataDir,
+      };
+      delete env.SSH_AUTH_SOCK;
+      const child = spawn(process.execPath, [bin, ...args], { env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      if (input) input(child);
+      else child.stdin.end();
+    });
+}
