@@ -29,7 +29,7 @@ const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const bed = await startTestbed(log);
+const bed = await startTestbed(log, { xenHost: false });
 const sshdLog = bed.info.sshd.logPath;
 const commandsInLog = () =>
   (readFileSync(sshdLog, 'utf8').match(/Starting session: command/g) ?? []).length;
