@@ -64,8 +64,11 @@ async function pageContractClient(app: E2eApp): Promise<SocketClient<ConvirtCont
 }
 
 /** Frame intervals (ms) of `frames` animation frames, scrolling `selector` top to bottom. */
-async function scrollFrameIntervals(app: E2eApp, selector: string): Promise<number[]> {
-  const stamps = await app.page.evaluate(
+async function scrollFrameIntervals(
+  app: E2eApp,
+  selector: string,
+): Promise<{ intervals: number[]; distance: number }> {
+  const { stamps, distance } = await app.page.evaluate(
     async ([sel, frames]) => {
       const el = document.querySelector<HTMLElement>(sel)!;
       const max = el.scrollHeight - el.clientHeight;
@@ -76,20 +79,21 @@ async function scrollFrameIntervals(app: E2eApp, selector: string): Promise<numb
         times.push(await new Promise<number>((r) => requestAnimationFrame(r)));
         el.scrollTop = Math.round((max * n) / frames);
       }
-      return times;
+      return { stamps: times, distance: max };
     },
     [selector, scrollFrames] as const,
   );
-  return stamps.slice(1).map((t, i) => t - stamps[i]!);
+  return { intervals: stamps.slice(1).map((t, i) => t - stamps[i]!), distance };
 }
 
-function frameStats(intervals: number[]) {
+function frameStats({ intervals, distance }: { intervals: number[]; distance: number }) {
   const sorted = [...intervals].sort((a, b) => a - b);
   const mean = intervals.reduce((s, x) => s + x, 0) / intervals.length;
   return {
     fps: 1000 / mean,
     p95FrameMs: sorted[Math.floor(sorted.length * 0.95)]!,
     longFrames: intervals.filter((x) => x > 1000 / 50).length,
+    pixelsPerFrame: distance / intervals.length,
   };
 }
 
@@ -253,7 +257,8 @@ try {
         },
         gridScroll: {
           frames: scrollFrames,
-          pixelsPerFrame: Math.round((totalVms * 32) / scrollFrames),
+          gridPixelsPerFrame: Math.round(virtualized[0]!.pixelsPerFrame),
+          plainTablePixelsPerFrame: Math.round(plain[0]!.pixelsPerFrame),
           virtualizedGrid: summarize(virtualized),
           baselinePlainTable: summarize(plain),
           ratioFpsGridToPlain: round(
