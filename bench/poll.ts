@@ -1,10 +1,8 @@
 // npm run bench:poll — one full refresh of H simulated hosts x M VMs through the real sshd and
 // real virsh (libvirt test-driver URIs), against the naive way (one `virsh dominfo` per VM),
 // measured in the same run. Remote commands are counted from sshd's own log.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { randomUUID } from 'node:crypto';
 import { FleetPoller } from '../app/main/fleet/fleet-poller.js';
 import { HostConnections } from '../app/main/fleet/host-connections.js';
 import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
@@ -13,6 +11,7 @@ import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
 import type { HypervisorDriver } from '../app/main/hypervisors/driver.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { connectToTestbed } from '../test/support/testbed.js';
+import { median, writeSimulatedHosts } from './simulated-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,38 +29,13 @@ const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-/** A libvirt test-driver host: M domains, most running, some paused or shut off. */
-function simulatedHostXml(host: number): string {
-  const domains = Array.from({ length: vmCount }, (_, i) => {
-    const runstate = i % 10 === 9 ? 5 : i % 10 === 8 ? 3 : 1;
-    return (
-      `<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>` +
-      `<name>h${host}-vm${i}</name><uuid>${randomUUID()}</uuid>` +
-      `<memory>262144</memory><currentMemory>262144</currentMemory><vcpu>2</vcpu>` +
-      `<os><type arch='i686'>hvm</type></os>` +
-      `<test:runstate>${runstate}</test:runstate></domain>`
-    );
-  }).join('');
-  return (
-    `<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>8</cores><threads>1</threads>` +
-    `<mhz>2000</mhz><model>i686</model></cpu><memory>16777216</memory>${domains}</node>`
-  );
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-const bed = await startTestbed(log);
+const bed = await startTestbed(log, { xenHost: false });
 const sshdLog = bed.info.sshd.logPath;
 const commandsInLog = () =>
   (readFileSync(sshdLog, 'utf8').match(/Starting session: command/g) ?? []).length;
 
-const hosts = Array.from({ length: hostCount }, (_, i) => `sim${i}`);
-const uris = new Map<string, string>();
-hosts.forEach((host, i) => {
-  const file = join(bed.info.runDir, `${host}.xml`);
-  writeFileSync(file, simulatedHostXml(i));
-  uris.set(host, `test://${file}`);
-});
+const uris = writeSimulatedHosts(bed.info.runDir, hostCount, vmCount);
+const hosts = [...uris.keys()];
 
 // Every simulated host is its own SSH connection, as real hosts would be.
 const connections = new HostConnections(() => connectToTestbed(bed.info));
