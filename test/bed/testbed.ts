@@ -61,9 +61,11 @@ export async function ensureAppliances(
     join(here, 'appliances', 'build.sh'),
     dirname(tinyVm.kernel),
     root,
+    join(cacheDir(), 'xen-host'),
   ]);
   if (out.trim()) log(out.trim());
-  return join(root, 'current');
+  // This build's own folder, not `current`: a concurrent run of another checkout may repoint it.
+  return /^appliances: \w+ \((.+)\)$/m.exec(out)?.[1] ?? join(root, 'current');
 }
 
 /** Installs and checks the system parts; safe to run again. */
