@@ -119,6 +119,8 @@ export async function startTestbed(
   }
   log(`sshd on ${sshd.host}:${sshd.port} (host key ${sshd.hostKeyFingerprint})`);
   const xenHost = await xenPending;
+  // tiny-linux-xen's files come from the Xen host's build, which may have finished only now.
+  if ('pid' in xenHost) appliances = await ensureAppliances(tinyVm, log);
   const info: TestbedInfo = {
     prefix,
     runDir,
