@@ -64,9 +64,11 @@ export async function ensureAppliances(
     join(here, 'appliances', 'build.sh'),
     dirname(tinyVm.kernel),
     root,
+    join(cacheDir(), 'xen-host'),
   ]);
   if (out.trim()) log(out.trim());
-  return join(root, 'current');
+  // This build's own folder, not `current`: a concurrent run of another checkout may repoint it.
+  return /^appliances: \w+ \((.+)\)$/m.exec(out)?.[1] ?? join(root, 'current');
 }
 
 /** Installs and checks the system parts; safe to run again. */
@@ -129,6 +131,8 @@ export async function startTestbed(
   }
   log(`nginx on ${downloads.info.http}, ${downloads.info.https}, ${downloads.info.mtls}`);
   const xenHost = await xenPending;
+  // tiny-linux-xen's files come from the Xen host's build, which may have finished only now.
+  if ('pid' in xenHost) appliances = await ensureAppliances(tinyVm, log);
   const info: TestbedInfo = {
     prefix,
     runDir,

@@ -104,9 +104,10 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.equal(r.code, 0, r.stderr);
     const list = JSON.parse(r.stdout) as Array<{ name: string; built: boolean; sizeMiB: number }>;
     const names = list.map((a) => a.name);
-    for (const name of ['tiny-linux', 'debian-dtc', 'install-from-iso'])
-      assert.ok(names.includes(name), names.join());
-    assert.ok(list.every((a) => a.built));
+    const kvmAppliances = ['tiny-linux', 'debian-dtc', 'install-from-iso'];
+    for (const name of kvmAppliances) assert.ok(names.includes(name), names.join());
+    // tiny-linux-xen is built only where the emulated Xen host was (xen-provisioning.test.ts).
+    assert.ok(list.filter((a) => kvmAppliances.includes(a.name)).every((a) => a.built));
   });
 
   await t.test('invalid parameters are refused before any remote command', async () => {

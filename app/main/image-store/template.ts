@@ -2,6 +2,8 @@
 // the template names but nobody defines are left exactly as written (Python's safe_substitute),
 // and `$$` is a literal `$`.
 
+import { InvalidInputError } from '../../shared/validation/names.js';
+
 export type TemplateVariables = Readonly<Record<string, string>>;
 
 const VARIABLE = /\$(?:\$|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g;
@@ -26,4 +28,17 @@ export function escapeXml(value: string): string {
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&apos;');
+}
+
+/**
+ * A value for an xl config string ("..."): rather than rely on escapes, values with a quote,
+ * a backslash or a control character are refused. `name` says which parameter in the error.
+ */
+export function xlStringValue(value: string, name = 'value'): string {
+  if (/["\\\p{Cc}]/u.test(value))
+    throw new InvalidInputError(
+      name,
+      `${name} cannot go into an xl config: no quotes, backslashes or control characters.`,
+    );
+  return value;
 }

@@ -3,7 +3,8 @@
 // host (reused by checksum, else uploaded), make the disks (qcow2 overlays on the cached base,
 // DTC-style filled filesystems, empty disks), run provision.sh and the hooks on the host, define
 // the VM (always with the guest agent channel) and start it if asked. On any failure, everything
-// the task made is removed again and listed in the log.
+// the task made is removed again and listed in the log. Xen hosts take the same flow in dom0 with
+// raw file-backed disks, the xl config written to /etc/xen/NAME.cfg and started by `xl create`.
 import { spawn } from 'node:child_process';
 import {
   statSync,
@@ -26,6 +27,7 @@ import {
 } from '../../shared/validation/names.js';
 import { DomainDocument } from '../hypervisors/kvm/domain-xml.js';
 import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
+import { XlDriver } from '../hypervisors/xen/xl-driver.js';
 import {
   ERROR_HOOK,
   DTC_HOOKS,
@@ -40,7 +42,7 @@ import {
   templateVariables,
   type ProvisionParams,
 } from '../image-store/parameters.js';
-import { escapeXml, substitute } from '../image-store/template.js';
+import { escapeXml, substitute, xlStringValue } from '../image-store/template.js';
 import { quoteArg } from '../ssh/shell-quote.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { RecordingShell } from '../tasks/recording-shell.js';
@@ -84,6 +86,8 @@ export interface ProvisioningOptions {
 export const DEFAULT_HOST_PATHS: HostPaths = {
   imageCache: '/var/lib/libvirt/images/convirt-cache',
 };
+/** Where Xen hosts keep the image cache when DEFAULT_HOST_PATHS is in use (dom0 has no libvirt). */
+export const XEN_IMAGE_CACHE = '/var/lib/xen/images/convirt-cache';
 const MiB = 1024 * 1024;
 /** Room a work folder and a qcow2 overlay need on top of the sizes counted. */
 const SLACK_BYTES = 16 * MiB;
@@ -107,10 +111,13 @@ export class ProvisioningService {
     const host = this.options.host(request.host);
     validateVmName(request.name);
     const appliance = this.options.store.get(request.appliance);
-    if (host.hypervisor !== 'kvm' || appliance.templateKind !== 'libvirt-xml')
+    const xen = host.hypervisor === 'xen';
+    if (appliance.templateKind !== (xen ? 'xl' : 'libvirt-xml'))
       throw new InvalidInputError(
         'host',
-        `${appliance.name} provisions KVM hosts through libvirt; ${host.name} is a ${host.hypervisor} host.`,
+        appliance.templateKind === 'xl'
+          ? `${appliance.name} provisions Xen hosts through xl; ${host.name} is a ${host.hypervisor} host.`
+          : `${appliance.name} provisions KVM hosts through libvirt; ${host.name} is a ${host.hypervisor} host.`,
       );
     if (appliance.missing.length)
       throw new InvalidInputError(
@@ -124,15 +131,26 @@ export class ProvisioningService {
           'appliance',
           `${appliance.name}: ${disk.dev}_disk_fs_type ${disk.source.fsType} is not supported (ext2, ext3 or ext4).`,
         );
+      // dom0 makes disks with cp and truncate only: no qemu-img, no mkfs.
+      if (xen && disk.source.kind !== 'empty' && disk.source.format !== 'raw')
+        throw new InvalidInputError(
+          'appliance',
+          `${appliance.name}: ${disk.dev} must be a raw disk image or an empty disk on Xen hosts.`,
+        );
     }
+    if (xen) for (const [key, value] of Object.entries(params)) xlStringValue(value, key);
     const paths = this.options.hostPaths ?? DEFAULT_HOST_PATHS;
     const disksDir = validateHostPath(
-      paths.disks ?? appliance.conf.get('VM_DISKS_DIR') ?? '/var/lib/libvirt/images',
+      paths.disks ??
+        appliance.conf.get('VM_DISKS_DIR') ??
+        (xen ? '/var/lib/xen/images' : '/var/lib/libvirt/images'),
     );
-    validateHostPath(paths.imageCache);
+    const imageCache = validateHostPath(
+      xen && paths === DEFAULT_HOST_PATHS ? XEN_IMAGE_CACHE : paths.imageCache,
+    );
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
       new ProvisionRun(this.options, ctx, host, appliance, params, request, {
-        imageCache: paths.imageCache,
+        imageCache,
         disks: disksDir,
       }).run(),
     );
@@ -141,6 +159,7 @@ export class ProvisioningService {
 
 class ProvisionRun {
   private readonly prefix: string[];
+  private readonly xen: boolean;
   private readonly undo = new UndoList();
   private shell!: RemoteShell;
   /** The same host, logged but not tied to the task's cancel signal: undo must run after a cancel. */
@@ -158,6 +177,7 @@ class ProvisionRun {
     private readonly dirs: { imageCache: string; disks: string },
   ) {
     this.prefix = host.useSudo ? ['sudo', '-n'] : [];
+    this.xen = host.hypervisor === 'xen';
   }
 
   private get name(): string {
@@ -174,7 +194,10 @@ class ProvisionRun {
 
   private diskPath(disk: ApplianceDisk): string {
     const { source } = disk;
-    const raw = source.kind === 'content' || (source.kind === 'image' && source.format === 'raw');
+    const raw =
+      source.kind === 'content' ||
+      (source.kind === 'image' && source.format === 'raw') ||
+      (this.xen && source.kind === 'empty');
     return validateHostPath(`${this.dirs.disks}/${this.name}-${disk.dev}.${raw ? 'raw' : 'qcow2'}`);
   }
 
@@ -189,6 +212,8 @@ class ProvisionRun {
     };
     const kvm = new KvmDriver(this.shell, driverOptions);
     const kvmCleanup = new KvmDriver(this.cleanup, driverOptions);
+    const xl = new XlDriver(this.shell, { sudo: this.host.useSudo });
+    const xlCleanup = new XlDriver(this.cleanup, { sudo: this.host.useSudo });
     try {
       ctx.progress(0, 'Checking the host');
       const needed = await this.neededFiles();
@@ -198,10 +223,13 @@ class ProvisionRun {
         surveyHost(this.shell, this.prefix, this.dirs, [
           ...needed.map((n) => n.remote),
           ...diskPaths,
+          ...(this.xen ? [xl.configPath(this.name)] : []),
         ]),
-        kvm.exists(this.name),
+        this.xen
+          ? xl.domainState(this.name).then((state) => state !== null)
+          : kvm.exists(this.name),
       ]);
-      if (taken)
+      if (taken || (this.xen && survey.existing.has(xl.configPath(this.name))))
         throw new InvalidInputError(
           'name',
           `A VM named ${this.name} already exists on ${this.host.name}.`,
@@ -209,8 +237,9 @@ class ProvisionRun {
       for (const path of diskPaths)
         if (survey.existing.has(path))
           throw new InvalidInputError('name', `${path} already exists on ${this.host.name}.`);
+      const preferred = this.xen ? 'xenbr0' : 'br0';
       const bridge =
-        this.params.bridge ?? survey.bridges.find((b) => b === 'br0') ?? survey.bridges[0];
+        this.params.bridge ?? survey.bridges.find((b) => b === preferred) ?? survey.bridges[0];
       if (!bridge)
         throw new InvalidInputError(
           'bridge',
@@ -242,22 +271,27 @@ class ProvisionRun {
       this.step = 'defining the VM';
       ctx.progress(0.9, 'Defining the VM');
       const template = readFileSync(join(this.appliance.dir, 'vm_conf.template'), 'utf8');
-      const doc = new DomainDocument(substitute(template, vars, escapeXml));
-      if (doc.name !== this.name)
-        throw new Error(`vm_conf.template of ${this.appliance.name} must name the VM $VM_NAME.`);
-      if (doc.addGuestAgentChannel())
-        ctx.log('Added the QEMU guest agent channel the template lacked.');
-      // Registered first: a cancel may land while virsh is defining it.
-      this.undo.add(`domain ${this.name}`, async () => {
-        if (!(await kvmCleanup.exists(this.name))) return;
-        if ((await kvmCleanup.state(this.name)) !== 'shutoff') await kvmCleanup.destroy(this.name);
-        await kvmCleanup.undefine(this.name);
-      });
-      await kvm.define(doc.toXml());
+      if (this.xen) await this.defineXen(xl, xlCleanup, substitute(template, vars, xlStringValue));
+      else {
+        const doc = new DomainDocument(substitute(template, vars, escapeXml));
+        if (doc.name !== this.name)
+          throw new Error(`vm_conf.template of ${this.appliance.name} must name the VM $VM_NAME.`);
+        if (doc.addGuestAgentChannel())
+          ctx.log('Added the QEMU guest agent channel the template lacked.');
+        // Registered first: a cancel may land while virsh is defining it.
+        this.undo.add(`domain ${this.name}`, async () => {
+          if (!(await kvmCleanup.exists(this.name))) return;
+          if ((await kvmCleanup.state(this.name)) !== 'shutoff')
+            await kvmCleanup.destroy(this.name);
+          await kvmCleanup.undefine(this.name);
+        });
+        await kvm.define(doc.toXml());
+      }
       if (this.request.start) {
         this.step = 'starting the VM';
         ctx.progress(0.95, 'Starting the VM');
-        await Promise.all([kvm.start(this.name), this.removeWorkDir()]);
+        const driver = this.xen ? xl : kvm;
+        await Promise.all([driver.start(this.name), this.removeWorkDir()]);
       } else await this.removeWorkDir();
       ctx.progress(1, 'Done');
       return { name: this.name, disks: diskPaths, started: this.request.start === true };
@@ -265,6 +299,30 @@ class ProvisionRun {
       await this.rollBack((err as Error).message);
       throw err;
     }
+  }
+
+  /**
+   * Writes the xl config to /etc/xen/NAME.cfg (where the xl driver lists a shut-off VM and starts
+   * it from) without replacing any file, and checks it with a dry run of `xl create`.
+   */
+  private async defineXen(xl: XlDriver, xlCleanup: XlDriver, config: string): Promise<void> {
+    const name = /^\s*name\s*=\s*"([^"]*)"\s*$/m.exec(config)?.[1];
+    if (name !== this.name)
+      throw new Error(`vm_conf.template of ${this.appliance.name} must set name = "$VM_NAME".`);
+    this.ctx.log(
+      'No guest agent channel: Xen PV guests have none (xl shuts them down through their PV drivers).',
+    );
+    const path = xl.configPath(this.name);
+    // noclobber: a config that appeared since the survey is never overwritten, nor removed.
+    await this.shell.run([...this.prefix, 'sh', '-c', 'set -C; cat > "$1"', 'sh', path], {
+      stdin: config,
+    });
+    this.undo.add(`file ${path}`, () => this.undoCmd('rm', '-f', '--', path));
+    // Registered before `xl create`: a cancel may land while the domain is being built.
+    this.undo.add(`domain ${this.name}`, async () => {
+      if ((await xlCleanup.domainState(this.name)) !== null) await xlCleanup.destroy(this.name);
+    });
+    await xl.configDisks(path);
   }
 
   private async neededFiles(): Promise<Needed[]> {
@@ -361,7 +419,7 @@ class ProvisionRun {
       vmName: this.name,
       serverName: this.host.name,
       defaultBridge: bridge,
-      autogenMac: autogenMac('kvm'),
+      autogenMac: autogenMac(this.xen ? 'xen' : 'kvm'),
       virtType,
       imageStore: storeOnHost,
       imageLocation: `${storeOnHost}/${this.appliance.name}`,
@@ -494,9 +552,15 @@ class ProvisionRun {
         path,
         ...(sizeMiB ? [`${sizeMiB}M`] : []),
       );
+    } else if (src.kind === 'image' && this.xen) {
+      // dom0 has busybox's cp and no qemu-img; a raw file grows with truncate.
+      await this.cmd('cp', '--', cached(src.file), path);
+      if (sizeMiB) await this.cmd('truncate', '-s', `${sizeMiB}M`, path);
     } else if (src.kind === 'image') {
       await this.cmd('cp', '--sparse=always', '--', cached(src.file), path);
       if (sizeMiB) await this.cmd('qemu-img', 'resize', '-q', '-f', 'raw', path, `${sizeMiB}M`);
+    } else if (src.kind === 'empty' && this.xen) {
+      await this.cmd('truncate', '-s', `${sizeMiB}M`, path);
     } else if (src.kind === 'empty') {
       await this.cmd('qemu-img', 'create', '-q', '-f', 'qcow2', path, `${sizeMiB}M`);
     } else {

@@ -23,6 +23,7 @@ function fixture() {
   for (const [image, files] of [
     ['tiny-linux', ['vmlinuz', 'initrd.img', 'disk.qcow2']],
     ['debian-dtc', ['vmlinuz', 'initrd.img', 'rootfs.tar.gz']],
+    ['tiny-linux-xen', ['vmlinuz', 'initrd.gz', 'disk.raw']],
   ] as const) {
     mkdirSync(join(artifacts, image), { recursive: true });
     for (const f of files) writeFileSync(join(artifacts, image, f), 'x'.repeat(10));
@@ -46,7 +47,13 @@ test('the shipped appliances, with files found in the artifact folder', (t) => {
   const { store, cleanup } = fixture();
   t.after(cleanup);
   const names = store.list().map((a) => a.name);
-  assert.deepEqual(names, ['debian-dtc', 'install-from-iso', 'tiny-linux', 'mine']);
+  assert.deepEqual(names, [
+    'debian-dtc',
+    'install-from-iso',
+    'tiny-linux',
+    'tiny-linux-xen',
+    'mine',
+  ]);
   const tiny = store.get('tiny-linux');
   assert.equal(tiny.templateKind, 'libvirt-xml');
   assert.deepEqual(tiny.missing, []);
@@ -63,6 +70,15 @@ test('the shipped appliances, with files found in the artifact folder', (t) => {
   assert.deepEqual(dtc.hooks, ['custom_os', 'setup_network', 'last_stage_custom', 'on_error']);
   const iso = store.get('install-from-iso');
   assert.deepEqual(iso.disks, [{ dev: 'vda', source: { kind: 'empty' }, sizeMiB: 8192 }]);
+  const xen = store.get('tiny-linux-xen');
+  assert.equal(xen.templateKind, 'xl');
+  assert.equal(xen.platform, 'xen');
+  assert.deepEqual(xen.missing, []);
+  assert.deepEqual(xen.disks[0]!.source, {
+    kind: 'image',
+    file: join(artifactsOf(store), 'tiny-linux-xen', 'disk.raw'),
+    format: 'raw',
+  });
   assert.equal(store.defaultName(), 'mine');
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeXml, substitute } from '../../../app/main/image-store/template.js';
+import { escapeXml, substitute, xlStringValue } from '../../../app/main/image-store/template.js';
 
 test("ConVirt's example: $VM_NAME in a disk path", () => {
   assert.equal(
@@ -31,4 +31,16 @@ test('values are escaped for XML and never substituted again', () => {
 
 test('inherited object properties are not variables', () => {
   assert.equal(substitute('$constructor $toString', {}), '$constructor $toString');
+});
+
+test('xl config values with quotes, backslashes or control characters are refused', () => {
+  assert.equal(
+    substitute('name = "$VM_NAME"', { VM_NAME: 'web-1' }, xlStringValue),
+    'name = "web-1"',
+  );
+  for (const bad of ['a"b', 'a\\b', 'a\nb'])
+    assert.throws(() => xlStringValue(bad, 'hostname'), {
+      name: 'InvalidInputError',
+      message: /hostname cannot go into an xl config/,
+    });
 });
