@@ -10,7 +10,6 @@ import type { ClientChannel } from 'ssh2';
 import type { ConsoleKind } from '../../shared/contract/convirt-contract.js';
 import { validateVmName } from '../../shared/validation/names.js';
 import type { FleetService } from '../fleet/fleet-service.js';
-import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../ssh/ssh-connection.js';
 import { FlowControl, type FlowStats } from './flow-control.js';
 import { InputGate, SERIAL_CONSOLE_READY } from './input-gate.js';
@@ -97,7 +96,7 @@ export class ConsoleManager {
   ): Promise<{ consoleId: string }> {
     validateVmName(vm);
     const { fleet } = this.options;
-    const record = fleet.host(host);
+    fleet.host(host); // an unknown host is refused before any connection
     const connection = await fleet.connections.get(host);
     if (kind === 'serial') {
       const channel = await fleet.openConsole(host, vm, size ?? DEFAULT_SIZE);
@@ -108,15 +107,8 @@ export class ConsoleManager {
         (events) => channelSource(channel, events),
       );
     }
-    if (record.hypervisor !== 'kvm') {
-      throw new Error(
-        `Graphical consoles of Xen hosts (driven by xl) are not supported yet; ${host}/${vm} has its serial console.`,
-      );
-    }
-    const driver = new KvmDriver(connection, {
-      sudo: record.useSudo,
-      ...(record.libvirtUri ? { uri: record.libvirtUri } : {}),
-    });
+    // Xen hosts are refused (not-supported) before anything runs on them.
+    const driver = await fleet.kvm(host, 'graphicalConsole', connection);
     const endpoint = parseVncEndpoint(
       await connection.run(driver.virshArgv('dumpxml', vm)),
       `${host}/${vm}`,

@@ -156,6 +156,8 @@ export const XL_UNSUPPORTED = {
   iso: 'PV guests have no CD-ROM drive, and ConVirt changes CD-ROM media only through libvirt.',
   clone:
     'ConVirt clones VMs through libvirt only: on a Xen host, copy the config file and the disks under a new name.',
+  graphicalConsole:
+    'Graphical consoles of Xen hosts (driven by xl) are not supported yet; the serial console is.',
 } as const;
 
 export type XlUnsupported = keyof typeof XL_UNSUPPORTED;
