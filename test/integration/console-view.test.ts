@@ -17,7 +17,7 @@ import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import { Inventory } from '../../app/main/inventory/index.js';
 import { HostKeyTrust } from '../../app/main/ssh/host-key-trust.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
-import { defineTinyVm } from '../support/tiny-vm.js';
+import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
 import type {} from './console-view/harness-api.js';
 
 const bed = testbed();
@@ -99,10 +99,7 @@ test(
       fleet.close();
       inventory.close();
       try {
-        if (await virsh.exists(vm)) {
-          if ((await virsh.state(vm)) !== 'shutoff') await virsh.destroy(vm);
-          await virsh.undefine(vm);
-        }
+        await removeVm(virsh, vm);
         await ssh.run(['rm', '-f', `${bed.imagesDir}/${vm}.qcow2`]);
       } finally {
         ssh.close();

@@ -14,7 +14,7 @@ import { CONSOLE_READY } from '../../app/main/hypervisors/kvm/virsh.js';
 import { Inventory } from '../../app/main/inventory/index.js';
 import { HostKeyTrust } from '../../app/main/ssh/host-key-trust.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
-import { defineTinyVm } from '../support/tiny-vm.js';
+import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
 const vm = `${bed.prefix}console`;
@@ -161,10 +161,7 @@ test('consoles of the tiny VM through ConsoleManager', { timeout: 900_000 }, asy
     fleet.close();
     inventory.close();
     try {
-      if (await virsh.exists(vm)) {
-        if ((await virsh.state(vm)) !== 'shutoff') await virsh.destroy(vm);
-        await virsh.undefine(vm);
-      }
+      await removeVm(virsh, vm);
       await root.run(['rm', '-f', `${bed.imagesDir}/${vm}.qcow2`]);
     } finally {
       root.close();

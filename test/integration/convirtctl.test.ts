@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import { ConsoleReader } from '../support/console-reader.js';
-import { convirtctlRunner } from '../support/convirtctl-runner.js';
+import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm } from '../support/tiny-vm.js';
 
@@ -23,18 +23,7 @@ const ctl = convirtctlRunner({ home, dataDir });
 
 /** `host add NAME` with the test bed's address, user and key, plus `extra`. */
 const hostAdd = (name: string, extra: string[], at = address) =>
-  ctl([
-    'host',
-    'add',
-    name,
-    '--address',
-    at,
-    '--user',
-    bed.sshd.username,
-    '--identity',
-    bed.sshd.clientKeyPath,
-    ...extra,
-  ]);
+  ctl(testbedHostAdd(bed, name, extra, at));
 
 const sshSessions = () =>
   (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;

@@ -10,7 +10,7 @@ import { HostKeyRejectedError, pinnedHostKey } from '../../app/main/ssh/host-key
 import { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { ConsoleReader } from '../support/console-reader.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
-import { defineTinyVm } from '../support/tiny-vm.js';
+import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
 
@@ -50,10 +50,7 @@ test(
     // Whatever happens below, remove what this test made, then close the connection.
     t.after(async () => {
       try {
-        if (await virsh.exists(name)) {
-          if ((await virsh.state(name)) !== 'shutoff') await virsh.destroy(name);
-          await virsh.undefine(name);
-        }
+        await removeVm(virsh, name);
         await ssh.run(['rm', '-f', disk]);
       } finally {
         ssh.close();

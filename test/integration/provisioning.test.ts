@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitForGuestAgent } from '../../app/main/guest-agent/wait-for-agent.js';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
-import { convirtctlRunner } from '../support/convirtctl-runner.js';
+import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
+import { removeVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
 const root = join(import.meta.dirname, '../..');
@@ -72,10 +73,7 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
   t.after(async () => {
     try {
       for (const vm of vms) {
-        if (await virsh.exists(vm)) {
-          if ((await virsh.state(vm)) !== 'shutoff') await virsh.destroy(vm);
-          await virsh.undefine(vm);
-        }
+        await removeVm(virsh, vm);
       }
     } finally {
       ssh.close();
@@ -84,19 +82,9 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     }
   });
 
-  const added = await ctl([
-    'host',
-    'add',
-    'tb',
-    '--address',
-    `127.0.0.1:${bed.sshd.port}`,
-    '--user',
-    bed.sshd.username,
-    '--identity',
-    bed.sshd.clientKeyPath,
-    '--accept-host-key',
-    bed.sshd.hostKeyFingerprint,
-  ]);
+  const added = await ctl(
+    testbedHostAdd(bed, 'tb', ['--accept-host-key', bed.sshd.hostKeyFingerprint]),
+  );
   assert.equal(added.code, 0, added.stderr);
 
   await t.test('appliance list shows the three built appliances', async () => {

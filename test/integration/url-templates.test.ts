@@ -14,7 +14,7 @@ import { Inventory } from '../../app/main/inventory/index.js';
 import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { InvalidInputError } from '../../app/shared/validation/names.js';
-import { convirtctlRunner } from '../support/convirtctl-runner.js';
+import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
 const bed = testbed();
@@ -296,19 +296,9 @@ test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
     await ssh.run(['rm', '-rf', pool]);
     ssh.close();
   });
-  const added = await ctl([
-    'host',
-    'add',
-    'tb',
-    '--address',
-    `127.0.0.1:${bed.sshd.port}`,
-    '--user',
-    bed.sshd.username,
-    '--identity',
-    bed.sshd.clientKeyPath,
-    '--accept-host-key',
-    bed.sshd.hostKeyFingerprint,
-  ]);
+  const added = await ctl(
+    testbedHostAdd(bed, 'tb', ['--accept-host-key', bed.sshd.hostKeyFingerprint]),
+  );
   assert.equal(added.code, 0, added.stderr);
   const check = await ctl(['image', 'check-url', `${web.http}/files/image.metalink`]);
   assert.equal(check.code, 0, check.stderr);

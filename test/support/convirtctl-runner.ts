@@ -2,6 +2,7 @@
 // ssh-agent, no user ssh files) and its own data folder.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import type { TestbedInfo } from '../bed/testbed.js';
 
 const bin = join(import.meta.dirname, '../../bin/convirtctl.js');
 
@@ -40,4 +41,25 @@ export function convirtctlRunner(options: {
       if (input) input(child);
       else child.stdin.end();
     });
+}
+
+/** `host add NAME` for the test bed's sshd (its address, user and client key), plus `extra`. */
+export function testbedHostAdd(
+  bed: TestbedInfo,
+  name: string,
+  extra: string[] = [],
+  address = `127.0.0.1:${bed.sshd.port}`,
+): string[] {
+  return [
+    'host',
+    'add',
+    name,
+    '--address',
+    address,
+    '--user',
+    bed.sshd.username,
+    '--identity',
+    bed.sshd.clientKeyPath,
+    ...extra,
+  ];
 }

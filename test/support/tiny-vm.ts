@@ -39,3 +39,10 @@ export async function defineTinyVm(
   await new KvmDriver(ssh).define(xml);
   return disk;
 }
+
+/** Forces the VM off if it runs and undefines it; nothing when it does not exist (cleanup). */
+export async function removeVm(virsh: KvmDriver, name: string): Promise<void> {
+  if (!(await virsh.exists(name))) return;
+  if ((await virsh.state(name)) !== 'shutoff') await virsh.destroy(name);
+  await virsh.undefine(name);
+}
