@@ -12,6 +12,9 @@ export const REQUIRED_PACKAGES = [
   'cpio', // tiny VM initramfs
   'e2fsprogs', // mkfs.ext4 -d for VM data disks
   'nginx', // HTTP/HTTPS downloads
+  'curl', // host-side downloads of templates and ISOs
+  'openssl', // test certificates, hashes on hosts, password hashes in tests
+  'iproute2', // bridges the provisioning tests create
   'chromium', // end-to-end UI tests
   'sudo', // non-root logins that use `sudo -n` for privileged commands
 ] as const;
