@@ -28,13 +28,12 @@ function findElectron(): { path: string } | { reason: string } {
   return { reason: `its binary could not be downloaded (${detail || 'no detail'})` };
 }
 
+/** What the operator typed after `npm start --`, handed on to whichever mode starts. */
+const passedArgs = process.argv.slice(2);
+
 function startBrowserMode(): number {
   const serve = join(root, 'scripts/serve.ts');
-  if (!existsSync(serve)) {
-    say('browser mode is not part of this build yet: nothing could start.');
-    return 1;
-  }
-  const child = spawn(process.execPath, ['--import', 'tsx', serve], {
+  const child = spawn(process.execPath, ['--import', 'tsx', serve, ...passedArgs], {
     cwd: root,
     stdio: 'inherit',
   });
@@ -62,7 +61,7 @@ function main(): number {
     return 1;
   }
   // Chromium will not run as root with its sandbox on; as root, only the OS sandbox is dropped.
-  const args = process.getuid?.() === 0 ? ['--no-sandbox', '.'] : ['.'];
+  const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '.', ...passedArgs];
   const child = spawn(electron.path, args, { cwd: root, stdio: 'inherit' });
   child.on('close', (code) => process.exit(code ?? 1));
   return 0;

@@ -333,6 +333,7 @@ uiTest('the dark theme follows the system', async () => {
   await app.page.emulateMedia({ colorScheme: 'dark' });
   const background = await app.page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(21, 24, 29)');
+  await new FleetTree(app.page).openHost(HOST);
   await app.screenshot('20-dark-host-view');
   await new AppShell(app.page).openDashboard();
   await app.screenshot('21-dark-dashboard');
