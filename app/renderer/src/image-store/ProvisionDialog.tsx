@@ -1,8 +1,8 @@
 // Provisioning a VM from an appliance: the target host (changeable), the VM's name and the
 // appliance's customizable options with their defaults, each checked as it is typed. Submitting
 // starts the task, followed in the task pane; the host is polled again when it ends.
-import { useId, useMemo, useState, type FormEvent } from 'react';
-import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { ApplianceInfo, ApplianceOption } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { Dialog } from '../common/Dialog.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
@@ -45,6 +45,14 @@ function firstAppliance(
   );
 }
 
+/** What an option left empty becomes. */
+function unsetPlaceholder(option: ApplianceOption): string {
+  if (option.type === 'mac') return 'generated';
+  if (option.type === 'bridge') return "the host's bridge";
+  if (option.unit === 'MiB') return "the image's size";
+  return 'not set';
+}
+
 function ProvisionForm({
   request,
   appliances,
@@ -59,6 +67,9 @@ function ProvisionForm({
   const hostNames = useFleetStore((s) => s.hostNames);
   const applyTask = useFleetStore((s) => s.applyTask);
   const id = useId();
+  const nameInput = useRef<HTMLInputElement>(null);
+  // The dialog focuses its first control when it opens; the VM name is what is typed first.
+  useEffect(() => nameInput.current?.focus(), []);
   const [applianceName, setApplianceName] = useState(
     () => firstAppliance(appliances, request.appliance)?.name ?? '',
   );
@@ -202,7 +213,7 @@ function ProvisionForm({
           <label htmlFor={fieldId('name')}>VM name</label>
           <input
             id={fieldId('name')}
-            autoFocus
+            ref={nameInput}
             value={name}
             placeholder="db2"
             onChange={(e) => {
@@ -225,7 +236,7 @@ function ProvisionForm({
                 id={fieldId(option.key)}
                 inputMode={option.type === 'integer' ? 'numeric' : undefined}
                 value={values[option.key] ?? ''}
-                placeholder={option.default === null ? 'chosen on the host' : undefined}
+                placeholder={option.default === null ? unsetPlaceholder(option) : undefined}
                 onChange={(e) => {
                   setValues((v) => ({ ...v, [option.key]: e.target.value }));
                   touch(option.key);
