@@ -19,15 +19,14 @@ import { HostKeyTrust, HostKeyUnknownError } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
 import { NotSupportedError } from '../hypervisors/driver.js';
 import { InputGate, SERIAL_CONSOLE_READY } from '../consoles/input-gate.js';
-import { defaultImageStore } from '../image-store/image-store.js';
-import { ChecksumCache } from '../provisioning/checksums.js';
+import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
 import {
   checkIsoFile,
   IsoQuotaError,
   IsoSettingsFile,
   uploadIso,
 } from '../provisioning/iso-upload.js';
-import { DEFAULT_HOST_PATHS, ProvisioningService } from '../provisioning/provisioning-service.js';
+import { DEFAULT_HOST_PATHS } from '../provisioning/provisioning-service.js';
 import { UrlTemplateRecords, type TemplateFormat } from '../downloads/template-records.js';
 import { UrlTemplateService } from '../downloads/url-template-service.js';
 
@@ -530,8 +529,12 @@ async function provisioningCommand(
   io: Io,
 ): Promise<number> {
   const json = values.json === true;
-  const store = defaultImageStore(dataDir);
-  const checksums = new ChecksumCache(join(dataDir, 'image-checksums.json'));
+  const imageCache = values['image-cache'];
+  const { store, checksums, service } = fleetProvisioning(
+    fleet,
+    dataDir,
+    typeof imageCache === 'string' ? { imageCache } : DEFAULT_HOST_PATHS,
+  );
   const isoSettings = new IsoSettingsFile(join(dataDir, 'iso-settings.json'));
   if (command === 'appliance list') {
     const rows = store.list().map((a) => ({
@@ -554,15 +557,6 @@ async function provisioningCommand(
     if (!appliance) throw new UsageError('vm provision needs an APPLIANCE.');
     if (typeof values.host !== 'string') throw new UsageError('vm provision needs --host H.');
     if (typeof values.name !== 'string') throw new UsageError('vm provision needs --name N.');
-    const imageCache = values['image-cache'];
-    const service = new ProvisioningService({
-      store,
-      tasks: fleet.tasks,
-      checksums,
-      host: (name) => fleet.host(name),
-      connect: (name) => fleet.connections.get(name),
-      hostPaths: typeof imageCache === 'string' ? { imageCache } : DEFAULT_HOST_PATHS,
-    });
     // Everything is checked here, before the task starts or anything runs on the host.
     const { task, result } = service.provision({
       appliance,

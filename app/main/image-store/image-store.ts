@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { InvalidInputError } from '../../shared/validation/names.js';
 import { confList, parseConf, type ConfValues } from './conf-file.js';
+import { readApplianceDescription } from './description.js';
 
 /** Where the repository's image store lives, and where ConVirt installs it. */
 export const REPOSITORY_STORE = join(import.meta.dirname, '../../../image_store');
@@ -211,7 +212,7 @@ export class ImageStore {
       storeDir,
       dir,
       conf,
-      description: conf.get('description') ?? descriptionText(dir),
+      description: conf.get('description') ?? readApplianceDescription(dir)?.paragraphs[0] ?? '',
       os: conf.get('os') ?? '',
       platform: conf.get('platform') === 'xen' ? 'xen' : 'kvm',
       templateKind: template.trimStart().startsWith('<') ? 'libvirt-xml' : 'xl',
@@ -225,21 +226,6 @@ export class ImageStore {
       missing,
     };
   }
-}
-
-/** The first paragraph of description.html as plain text, for appliances without `description`. */
-function descriptionText(dir: string): string {
-  for (const name of ['description.html', 'description.htm']) {
-    const file = join(dir, name);
-    if (!existsSync(file)) continue;
-    const html = readFileSync(file, 'utf8');
-    const p = /<p>([\s\S]*?)<\/p>/i.exec(html)?.[1] ?? html;
-    return p
-      .replace(/<[^>]*>/g, '')
-      .replace(/\s+/g, ' ')
-      .trim();
-  }
-  return '';
 }
 
 /** The stores convirtctl and the app use: the repository's (or installed) store, then the operator's. */

@@ -1,87 +1,19 @@
 // Provisioning parameters: the appliance's defaults (image.conf), the operator's changes (only
 // keys listed in customizable_options), every value validated before anything runs on a host.
 import { randomBytes } from 'node:crypto';
-import {
-  InvalidInputError,
-  validateHostPath,
-  validateVmName,
-} from '../../shared/validation/names.js';
+import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
+import { validateParam } from '../../shared/validation/provision-params.js';
 import type { Appliance } from './image-store.js';
+
+export { validateParam };
 
 export type ProvisionParams = Record<string, string>;
 
 /** Keys every appliance accepts besides its image.conf keys (defaults come from the host). */
 export const HOST_DEFAULTED = ['mac', 'bridge'] as const;
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const HOSTNAME_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-/** Free-text values of appliance-specific options: no quotes, `$`, backquotes or control characters. */
-const FREE_TEXT = /^[A-Za-z0-9 _.,:;/@+=%()-]{0,200}$/;
-
-function bad(field: string, message: string): never {
-  throw new InvalidInputError(field, `${field}: ${message}`);
-}
-
-function wholeNumber(field: string, value: string, min: number, max: number): string {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
-    bad(field, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  return String(Number(value));
-}
-
-/** Checks one value; returns it normalized. */
-export function validateParam(key: string, value: string): string {
-  switch (key) {
-    case 'memory':
-      return wholeNumber(key, value, 16, 1024 * 1024);
-    case 'vcpus':
-      return wholeNumber(key, value, 1, 256);
-    case 'provision_timeout':
-      return wholeNumber(key, value, 1, 3600);
-    case 'mac': {
-      if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(value))
-        bad(key, `invalid MAC address ${JSON.stringify(value)}`);
-      if (parseInt(value.slice(0, 2), 16) & 1) bad(key, `${value} is a multicast address`);
-      return value.toLowerCase();
-    }
-    case 'bridge':
-      if (!/^[A-Za-z0-9_.-]{1,15}$/.test(value))
-        bad(key, `invalid bridge name ${JSON.stringify(value)}`);
-      return value;
-    case 'hostname':
-      if (value.length > 253 || !value.split('.').every((l) => HOSTNAME_LABEL.test(l)))
-        bad(
-          key,
-          `invalid host name ${JSON.stringify(value)}: letters, digits and '-', dot-separated`,
-        );
-      return value;
-    case 'ip_address': {
-      const [ip, prefix, extra] = value.split('/');
-      if (
-        extra !== undefined ||
-        !IPV4.test(ip ?? '') ||
-        prefix === undefined ||
-        !/^\d+$/.test(prefix) ||
-        Number(prefix) > 32
-      )
-        bad(
-          key,
-          `expected an IPv4 address with its prefix length (10.0.0.5/24), got ${JSON.stringify(value)}`,
-        );
-      return value;
-    }
-    case 'gateway':
-    case 'dns':
-      if (!IPV4.test(value)) bad(key, `expected an IPv4 address, got ${JSON.stringify(value)}`);
-      return value;
-    case 'iso':
-      if (!value) bad(key, 'give the path of an ISO on the host (upload it first)');
-      return validateHostPath(value);
-    default:
-      if (/^[a-z]+_disk_size$/.test(key)) return wholeNumber(key, value, 1, 16 * 1024 * 1024);
-      if (!FREE_TEXT.test(value)) bad(key, `unsupported characters in ${JSON.stringify(value)}`);
-      return value;
-  }
-}
+/** Defaults of keys image.conf may leave out. */
+export const FALLBACK_DEFAULTS: Readonly<ProvisionParams> = { memory: '512', vcpus: '1' };
 
 /**
  * The parameters of one provisioning: defaults from image.conf, then the operator's overrides.
@@ -109,17 +41,15 @@ export function resolveParams(
   }
   for (const [key, value] of Object.entries(overrides)) {
     if (!appliance.customizable.includes(key)) {
-      bad(
+      throw new InvalidInputError(
         key,
-        `not a customizable option of ${appliance.name} (customizable: ${appliance.customizable.join(', ') || 'none'})`,
+        `${key}: not a customizable option of ${appliance.name} (customizable: ${appliance.customizable.join(', ') || 'none'})`,
       );
     }
     params[key] = value;
   }
   for (const [key, value] of Object.entries(params)) params[key] = validateParam(key, value);
-  params.memory ??= '512';
-  params.vcpus ??= '1';
-  return params;
+  return { ...FALLBACK_DEFAULTS, ...params };
 }
 
 /** A random MAC: `52:54:00:xx:xx:xx` (libvirt's prefix) on KVM, `00:16:3e:xx:xx:xx` on Xen. */

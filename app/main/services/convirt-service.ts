@@ -15,6 +15,8 @@ import { APP_INFO } from '../../shared/app-info.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { ConsoleManager, ConsoleSink } from '../consoles/console-manager.js';
 import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
+import { applianceInfo } from '../image-store/appliance-info.js';
+import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';
 import type { Inventory, TagTarget, Task, TaskLogEntry } from '../inventory/index.js';
 import { toContractError } from './contract-errors.js';
 import { FleetState } from './fleet-state.js';
@@ -26,6 +28,8 @@ export interface ConvirtBackendOptions {
   fleet: FleetService;
   inventory: Inventory;
   consoles: ConsoleManager;
+  /** The image store and the provisioning of VMs from its appliances. */
+  provisioning: Pick<FleetProvisioning, 'store' | 'service'>;
   mode: AppInfo['mode'];
   version: string;
   /** Whether openLocalTerminal is served. */
@@ -156,7 +160,8 @@ export class ConvirtBackend {
 
   /** Polls the host soon after a task on it ends, so the new state shows without waiting. */
   private repollAfter(host: string, started: StartedTask) {
-    void started.finished.then(() => this.options.fleet.poller.pollAll([host]));
+    const poll = () => this.options.fleet.poller.pollAll([host]);
+    void started.finished.then(poll, poll);
     return started.task;
   }
 
@@ -346,6 +351,27 @@ export class ConvirtBackend {
         this.startOnVm(ref, () => fleet.clone(ref.host, ref.vm, newName, mode)),
       deleteVm: (ref, options) =>
         this.startOnVm(ref, () => fleet.deleteVm(ref.host, ref.vm, options)),
+
+      listAppliances: () => {
+        const { store } = this.options.provisioning;
+        const defaultName = store.defaultName();
+        return store.list().map((a) => applianceInfo(a, a.name === defaultName));
+      },
+      provisionVm: (host, appliance, name, params, options) => {
+        if (this.state.vm(host, name)) {
+          throw new InvalidInputError('name', `${host} already has a VM named ${name}.`);
+        }
+        // Every parameter is checked here, before the task starts or anything runs on the host.
+        const { task, result } = this.options.provisioning.service.provision({
+          host,
+          appliance,
+          name,
+          params,
+          start: options.start === true,
+        });
+        // The poll after the task shows the new VM in the tree, or its absence after a failure.
+        return this.repollAfter(host, { task, finished: result.then(() => task) });
+      },
 
       listTasks: (limit) => inventory.tasks.list({ limit: limit ?? 100 }),
       taskLog: (taskId, afterSeq) =>

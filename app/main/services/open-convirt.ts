@@ -6,6 +6,8 @@ import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
+import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
+import type { HostPaths } from '../provisioning/provisioning-service.js';
 import { HostKeyTrust } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
 import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-service.js';
@@ -20,6 +22,8 @@ export interface OpenConvirtOptions {
   /** Where ~/.ssh/config is read from; the user's home by default. */
   home?: string;
   polling?: Pick<ConvirtBackendOptions, 'pollIntervalMs' | 'fastPollIntervalMs'>;
+  /** Where provisioning caches images and puts disks on hosts (DEFAULT_HOST_PATHS otherwise). */
+  provisioningPaths?: HostPaths;
 }
 
 export interface OpenedConvirt {
@@ -44,6 +48,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       fleet,
       inventory,
       consoles,
+      provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths),
       secrets,
       mode: options.mode,
       version: options.version,

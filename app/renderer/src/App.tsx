@@ -10,6 +10,8 @@ import { Dashboard } from './dashboard/Dashboard.js';
 import { FleetTree } from './fleet-tree/FleetTree.js';
 import { AllVms } from './host-view/AllVms.js';
 import { HostView } from './host-view/HostView.js';
+import { ImageStorePanel } from './image-store/ImageStorePanel.js';
+import { ProvisionDialog } from './image-store/ProvisionDialog.js';
 import { SecretPrompt } from './secrets/SecretPrompt.js';
 import { feedStore } from './store/feed-store.js';
 import { useViewStore, type Screen } from './store/view-store.js';
@@ -27,6 +29,7 @@ export function App({ client }: { client: ConnectedClient }) {
   const show = useViewStore((s) => s.show);
   const addHostOpen = useViewStore((s) => s.addHostOpen);
   const setAddHostOpen = useViewStore((s) => s.setAddHostOpen);
+  const provision = useViewStore((s) => s.provision);
 
   useEffect(() => feedStore(client), [client]);
   const focusKey = focusedHosts(screen).join('\n');
@@ -58,6 +61,13 @@ export function App({ client }: { client: ConnectedClient }) {
             >
               All VMs
             </button>
+            <button
+              type="button"
+              aria-current={screen.kind === 'image-store' ? 'page' : undefined}
+              onClick={() => show({ kind: 'image-store' })}
+            >
+              Image store
+            </button>
             <button type="button" className="primary" onClick={() => setAddHostOpen(true)}>
               Add host…
             </button>
@@ -69,6 +79,7 @@ export function App({ client }: { client: ConnectedClient }) {
         <main className="content">
           {screen.kind === 'dashboard' ? <Dashboard /> : null}
           {screen.kind === 'all-vms' ? <AllVms /> : null}
+          {screen.kind === 'image-store' ? <ImageStorePanel /> : null}
           {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
           {screen.kind === 'vm' ? (
             <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />
@@ -78,6 +89,7 @@ export function App({ client }: { client: ConnectedClient }) {
         <Notices />
         <ConnectionBanner client={client} />
         {addHostOpen ? <AddHostDialog /> : null}
+        {provision ? <ProvisionDialog request={provision} /> : null}
         <SecretPrompt />
       </div>
     </ClientContext.Provider>

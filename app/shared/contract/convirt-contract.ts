@@ -14,7 +14,9 @@ import {
   oneOf,
   optional,
   string,
+  stringRecord,
 } from './schema.js';
+import type { ParamType } from '../validation/provision-params.js';
 
 // ---- argument schemas -------------------------------------------------------------------------
 
@@ -32,6 +34,10 @@ export const CONSOLE_KINDS = ['serial', 'graphics'] as const;
 export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
 
 const vmRef = object({ host: hostName, vm: vmName });
+/** Appliance folder names of the image store. */
+const applianceName = string({ max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/ });
+/** Provisioning parameters by key (image.conf keys); main validates each value. */
+const provisionParams = stringRecord(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, string({ max: 4096 }));
 
 const addHostInput = object({
   name: hostName,
@@ -118,6 +124,39 @@ export interface SecretRequest {
   prompt: string;
 }
 
+/** One option of an appliance the operator may change when provisioning. */
+export interface ApplianceOption {
+  key: string;
+  label: string;
+  type: ParamType;
+  /** image.conf's value; null when unset (the host or the appliance's image decides). */
+  default: string | null;
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+
+/** An appliance of the image store, as the image store panel shows it. */
+export interface ApplianceInfo {
+  name: string;
+  /** description.html's heading, else the name. */
+  title: string;
+  /** One line (image.conf's `description`). */
+  summary: string;
+  /** description.html as plain text, one entry per paragraph (never HTML). */
+  description: string[];
+  os: string;
+  /** The hosts it provisions: libvirt templates KVM hosts, xl configurations Xen hosts. */
+  hypervisors: Hypervisor[];
+  /** Its images, kernel and initrd together. */
+  sizeBytes: number;
+  /** Files image.conf names that have not been built; provisioning is refused while any is. */
+  missing: string[];
+  /** The appliance the provisioning form offers first. */
+  isDefault: boolean;
+  options: ApplianceOption[];
+}
+
 // ---- the contract ----------------------------------------------------------------------------
 
 export const convirtContract = {
@@ -162,6 +201,16 @@ export const convirtContract = {
     deleteSnapshot: method<Task>()(vmRef, vmName),
     cloneVm: method<Task>()(vmRef, vmName, oneOf(['overlay', 'full'])),
     deleteVm: method<Task>()(vmRef, object({ removeDisks: optional(boolean) })),
+
+    // The image store and provisioning. provisionVm checks everything before the task starts.
+    listAppliances: method<ApplianceInfo[]>()(),
+    provisionVm: method<Task>()(
+      hostName,
+      applianceName,
+      vmName,
+      provisionParams,
+      object({ start: optional(boolean) }),
+    ),
 
     // Tasks.
     listTasks: method<Task[]>()(optional(integer({ min: 1, max: 1000 }))),

@@ -133,3 +133,31 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
     },
   };
 }
+
+/** A plain object of string values whose keys match `key` (e.g. provisioning parameters). */
+export function stringRecord(
+  key: RegExp,
+  value: Schema<string>,
+  options: { max?: number } = {},
+): Schema<Record<string, string>> {
+  const max = options.max ?? 100;
+  return {
+    describe: `{ [key]: ${value.describe} }`,
+    parse(input, field) {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        fail(field, 'an object', input);
+      }
+      const entries = Object.entries(input as Record<string, unknown>);
+      if (entries.length > max) {
+        throw new InvalidInputError(field, `${field}: at most ${max} entries.`);
+      }
+      const out: Record<string, string> = {};
+      for (const [k, v] of entries) {
+        if (!key.test(k))
+          throw new InvalidInputError(field, `${field}: invalid key ${JSON.stringify(k)}.`);
+        out[k] = value.parse(v, `${field}.${k}`);
+      }
+      return out;
+    },
+  };
+}

@@ -11,6 +11,7 @@ import {
   type RunningBrowserMode,
 } from '../../../app/main/browser-mode/browser-mode.js';
 import { resolveDataDir } from '../../../app/main/inventory/index.js';
+import type { HostPaths } from '../../../app/main/provisioning/provisioning-service.js';
 
 const root = join(import.meta.dirname, '../../..');
 export const SCREENSHOT_DIR = join(root, 'test-results/screenshots');
@@ -55,7 +56,12 @@ function buildRenderer(dir: string): Promise<string> {
   return built;
 }
 
-export async function startE2eApp(): Promise<E2eApp> {
+export interface E2eAppOptions {
+  /** Where provisioning caches images on hosts (a test's own folder, removed with its run). */
+  provisioningPaths?: HostPaths;
+}
+
+export async function startE2eApp(options: E2eAppOptions = {}): Promise<E2eApp> {
   const dir = mkdtempSync(join(tmpdir(), 'convirt-e2e-'));
   const home = join(dir, 'home');
   mkdirSync(home);
@@ -70,6 +76,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     version: 'e2e',
     home,
     polling: { pollIntervalMs: 2000, fastPollIntervalMs: 1000 },
+    ...options,
   });
   let browser: Browser | undefined;
   try {

@@ -5,6 +5,7 @@ import type { TestContext } from 'node:test';
 import { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
 import { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
+import { fleetProvisioning } from '../../../app/main/provisioning/fleet-provisioning.js';
 import { ConvirtBackend } from '../../../app/main/services/convirt-service.js';
 import { SecretRequests } from '../../../app/main/services/secret-requests.js';
 import { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
@@ -27,6 +28,7 @@ export function tempBackend(
     fleet,
     inventory,
     consoles: makeConsoles(fleet),
+    provisioning: fleetProvisioning(fleet, dir),
     secrets,
     mode: 'browser',
     version: 'test',

@@ -1,10 +1,13 @@
 // The fleet tree: data center > server pools > hosts > VMs, with search, a state filter, drag a
-// host onto a pool to move it (or press M on a host), and the arrow keys of a WAI-ARIA tree.
-import { useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+// host onto a pool to move it (or press M on a host), drop an appliance of the image store onto a
+// host to provision a VM there, and the arrow keys of a WAI-ARIA tree.
+import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { StateBadge } from '../common/StateBadge.js';
 import { useVirtualRows } from '../common/use-virtual-rows.js';
+import { APPLIANCE_DRAG_TYPE } from '../image-store/appliance-store.js';
+import { hostRefusal } from '../image-store/provision-form.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type Screen } from '../store/view-store.js';
 import { MoveHostDialog } from './MoveHostDialog.js';
@@ -21,6 +24,8 @@ import { vmKey } from '../store/vm-key.js';
 
 const ROW_HEIGHT = 30;
 const HOST_DRAG_TYPE = 'application/x-convirt-host';
+/** How long the reason a host refused an appliance stays on screen after the drag. */
+const REFUSAL_SHOWN_MS = 8000;
 
 function rowLabel(row: TreeRow): string {
   switch (row.kind) {
@@ -68,7 +73,15 @@ export function FleetTree() {
   const [moving, setMoving] = useState<string | null>(null);
   const [newPool, setNewPool] = useState(false);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
+  const [dropRefusal, setDropRefusal] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  const openProvision = useViewStore((s) => s.openProvision);
+
+  useEffect(() => {
+    if (!dropRefusal) return;
+    const timer = setTimeout(() => setDropRefusal(null), REFUSAL_SHOWN_MS);
+    return () => clearTimeout(timer);
+  }, [dropRefusal]);
 
   const rows = useMemo(
     () =>
@@ -162,6 +175,7 @@ export function FleetTree() {
   };
 
   const dropProps = (row: TreeRow) => {
+    if (row.kind === 'host') return applianceDropProps(row);
     if (row.kind !== 'pool' && row.kind !== 'datacenter') return {};
     const groupId = row.kind === 'pool' ? row.groupId : null;
     return {
@@ -183,6 +197,30 @@ export function FleetTree() {
       },
     };
   };
+
+  /** A host takes an appliance its hypervisor runs; otherwise the tree says why. */
+  const applianceDropProps = (row: Extract<TreeRow, { kind: 'host' }>) => ({
+    onDragOver: (e: DragEvent) => {
+      if (!e.dataTransfer.types.includes(APPLIANCE_DRAG_TYPE)) return;
+      const dragged = useViewStore.getState().draggedAppliance;
+      const refusal = dragged ? hostRefusal(dragged, row.host) : null;
+      setDropTarget(row.id);
+      setDropRefusal(refusal);
+      if (refusal) {
+        e.dataTransfer.dropEffect = 'none';
+        return;
+      }
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    },
+    onDragLeave: () => setDropTarget((t) => (t === row.id ? null : t)),
+    onDrop: (e: DragEvent) => {
+      e.preventDefault();
+      setDropTarget(null);
+      const appliance = e.dataTransfer.getData(APPLIANCE_DRAG_TYPE);
+      if (appliance) openProvision({ appliance, host: row.host.name });
+    },
+  });
 
   return (
     <div className="fleet-tree">
@@ -208,6 +246,11 @@ export function FleetTree() {
           New pool
         </button>
       </div>
+      {dropRefusal ? (
+        <p role="status" className="drop-refusal">
+          {dropRefusal}
+        </p>
+      ) : null}
       <div className="tree-scroll" ref={scroller}>
         <div role="tree" aria-label="Fleet" style={{ height: totalHeight, position: 'relative' }}>
           {rows.slice(first, last).map((row, i) => {
@@ -225,7 +268,7 @@ export function FleetTree() {
                 aria-expanded={isExpandable && 'expanded' in row ? row.expanded : undefined}
                 aria-selected={row.id === selectedId}
                 tabIndex={index === focusedIndex ? 0 : -1}
-                className={`tree-row kind-${row.kind}${dropTarget === row.id ? ' drop-target' : ''}`}
+                className={`tree-row kind-${row.kind}${dropTarget === row.id ? (dropRefusal ? ' drop-refused' : ' drop-target') : ''}`}
                 style={{ top: index * ROW_HEIGHT, paddingLeft: (row.level - 1) * 16 + 4 }}
                 onClick={() => {
                   setFocusedId(row.id);

@@ -68,6 +68,12 @@ export function HostView({ host: name }: { host: string }) {
           >
             Refresh
           </button>
+          <button
+            type="button"
+            onClick={() => useViewStore.getState().openProvision({ appliance: null, host: name })}
+          >
+            Provision…
+          </button>
           <button type="button" onClick={() => setMoving(true)}>
             Move to pool…
           </button>

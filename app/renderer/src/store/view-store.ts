@@ -1,22 +1,42 @@
-// What the main area shows (dashboard, every VM, a host, a VM) and which dialogs are open.
+// What the main area shows (dashboard, every VM, a host, a VM, the image store) and which dialogs
+// are open.
 import { create } from 'zustand';
+import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
 
 export type Screen =
   | { kind: 'dashboard' }
   | { kind: 'all-vms' }
+  | { kind: 'image-store' }
   | { kind: 'host'; host: string }
   | { kind: 'vm'; host: string; vm: string };
+
+/** The provisioning dialog's starting point: null picks the default appliance, the first host. */
+export interface ProvisionRequest {
+  appliance: string | null;
+  host: string | null;
+}
 
 interface ViewState {
   screen: Screen;
   addHostOpen: boolean;
+  provision: ProvisionRequest | null;
+  /** The appliance being dragged, so hosts can tell during the drag whether they take it. */
+  draggedAppliance: Pick<ApplianceInfo, 'name' | 'title' | 'hypervisors'> | null;
   show: (screen: Screen) => void;
   setAddHostOpen: (open: boolean) => void;
+  openProvision: (request: ProvisionRequest) => void;
+  closeProvision: () => void;
+  setDraggedAppliance: (appliance: ViewState['draggedAppliance']) => void;
 }
 
 export const useViewStore = create<ViewState>((set) => ({
   screen: { kind: 'dashboard' },
   addHostOpen: false,
+  provision: null,
+  draggedAppliance: null,
   show: (screen) => set({ screen }),
   setAddHostOpen: (addHostOpen) => set({ addHostOpen }),
+  openProvision: (provision) => set({ provision }),
+  closeProvision: () => set({ provision: null }),
+  setDraggedAppliance: (draggedAppliance) => set({ draggedAppliance }),
 }));

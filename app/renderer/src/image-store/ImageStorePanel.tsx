@@ -1,0 +1,109 @@
+// The image store: every appliance with its description, OS, size and the hosts it provisions.
+// Drag one onto a host of the fleet tree, or use "Provision…", to provision a VM from it.
+import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
+import { formatBytes } from '../common/format.js';
+import { useViewStore } from '../store/view-store.js';
+import { APPLIANCE_DRAG_TYPE, useAppliances } from './appliance-store.js';
+
+export function ImageStorePanel() {
+  const { appliances, error, loading, reload } = useAppliances();
+  const openProvision = useViewStore((s) => s.openProvision);
+
+  return (
+    <section className="screen" aria-labelledby="image-store-title">
+      <header className="screen-header">
+        <h1 id="image-store-title">Image store</h1>
+        <span className="muted">
+          Drag an appliance onto a host in the fleet tree, or choose Provision…
+        </span>
+        <div className="actions">
+          <button type="button" onClick={reload} disabled={loading}>
+            Reload
+          </button>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => openProvision({ appliance: null, host: null })}
+          >
+            Provision…
+          </button>
+        </div>
+      </header>
+      {error ? (
+        <p role="alert" className="error-box">
+          Could not list the appliances: {error}
+        </p>
+      ) : null}
+      {appliances === null ? (
+        <p role="status">Loading the image store…</p>
+      ) : appliances.length === 0 ? (
+        <p role="status">The image store has no appliances.</p>
+      ) : (
+        <ul className="appliance-grid" aria-label="Appliances">
+          {appliances.map((a) => (
+            <ApplianceCard key={a.name} appliance={a} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ApplianceCard({ appliance }: { appliance: ApplianceInfo }) {
+  const openProvision = useViewStore((s) => s.openProvision);
+  const setDragged = useViewStore((s) => s.setDraggedAppliance);
+  const built = appliance.missing.length === 0;
+  const hypervisors = appliance.hypervisors.map((h) => h.toUpperCase()).join(', ');
+  return (
+    <li
+      className={`appliance${built ? '' : ' not-built'}`}
+      aria-label={`${appliance.title}, ${appliance.os || 'any OS'}, ${formatBytes(appliance.sizeBytes)}`}
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.setData(APPLIANCE_DRAG_TYPE, appliance.name);
+        e.dataTransfer.setData('text/plain', appliance.name);
+        e.dataTransfer.effectAllowed = 'copy';
+        setDragged({
+          name: appliance.name,
+          title: appliance.title,
+          hypervisors: appliance.hypervisors,
+        });
+      }}
+      onDragEnd={() => setDragged(null)}
+    >
+      <h2 className="appliance-title">
+        <span aria-hidden="true" className="drag-handle">
+          ⠿
+        </span>{' '}
+        {appliance.title}
+      </h2>
+      <p className="appliance-summary">{appliance.summary}</p>
+      <dl className="appliance-facts">
+        <dt>Name</dt>
+        <dd className="mono">{appliance.name}</dd>
+        <dt>OS</dt>
+        <dd>{appliance.os || '–'}</dd>
+        <dt>Hosts</dt>
+        <dd>{hypervisors}</dd>
+        <dt>Size</dt>
+        <dd>{formatBytes(appliance.sizeBytes)}</dd>
+      </dl>
+      {appliance.description.map((text, i) => (
+        <p key={i} className="appliance-description">
+          {text}
+        </p>
+      ))}
+      {built ? null : (
+        <p className="error-box">Not built: {appliance.missing.join(', ')} missing.</p>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => openProvision({ appliance: appliance.name, host: null })}
+        >
+          Provision…
+        </button>
+      </div>
+    </li>
+  );
+}
