@@ -1,6 +1,6 @@
 // The window: a top bar, the fleet tree on the left, the selected screen, the task pane below,
 // notifications and dialogs on top.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { APP_INFO } from '../../shared/app-info.js';
 import { AddHostDialog } from './add-host/AddHostDialog.js';
 import { ClientContext } from './client-context.js';
@@ -10,6 +10,7 @@ import { Dashboard } from './dashboard/Dashboard.js';
 import { FleetTree } from './fleet-tree/FleetTree.js';
 import { AllVms } from './host-view/AllVms.js';
 import { HostView } from './host-view/HostView.js';
+import { RememberedSecrets } from './secrets/RememberedSecrets.js';
 import { SecretPrompt } from './secrets/SecretPrompt.js';
 import { feedStore } from './store/feed-store.js';
 import { useViewStore, type Screen } from './store/view-store.js';
@@ -27,6 +28,7 @@ export function App({ client }: { client: ConnectedClient }) {
   const show = useViewStore((s) => s.show);
   const addHostOpen = useViewStore((s) => s.addHostOpen);
   const setAddHostOpen = useViewStore((s) => s.setAddHostOpen);
+  const [secretsOpen, setSecretsOpen] = useState(false);
 
   useEffect(() => feedStore(client), [client]);
   const focusKey = focusedHosts(screen).join('\n');
@@ -58,6 +60,9 @@ export function App({ client }: { client: ConnectedClient }) {
             >
               All VMs
             </button>
+            <button type="button" onClick={() => setSecretsOpen(true)}>
+              Remembered secrets…
+            </button>
             <button type="button" className="primary" onClick={() => setAddHostOpen(true)}>
               Add host…
             </button>
@@ -78,6 +83,7 @@ export function App({ client }: { client: ConnectedClient }) {
         <Notices />
         <ConnectionBanner client={client} />
         {addHostOpen ? <AddHostDialog /> : null}
+        {secretsOpen ? <RememberedSecrets onClose={() => setSecretsOpen(false)} /> : null}
         <SecretPrompt />
       </div>
     </ClientContext.Provider>

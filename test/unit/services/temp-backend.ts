@@ -7,6 +7,7 @@ import { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
 import { ConvirtBackend } from '../../../app/main/services/convirt-service.js';
 import { SecretRequests } from '../../../app/main/services/secret-requests.js';
+import { SshSecrets } from '../../../app/main/secrets/ssh-secrets.js';
 import { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
 import { tempDir, tempInventory } from '../inventory/temp-inventory.js';
 
@@ -18,16 +19,18 @@ export function tempBackend(
   const dir = tempDir(t);
   const inventory = tempInventory(t, { dataDir: dir });
   const secrets = new SecretRequests();
+  const sshSecrets = new SshSecrets({ ask: secrets.askSsh });
   const fleet = new FleetService({
     inventory,
     trust: new HostKeyTrust({ userKnownHostsFiles: [], convirtStoreFile: join(dir, 'kh') }),
-    prompts: secrets.prompts,
+    prompts: sshSecrets.prompts,
   });
   const backend = new ConvirtBackend({
     fleet,
     inventory,
     consoles: makeConsoles(fleet),
     secrets,
+    sshSecrets,
     mode: 'browser',
     version: 'test',
     localTerminal: false,
