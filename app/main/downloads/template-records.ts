@@ -123,6 +123,33 @@ export function moveHeaderValuesIntoVault(db: Db, vault = vaultBeside(db)): numb
   return moved.length;
 }
 
+/** How many header values are kept in the store, and how many still wait in plain text. */
+export function headerSecretCounts(db: Db): { stored: number; plainText: number } {
+  const count = (key: string) =>
+    db
+      .prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM url_template_details WHERE key = ?',
+      )
+      .get(key)?.n ?? 0;
+  return { stored: count(HTTP_HEADER_SECRET), plainText: count(HTTP_HEADER) };
+}
+
+/**
+ * Unlocks the store beside `db` when templates' headers need it (or `storing` new ones), which
+ * may ask the master passphrase, and moves any values still in plain text into it. For front ends
+ * whose store cannot be opened without a question (convirtctl), before template commands.
+ */
+export async function unlockForHeaders(
+  db: Db,
+  storing: boolean,
+  vault = vaultBeside(db),
+): Promise<void> {
+  const { stored, plainText } = headerSecretCounts(db);
+  if (!vault || (!storing && stored + plainText === 0)) return;
+  await vault.unlock();
+  moveHeaderValuesIntoVault(db, vault);
+}
+
 export class UrlTemplateRecords {
   constructor(
     private readonly db: Db,
