@@ -14,6 +14,7 @@ import { SshSecrets, type SecretAnswer } from '../../app/main/secrets/ssh-secret
 import { configureVault } from '../../app/main/secrets/vault-registry.js';
 import { HostKeyTrust } from '../../app/main/ssh/host-key-trust.js';
 import { PASSWORD_USER_PREFIX } from '../bed/sshd.js';
+import { convirtctlRunner } from '../support/convirtctl-runner.js';
 import { testbed } from '../support/testbed.js';
 
 const bed = testbed();
@@ -116,6 +117,30 @@ test(
     assert.equal(four.asked.length, 1);
     three.close();
     four.close();
+
+    // convirtctl lists remembered secrets by name and forgets them without the master passphrase
+    // (it has no terminal here to ask one).
+    const five = service([{ secret: second, remember: true }]);
+    assert.equal(await whoami(five.fleet), user);
+    five.close();
+    const ctl = convirtctlRunner({ home: dir, dataDir: dir });
+    const id = `ssh-password:${user}@127.0.0.1`;
+    const listed = await ctl(['secrets', 'list', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const summary = JSON.parse(listed.stdout) as {
+      protection: string;
+      remembered: { id: string }[];
+    };
+    assert.deepEqual(
+      [summary.protection, summary.remembered.map((s) => s.id)],
+      ['passphrase', [id]],
+    );
+    assert.equal(listed.stdout.includes(second), false);
+    const forgot = await ctl(['secrets', 'forget', id]);
+    assert.equal(forgot.code, 0, forgot.stderr);
+    assert.equal((await ctl(['secrets', 'forget', id])).code, 2, 'nothing left to forget');
+    const after = JSON.parse((await ctl(['secrets', 'list', '--json'])).stdout) as typeof summary;
+    assert.deepEqual(after.remembered, []);
 
     // No password in any file of the data folder, in any form that a log or the inventory holds.
     for (const file of readdirSync(dir)) {

@@ -502,7 +502,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'secrets list':
       case 'secrets forget':
       case 'secrets':
-        return await secretsCommand(
+        return secretsCommand(
           verb,
           rest,
           { json, all: values.all === true },

@@ -10,13 +10,13 @@ export interface SecretsCommandIo {
 }
 
 /** Returns the exit status; throws the usage errors it finds through `usage`. */
-export async function secretsCommand(
+export function secretsCommand(
   verb: string | undefined,
   args: string[],
   options: { json: boolean; all: boolean },
   deps: { vault: SecretVault; sshSecrets: SshSecrets; db: Db; usage: (m: string) => Error },
   io: SecretsCommandIo,
-): Promise<number> {
+): number {
   const { vault, sshSecrets } = deps;
   switch (verb) {
     case 'list': {
@@ -50,8 +50,7 @@ export async function secretsCommand(
       if (ids.length === 0 && !options.all)
         throw deps.usage('secrets forget needs an ID or --all.');
       for (const id of ids) {
-        if (!(await sshSecrets.forget(id)))
-          throw deps.usage(`No remembered secret ${JSON.stringify(id)}.`);
+        if (!sshSecrets.forget(id)) throw deps.usage(`No remembered secret ${JSON.stringify(id)}.`);
       }
       if (!options.json) io.out(`Forgot ${ids.length} secret${ids.length === 1 ? '' : 's'}.`);
       return 0;

@@ -71,13 +71,10 @@ export class SshSecrets {
   }
 
   /** Forgets a secret, remembered or kept for the session; false when it was neither. */
-  async forget(id: string): Promise<boolean> {
+  forget(id: string): boolean {
     if (!isSshSecretId(id)) return false;
     const inSession = this.session.delete(id);
-    const vault = this.options.vault;
-    if (!vault?.has(id)) return inSession;
-    await vault.unlock();
-    return vault.delete(id) || inSession;
+    return (this.options.vault?.delete(id) ?? false) || inSession;
   }
 
   private secret(kind: SshSecretKind, subject: string): Promise<string | undefined> {
@@ -142,19 +139,12 @@ export class SshSecrets {
     const id = sshSecretId(kind, subject);
     const kept = this.session.get(id);
     this.session.delete(id);
-    const vault = this.options.vault;
-    if (vault?.has(id)) {
-      try {
-        if (vault.isUnlocked || vault.tryUnlockSync()) vault.delete(id);
-        else
-          this.warn(
-            `${label(kind, subject)} was refused but stays remembered: the store is locked.`,
-          );
-      } catch (err) {
-        this.warn(
-          `${label(kind, subject)} was refused but could not be forgotten: ${(err as Error).message}`,
-        );
-      }
+    try {
+      this.options.vault?.delete(id);
+    } catch (err) {
+      this.warn(
+        `${label(kind, subject)} was refused but could not be forgotten: ${(err as Error).message}`,
+      );
     }
     return kept !== undefined && !kept.justAsked;
   }

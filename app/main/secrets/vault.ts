@@ -1,9 +1,9 @@
 // ConVirt's secret store: one encrypted file in the data folder (secrets.vault, mode 0600).
-// Values are sealed together with AES-256-GCM under a random data key; the data key itself is
-// wrapped by a KeyProtection (Electron's safeStorage on the desktop, a master passphrase run
-// through scrypt elsewhere). Entry names and labels (`ssh-password:root@web1`) stay readable so
-// secrets can be listed and forgotten by name without unlocking; they are covered by the same
-// authentication tag, so altering them is detected like altering a value.
+// Each value is sealed with AES-256-GCM under a random data key; the data key itself is wrapped
+// by a KeyProtection (Electron's safeStorage on the desktop, a master passphrase run through
+// scrypt elsewhere). Entry names and labels (`ssh-password:root@web1`) stay readable so secrets
+// can be listed and forgotten by name without unlocking; each seal is bound to its entry's name,
+// label and date, so altering them is detected like altering a value.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -56,34 +56,32 @@ export interface KeyProtection {
 }
 
 export interface VaultEntry {
-  /** `kind:subject`, e.g. `ssh-password:root@web1`, `http-header:7:0`. */
+  /** `kind:subject`, e.g. `ssh-password:root@web1`, `http-header:<uuid>`. */
   id: string;
   /** What to show the operator. */
   label: string;
   createdAt: string;
 }
 
-interface VaultFile {
-  format: typeof FORMAT;
-  version: 1;
-  key: WrappedKey;
-  entries: VaultEntry[];
+interface Sealed {
   iv: string;
   tag: string;
   data: string;
 }
 
-/** Everything but the ciphertext and its tag, in a fixed order: the AAD of the seal. */
-function header(file: Pick<VaultFile, 'format' | 'version' | 'key' | 'entries'>): Buffer {
-  return Buffer.from(
-    JSON.stringify([
-      file.format,
-      file.version,
-      file.key,
-      file.entries.map((e) => [e.id, e.label, e.createdAt]),
-    ]),
-  );
+/** An entry as stored: its name in the clear, its value sealed. */
+type StoredEntry = VaultEntry & Sealed;
+
+interface VaultFile {
+  format: typeof FORMAT;
+  version: 1;
+  key: WrappedKey;
+  /** A known text sealed under the data key: proves the key right before anything is read. */
+  check: Sealed;
+  entries: StoredEntry[];
 }
+
+const CHECK_TEXT = 'convirt secret store key check';
 
 /** AES-256-GCM with a fresh 96-bit IV. */
 export function seal(
@@ -116,6 +114,37 @@ export function unseal(
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
+/**
+ * What a seal is bound to: this vault's wrapped key and, for an entry, its name, label and date.
+ * A value moved to another entry, or a renamed entry, fails its tag.
+ */
+function binding(key: WrappedKey, entry?: VaultEntry): Buffer {
+  return Buffer.from(
+    JSON.stringify([FORMAT, 1, key.wrapped, entry ? [entry.id, entry.label, entry.createdAt] : []]),
+  );
+}
+
+function sealText(dataKey: Buffer, text: string, aad: Buffer): Sealed {
+  const sealed = seal(dataKey, Buffer.from(text, 'utf8'), aad);
+  return {
+    iv: sealed.iv.toString('base64'),
+    tag: sealed.tag.toString('base64'),
+    data: sealed.data.toString('base64'),
+  };
+}
+
+function unsealText(dataKey: Buffer, sealed: Sealed, aad: Buffer): string | undefined {
+  return unseal(
+    dataKey,
+    { iv: b64(sealed.iv), tag: b64(sealed.tag), data: b64(sealed.data) },
+    aad,
+  )?.toString('utf8');
+}
+
+/**
+ * Entries are sealed one by one, so an entry can be forgotten (removed from the file) without
+ * the data key, i.e. without asking the master passphrase; adding or reading one needs it.
+ */
 export class SecretVault {
   readonly file: string;
   private dataKey: Buffer | undefined;
@@ -140,7 +169,11 @@ export class SecretVault {
 
   /** The entries, without their values; needs no unlocking. */
   list(): VaultEntry[] {
-    return this.read()?.entries ?? [];
+    return (this.read()?.entries ?? []).map(({ id, label, createdAt }) => ({
+      id,
+      label,
+      createdAt,
+    }));
   }
 
   has(id: string): boolean {
@@ -186,92 +219,70 @@ export class SecretVault {
 
   /** The value of an entry, undefined when there is none. Needs the vault unlocked. */
   get(id: string): string | undefined {
-    return this.open()[id];
+    const { file, dataKey } = this.opened();
+    const entry = file.entries.find((e) => e.id === id);
+    if (!entry) return undefined;
+    const value = unsealText(dataKey, entry, binding(file.key, entry));
+    if (value === undefined) throw this.damaged();
+    return value;
   }
 
   /** Adds or replaces an entry. Needs the vault unlocked. */
   set(id: string, value: string, label: string): void {
-    const file = this.read();
-    const values = this.open(file);
-    values[id] = value;
-    const entries = (file?.entries ?? []).filter((e) => e.id !== id);
-    entries.push({ id, label, createdAt: new Date().toISOString() });
-    this.write(file?.key ?? this.mustHaveKey(), entries, values);
+    const { file, dataKey } = this.opened();
+    const entry: VaultEntry = { id, label, createdAt: new Date().toISOString() };
+    const sealed = sealText(dataKey, value, binding(file.key, entry));
+    this.write({
+      ...file,
+      entries: [...file.entries.filter((e) => e.id !== id), { ...entry, ...sealed }],
+    });
   }
 
-  /** Removes entries; true when one existed. Needs the vault unlocked unless none matches. */
+  /** Removes entries; true when one existed. Needs no unlocking. */
   delete(...ids: string[]): boolean {
     const file = this.read();
     if (!file?.entries.some((e) => ids.includes(e.id))) return false;
-    const values = this.open(file);
-    for (const id of ids) delete values[id];
-    this.write(
-      file.key,
-      file.entries.filter((e) => !ids.includes(e.id)),
-      values,
-    );
+    this.write({ ...file, entries: file.entries.filter((e) => !ids.includes(e.id)) });
     return true;
   }
 
-  private mustHaveKey(): WrappedKey {
-    throw new VaultLockedError(this.file, 'it has not been unlocked.');
+  private damaged(): VaultError {
+    return new VaultError(
+      `ConVirt's secret store (${this.file}) has been altered or damaged: it fails its ` +
+        'integrity check. Nothing was read from it.',
+    );
   }
 
+  /** Checks the key, then every entry: a wrong key or any altered entry refuses the whole. */
   private accept(file: VaultFile, dataKey: Buffer): void {
-    if (!this.decrypt(file, dataKey)) {
-      throw new VaultError(
-        `ConVirt's secret store (${this.file}) has been altered or damaged: it fails its ` +
-          'integrity check. Nothing was read from it.',
-      );
+    if (unsealText(dataKey, file.check, binding(file.key)) !== CHECK_TEXT) throw this.damaged();
+    for (const entry of file.entries) {
+      if (unsealText(dataKey, entry, binding(file.key, entry)) === undefined) throw this.damaged();
     }
     this.dataKey = dataKey;
     this.unlockedFor = file.key.wrapped;
   }
 
   private create(dataKey: Buffer, key: WrappedKey): void {
+    this.write({
+      format: FORMAT,
+      version: 1,
+      key,
+      check: sealText(dataKey, CHECK_TEXT, binding(key)),
+      entries: [],
+    });
     this.dataKey = dataKey;
-    this.write(key, [], {});
+    this.unlockedFor = key.wrapped;
   }
 
-  /** The values, decrypted; throws when locked or altered. */
-  private open(file = this.read()): Record<string, string> {
-    if (!file) {
-      if (!this.dataKey) throw new VaultLockedError(this.file, 'it has not been unlocked.');
-      return {};
-    }
-    if (!this.dataKey || file.key.wrapped !== this.unlockedFor) {
+  /** The current file and the data key that opens it; throws when locked. */
+  private opened(): { file: VaultFile; dataKey: Buffer } {
+    const file = this.read();
+    if (!file || !this.dataKey || file.key.wrapped !== this.unlockedFor) {
       this.lock();
       throw new VaultLockedError(this.file, 'it has not been unlocked.');
     }
-    const values = this.decrypt(file, this.dataKey);
-    if (!values) {
-      throw new VaultError(
-        `ConVirt's secret store (${this.file}) has been altered or damaged: it fails its ` +
-          'integrity check. Nothing was read from it.',
-      );
-    }
-    return values;
-  }
-
-  private decrypt(file: VaultFile, dataKey: Buffer): Record<string, string> | undefined {
-    const plain = unseal(
-      dataKey,
-      { iv: b64(file.iv), tag: b64(file.tag), data: b64(file.data) },
-      header(file),
-    );
-    if (!plain) return undefined;
-    const values = JSON.parse(plain.toString('utf8')) as Record<string, string>;
-    // The names in the clear must be exactly the sealed ones.
-    const ids = Object.keys(values).sort().join('\n');
-    if (
-      ids !==
-      file.entries
-        .map((e) => e.id)
-        .sort()
-        .join('\n')
-    )
-      return undefined;
-    return values;
+    return { file, dataKey: this.dataKey };
   }
 
   private read(): VaultFile | undefined {
@@ -304,17 +315,8 @@ export class SecretVault {
     return file;
   }
 
-  /** Seals and writes atomically: a temporary file (0600, synced), then a rename over the old. */
-  private write(key: WrappedKey, entries: VaultEntry[], values: Record<string, string>): void {
-    if (!this.dataKey) throw new VaultLockedError(this.file, 'it has not been unlocked.');
-    const head = { format: FORMAT, version: 1, key, entries } as const;
-    const sealed = seal(this.dataKey, Buffer.from(JSON.stringify(values)), header(head));
-    const file: VaultFile = {
-      ...head,
-      iv: sealed.iv.toString('base64'),
-      tag: sealed.tag.toString('base64'),
-      data: sealed.data.toString('base64'),
-    };
+  /** Writes atomically: a temporary file (0600, synced), then a rename over the old one. */
+  private write(file: VaultFile): void {
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const fd = openSync(temp, 'wx', 0o600);
     try {
@@ -327,6 +329,5 @@ export class SecretVault {
     }
     closeSync(fd);
     renameSync(temp, this.file);
-    this.unlockedFor = key.wrapped;
   }
 }

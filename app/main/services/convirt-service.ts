@@ -310,8 +310,8 @@ export class ConvirtBackend {
       answerSecret: (requestId, secret, options) =>
         this.secrets.answer(client, requestId, secret, options?.remember === true),
       listRememberedSecrets: () => this.options.sshSecrets.remembered(),
-      forgetSecret: async (id) => {
-        if (!(await this.options.sshSecrets.forget(id))) {
+      forgetSecret: (id) => {
+        if (!this.options.sshSecrets.forget(id)) {
           throw new ContractError({ code: 'not-found', message: 'No such remembered secret.' });
         }
       },

@@ -54,6 +54,31 @@ test('the file is mode 0600, holds no value in the clear, and leaves no temporar
   assert.equal(bytes.includes(Buffer.from(SECRET).toString('base64')), false);
 });
 
+test('an entry is forgotten without unlocking (no passphrase asked)', async (t) => {
+  const dir = tempDir(t);
+  const vault = withPassphrase(dir, 'pw');
+  await vault.unlock();
+  vault.set('a', SECRET, 'A');
+  vault.set('b', 'other', 'B');
+  let asked = 0;
+  const locked = new SecretVault(
+    dir,
+    passphraseProtection(() => {
+      asked++;
+      return Promise.resolve('pw');
+    }),
+  );
+  assert.equal(locked.delete('a'), true);
+  assert.equal(asked, 0);
+  assert.deepEqual(
+    locked.list().map((e) => e.id),
+    ['b'],
+  );
+  await locked.unlock();
+  assert.equal(locked.get('b'), 'other');
+  assert.equal(locked.get('a'), undefined);
+});
+
 test('a wrong master passphrase is refused with a clear error that holds no secret', async (t) => {
   const dir = tempDir(t);
   const vault = withPassphrase(dir, 'right one');
@@ -84,15 +109,26 @@ test('tampering is detected: a changed value, a renamed entry, a swapped file', 
     return v.get('ssh-password:root@web1');
   };
 
-  const file = JSON.parse(original) as { data: string; entries: { id: string }[] };
-  const data = Buffer.from(file.data, 'base64');
-  data[0]! ^= 1;
-  writeFileSync(vault.file, JSON.stringify({ ...file, data: data.toString('base64') }));
+  type Stored = { entries: { id: string; data: string }[]; check: { data: string } };
+  const flip = (b64: string) => {
+    const bytes = Buffer.from(b64, 'base64');
+    bytes[0]! ^= 1;
+    return bytes.toString('base64');
+  };
+  const altered = (change: (file: Stored) => void) => {
+    const file = JSON.parse(original) as Stored;
+    change(file);
+    writeFileSync(vault.file, JSON.stringify(file));
+  };
+
+  altered((f) => (f.entries[0]!.data = flip(f.entries[0]!.data)));
   await assert.rejects(reopen(), /altered or damaged/);
   assert.throws(() => vault.get('ssh-password:root@web1'), /altered or damaged/);
 
-  file.entries[0]!.id = 'ssh-password:root@web2';
-  writeFileSync(vault.file, JSON.stringify(file));
+  altered((f) => (f.entries[0]!.id = 'ssh-password:root@web2'));
+  await assert.rejects(reopen(), /altered or damaged/);
+
+  altered((f) => (f.check.data = flip(f.check.data)));
   await assert.rejects(reopen(), /altered or damaged/);
 
   writeFileSync(vault.file, 'not json');
