@@ -150,6 +150,7 @@ export class SecretVault {
   private dataKey: Buffer | undefined;
   /** The wrapped key the data key came from: another wrapped key means another vault. */
   private unlockedFor: string | undefined;
+  private unlocking: Promise<void> | undefined;
 
   constructor(
     dataDir: string,
@@ -185,9 +186,17 @@ export class SecretVault {
     return this.dataKey !== undefined && (!current || current.key.wrapped === this.unlockedFor);
   }
 
-  /** Unlocks, creating the vault when there is none; may ask a question (the passphrase). */
-  async unlock(): Promise<void> {
-    if (this.isUnlocked) return;
+  /**
+   * Unlocks, creating the vault when there is none; may ask a question (the passphrase). Callers
+   * arriving while a question is out wait for that one answer instead of asking again.
+   */
+  unlock(): Promise<void> {
+    if (this.isUnlocked) return Promise.resolve();
+    this.unlocking ??= this.unlockNow().finally(() => (this.unlocking = undefined));
+    return this.unlocking;
+  }
+
+  private async unlockNow(): Promise<void> {
     const current = this.read();
     if (current) {
       this.accept(current, await this.protection.unwrap(current.key));
