@@ -291,43 +291,59 @@ uiTest('a failed task raises an alert with its error', async () => {
   await alert.waitFor({ state: 'detached' });
 });
 
-uiTest('a passphrase is asked for in a dialog and never kept; the host is removed', async () => {
-  const passphrase = 'e2e passphrase 7Qx!';
-  const key = join(app.dataDir, 'protected_ed25519');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', key]);
-  appendFileSync(join(bed.sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
-  const name = 'testbed-key';
-  const dialog = await new AppShell(app.page).openAddHost();
-  await dialog.fill({
-    address: '127.0.0.1',
-    port: bed.sshd.port,
-    name,
-    user: bed.sshd.username,
-    keyFile: key,
-  });
-  await dialog.submit();
-  const prompt = new SecretPrompt(app.page);
-  await prompt.dialog('Passphrase').waitFor();
-  await app.screenshot('19-passphrase-prompt');
-  await prompt.answer('Passphrase', passphrase);
-  // Every new connection asks again (the poller's, a reconnect): answer whenever it does.
-  const asked = prompt.dialog('Passphrase');
-  await app.page.addLocatorHandler(asked, () => prompt.answer('Passphrase', passphrase));
-  await dialog.added.waitFor({ timeout: 60_000 });
-  assert.match(await dialog.result(), /Added testbed-key\. Hypervisor detected: KVM/);
-  await dialog.showHost();
-  const host = new HostPage(app.page, name);
-  await host.heading.waitFor();
-  for (const file of readdirSync(app.dataDir)) {
-    const bytes = readFileSync(join(app.dataDir, file));
-    assert.equal(bytes.includes(passphrase), false, `${file} holds the passphrase`);
-  }
-  await host.remove();
-  const tree = new FleetTree(app.page);
-  await tree.host(name).waitFor({ state: 'detached' });
-  await tree.host(HOST).waitFor();
-  await app.page.removeLocatorHandler(asked);
-});
+uiTest(
+  'a passphrase is asked once, remembered encrypted, then forgotten; the host is removed',
+  async () => {
+    const passphrase = 'e2e passphrase 7Qx!';
+    const master = 'e2e master passphrase 9Zk?';
+    const key = join(app.dataDir, 'protected_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', key]);
+    appendFileSync(join(bed.sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
+    const name = 'testbed-key';
+    const dialog = await new AppShell(app.page).openAddHost();
+    await dialog.fill({
+      address: '127.0.0.1',
+      port: bed.sshd.port,
+      name,
+      user: bed.sshd.username,
+      keyFile: key,
+    });
+    await dialog.submit();
+    const prompt = new SecretPrompt(app.page);
+    await prompt.dialog('Passphrase').waitFor();
+    await app.screenshot('19-passphrase-prompt');
+    await prompt.answer('Passphrase', passphrase, { remember: true });
+    // Remembering it creates the secret store (browser mode: under a master passphrase).
+    await prompt.answerNewMasterPassphrase(master);
+    await dialog.added.waitFor({ timeout: 60_000 });
+    assert.match(await dialog.result(), /Added testbed-key\. Hypervisor detected: KVM/);
+    await dialog.showHost();
+    const host = new HostPage(app.page, name);
+    await host.heading.waitFor();
+    // The poller's connection after add-host used the passphrase kept for the session.
+    await host.heading.getByText(name).waitFor();
+    assert.equal(await prompt.dialog('Passphrase').count(), 0, 'asked once, not again');
+    for (const file of readdirSync(app.dataDir)) {
+      const bytes = readFileSync(join(app.dataDir, file));
+      assert.equal(bytes.includes(passphrase), false, `${file} holds the passphrase`);
+      assert.equal(bytes.includes(master), false, `${file} holds the master passphrase`);
+    }
+    assert.ok(readdirSync(app.dataDir).includes('secrets.vault'));
+
+    await app.page.getByRole('button', { name: 'Remembered secrets…' }).click();
+    const remembered = app.page.getByRole('dialog', { name: 'Remembered secrets' });
+    await remembered.getByText(`Passphrase of ${key}`).waitFor();
+    await app.screenshot('19b-remembered-secrets');
+    await remembered.getByRole('button', { name: `Forget Passphrase of ${key}` }).click();
+    await remembered.getByText('ConVirt remembers no secret.').waitFor();
+    await remembered.getByRole('button', { name: 'Close' }).click();
+
+    await host.remove();
+    const tree = new FleetTree(app.page);
+    await tree.host(name).waitFor({ state: 'detached' });
+    await tree.host(HOST).waitFor();
+  },
+);
 
 uiTest('the dark theme follows the system', async () => {
   await app.page.emulateMedia({ colorScheme: 'dark' });

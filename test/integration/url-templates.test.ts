@@ -8,9 +8,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectCertificate } from '../../app/main/downloads/certificates.js';
-import { UrlTemplateRecords } from '../../app/main/downloads/template-records.js';
+import { unlockForHeaders, UrlTemplateRecords } from '../../app/main/downloads/template-records.js';
 import { UrlTemplateService } from '../../app/main/downloads/url-template-service.js';
 import { Inventory } from '../../app/main/inventory/index.js';
+import { passphraseProtection } from '../../app/main/secrets/passphrase-protection.js';
+import { configureVault } from '../../app/main/secrets/vault-registry.js';
 import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { InvalidInputError } from '../../app/shared/validation/names.js';
@@ -30,7 +32,18 @@ const gets = (path: string) =>
 test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
   const dataDir = join(bed.runDir, 'url-templates');
   mkdirSync(dataDir, { recursive: true });
+  // Header values go to the secret store, here under a master passphrase (as in convirtctl).
+  configureVault(
+    dataDir,
+    passphraseProtection(() => Promise.resolve('test master passphrase')),
+  );
   const inventory = Inventory.open({ dataDir });
+  await unlockForHeaders(inventory.db, true);
+  /** Every byte of every file of the data folder (the inventory, its WAL, the store...). */
+  const dataFolderHolds = (text: string) =>
+    readdirSync(dataDir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .some((f) => readFileSync(join(f.parentPath, f.name)).includes(text));
   const ssh = await connectToTestbed(bed);
   const pool = `${bed.imagesDir}/${bed.prefix}urlpool`;
   const storeDir = join(dataDir, 'store');
@@ -147,6 +160,28 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
       directDownload: true,
     });
     assert.deepEqual(ok.headers, [web.header]);
+    assert.equal(dataFolderHolds(web.header.value), false, 'the header value is stored encrypted');
+    assert.deepEqual(new UrlTemplateRecords(inventory.db).get('hdr').headers, [web.header]);
+  });
+
+  await t.test('a header-protected template deploys: the host sends the header', async () => {
+    const tasks = new TaskRunner(inventory.tasks, inventory.audit);
+    const { task, result } = s.deployAsTask(tasks, {
+      template: 'hdr',
+      pool: 'tb:hdr',
+      poolDir: pool,
+      hosts: ['tb'],
+    });
+    const deployed = await result;
+    assert.equal(inventory.tasks.get(task.id)?.status, 'succeeded');
+    assert.equal((await ssh.run(['sha256sum', deployed.path])).split(' ')[0], web.image.sha256);
+    // Nor in the task's log, nor anywhere else in the data folder afterwards.
+    const log = inventory.tasks
+      .log(task.id)
+      .map((e) => e.text)
+      .join('\n');
+    assert.equal(log.includes(web.header.value), false);
+    assert.equal(dataFolderHolds(web.header.value), false);
   });
 
   await t.test('certificates: a CA uploaded through ConVirt makes HTTPS work', async () => {

@@ -27,7 +27,16 @@ import {
   uploadIso,
 } from '../provisioning/iso-upload.js';
 import { DEFAULT_HOST_PATHS } from '../provisioning/provisioning-service.js';
-import { UrlTemplateRecords, type TemplateFormat } from '../downloads/template-records.js';
+import {
+  unlockForHeaders,
+  UrlTemplateRecords,
+  type TemplateFormat,
+} from '../downloads/template-records.js';
+import { passphraseProtection } from '../secrets/passphrase-protection.js';
+import { SshSecrets } from '../secrets/ssh-secrets.js';
+import { configureVault } from '../secrets/vault-registry.js';
+import { parseHttpHeader } from '../../shared/validation/download-source.js';
+import { secretsCommand } from './secrets-command.js';
 import { UrlTemplateService } from '../downloads/url-template-service.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
@@ -63,7 +72,11 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
   image check-url URL [--header 'NAME:VALUE']... [--hypervisor kvm|xen]
   cert add NAME --ca FILE | cert add NAME --cert FILE --key FILE
   cert list | cert remove NAME
+  secrets list                    (remembered SSH secrets, by name; never their values)
+  secrets forget ID | secrets forget --all
 
+  --remember keeps the SSH passwords and passphrases typed for this command in ConVirt's
+  secret store (encrypted under a master passphrase, asked when the store is first used).
   --json prints machine-readable output on every command that shows something.`;
 
 /** Bad usage or refused input: exit 2, nothing was run. */
@@ -119,6 +132,8 @@ const OPTIONS = {
   key: { type: 'string' },
   pool: { type: 'string' },
   'pool-dir': { type: 'string' },
+  remember: { type: 'boolean' },
+  all: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -286,19 +301,43 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (noun === 'vm' && verb && verb !== 'list' && verb !== 'provision')
       splitVmRef(verb === 'snapshot' ? rest[1] : rest[0]);
     const dataDir = resolveDataDir({ ...(values['data-dir'] ? { flag: values['data-dir'] } : {}) });
+    // Before the inventory opens: its migrations may move secrets into the store.
+    const vault = configureVault(
+      dataDir,
+      passphraseProtection(async (purpose) => {
+        if (!io.interactive) return undefined;
+        if (purpose === 'unlock') return ask(io, "Master passphrase of ConVirt's secret store: ");
+        const first = await ask(io, "New master passphrase for ConVirt's secret store: ");
+        if ((await ask(io, 'The same again: ')) !== first) {
+          throw new UsageError('The two master passphrases differ; nothing was stored.');
+        }
+        return first;
+      }),
+    );
     inventory = Inventory.open({ dataDir });
     const trust = new HostKeyTrust({ convirtStoreFile: join(dataDir, 'known_hosts') });
+    const remember = values.remember === true;
+    const sshSecrets = new SshSecrets({
+      vault,
+      warn: (message) => io.err(message),
+      ask: async (kind, subject) => {
+        if (!io.interactive) return undefined;
+        const question =
+          kind === 'password' ? `Password for ${subject}: ` : `Passphrase for ${subject}: `;
+        return { secret: await ask(io, question), remember };
+      },
+    });
     fleet = new FleetService({
       inventory,
       trust,
       sshConfig: loadUserSshConfig(homedir()),
-      prompts: {
-        passphrase: async (file) =>
-          io.interactive ? await ask(io, `Passphrase for ${file}: `) : undefined,
-        password: async (target) =>
-          io.interactive ? await ask(io, `Password for ${target}: `) : undefined,
-      },
+      prompts: sshSecrets.prompts,
     });
+    if (noun === 'image' || (noun === 'vm' && verb === 'provision')) {
+      // Headers are checked before the store is unlocked (bad input: exit 2, nothing asked).
+      const headers = (values.header ?? []).map(parseHttpHeader);
+      await unlockForHeaders(inventory.db, verb === 'register' && headers.length > 0);
+    }
 
     switch (`${noun} ${verb ?? ''}`.trim()) {
       case 'host add': {
@@ -459,6 +498,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
         }
         return 0;
       }
+      case 'secrets list':
+      case 'secrets forget':
+      case 'secrets':
+        return secretsCommand(
+          verb,
+          rest,
+          { json, all: values.all === true },
+          { vault, sshSecrets, db: inventory.db, usage: (m) => new UsageError(m) },
+          io,
+        );
       case 'appliance list':
       case 'vm provision':
       case 'iso upload':
@@ -673,7 +722,8 @@ async function urlTemplateCommand(
       });
       io.out(
         json
-          ? JSON.stringify(t)
+          ? // Header values may carry tokens: names only.
+            JSON.stringify({ ...t, headers: t.headers.map((h) => h.name) })
           : `Registered ${t.name}: ${t.downloadState}, ${t.state}${t.size ? `, ${t.size} bytes` : ''}.`,
       );
       return 0;

@@ -1,5 +1,9 @@
 // The inventory's side of templates and ISOs by URL: the records, their HTTP headers, the pools
-// holding a copy, and the download certificates (migration 2).
+// holding a copy, and the download certificates (migration 2). Header values are secrets (an
+// Authorization header is a credential): the inventory keeps each header's name and a reference
+// into ConVirt's secret store, which holds the value (migration 3 moved the older ones).
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Hypervisor } from '../../shared/domain/host.js';
 import {
   formatChecksum,
@@ -11,6 +15,8 @@ import {
 import { isoNow, systemClock, type Clock } from '../inventory/clock.js';
 import type { Db } from '../inventory/database.js';
 import { ConflictError } from '../inventory/errors.js';
+import { vaultIn } from '../secrets/vault-registry.js';
+import { VaultLockedError, type SecretVault } from '../secrets/vault.js';
 import type { CertificateInfo } from './certificates.js';
 
 export type TemplateFormat = 'qcow2' | 'raw' | 'iso';
@@ -66,15 +72,97 @@ interface TemplateRow {
   created_at: string;
 }
 
+/** A header as registered before migration 3: `NAME:VALUE`, the value in plain text. */
 const HTTP_HEADER = 'HTTP_HEADER';
+/** A header now: `NAME:<vault id>`, the value in the secret store. */
+const HTTP_HEADER_SECRET = 'HTTP_HEADER_SECRET';
+
+/** The secret store beside the inventory's file; none for an in-memory database. */
+function vaultBeside(db: Db): SecretVault | undefined {
+  return db.memory ? undefined : vaultIn(dirname(db.name));
+}
+
+/** The vault, unlocked (without asking: the caller must have unlocked a passphrase vault). */
+function unlocked(vault: SecretVault | undefined): SecretVault {
+  if (!vault) throw new Error('HTTP header values need a secret store, and there is none here.');
+  if (!vault.tryUnlockSync() && !vault.isUnlocked) {
+    throw new VaultLockedError(vault.file, 'HTTP header values need its master passphrase first.');
+  }
+  return vault;
+}
+
+function storeHeaderValue(vault: SecretVault, template: string, h: HttpHeader): string {
+  const id = `http-header:${randomUUID()}`;
+  vault.set(id, h.value, `HTTP header ${h.name} of ${template}`);
+  return `${h.name}:${id}`;
+}
+
+/**
+ * Moves header values still in plain text (registered before migration 3) into the vault, when it
+ * can be opened without asking; returns how many moved. The values go into the vault first, so a
+ * failure in between leaves at worst an unused vault entry, never a lost header.
+ */
+export function moveHeaderValuesIntoVault(db: Db, vault = vaultBeside(db)): number {
+  const rows = db
+    .prepare<[string], { template_id: number; seq: number; value: string; name: string }>(
+      `SELECT d.template_id, d.seq, d.value, t.name FROM url_template_details d
+         JOIN url_templates t ON t.id = d.template_id WHERE d.key = ?`,
+    )
+    .all(HTTP_HEADER);
+  if (rows.length === 0 || !vault || !(vault.isUnlocked || vault.tryUnlockSync())) return 0;
+  const moved = rows.map((r) => ({
+    ...r,
+    ref: storeHeaderValue(vault, r.name, parseHttpHeader(r.value)),
+  }));
+  // The old rows' bytes are zeroed, not merely freed, so no copy of a value lingers in the file.
+  db.pragma('secure_delete = ON');
+  const update = db.prepare(
+    'UPDATE url_template_details SET key = ?, value = ? WHERE template_id = ? AND seq = ?',
+  );
+  db.transaction(() => {
+    for (const r of moved) update.run(HTTP_HEADER_SECRET, r.ref, r.template_id, r.seq);
+  })();
+  return moved.length;
+}
+
+/** How many header values are kept in the store, and how many still wait in plain text. */
+export function headerSecretCounts(db: Db): { stored: number; plainText: number } {
+  const count = (key: string) =>
+    db
+      .prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM url_template_details WHERE key = ?',
+      )
+      .get(key)?.n ?? 0;
+  return { stored: count(HTTP_HEADER_SECRET), plainText: count(HTTP_HEADER) };
+}
+
+/**
+ * Unlocks the store beside `db` when templates' headers need it (or `storing` new ones), which
+ * may ask the master passphrase, and moves any values still in plain text into it. For front ends
+ * whose store cannot be opened without a question (convirtctl), before template commands.
+ */
+export async function unlockForHeaders(
+  db: Db,
+  storing: boolean,
+  vault = vaultBeside(db),
+): Promise<void> {
+  const { stored, plainText } = headerSecretCounts(db);
+  if (!vault || (!storing && stored + plainText === 0)) return;
+  await vault.unlock();
+  moveHeaderValuesIntoVault(db, vault);
+}
 
 export class UrlTemplateRecords {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
+    private readonly vault: SecretVault | undefined = vaultBeside(db),
   ) {}
 
   add(t: NewUrlTemplate): UrlTemplate {
+    const headerRefs = t.headers.length
+      ? t.headers.map((h) => storeHeaderValue(unlocked(this.vault), t.name, h))
+      : [];
     return this.db.transaction(() => {
       if (this.find(t.name)) throw new ConflictError(`A template named ${t.name} already exists.`);
       const { lastInsertRowid } = this.db
@@ -101,9 +189,7 @@ export class UrlTemplateRecords {
       const detail = this.db.prepare(
         'INSERT INTO url_template_details (template_id, seq, key, value) VALUES (?, ?, ?, ?)',
       );
-      t.headers.forEach((h, seq) =>
-        detail.run(lastInsertRowid, seq, HTTP_HEADER, `${h.name}:${h.value}`),
-      );
+      headerRefs.forEach((ref, seq) => detail.run(lastInsertRowid, seq, HTTP_HEADER_SECRET, ref));
       return this.get(t.name);
     })();
   }
@@ -129,7 +215,21 @@ export class UrlTemplateRecords {
   }
 
   remove(name: string): boolean {
-    return this.db.prepare('DELETE FROM url_templates WHERE name = ?').run(name).changes > 0;
+    const refs = this.headerRows(name).filter((d) => d.key === HTTP_HEADER_SECRET);
+    const removed =
+      this.db.prepare('DELETE FROM url_templates WHERE name = ?').run(name).changes > 0;
+    if (refs.length)
+      unlocked(this.vault).delete(...refs.map((d) => parseHttpHeader(d.value).value));
+    return removed;
+  }
+
+  private headerRows(template: string): { key: string; value: string }[] {
+    return this.db
+      .prepare<[string, string, string], { key: string; value: string }>(
+        `SELECT d.key, d.value FROM url_template_details d JOIN url_templates t
+           ON t.id = d.template_id WHERE t.name = ? AND d.key IN (?, ?) ORDER BY d.seq`,
+      )
+      .all(template, HTTP_HEADER, HTTP_HEADER_SECRET);
   }
 
   poolCopy(template: string, pool: string): PoolCopy | undefined {
@@ -215,12 +315,19 @@ export class UrlTemplateRecords {
   }
 
   private fromRow(row: TemplateRow): UrlTemplate {
-    const headers = this.db
-      .prepare<[number, string], { value: string }>(
-        'SELECT value FROM url_template_details WHERE template_id = ? AND key = ? ORDER BY seq',
-      )
-      .all(row.id, HTTP_HEADER)
-      .map((d) => parseHttpHeader(d.value));
+    moveHeaderValuesIntoVault(this.db, this.vault);
+    const headers = this.headerRows(row.name).map((d) => {
+      const header = parseHttpHeader(d.value);
+      if (d.key === HTTP_HEADER) return header; // not moved yet: the vault is locked
+      const value = unlocked(this.vault).get(header.value);
+      if (value === undefined) {
+        throw new Error(
+          `The value of the HTTP header ${header.name} of ${row.name} is missing from the ` +
+            'secret store; register the template again.',
+        );
+      }
+      return { name: header.name, value };
+    });
     return {
       id: row.id,
       name: row.name,

@@ -1,6 +1,6 @@
 // The desktop shell: one locked-down window showing the renderer, the contract served to it over
 // IPC, and everything that touches hosts in plain Node services elsewhere in app/main.
-import { app, BrowserWindow, ipcMain, Menu, screen, session } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, safeStorage, screen, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { IPC_EVENT_CHANNEL } from '../../shared/contract/ipc-channels.js';
 import { resolveDataDir } from '../inventory/index.js';
 import { openConvirt, type OpenedConvirt } from '../services/open-convirt.js';
 import { appMenuTemplate } from './app-menu.js';
+import { desktopVaultProtection } from './vault-protection.js';
 import { registerContractIpc } from './contract-ipc.js';
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from './window-options.js';
 import { readWindowState, restoreWindowState, writeWindowState } from './window-state.js';
@@ -90,11 +91,15 @@ if (!app.requestSingleInstanceLock()) {
       }),
     );
     const flag = dataDirFlag();
+    const vault = desktopVaultProtection(safeStorage, process.platform);
+    if (vault.refusal)
+      console.warn(`Secrets are protected by a master passphrase: ${vault.refusal}`);
     const convirt = openConvirt({
       dataDir: resolveDataDir(flag ? { flag } : {}),
       mode: 'desktop',
       version: app.getVersion(),
       localTerminal: true,
+      ...(vault.protection ? { vaultProtection: vault.protection } : {}),
     });
     registerContractIpc(ipcMain, {
       contract: convirtContract,

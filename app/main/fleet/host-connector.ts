@@ -23,7 +23,15 @@ export interface HostEndpoint {
 export interface Prompts {
   passphrase?(keyFile: string): Promise<string | undefined>;
   password?(target: string): Promise<string | undefined>;
+  /**
+   * The key or the host refused the secret given for `subject`: forget it. True when it was a
+   * kept one (not just typed), so asking the operator once more is worth it.
+   */
+  rejected?(kind: 'password' | 'passphrase', subject: string): boolean;
 }
+
+/** ssh2's words when the server refused every credential offered. */
+const AUTHENTICATION_FAILED = /authentication methods failed/i;
 
 export interface ConnectorOptions {
   trust: HostKeyTrust;
@@ -70,6 +78,11 @@ export function resolveRoute(endpoint: HostEndpoint, sshConfig?: SshConfig): Res
   return chain;
 }
 
+/** Whose password it is: `user@host`, as ssh says it. */
+function passwordTarget(hop: ResolvedSshHost): string {
+  return `${hop.user}@${hop.hostName}`;
+}
+
 export class HostConnector {
   constructor(private readonly options: ConnectorOptions) {}
 
@@ -86,12 +99,17 @@ export class HostConnector {
       const parsed = ssh2.utils.parseKey(key);
       if (!(parsed instanceof Error)) return { privateKey: key };
       if (!/passphrase/i.test(parsed.message)) throw new KeyFileError(file, parsed.message);
-      const passphrase = await this.options.prompts?.passphrase?.(file);
-      if (passphrase === undefined)
-        throw new KeyFileError(file, 'it is encrypted and no passphrase was given');
-      const unlocked = ssh2.utils.parseKey(key, passphrase);
-      if (unlocked instanceof Error) throw new KeyFileError(file, 'wrong passphrase');
-      return { privateKey: key, passphrase };
+      const prompts = this.options.prompts;
+      for (;;) {
+        const passphrase = await prompts?.passphrase?.(file);
+        if (passphrase === undefined)
+          throw new KeyFileError(file, 'it is encrypted and no passphrase was given');
+        const unlocked = ssh2.utils.parseKey(key, passphrase);
+        if (!(unlocked instanceof Error)) return { privateKey: key, passphrase };
+        // A kept passphrase that no longer opens the key is asked again, once per kept one.
+        if (!prompts?.rejected?.('passphrase', file))
+          throw new KeyFileError(file, 'wrong passphrase');
+      }
     }
     throw new KeyFileError(files.join(', ') || '(none)', 'no readable key file');
   }
@@ -99,9 +117,9 @@ export class HostConnector {
   private async auth(hop: ResolvedSshHost, method: AuthMethod): Promise<SshAuth> {
     const env = this.options.env ?? process.env;
     if (method === 'password') {
-      const password = await this.options.prompts?.password?.(`${hop.user}@${hop.hostName}`);
+      const password = await this.options.prompts?.password?.(passwordTarget(hop));
       if (password === undefined)
-        throw new Error(`A password is needed for ${hop.user}@${hop.hostName}.`);
+        throw new Error(`A password is needed for ${passwordTarget(hop)}.`);
       return { password };
     }
     if (method === 'agent') {
@@ -113,6 +131,34 @@ export class HostConnector {
       }
     }
     return this.keyAuth(hop);
+  }
+
+  /** One hop; a kept password the host refuses is forgotten and asked again (once). */
+  private async connectHop(
+    hop: ResolvedSshHost,
+    method: AuthMethod,
+    verify: VerifierOptions,
+    through: SshConnection | undefined,
+  ): Promise<SshConnection> {
+    for (;;) {
+      const sock = through ? await through.openTunnel(hop.hostName, hop.port) : undefined;
+      try {
+        return await SshConnection.connect({
+          host: hop.hostName,
+          port: hop.port,
+          username: hop.user,
+          auth: await this.auth(hop, method),
+          verifyHostKey: this.options.trust.verifier(verify),
+          ...(sock ? { sock } : {}),
+        });
+      } catch (err) {
+        sock?.destroy();
+        const refused = method === 'password' && AUTHENTICATION_FAILED.test(String(err));
+        if (!refused || !this.options.prompts?.rejected?.('password', passwordTarget(hop))) {
+          throw err;
+        }
+      }
+    }
   }
 
   /**
@@ -132,15 +178,7 @@ export class HostConnector {
       for (const [i, hop] of route.entries()) {
         const isTarget = i === route.length - 1;
         const method = isTarget ? (endpoint.authMethod ?? 'agent') : 'agent';
-        const sock = previous ? await previous.openTunnel(hop.hostName, hop.port) : undefined;
-        previous = await SshConnection.connect({
-          host: hop.hostName,
-          port: hop.port,
-          username: hop.user,
-          auth: await this.auth(hop, method),
-          verifyHostKey: this.options.trust.verifier(isTarget ? verify : {}),
-          ...(sock ? { sock } : {}),
-        });
+        previous = await this.connectHop(hop, method, isTarget ? verify : {}, previous);
         opened.push(previous);
       }
       // Jump hosts live exactly as long as the connection that goes through them.

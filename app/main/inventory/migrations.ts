@@ -2,6 +2,7 @@
 // add a new one. Each runs in its own transaction, so it must not change PRAGMAs that SQLite
 // ignores inside a transaction (foreign_keys, journal_mode).
 import type Database from 'better-sqlite3';
+import { moveHeaderValuesIntoVault } from '../downloads/template-records.js';
 
 export interface Migration {
   version: number;
@@ -165,5 +166,17 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 3,
+    name: 'HTTP header values into the secret store',
+    // Each header's value goes into ConVirt's secret store; url_template_details keeps
+    // HTTP_HEADER_SECRET rows, NAME:<vault id>. Where the store cannot be opened without asking
+    // (a master passphrase, in convirtctl or browser mode), the values stay as they were and are
+    // moved the first time the store is unlocked (UrlTemplateRecords does it); until then they
+    // are in plain text exactly as before, and `convirtctl secrets list` says how many.
+    up: (db) => {
+      moveHeaderValuesIntoVault(db);
+    },
   },
 ];

@@ -20,6 +20,8 @@ import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';
 import type { Inventory, TagTarget, Task, TaskLogEntry } from '../inventory/index.js';
 import { toContractError } from './contract-errors.js';
 import { FleetState } from './fleet-state.js';
+import type { SshSecrets } from '../secrets/ssh-secrets.js';
+import type { SecretVault } from '../secrets/vault.js';
 import type { SecretAsker, SecretRequests } from './secret-requests.js';
 
 export type ClientEvents = EventSink<ConvirtContract>;
@@ -38,8 +40,12 @@ export interface ConvirtBackendOptions {
   pollIntervalMs?: number;
   /** Hosts some client focuses on are polled this often. */
   fastPollIntervalMs?: number;
-  /** The questions FleetService's HostConnector asks (give it `secrets.prompts`). */
+  /** The questions asked of clients (SSH secrets, the vault's master passphrase). */
   secrets: SecretRequests;
+  /** SSH secrets kept for the session or remembered (FleetService asks through its prompts). */
+  sshSecrets: SshSecrets;
+  /** ConVirt's secret store, unlocked when the first client arrives if it exists. */
+  vault?: SecretVault;
 }
 
 /** One client's view of the service. */
@@ -106,6 +112,7 @@ export class ConvirtBackend {
     };
     let focus: Array<() => void> = [];
     if (first) this.startPolling();
+    if (first) this.unlockVault(client);
 
     const impl = this.serviceFor(client, sink, consoles, (hosts) => {
       focus.forEach((leave) => leave());
@@ -140,6 +147,18 @@ export class ConvirtBackend {
         if (this.clients.size === 0) this.options.fleet.poller.stop();
       },
     };
+  }
+
+  /**
+   * A passphrase-protected store asks its passphrase once, up front, rather than in the middle of
+   * a deployment; a refusal leaves it locked (what needs it then fails, saying so).
+   */
+  private unlockVault(client: Client): void {
+    const vault = this.options.vault;
+    if (!vault?.exists() || vault.isUnlocked) return;
+    this.secrets
+      .runAs(client, () => vault.unlock())
+      .catch((err: unknown) => console.warn((err as Error).message));
   }
 
   private startPolling(): void {
@@ -293,7 +312,14 @@ export class ConvirtBackend {
         this.setTags({ kind: 'vm', id: `${ref.host}/${ref.vm}` }, tags);
         changed();
       },
-      answerSecret: (requestId, secret) => this.secrets.answer(client, requestId, secret),
+      answerSecret: (requestId, secret, options) =>
+        this.secrets.answer(client, requestId, secret, options?.remember === true),
+      listRememberedSecrets: () => this.options.sshSecrets.remembered(),
+      forgetSecret: (id) => {
+        if (!this.options.sshSecrets.forget(id)) {
+          throw new ContractError({ code: 'not-found', message: 'No such remembered secret.' });
+        }
+      },
 
       vmAction: (ref, action) =>
         this.startOnVm(ref, () => fleet.vmAction(ref.host, ref.vm, action)),

@@ -10,6 +10,10 @@ import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
 import type { HostPaths } from '../provisioning/provisioning-service.js';
 import { HostKeyTrust } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
+import { passphraseProtection } from '../secrets/passphrase-protection.js';
+import { SshSecrets } from '../secrets/ssh-secrets.js';
+import { configureVault } from '../secrets/vault-registry.js';
+import type { KeyProtection } from '../secrets/vault.js';
 import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-service.js';
 import { SecretRequests } from './secret-requests.js';
 
@@ -24,6 +28,11 @@ export interface OpenConvirtOptions {
   polling?: Pick<ConvirtBackendOptions, 'pollIntervalMs' | 'fastPollIntervalMs'>;
   /** Where provisioning caches images and puts disks on hosts (DEFAULT_HOST_PATHS otherwise). */
   provisioningPaths?: HostPaths;
+  /**
+   * How the secret store's key is protected: safeStorage from the desktop shell; by default a
+   * master passphrase asked through the clients' secret prompt.
+   */
+  vaultProtection?: KeyProtection;
 }
 
 export interface OpenedConvirt {
@@ -34,14 +43,20 @@ export interface OpenedConvirt {
 }
 
 export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
+  const secrets = new SecretRequests();
+  // Before the inventory opens: its migrations may move secrets into the store.
+  const vault = configureVault(
+    options.dataDir,
+    options.vaultProtection ?? passphraseProtection(secrets.askMasterPassphrase),
+  );
   const inventory = Inventory.open({ dataDir: options.dataDir });
   try {
-    const secrets = new SecretRequests();
+    const sshSecrets = new SshSecrets({ ask: secrets.askSsh, vault });
     const fleet = new FleetService({
       inventory,
       trust: new HostKeyTrust({ convirtStoreFile: join(options.dataDir, 'known_hosts') }),
       sshConfig: loadUserSshConfig(options.home ?? homedir()),
-      prompts: secrets.prompts,
+      prompts: sshSecrets.prompts,
     });
     const consoles = new ConsoleManager({ fleet, localTerminal: options.localTerminal });
     const backend = new ConvirtBackend({
@@ -50,6 +65,8 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       consoles,
       provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths),
       secrets,
+      sshSecrets,
+      vault,
       mode: options.mode,
       version: options.version,
       localTerminal: options.localTerminal,

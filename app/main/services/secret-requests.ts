@@ -1,12 +1,14 @@
-// Passwords and passphrases SSH needs, asked of the operator through the contract
-// (secretRequested, answered by answerSecret). A question goes to the client whose call needed
-// it; a connection nobody asked for (background polling) asks every client, first answer wins.
-// Secrets pass through memory only: never stored, never logged.
+// Passwords and passphrases SSH needs, and the secret store's master passphrase, asked of the
+// operator through the contract (secretRequested, answered by answerSecret). A question goes to
+// the client whose call needed it; a connection nobody asked for (background polling) asks every
+// client, first answer wins. Answers are handed over, never logged: what is kept, and where, is
+// app/main/secrets/'s business.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { SecretRequest } from '../../shared/contract/convirt-contract.js';
 import { ContractError } from '../../shared/contract/define.js';
-import type { Prompts } from '../fleet/host-connector.js';
+import type { AskMasterPassphrase } from '../secrets/passphrase-protection.js';
+import type { AskSshSecret, SecretAnswer } from '../secrets/ssh-secrets.js';
 
 /** One connected client, as far as secrets are concerned. */
 export interface SecretAsker {
@@ -15,7 +17,7 @@ export interface SecretAsker {
 
 interface Pending {
   recipients: Set<SecretAsker>;
-  settle(secret: string | undefined): void;
+  settle(answer: SecretAnswer | undefined): void;
 }
 
 export class SecretRequests {
@@ -26,11 +28,17 @@ export class SecretRequests {
   /** @param timeoutMs how long a question waits for an answer before it counts as cancelled. */
   constructor(private readonly timeoutMs = 5 * 60_000) {}
 
-  /** What HostConnector asks through. */
-  readonly prompts: Prompts = {
-    password: (target) => this.ask('password', target),
-    passphrase: (keyFile) => this.ask('passphrase', keyFile),
-  };
+  /** What SshSecrets asks through. */
+  readonly askSsh: AskSshSecret = (kind, subject) => this.ask(kind, subject);
+
+  /** What the vault's passphrase protection asks through. */
+  readonly askMasterPassphrase: AskMasterPassphrase = async (purpose) =>
+    (
+      await this.ask(
+        purpose === 'create' ? 'new-master-passphrase' : 'master-passphrase',
+        "ConVirt's secret store",
+      )
+    )?.secret;
 
   /** Runs `work` on behalf of `client`: the questions it causes go to that client. */
   runAs<T>(client: SecretAsker, work: () => T): T {
@@ -55,8 +63,8 @@ export class SecretRequests {
     for (const pending of [...this.pending.values()]) pending.settle(undefined);
   }
 
-  /** The operator's answer; null cancels. */
-  answer(client: SecretAsker, requestId: string, secret: string | null): void {
+  /** The operator's answer; null cancels. `remember` asks for it to be kept in the vault. */
+  answer(client: SecretAsker, requestId: string, secret: string | null, remember = false): void {
     const pending = this.pending.get(requestId);
     if (!pending?.recipients.has(client)) {
       throw new ContractError({
@@ -64,10 +72,10 @@ export class SecretRequests {
         message: 'That question is no longer waiting for an answer.',
       });
     }
-    pending.settle(secret ?? undefined);
+    pending.settle(secret === null ? undefined : { secret, remember });
   }
 
-  private ask(kind: SecretRequest['kind'], prompt: string): Promise<string | undefined> {
+  private ask(kind: SecretRequest['kind'], prompt: string): Promise<SecretAnswer | undefined> {
     // Work a client started can outlive it (a connection it opened, retried later).
     const caller = this.caller.getStore();
     const recipients = new Set(caller && this.clients.has(caller) ? [caller] : this.clients);
@@ -76,10 +84,10 @@ export class SecretRequests {
     return new Promise((resolve) => {
       const timer = setTimeout(() => settle(undefined), this.timeoutMs);
       timer.unref(); // a question nobody answers must not keep the process alive
-      const settle = (secret: string | undefined) => {
+      const settle = (answer: SecretAnswer | undefined) => {
         clearTimeout(timer);
         this.pending.delete(requestId);
-        resolve(secret);
+        resolve(answer);
       };
       this.pending.set(requestId, { recipients, settle });
       for (const client of recipients) client.secretRequested({ requestId, kind, prompt });

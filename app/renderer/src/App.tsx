@@ -1,6 +1,6 @@
 // The window: a top bar, the fleet tree on the left, the selected screen, the task pane below,
 // notifications and dialogs on top.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { APP_INFO } from '../../shared/app-info.js';
 import { AddHostDialog } from './add-host/AddHostDialog.js';
 import { ClientContext } from './client-context.js';
@@ -12,6 +12,7 @@ import { AllVms } from './host-view/AllVms.js';
 import { HostView } from './host-view/HostView.js';
 import { ImageStorePanel } from './image-store/ImageStorePanel.js';
 import { ProvisionDialog } from './image-store/ProvisionDialog.js';
+import { RememberedSecrets } from './secrets/RememberedSecrets.js';
 import { SecretPrompt } from './secrets/SecretPrompt.js';
 import { feedStore } from './store/feed-store.js';
 import { useViewStore, type Screen } from './store/view-store.js';
@@ -30,6 +31,7 @@ export function App({ client }: { client: ConnectedClient }) {
   const addHostOpen = useViewStore((s) => s.addHostOpen);
   const setAddHostOpen = useViewStore((s) => s.setAddHostOpen);
   const provision = useViewStore((s) => s.provision);
+  const [secretsOpen, setSecretsOpen] = useState(false);
 
   useEffect(() => feedStore(client), [client]);
   const focusKey = focusedHosts(screen).join('\n');
@@ -68,6 +70,9 @@ export function App({ client }: { client: ConnectedClient }) {
             >
               Image store
             </button>
+            <button type="button" onClick={() => setSecretsOpen(true)}>
+              Remembered secrets…
+            </button>
             <button type="button" className="primary" onClick={() => setAddHostOpen(true)}>
               Add host…
             </button>
@@ -90,6 +95,7 @@ export function App({ client }: { client: ConnectedClient }) {
         <ConnectionBanner client={client} />
         {addHostOpen ? <AddHostDialog /> : null}
         {provision ? <ProvisionDialog request={provision} /> : null}
+        {secretsOpen ? <RememberedSecrets onClose={() => setSecretsOpen(false)} /> : null}
         <SecretPrompt />
       </div>
     </ClientContext.Provider>

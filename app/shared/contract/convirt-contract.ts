@@ -119,7 +119,11 @@ export interface HostPolled {
 
 export interface SecretRequest {
   requestId: string;
-  kind: 'password' | 'passphrase';
+  /**
+   * An SSH password or key passphrase (these may be remembered), or the master passphrase of
+   * ConVirt's secret store where Electron's safeStorage is absent (new: the store is created).
+   */
+  kind: 'password' | 'passphrase' | 'master-passphrase' | 'new-master-passphrase';
   /** What it is for, e.g. `root@web1` or `/home/op/.ssh/id_ed25519`. */
   prompt: string;
 }
@@ -157,6 +161,14 @@ export interface ApplianceInfo {
   options: ApplianceOption[];
 }
 
+/** A secret remembered in ConVirt's secret store (never its value). */
+export interface RememberedSecret {
+  /** `ssh-password:root@web1`, `ssh-passphrase:/home/op/.ssh/id_ed25519`. */
+  id: string;
+  label: string;
+  createdAt: string;
+}
+
 // ---- the contract ----------------------------------------------------------------------------
 
 export const convirtContract = {
@@ -180,8 +192,19 @@ export const convirtContract = {
     deleteGroup: method<void>()(integer({ min: 1 })),
     setHostTags: method<void>()(hostName, array(string({ max: 64 }), { max: 64 })),
     setVmTags: method<void>()(vmRef, array(string({ max: 64 }), { max: 64 })),
-    /** The operator's answer to a secretRequested event; null cancels. Never stored or logged. */
-    answerSecret: method<void>()(string({ max: 64 }), nullable(string({ max: 4096 }))),
+    /**
+     * The operator's answer to a secretRequested event; null cancels. Never logged; kept in
+     * memory for the session, and in the secret store only with `remember`.
+     */
+    answerSecret: method<void>()(
+      string({ max: 64 }),
+      nullable(string({ max: 4096 })),
+      optional(object({ remember: optional(boolean) })),
+    ),
+    /** SSH passwords and passphrases remembered in the secret store, without their values. */
+    listRememberedSecrets: method<RememberedSecret[]>()(),
+    /** Forgets a remembered (or session-kept) SSH secret. */
+    forgetSecret: method<void>()(string({ max: 4200 })),
 
     // VMs. Operations start a task and resolve with it at once; taskUpdated follows it.
     vmAction: method<Task>()(vmRef, oneOf(VM_ACTIONS)),

@@ -18,7 +18,7 @@ test("a question caused by a client's call goes to that client only", async () =
   const b = client();
   secrets.addClient(a.asker);
   secrets.addClient(b.asker);
-  const answer = secrets.runAs(a.asker, () => secrets.prompts.password!('root@web1'));
+  const answer = secrets.runAs(a.asker, () => secrets.askSsh('password', 'root@web1'));
   assert.equal(a.asked.length, 1);
   assert.equal(b.asked.length, 0);
   assert.deepEqual(
@@ -26,8 +26,8 @@ test("a question caused by a client's call goes to that client only", async () =
     { requestId: '', kind: 'password', prompt: 'root@web1' },
   );
   assert.throws(() => secrets.answer(b.asker, a.asked[0]!.requestId, 'x'), ContractError);
-  secrets.answer(a.asker, a.asked[0]!.requestId, 'hunter2');
-  assert.equal(await answer, 'hunter2');
+  secrets.answer(a.asker, a.asked[0]!.requestId, 'hunter2', true);
+  assert.deepEqual(await answer, { secret: 'hunter2', remember: true });
   assert.throws(() => secrets.answer(a.asker, a.asked[0]!.requestId, 'again'), ContractError);
 });
 
@@ -37,7 +37,7 @@ test('a background question goes to every client; the first answer wins; null ca
   const b = client();
   secrets.addClient(a.asker);
   secrets.addClient(b.asker);
-  const answer = secrets.prompts.passphrase!('/home/op/.ssh/id_ed25519');
+  const answer = secrets.askSsh('passphrase', '/home/op/.ssh/id_ed25519');
   assert.equal(a.asked[0]?.requestId, b.asked[0]?.requestId);
   assert.equal(a.asked[0]?.kind, 'passphrase');
   secrets.answer(b.asker, b.asked[0]!.requestId, null);
@@ -46,10 +46,10 @@ test('a background question goes to every client; the first answer wins; null ca
 
 test('with nobody to ask, or when the only one asked leaves, the question is cancelled', async () => {
   const secrets = new SecretRequests();
-  assert.equal(await secrets.prompts.password!('root@web1'), undefined);
+  assert.equal(await secrets.askSsh('password', 'root@web1'), undefined);
   const a = client();
   secrets.addClient(a.asker);
-  const answer = secrets.runAs(a.asker, () => secrets.prompts.password!('root@web1'));
+  const answer = secrets.runAs(a.asker, () => secrets.askSsh('password', 'root@web1'));
   secrets.removeClient(a.asker);
   assert.equal(await answer, undefined);
 });
@@ -65,7 +65,7 @@ test('work a client started that asks after it left asks the remaining clients',
   const gate = new Promise<void>((resolve) => (release = resolve));
   const answer = secrets.runAs(a.asker, async () => {
     await gate; // e.g. a connection retried after the client left
-    return secrets.prompts.password!('root@web1');
+    return secrets.askSsh('password', 'root@web1');
   });
   secrets.removeClient(a.asker);
   release();

@@ -8,6 +8,7 @@ import type { Inventory } from '../../../app/main/inventory/index.js';
 import { fleetProvisioning } from '../../../app/main/provisioning/fleet-provisioning.js';
 import { ConvirtBackend } from '../../../app/main/services/convirt-service.js';
 import { SecretRequests } from '../../../app/main/services/secret-requests.js';
+import { SshSecrets } from '../../../app/main/secrets/ssh-secrets.js';
 import { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
 import { tempDir, tempInventory } from '../inventory/temp-inventory.js';
 
@@ -19,10 +20,11 @@ export function tempBackend(
   const dir = tempDir(t);
   const inventory = tempInventory(t, { dataDir: dir });
   const secrets = new SecretRequests();
+  const sshSecrets = new SshSecrets({ ask: secrets.askSsh });
   const fleet = new FleetService({
     inventory,
     trust: new HostKeyTrust({ userKnownHostsFiles: [], convirtStoreFile: join(dir, 'kh') }),
-    prompts: secrets.prompts,
+    prompts: sshSecrets.prompts,
   });
   const backend = new ConvirtBackend({
     fleet,
@@ -30,6 +32,7 @@ export function tempBackend(
     consoles: makeConsoles(fleet),
     provisioning: fleetProvisioning(fleet, dir),
     secrets,
+    sshSecrets,
     mode: 'browser',
     version: 'test',
     localTerminal: false,
