@@ -13,8 +13,8 @@ import type { Db } from '../inventory/database.js';
 import { ConflictError } from '../inventory/errors.js';
 import type { CertificateInfo } from './certificates.js';
 
-export type TemplateFormat = 'qcow2' | 'raw' | 'iso';
-export const TEMPLATE_FORMATS: readonly TemplateFormat[] = ['qcow2', 'raw', 'iso'];
+export { TEMPLATE_FORMATS, type TemplateFormat } from '../../shared/validation/url-template.js';
+import type { TemplateFormat } from '../../shared/validation/url-template.js';
 
 export interface UrlTemplate {
   id: number;

@@ -14,10 +14,12 @@ import { ContractError, type EventSink } from '../../shared/contract/define.js';
 import { APP_INFO } from '../../shared/app-info.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { ConsoleManager, ConsoleSink } from '../consoles/console-manager.js';
+import type { UrlTemplateService } from '../downloads/url-template-service.js';
 import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
 import type { Inventory, TagTarget, Task, TaskLogEntry } from '../inventory/index.js';
 import { toContractError } from './contract-errors.js';
 import { FleetState } from './fleet-state.js';
+import { templateView, urlCheckView } from './template-views.js';
 import type { SecretAsker, SecretRequests } from './secret-requests.js';
 
 export type ClientEvents = EventSink<ConvirtContract>;
@@ -26,6 +28,8 @@ export interface ConvirtBackendOptions {
   fleet: FleetService;
   inventory: Inventory;
   consoles: ConsoleManager;
+  /** Templates and ISOs by URL, and the certificates for their downloads. */
+  templates: UrlTemplateService;
   mode: AppInfo['mode'];
   version: string;
   /** Whether openLocalTerminal is served. */
@@ -211,8 +215,9 @@ export class ConvirtBackend {
     consoles: Set<string>,
     setFocus: (hosts: string[]) => void,
   ): Implementation {
-    const { fleet, inventory, consoles: manager } = this.options;
+    const { fleet, inventory, consoles: manager, templates } = this.options;
     const changed = () => this.broadcast('fleetChanged', undefined);
+    const templatesChanged = () => this.broadcast('templatesChanged', undefined);
     const hostView = (name: string): HostView => this.state.hostView(fleet.host(name));
 
     return {
@@ -255,6 +260,10 @@ export class ConvirtBackend {
         this.state.setFacts(host.name, facts);
         changed();
         void fleet.poller.pollAll([host.name]);
+        // A host added later trusts the CAs uploaded for downloads by URL too.
+        void templates.installCertificatesOn(host.name).catch(() => {
+          // Shown again when a download from this host fails; the host itself is in.
+        });
         return hostView(host.name);
       },
       removeHost: (host) => {
@@ -385,6 +394,42 @@ export class ConvirtBackend {
       closeConsole: (consoleId) => {
         manager.close(this.ownedConsole(consoles, consoleId));
         consoles.delete(consoleId);
+      },
+
+      listTemplates: () => templates.list().map(templateView),
+      registerTemplate: (request) => {
+        // The name is refused here, before a task: the schema has already checked the rest.
+        templates.requireNewName(request.name);
+        const { task, result } = fleet.tasks.run('template.register', request.name, async (ctx) => {
+          ctx.progress(
+            null,
+            request.directDownload ? 'Checking the URL' : 'Checking, then downloading',
+          );
+          const t = await templates.register(request, (line) => ctx.log(line));
+          ctx.progress(1, `${t.name}: ${t.downloadState}, ${t.state}`);
+        });
+        void result.then(templatesChanged, () => {
+          // The task's failure is in its record and log.
+        });
+        return task;
+      },
+      checkTemplateUrl: async (url, headers, hypervisor) =>
+        urlCheckView(await templates.checkUrl(url, headers, hypervisor)),
+      removeTemplate: (name) => {
+        const removed = templates.remove(name);
+        templatesChanged();
+        return removed;
+      },
+      listCertificates: () => templates.listCertificates(),
+      addCertificate: async (upload) => {
+        const added = await templates.addCertificate(upload);
+        templatesChanged();
+        return added;
+      },
+      removeCertificate: async (name) => {
+        const removed = await templates.removeCertificate(name);
+        templatesChanged();
+        return removed;
       },
     };
   }

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
+import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { HostKeyTrust } from '../ssh/host-key-trust.js';
@@ -44,6 +45,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       fleet,
       inventory,
       consoles,
+      templates: fleetUrlTemplates(fleet, inventory, options.dataDir, { connectedOnly: true }),
       secrets,
       mode: options.mode,
       version: options.version,

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
+import { fleetUrlTemplates } from '../../../app/main/downloads/fleet-url-templates.js';
 import { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
 import { ConvirtBackend } from '../../../app/main/services/convirt-service.js';
@@ -27,6 +28,7 @@ export function tempBackend(
     fleet,
     inventory,
     consoles: makeConsoles(fleet),
+    templates: fleetUrlTemplates(fleet, inventory, dir, { connectedOnly: true }),
     secrets,
     mode: 'browser',
     version: 'test',
