@@ -22,7 +22,7 @@ export interface RegisterRequest {
   os?: string;
   hypervisor?: Hypervisor;
   /** `NAME:VALUE` each. */
-  headers?: readonly string[];
+  headers?: string[];
   directDownload?: boolean;
   clientCertificate?: string;
 }

@@ -1,9 +1,10 @@
-// What the main area shows (dashboard, every VM, a host, a VM) and which dialogs are open.
+// What the main area shows (dashboard, every VM, templates and ISOs, a host, a VM) and which dialogs are open.
 import { create } from 'zustand';
 
 export type Screen =
   | { kind: 'dashboard' }
   | { kind: 'all-vms' }
+  | { kind: 'templates' }
   | { kind: 'host'; host: string }
   | { kind: 'vm'; host: string; vm: string };
 
