@@ -51,6 +51,7 @@ export async function startBrowserMode(
     version: string;
     polling?: OpenConvirtOptions['polling'];
     home?: string;
+    hostTrustDir?: string;
   },
 ): Promise<RunningBrowserMode> {
   const app = openConvirt({
@@ -60,6 +61,7 @@ export async function startBrowserMode(
     localTerminal: options.localTerminal,
     ...(options.polling ? { polling: options.polling } : {}),
     ...(options.home ? { home: options.home } : {}),
+    ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
   });
   try {
     const server = await startBrowserServer({

@@ -12,6 +12,8 @@ export interface FleetUrlTemplatesOptions {
    * otherwise any host of the inventory, connected on demand (convirtctl).
    */
   connectedOnly?: boolean;
+  /** ConVirt's trust store on the hosts; `~/.convirt/certs` of the login by default. */
+  hostTrustDir?: string;
 }
 
 export function fleetUrlTemplates(
@@ -31,5 +33,6 @@ export function fleetUrlTemplates(
     connect: (name) => fleet.connections.get(name),
     storeDir: join(dataDir, 'url-templates'),
     localTrustDir: join(dataDir, 'certs'),
+    ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
   });
 }

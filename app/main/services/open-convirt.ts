@@ -21,6 +21,8 @@ export interface OpenConvirtOptions {
   /** Where ~/.ssh/config is read from; the user's home by default. */
   home?: string;
   polling?: Pick<ConvirtBackendOptions, 'pollIntervalMs' | 'fastPollIntervalMs'>;
+  /** Where the hosts keep the certificates for downloads by URL (tests use a folder of theirs). */
+  hostTrustDir?: string;
 }
 
 export interface OpenedConvirt {
@@ -45,7 +47,10 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       fleet,
       inventory,
       consoles,
-      templates: fleetUrlTemplates(fleet, inventory, options.dataDir, { connectedOnly: true }),
+      templates: fleetUrlTemplates(fleet, inventory, options.dataDir, {
+        connectedOnly: true,
+        ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
+      }),
       secrets,
       mode: options.mode,
       version: options.version,

@@ -55,7 +55,12 @@ function buildRenderer(dir: string): Promise<string> {
   return built;
 }
 
-export async function startE2eApp(): Promise<E2eApp> {
+export interface E2eAppOptions {
+  /** The hosts' trust store for downloads by URL (the bed's run folder, not the user's home). */
+  hostTrustDir?: string;
+}
+
+export async function startE2eApp(options: E2eAppOptions = {}): Promise<E2eApp> {
   const dir = mkdtempSync(join(tmpdir(), 'convirt-e2e-'));
   const home = join(dir, 'home');
   mkdirSync(home);
@@ -70,6 +75,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     version: 'e2e',
     home,
     polling: { pollIntervalMs: 2000, fastPollIntervalMs: 1000 },
+    ...options,
   });
   let browser: Browser | undefined;
   try {

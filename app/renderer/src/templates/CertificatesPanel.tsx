@@ -49,8 +49,8 @@ export function CertificatesPanel({ certificates }: { certificates: CertificateI
               <th scope="col">Name</th>
               <th scope="col">Kind</th>
               <th scope="col">Subject</th>
-              <th scope="col">Valid from</th>
-              <th scope="col">Valid until</th>
+              <th scope="col">Valid from (UTC)</th>
+              <th scope="col">Valid until (UTC)</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>

@@ -36,7 +36,7 @@ export function CheckUrlDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Dialog title="Check a download URL" onClose={onClose}>
+    <Dialog title="Check a download URL" onClose={onClose} wide>
       <form noValidate onSubmit={check} className="inline-form">
         <label htmlFor={`${id}-url`}>URL</label>
         <input
@@ -70,11 +70,15 @@ export function CheckUrlDialog({ onClose }: { onClose: () => void }) {
 function CheckResult({ result }: { result: UrlCheckView }) {
   return (
     <>
-      <p role="status">
+      <p role="status" className="wrap">
         Checked from {result.host}:{' '}
         {result.reachable ? `reachable at ${result.reachable}` : 'no candidate URL is reachable'}.
-        {result.metalinkHashes?.length ? ` Metalink hash: ${result.metalinkHashes[0]}.` : ''}
       </p>
+      {result.metalinkHashes?.length ? (
+        <p className="wrap">
+          Metalink hash: <code className="mono">{result.metalinkHashes[0]}</code>
+        </p>
+      ) : null}
       <table className="table" aria-label="Candidate URLs">
         <thead>
           <tr>

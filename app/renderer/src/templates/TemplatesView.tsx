@@ -60,6 +60,9 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
           <th scope="col">Download</th>
           <th scope="col">Size</th>
           <th scope="col">Pools with a copy</th>
+          <th scope="col" title="Names only: the values are secrets">
+            HTTP headers
+          </th>
           <th scope="col">Actions</th>
         </tr>
       </thead>
@@ -68,9 +71,6 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
           <tr key={t.name}>
             <th scope="row" title={t.url}>
               {t.name}
-              {t.headerNames.length ? (
-                <span className="muted"> (headers: {t.headerNames.join(', ')})</span>
-              ) : null}
             </th>
             <td>{t.format}</td>
             <td>{t.os ?? '–'}</td>
@@ -79,6 +79,7 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
             <td>{t.downloadState}</td>
             <td>{t.size === null ? '–' : formatBytes(t.size)}</td>
             <td>{t.pools.length ? t.pools.map((p) => p.pool).join(', ') : 'none yet'}</td>
+            <td>{t.headerNames.length ? t.headerNames.join(', ') : '–'}</td>
             <td className="row-actions">
               {confirm === t.name ? (
                 <RemoveConfirm template={t} onDone={() => setConfirm(null)} />
