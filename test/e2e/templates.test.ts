@@ -1,10 +1,11 @@
 // Templates and ISOs by URL, end to end: Chromium on browser mode's real server, the test bed's
 // sshd host and its nginx. A malformed checksum is refused inline with no task; a direct-download
-// template registered through the dialog shows Ready/BYPASSED (a header's value never shows); a
+// template registered through the dialog shows Ready/BYPASSED (a header's value never shows), one
+// that is not direct is downloaded into the image store by a task with its log; a
 // metalink's dead mirror and good one are both listed by Check URL; the test CA is uploaded,
 // listed and removed. Screens are saved to test-results/screenshots/templates-*.png.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testbed } from '../support/testbed.js';
@@ -107,6 +108,29 @@ uiTest('a direct-download template registered by URL is Ready and BYPASSED', asy
   await app.screenshot('templates-03-registered');
 });
 
+uiTest('a registration that is not direct is downloaded into the image store', async () => {
+  await screen.openRegister();
+  await screen.fillRegister({
+    name: 'tiny-stored',
+    url: `${web.http}/files/${web.image.name}`,
+    checksum: `{MD5}${web.image.md5}`,
+    directDownload: false,
+  });
+  await screen.submitRegister();
+  const tasks = new TaskPane(app.page);
+  await tasks.waitForStatus('Register tiny-stored', 'succeeded', 60_000);
+  const log = await tasks.readLog('Register tiny-stored', 'Downloading into the local image store');
+  assert.match(log, new RegExp(`Checking ${web.http}/files/${web.image.name} from ${HOST}`));
+  await screen.row('tiny-stored').waitFor();
+  const [, , , state, download, size] = await screen.rowText('tiny-stored');
+  assert.deepEqual([state, download, size], ['Ready', 'DOWNLOADED', '3.1 MB']);
+  assert.equal(
+    statSync(join(app.dataDir, 'url-templates', 'tiny-stored.qcow2')).size,
+    web.image.size,
+  );
+  await app.screenshot('templates-04-stored-with-log');
+});
+
 uiTest('Check URL lists a metalink’s dead mirror and its good one', async () => {
   const { summary, candidates } = await screen.checkUrl(`${web.http}/files/image.meta4`);
   assert.match(summary, new RegExp(`Checked from ${HOST}: reachable at ${web.http}/files/`));
@@ -116,7 +140,7 @@ uiTest('Check URL lists a metalink’s dead mirror and its good one', async () =
   assert.match(dead[1], /^Failed: /);
   assert.equal(good[0], `${web.http}/files/${web.image.name}`);
   assert.match(good[1], /^OK \(HTTP 200, 3\.1 MB\)$/);
-  await app.screenshot('templates-04-check-metalink');
+  await app.screenshot('templates-05-check-metalink');
   await screen.closeCheck();
 });
 
@@ -128,20 +152,27 @@ uiTest('the test CA is uploaded, listed with its subject, then removed', async (
   assert.equal(kind, 'CA');
   assert.match(subject ?? '', /CN=/);
   assert.ok(from && to && from < to, `${from} .. ${to}`);
-  await app.screenshot('templates-05-certificate-listed');
+  await app.screenshot('templates-06-certificate-listed');
   await screen.removeCertificate('bed-ca');
   await row.waitFor({ state: 'detached' });
   await screen.page.getByRole('status').filter({ hasText: 'No certificates' }).waitFor();
 });
 
-uiTest('a template is removed from the grid', async () => {
-  await screen.row('tiny-direct').getByRole('button', { name: 'Remove tiny-direct' }).click();
-  await screen
-    .row('tiny-direct')
-    .getByRole('button', { name: 'Really remove tiny-direct' })
-    .click();
+uiTest('templates are removed from the grid, with their image store copy', async () => {
+  for (const name of ['tiny-direct', 'tiny-stored']) {
+    await screen
+      .row(name)
+      .getByRole('button', { name: `Remove ${name}` })
+      .click();
+    await screen
+      .row(name)
+      .getByRole('button', { name: `Really remove ${name}` })
+      .click();
+    await screen.row(name).waitFor({ state: 'detached' });
+  }
+  assert.equal(existsSync(join(app.dataDir, 'url-templates', 'tiny-stored.qcow2')), false);
   await screen.page.getByRole('status').filter({ hasText: 'No templates or ISOs yet' }).waitFor();
-  await app.screenshot('templates-06-removed');
+  await app.screenshot('templates-07-removed');
 });
 
 test('the page broke no CSP rule and threw no uncaught error', (t) => {

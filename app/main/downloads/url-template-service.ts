@@ -21,7 +21,7 @@ import {
 } from '../../shared/validation/url-template.js';
 import type { Task } from '../inventory/index.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
-import type { TaskRunner } from '../tasks/task-runner.js';
+import type { TaskContext, TaskRunner } from '../tasks/task-runner.js';
 import {
   caBundleCommand,
   caBundleInput,
@@ -95,13 +95,12 @@ export class UrlTemplateService {
   }
 
   /**
-   * Everything is validated before the URL check runs on a host. `log` hears each step (the
-   * host checking, each candidate's result, the download into the image store).
+   * Everything is validated before the URL check runs on a host. `progress.log` hears each step
+   * (the host checking, each candidate's result, the download into the image store), and
+   * `progress.onProgress` the bytes of that download.
    */
-  async register(
-    request: RegisterRequest,
-    log: (line: string) => void = () => {},
-  ): Promise<UrlTemplate> {
+  async register(request: RegisterRequest, progress: DownloadObserver = {}): Promise<UrlTemplate> {
+    const log = progress.log ?? (() => {});
     const r = validateRegistration(request);
     this.requireNewName(r.name);
     const { format, hypervisor, headers } = r;
@@ -153,10 +152,15 @@ export class UrlTemplateService {
       throw new InvalidInputError('checksum', 'A checksum is needed to verify the download.');
     }
     log(`Downloading into the local image store and verifying ${formatChecksum(checksum)}.`);
-    const storePath = await this.downloadToStore(r.name, format, mirrors ?? [r.url], checksum, {
-      headers,
-      ...client,
-    });
+    const storePath = await this.downloadToStore(
+      r.name,
+      format,
+      mirrors ?? [r.url],
+      checksum,
+      { headers, ...client },
+      (bytes) => progress.onProgress?.(bytes, size),
+    );
+    log(`Verified; kept in the image store as ${storePath}.`);
     try {
       return this.o.records.add({
         ...record,
@@ -249,18 +253,26 @@ export class UrlTemplateService {
     this.o.records.get(r.template);
     validateHostPath(r.poolDir);
     return tasks.run('template.deploy', `${r.template}@${r.pool}`, async (ctx) => {
-      const result = await this.deploy({
-        ...r,
-        signal: ctx.signal,
-        log: (line) => ctx.log(line),
-        onProgress: (bytes, total) =>
-          ctx.progress(
-            total ? Math.min(bytes / total, 1) : null,
-            `Downloaded ${bytes} of ${total ?? '?'} bytes`,
-          ),
-      });
+      const result = await this.deploy({ ...r, signal: ctx.signal, ...taskObserver(ctx) });
       ctx.progress(1, result.downloaded ? `On ${r.pool}` : `Reused the copy on ${r.pool}`);
       return result;
+    });
+  }
+
+  /**
+   * register() as a task: each step in its log, the download into the image store (direct
+   * download OFF) as its progress. A taken name is refused before the task starts.
+   */
+  registerAsTask(
+    tasks: TaskRunner,
+    request: RegisterRequest,
+  ): { task: Task; result: Promise<UrlTemplate> } {
+    this.requireNewName(request.name);
+    return tasks.run('template.register', request.name, async (ctx) => {
+      ctx.progress(null, 'Checking the URL');
+      const t = await this.register(request, taskObserver(ctx));
+      ctx.progress(1, `${t.name}: ${t.downloadState}, ${t.state}`);
+      return t;
     });
   }
 
@@ -353,6 +365,7 @@ export class UrlTemplateService {
     urls: readonly string[],
     checksum: Checksum,
     request: Omit<Parameters<typeof downloadCommand>[0], 'url'>,
+    onProgress: (bytes: number) => void,
   ): Promise<string> {
     mkdirSync(this.o.storeDir, { recursive: true });
     const dest = join(this.o.storeDir, `${name}.${format}`);
@@ -363,7 +376,10 @@ export class UrlTemplateService {
         dest,
         checksum,
       );
-      const r = await runLocally(argv, headerLines(request.headers));
+      const r = await runLocally(argv, headerLines(request.headers), (line) => {
+        const [word, bytes] = line.split(' ');
+        if (word === 'progress' && Number.isFinite(Number(bytes))) onProgress(Number(bytes));
+      });
       if (r.code === 0) return dest;
       errors.push(`${url}: ${r.stderr.trim()}`);
       if (r.code === EXIT_CHECKSUM_MISMATCH) break;
@@ -378,15 +394,40 @@ export class UrlTemplateService {
 function runLocally(
   argv: readonly string[],
   stdin: string,
+  onLine: (line: string) => void = () => {},
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      const lines = (stdout + d.toString()).split('\n');
+      stdout = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** What a download reports to whoever follows it. */
+export interface DownloadObserver {
+  log?: (line: string) => void;
+  onProgress?: (bytes: number, total?: number) => void;
+}
+
+/** A task following a download: lines into its log, bytes of total as its progress. */
+function taskObserver(ctx: TaskContext): Required<DownloadObserver> {
+  return {
+    log: (line) => ctx.log(line),
+    onProgress: (bytes, total) =>
+      ctx.progress(
+        total ? Math.min(bytes / total, 1) : null,
+        `Downloaded ${bytes} of ${total ?? '?'} bytes`,
+      ),
+  };
 }
 
 async function installLocalCaBundle(trustDir: string, cas: readonly string[]): Promise<void> {

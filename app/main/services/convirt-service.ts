@@ -398,16 +398,7 @@ export class ConvirtBackend {
 
       listTemplates: () => templates.list().map(templateView),
       registerTemplate: (request) => {
-        // The name is refused here, before a task: the schema has already checked the rest.
-        templates.requireNewName(request.name);
-        const { task, result } = fleet.tasks.run('template.register', request.name, async (ctx) => {
-          ctx.progress(
-            null,
-            request.directDownload ? 'Checking the URL' : 'Checking, then downloading',
-          );
-          const t = await templates.register(request, (line) => ctx.log(line));
-          ctx.progress(1, `${t.name}: ${t.downloadState}, ${t.state}`);
-        });
+        const { task, result } = templates.registerAsTask(fleet.tasks, request);
         void result.then(templatesChanged, () => {
           // The task's failure is in its record and log.
         });

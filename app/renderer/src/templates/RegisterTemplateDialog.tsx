@@ -17,7 +17,16 @@ import {
 
 const INLINE_FIELDS = ['name', 'url', 'checksum', 'os'];
 
-export function RegisterTemplateDialog({ onClose }: { onClose: () => void }) {
+interface RegisterTemplateDialogProps {
+  /** The uploaded client certificates' names, for servers that require one. */
+  clientCertificates: string[];
+  onClose: () => void;
+}
+
+export function RegisterTemplateDialog({
+  clientCertificates,
+  onClose,
+}: RegisterTemplateDialogProps) {
   const client = useClient();
   const applyTask = useFleetStore((s) => s.applyTask);
   const id = useId();
@@ -202,6 +211,23 @@ export function RegisterTemplateDialog({ onClose }: { onClose: () => void }) {
             Add header
           </button>
         </fieldset>
+        {clientCertificates.length ? (
+          <div className="field">
+            <label htmlFor={fieldId('client')}>Client certificate</label>
+            <select
+              id={fieldId('client')}
+              value={form.clientCertificate}
+              onChange={(e) => set('clientCertificate', e.target.value)}
+            >
+              <option value="">None</option>
+              {clientCertificates.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <label className="checkbox">
           <input
             type="checkbox"

@@ -36,7 +36,14 @@ export function TemplatesView() {
         <TemplateTable templates={templates} />
       </section>
       <CertificatesPanel certificates={certificates} />
-      {dialog === 'register' ? <RegisterTemplateDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'register' ? (
+        <RegisterTemplateDialog
+          clientCertificates={(certificates ?? [])
+            .filter((c) => c.kind === 'client')
+            .map((c) => c.name)}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
       {dialog === 'check' ? <CheckUrlDialog onClose={() => setDialog(null)} /> : null}
     </section>
   );

@@ -27,6 +27,8 @@ export interface RegisterForm {
   hypervisor: Hypervisor;
   headers: HeaderRow[];
   directDownload: boolean;
+  /** An uploaded client certificate for servers requiring one; '' for none. */
+  clientCertificate: string;
 }
 
 export const EMPTY_REGISTER_FORM: RegisterForm = {
@@ -38,6 +40,7 @@ export const EMPTY_REGISTER_FORM: RegisterForm = {
   hypervisor: 'kvm',
   headers: [],
   directDownload: true,
+  clientCertificate: '',
 };
 
 /** Field errors: `name`, `url`, `checksum`, `os`, and `header-N` for the Nth header row. */
@@ -86,6 +89,7 @@ export function checkRegisterForm(form: RegisterForm): CheckedRegisterForm {
       hypervisor: form.hypervisor,
       ...(headers.length ? { headers: headers.map((h) => h.text) } : {}),
       directDownload: form.directDownload,
+      ...(form.clientCertificate ? { clientCertificate: form.clientCertificate } : {}),
     },
   };
 }
