@@ -104,12 +104,20 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
   });
 
   await t.test('not direct: fetched into the local image store and verified', async () => {
-    const r = await s.register({
-      name: 'stored',
-      url: `${web.http}/files/${web.image.name}`,
-      checksum: `{MD5}${web.image.md5.toUpperCase()}`,
-    });
+    const lines: string[] = [];
+    const r = await s.register(
+      {
+        name: 'stored',
+        url: `${web.http}/files/${web.image.name}`,
+        checksum: `{MD5}${web.image.md5.toUpperCase()}`,
+      },
+      { log: (line) => lines.push(line) },
+    );
     assert.equal(r.downloadState, 'DOWNLOADED');
+    assert.deepEqual(
+      lines.map((l) => l.split(' ')[0]),
+      ['Checking', `${web.http}/files/${web.image.name}:`, 'Downloading', 'Verified;'],
+    );
     assert.equal(readFileSync(r.storePath!).length, web.image.size);
     await assert.rejects(
       s.register({

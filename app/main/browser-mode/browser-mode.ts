@@ -52,6 +52,7 @@ export async function startBrowserMode(
     polling?: OpenConvirtOptions['polling'];
     home?: string;
     provisioningPaths?: OpenConvirtOptions['provisioningPaths'];
+    hostTrustDir?: string;
   },
 ): Promise<RunningBrowserMode> {
   const app = openConvirt({
@@ -62,6 +63,7 @@ export async function startBrowserMode(
     ...(options.polling ? { polling: options.polling } : {}),
     ...(options.home ? { home: options.home } : {}),
     ...(options.provisioningPaths ? { provisioningPaths: options.provisioningPaths } : {}),
+    ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
   });
   try {
     const server = await startBrowserServer({

@@ -27,17 +27,13 @@ import {
   uploadIso,
 } from '../provisioning/iso-upload.js';
 import { DEFAULT_HOST_PATHS } from '../provisioning/provisioning-service.js';
-import {
-  unlockForHeaders,
-  UrlTemplateRecords,
-  type TemplateFormat,
-} from '../downloads/template-records.js';
+import { unlockForHeaders, type TemplateFormat } from '../downloads/template-records.js';
 import { passphraseProtection } from '../secrets/passphrase-protection.js';
 import { SshSecrets } from '../secrets/ssh-secrets.js';
 import { configureVault } from '../secrets/vault-registry.js';
 import { parseHttpHeader } from '../../shared/validation/download-source.js';
 import { secretsCommand } from './secrets-command.js';
-import { UrlTemplateService } from '../downloads/url-template-service.js';
+import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 
@@ -343,9 +339,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'host add': {
         const code = await hostAdd(fleet, rest, values, io);
         // A host added later gets the CAs uploaded for downloads by URL (cert add).
-        const records = new UrlTemplateRecords(inventory.db);
-        if (rest[0] && records.certificates().some((c) => c.kind === 'ca')) {
-          await urlTemplates(fleet, inventory, dataDir).installCertificatesOn(rest[0]);
+        if (rest[0] && code === 0) {
+          await fleetUrlTemplates(fleet, inventory, dataDir).installCertificatesOn(rest[0]);
         }
         return code;
       }
@@ -665,20 +660,6 @@ async function provisioningCommand(
   }
 }
 
-function urlTemplates(fleet: FleetService, inventory: Inventory, dataDir: string) {
-  return new UrlTemplateService({
-    records: new UrlTemplateRecords(inventory.db),
-    hosts: (hv) =>
-      inventory.hosts
-        .list()
-        .filter((h) => !hv || h.hypervisor === hv)
-        .map((h) => h.name),
-    connect: (name) => fleet.connections.get(name),
-    storeDir: join(dataDir, 'url-templates'),
-    localTrustDir: join(dataDir, 'certs'),
-  });
-}
-
 /** Templates and ISOs by URL: image register|deploy|list|check-url, cert add|list|remove. */
 async function urlTemplateCommand(
   fleet: FleetService,
@@ -698,7 +679,7 @@ async function urlTemplateCommand(
   if (hypervisor !== undefined && !HYPERVISORS.includes(hypervisor as Hypervisor)) {
     throw new UsageError(`--hypervisor must be kvm or xen, not ${hypervisor}.`);
   }
-  const service = urlTemplates(fleet, inventory, dataDir);
+  const service = fleetUrlTemplates(fleet, inventory, dataDir);
   const [name] = args;
   switch (command) {
     case 'image register': {

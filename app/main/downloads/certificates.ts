@@ -3,41 +3,18 @@
 // into ConVirt's trust store on each host: `<dir>/ca-bundle.pem` (the host's system bundle plus
 // every uploaded CA, what curl gets as --cacert) and `<dir>/client/NAME.pem|.key`.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type {
+  CertificateInfo,
+  CertificateKind,
+  CertificateUpload,
+} from '../../shared/domain/url-template.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
+import { validateCertificateName } from '../../shared/validation/url-template.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { DEFAULT_TRUST_DIR } from './host-curl.js';
 
-export type CertificateKind = 'ca' | 'client';
-
-export interface CertificateUpload {
-  name: string;
-  kind: CertificateKind;
-  pem: string;
-  /** The client certificate's private key (PEM); never stored by ConVirt, only on the hosts. */
-  keyPem?: string;
-}
-
-export interface CertificateInfo {
-  name: string;
-  kind: CertificateKind;
-  subject: string;
-  issuer: string;
-  validFrom: string;
-  validTo: string;
-  fingerprint256: string;
-}
-
-const CERT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export function validateCertificateName(name: string): string {
-  if (!CERT_NAME.test(name)) {
-    throw new InvalidInputError(
-      'name',
-      `Invalid certificate name ${JSON.stringify(name)}: 1 to 64 letters, digits, '.', '_' or '-'.`,
-    );
-  }
-  return name;
-}
+export type { CertificateInfo, CertificateKind, CertificateUpload };
+export { validateCertificateName };
 
 /** Refuses a bad name, a PEM that is not one certificate, or one outside its validity period. */
 export function inspectCertificate(upload: CertificateUpload, now = new Date()): CertificateInfo {

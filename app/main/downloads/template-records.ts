@@ -19,8 +19,8 @@ import { vaultIn } from '../secrets/vault-registry.js';
 import { VaultLockedError, type SecretVault } from '../secrets/vault.js';
 import type { CertificateInfo } from './certificates.js';
 
-export type TemplateFormat = 'qcow2' | 'raw' | 'iso';
-export const TEMPLATE_FORMATS: readonly TemplateFormat[] = ['qcow2', 'raw', 'iso'];
+export { TEMPLATE_FORMATS, type TemplateFormat } from '../../shared/validation/url-template.js';
+import type { TemplateFormat } from '../../shared/validation/url-template.js';
 
 export interface UrlTemplate {
   id: number;

@@ -5,21 +5,23 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HYPERVISORS, type Hypervisor } from '../../shared/domain/host.js';
+import type { Hypervisor } from '../../shared/domain/host.js';
 import {
-  parseChecksum,
+  formatChecksum,
   parseHttpHeader,
   validateDownloadUrl,
   type Checksum,
 } from '../../shared/validation/download-source.js';
+import { InvalidInputError, validateHostPath } from '../../shared/validation/names.js';
 import {
-  InvalidInputError,
-  validateHostPath,
-  validateVmName,
-} from '../../shared/validation/names.js';
+  validateCertificateName,
+  validateRegistration,
+  validateTemplateName,
+  type RegisterRequest,
+} from '../../shared/validation/url-template.js';
 import type { Task } from '../inventory/index.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
-import type { TaskRunner } from '../tasks/task-runner.js';
+import type { TaskContext, TaskRunner } from '../tasks/task-runner.js';
 import {
   caBundleCommand,
   caBundleInput,
@@ -27,14 +29,12 @@ import {
   installCaBundle,
   installClientCertificate,
   removeClientCertificate,
-  validateCertificateName,
   type CertificateInfo,
   type CertificateUpload,
 } from './certificates.js';
 import { downloadCommand, EXIT_CHECKSUM_MISMATCH, headerLines } from './host-curl.js';
 import { downloadOnHosts } from './host-download.js';
 import {
-  TEMPLATE_FORMATS,
   type PoolCopy,
   type TemplateFormat,
   type UrlTemplate,
@@ -42,19 +42,7 @@ import {
 } from './template-records.js';
 import { checkSource, type SourceCheck } from './url-check.js';
 
-export interface RegisterRequest {
-  name: string;
-  url: string;
-  format?: TemplateFormat;
-  /** `{ALGORITHM}HEX`; may be left out for a metalink that carries hashes. */
-  checksum?: string;
-  os?: string;
-  hypervisor?: Hypervisor;
-  /** `NAME:VALUE` each. */
-  headers?: readonly string[];
-  directDownload?: boolean;
-  clientCertificate?: string;
-}
+export type { RegisterRequest };
 
 export interface UrlTemplateServiceOptions {
   records: UrlTemplateRecords;
@@ -106,45 +94,36 @@ export class UrlTemplateService {
     return { host, ...(await checkSource(shell, { url, headers: parsed, ...this.hostTrust() })) };
   }
 
-  /** Everything is validated before the URL check runs on a host. */
-  async register(r: RegisterRequest): Promise<UrlTemplate> {
-    validateVmName(r.name);
-    if (this.o.records.find(r.name)) {
-      throw new InvalidInputError('name', `A template named ${r.name} already exists.`);
-    }
-    validateDownloadUrl(r.url);
-    const format = r.format ?? 'qcow2';
-    if (!TEMPLATE_FORMATS.includes(format)) {
-      throw new InvalidInputError('format', `The format must be qcow2, raw or iso, not ${format}.`);
-    }
-    const hypervisor = r.hypervisor ?? 'kvm';
-    if (!HYPERVISORS.includes(hypervisor)) {
-      throw new InvalidInputError('hypervisor', `The hypervisor must be kvm or xen.`);
-    }
-    const given = r.checksum === undefined ? undefined : parseChecksum(r.checksum);
-    const headers = (r.headers ?? []).map(parseHttpHeader);
-    if (r.os !== undefined && !/^[A-Za-z0-9._ -]{1,64}$/.test(r.os)) {
-      throw new InvalidInputError('os', `Invalid OS name ${JSON.stringify(r.os)}.`);
-    }
-    if (r.clientCertificate !== undefined) {
-      validateCertificateName(r.clientCertificate);
-      if (this.o.records.certificate(r.clientCertificate)?.kind !== 'client') {
-        throw new InvalidInputError(
-          'clientCertificate',
-          `No client certificate named ${r.clientCertificate}.`,
-        );
-      }
+  /**
+   * Everything is validated before the URL check runs on a host. `progress.log` hears each step
+   * (the host checking, each candidate's result, the download into the image store), and
+   * `progress.onProgress` the bytes of that download.
+   */
+  async register(request: RegisterRequest, progress: DownloadObserver = {}): Promise<UrlTemplate> {
+    const log = progress.log ?? (() => {});
+    const r = validateRegistration(request);
+    this.requireNewName(r.name);
+    const { format, hypervisor, headers } = r;
+    if (r.clientCertificate && this.o.records.certificate(r.clientCertificate)?.kind !== 'client') {
+      throw new InvalidInputError(
+        'clientCertificate',
+        `No client certificate named ${r.clientCertificate}.`,
+      );
     }
     const client = r.clientCertificate ? { clientCertificate: r.clientCertificate } : {};
     const host = this.randomHost(hypervisor);
+    log(`Checking ${r.url} from ${host}.`);
     const shell = await this.o.connect(host);
     const check = await checkSource(shell, { url: r.url, headers, ...client, ...this.hostTrust() });
+    for (const c of check.candidates) {
+      log(`${c.url}: ${c.ok ? `reachable (HTTP ${c.status})` : (c.error ?? `HTTP ${c.status}`)}`);
+    }
     if (!check.reachable) {
       const tried = check.candidates.map((c) => `${c.url}: ${c.error ?? c.status}`).join('; ');
       throw new Error(`${r.url} cannot be reached from ${host}: ${tried}`);
     }
-    const checksum: Checksum | undefined = given ?? check.metalink?.hashes[0];
-    const direct = r.directDownload === true;
+    const checksum: Checksum | undefined = r.checksum ?? check.metalink?.hashes[0];
+    const direct = r.directDownload;
     if (direct && !checksum) {
       throw new InvalidInputError(
         'checksum',
@@ -166,15 +145,22 @@ export class UrlTemplateService {
       ...(size !== undefined ? { size } : {}),
     };
     if (direct) {
+      log('Direct download: nothing is copied until a host downloads it into its storage pool.');
       return this.o.records.add({ ...record, directDownload: true, downloadState: 'BYPASSED' });
     }
     if (!checksum) {
       throw new InvalidInputError('checksum', 'A checksum is needed to verify the download.');
     }
-    const storePath = await this.downloadToStore(r.name, format, mirrors ?? [r.url], checksum, {
-      headers,
-      ...client,
-    });
+    log(`Downloading into the local image store and verifying ${formatChecksum(checksum)}.`);
+    const storePath = await this.downloadToStore(
+      r.name,
+      format,
+      mirrors ?? [r.url],
+      checksum,
+      { headers, ...client },
+      (bytes) => progress.onProgress?.(bytes, size),
+    );
+    log(`Verified; kept in the image store as ${storePath}.`);
     try {
       return this.o.records.add({
         ...record,
@@ -185,6 +171,25 @@ export class UrlTemplateService {
     } catch (err) {
       rmSync(storePath, { force: true });
       throw err;
+    }
+  }
+
+  /**
+   * Forgets a template and deletes its copy in the local image store. Copies already on storage
+   * pools are left where they are (VMs may use them); they are returned so the caller can say so.
+   */
+  remove(name: string): { leftOnPools: PoolCopy[] } {
+    const t = this.o.records.get(validateTemplateName(name));
+    const leftOnPools = this.o.records.poolCopies(t.name);
+    this.o.records.remove(t.name);
+    if (t.storePath) rmSync(t.storePath, { force: true });
+    return { leftOnPools };
+  }
+
+  /** Refuses a name already registered, before anything runs. */
+  requireNewName(name: string): void {
+    if (this.o.records.find(name)) {
+      throw new InvalidInputError('name', `A template named ${name} already exists.`);
     }
   }
 
@@ -248,18 +253,26 @@ export class UrlTemplateService {
     this.o.records.get(r.template);
     validateHostPath(r.poolDir);
     return tasks.run('template.deploy', `${r.template}@${r.pool}`, async (ctx) => {
-      const result = await this.deploy({
-        ...r,
-        signal: ctx.signal,
-        log: (line) => ctx.log(line),
-        onProgress: (bytes, total) =>
-          ctx.progress(
-            total ? Math.min(bytes / total, 1) : null,
-            `Downloaded ${bytes} of ${total ?? '?'} bytes`,
-          ),
-      });
+      const result = await this.deploy({ ...r, signal: ctx.signal, ...taskObserver(ctx) });
       ctx.progress(1, result.downloaded ? `On ${r.pool}` : `Reused the copy on ${r.pool}`);
       return result;
+    });
+  }
+
+  /**
+   * register() as a task: each step in its log, the download into the image store (direct
+   * download OFF) as its progress. A taken name is refused before the task starts.
+   */
+  registerAsTask(
+    tasks: TaskRunner,
+    request: RegisterRequest,
+  ): { task: Task; result: Promise<UrlTemplate> } {
+    this.requireNewName(request.name);
+    return tasks.run('template.register', request.name, async (ctx) => {
+      ctx.progress(null, 'Checking the URL');
+      const t = await this.register(request, taskObserver(ctx));
+      ctx.progress(1, `${t.name}: ${t.downloadState}, ${t.state}`);
+      return t;
     });
   }
 
@@ -303,9 +316,14 @@ export class UrlTemplateService {
     return { failed };
   }
 
-  /** For a host added later: its CA bundle. Client keys are not kept, so upload them again. */
+  /**
+   * For a host added later: its CA bundle (nothing to do when no CA was uploaded). Client keys
+   * are not kept, so upload them again.
+   */
   async installCertificatesOn(host: string): Promise<void> {
-    await installCaBundle(await this.o.connect(host), this.caPems(), this.o.hostTrustDir);
+    const cas = this.caPems();
+    if (cas.length === 0) return;
+    await installCaBundle(await this.o.connect(host), cas, this.o.hostTrustDir);
   }
 
   private caPems(): string[] {
@@ -347,6 +365,7 @@ export class UrlTemplateService {
     urls: readonly string[],
     checksum: Checksum,
     request: Omit<Parameters<typeof downloadCommand>[0], 'url'>,
+    onProgress: (bytes: number) => void,
   ): Promise<string> {
     mkdirSync(this.o.storeDir, { recursive: true });
     const dest = join(this.o.storeDir, `${name}.${format}`);
@@ -357,7 +376,10 @@ export class UrlTemplateService {
         dest,
         checksum,
       );
-      const r = await runLocally(argv, headerLines(request.headers));
+      const r = await runLocally(argv, headerLines(request.headers), (line) => {
+        const [word, bytes] = line.split(' ');
+        if (word === 'progress' && Number.isFinite(Number(bytes))) onProgress(Number(bytes));
+      });
       if (r.code === 0) return dest;
       errors.push(`${url}: ${r.stderr.trim()}`);
       if (r.code === EXIT_CHECKSUM_MISMATCH) break;
@@ -372,15 +394,40 @@ export class UrlTemplateService {
 function runLocally(
   argv: readonly string[],
   stdin: string,
+  onLine: (line: string) => void = () => {},
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      const lines = (stdout + d.toString()).split('\n');
+      stdout = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** What a download reports to whoever follows it. */
+export interface DownloadObserver {
+  log?: (line: string) => void;
+  onProgress?: (bytes: number, total?: number) => void;
+}
+
+/** A task following a download: lines into its log, bytes of total as its progress. */
+function taskObserver(ctx: TaskContext): Required<DownloadObserver> {
+  return {
+    log: (line) => ctx.log(line),
+    onProgress: (bytes, total) =>
+      ctx.progress(
+        total ? Math.min(bytes / total, 1) : null,
+        `Downloaded ${bytes} of ${total ?? '?'} bytes`,
+      ),
+  };
 }
 
 async function installLocalCaBundle(trustDir: string, cas: readonly string[]): Promise<void> {

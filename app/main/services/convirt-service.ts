@@ -14,6 +14,7 @@ import { ContractError, type EventSink } from '../../shared/contract/define.js';
 import { APP_INFO } from '../../shared/app-info.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { ConsoleManager, ConsoleSink } from '../consoles/console-manager.js';
+import type { UrlTemplateService } from '../downloads/url-template-service.js';
 import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
 import { applianceInfo } from '../image-store/appliance-info.js';
 import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';
@@ -22,6 +23,7 @@ import { toContractError } from './contract-errors.js';
 import { FleetState } from './fleet-state.js';
 import type { SshSecrets } from '../secrets/ssh-secrets.js';
 import type { SecretVault } from '../secrets/vault.js';
+import { templateView, urlCheckView } from './template-views.js';
 import type { SecretAsker, SecretRequests } from './secret-requests.js';
 
 export type ClientEvents = EventSink<ConvirtContract>;
@@ -32,6 +34,8 @@ export interface ConvirtBackendOptions {
   consoles: ConsoleManager;
   /** The image store and the provisioning of VMs from its appliances. */
   provisioning: Pick<FleetProvisioning, 'store' | 'service'>;
+  /** Templates and ISOs by URL, and the certificates for their downloads. */
+  templates: UrlTemplateService;
   mode: AppInfo['mode'];
   version: string;
   /** Whether openLocalTerminal is served. */
@@ -235,8 +239,9 @@ export class ConvirtBackend {
     consoles: Set<string>,
     setFocus: (hosts: string[]) => void,
   ): Implementation {
-    const { fleet, inventory, consoles: manager } = this.options;
+    const { fleet, inventory, consoles: manager, templates } = this.options;
     const changed = () => this.broadcast('fleetChanged', undefined);
+    const templatesChanged = () => this.broadcast('templatesChanged', undefined);
     const hostView = (name: string): HostView => this.state.hostView(fleet.host(name));
 
     return {
@@ -279,6 +284,10 @@ export class ConvirtBackend {
         this.state.setFacts(host.name, facts);
         changed();
         void fleet.poller.pollAll([host.name]);
+        // A host added later trusts the CAs uploaded for downloads by URL too.
+        void templates.installCertificatesOn(host.name).catch(() => {
+          // Shown again when a download from this host fails; the host itself is in.
+        });
         return hostView(host.name);
       },
       removeHost: (host) => {
@@ -437,6 +446,33 @@ export class ConvirtBackend {
       closeConsole: (consoleId) => {
         manager.close(this.ownedConsole(consoles, consoleId));
         consoles.delete(consoleId);
+      },
+
+      listTemplates: () => templates.list().map(templateView),
+      registerTemplate: (request) => {
+        const { task, result } = templates.registerAsTask(fleet.tasks, request);
+        void result.then(templatesChanged, () => {
+          // The task's failure is in its record and log.
+        });
+        return task;
+      },
+      checkTemplateUrl: async (url, headers, hypervisor) =>
+        urlCheckView(await templates.checkUrl(url, headers, hypervisor)),
+      removeTemplate: (name) => {
+        const removed = templates.remove(name);
+        templatesChanged();
+        return removed;
+      },
+      listCertificates: () => templates.listCertificates(),
+      addCertificate: async (upload) => {
+        const added = await templates.addCertificate(upload);
+        templatesChanged();
+        return added;
+      },
+      removeCertificate: async (name) => {
+        const removed = await templates.removeCertificate(name);
+        templatesChanged();
+        return removed;
       },
     };
   }

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
+import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
@@ -33,6 +34,8 @@ export interface OpenConvirtOptions {
    * master passphrase asked through the clients' secret prompt.
    */
   vaultProtection?: KeyProtection;
+  /** Where the hosts keep the certificates for downloads by URL (tests use a folder of theirs). */
+  hostTrustDir?: string;
 }
 
 export interface OpenedConvirt {
@@ -64,6 +67,10 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       inventory,
       consoles,
       provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths),
+      templates: fleetUrlTemplates(fleet, inventory, options.dataDir, {
+        connectedOnly: true,
+        ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
+      }),
       secrets,
       sshSecrets,
       vault,

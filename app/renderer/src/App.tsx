@@ -17,6 +17,7 @@ import { SecretPrompt } from './secrets/SecretPrompt.js';
 import { feedStore } from './store/feed-store.js';
 import { useViewStore, type Screen } from './store/view-store.js';
 import { Notices } from './tasks/Notices.js';
+import { TemplatesView } from './templates/TemplatesView.js';
 import { TaskPane } from './tasks/TaskPane.js';
 import { VmView } from './vm-view/VmView.js';
 
@@ -70,6 +71,13 @@ export function App({ client }: { client: ConnectedClient }) {
             >
               Image store
             </button>
+            <button
+              type="button"
+              aria-current={screen.kind === 'templates' ? 'page' : undefined}
+              onClick={() => show({ kind: 'templates' })}
+            >
+              Templates and ISOs
+            </button>
             <button type="button" onClick={() => setSecretsOpen(true)}>
               Remembered secrets…
             </button>
@@ -85,6 +93,7 @@ export function App({ client }: { client: ConnectedClient }) {
           {screen.kind === 'dashboard' ? <Dashboard /> : null}
           {screen.kind === 'all-vms' ? <AllVms /> : null}
           {screen.kind === 'image-store' ? <ImageStorePanel /> : null}
+          {screen.kind === 'templates' ? <TemplatesView /> : null}
           {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
           {screen.kind === 'vm' ? (
             <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />

@@ -1,13 +1,33 @@
 // The one contract between the UI and main. Every method and event the renderer, the browser
 // mode, the Electron IPC and the tests use is declared here once; app/main/services implements it.
-import type { HostFacts, Hypervisor } from '../domain/host.js';
+import { HYPERVISORS, type HostFacts, type Hypervisor } from '../domain/host.js';
 import type { Group, Host, Task, TaskLogEntry } from '../domain/inventory.js';
+import {
+  CERTIFICATE_KINDS,
+  type CertificateChange,
+  type CertificateInfo,
+  type TemplatePoolCopy,
+  type TemplateView,
+  type UrlCheckView,
+} from '../domain/url-template.js';
 import type { GuestInfo, VmSample, VmState } from '../domain/vm.js';
+import {
+  parseChecksum,
+  parseHttpHeader,
+  validateDownloadUrl,
+} from '../validation/download-source.js';
+import {
+  TEMPLATE_FORMATS,
+  validateCertificateName,
+  validateTemplateName,
+  validateTemplateOs,
+} from '../validation/url-template.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
 import {
   array,
   boolean,
   bytes,
+  checked,
   integer,
   nullable,
   object,
@@ -54,6 +74,35 @@ const addHostInput = object({
   useSudo: optional(boolean),
   /** The fingerprint the operator confirmed after a host-key-unknown error. */
   acceptFingerprint: optional(fingerprint),
+});
+
+// Templates and ISOs by URL: the same validators as main's UrlTemplateService.
+const templateName = checked(string({ max: 64 }), validateTemplateName);
+const downloadUrl = checked(string({ max: 2048 }), validateDownloadUrl);
+/** `NAME:VALUE` each; the values are secrets (never logged, never sent back). */
+const httpHeaders = array(checked(string({ max: 8192 }), parseHttpHeader), { max: 32 });
+const certificateName = checked(string({ max: 64 }), validateCertificateName);
+const pem = string({ max: 64 * 1024 });
+
+const registerTemplateInput = object({
+  name: templateName,
+  url: downloadUrl,
+  format: optional(oneOf(TEMPLATE_FORMATS)),
+  checksum: optional(checked(string({ max: 200 }), parseChecksum)),
+  os: optional(checked(string({ max: 64 }), validateTemplateOs)),
+  hypervisor: optional(oneOf(HYPERVISORS)),
+  headers: optional(httpHeaders),
+  /** On: nothing is copied until a host downloads it into its pool (BYPASSED, Ready at once). */
+  directDownload: optional(boolean),
+  clientCertificate: optional(certificateName),
+});
+
+const certificateUpload = object({
+  name: certificateName,
+  kind: oneOf(CERTIFICATE_KINDS),
+  pem,
+  /** A client certificate's key: sent once, installed on the hosts, never stored here. */
+  keyPem: optional(pem),
 });
 
 // ---- result types -----------------------------------------------------------------------------
@@ -268,6 +317,22 @@ export const convirtContract = {
     /** Bytes of consoleData the client has processed since its last ack. */
     consoleAck: method<void>()(string({ max: 64 }), integer({ min: 0 })),
     closeConsole: method<void>()(string({ max: 64 })),
+
+    // Templates and ISOs registered by URL, and the certificates the hosts' downloads trust.
+    listTemplates: method<TemplateView[]>()(),
+    /** Checked at once, then a task (URL check from a host, download into the image store). */
+    registerTemplate: method<Task>()(registerTemplateInput),
+    /** Every candidate URL (each of a metalink's), checked from one connected host. */
+    checkTemplateUrl: method<UrlCheckView>()(
+      downloadUrl,
+      optional(httpHeaders),
+      optional(oneOf(HYPERVISORS)),
+    ),
+    /** Forgets the record and its image store copy; copies on pools stay (they are returned). */
+    removeTemplate: method<{ leftOnPools: TemplatePoolCopy[] }>()(templateName),
+    listCertificates: method<CertificateInfo[]>()(),
+    addCertificate: method<CertificateChange & { info: CertificateInfo }>()(certificateUpload),
+    removeCertificate: method<CertificateChange>()(certificateName),
   },
   events: {
     hostPolled: event<HostPolled>(),
@@ -278,6 +343,8 @@ export const convirtContract = {
     secretRequested: event<SecretRequest>(),
     consoleData: event<{ consoleId: string; data: Uint8Array }>(),
     consoleClosed: event<{ consoleId: string; reason: string | null }>(),
+    /** Templates or certificates changed: fetch listTemplates / listCertificates again. */
+    templatesChanged: event<void>(),
   },
 } as const;
 
@@ -285,3 +352,4 @@ export type ConvirtContract = typeof convirtContract;
 export type ConvirtService = ServiceOf<ConvirtContract>;
 export type ConvirtClient = ClientOf<ConvirtContract>;
 export type { Hypervisor, VmState };
+export type { CertificateChange, CertificateInfo, TemplatePoolCopy, TemplateView, UrlCheckView };

@@ -65,6 +65,18 @@ export const bytes: Schema<Uint8Array> = {
   },
 };
 
+/** `inner`, then `check` (a shared validator that throws InvalidInputError) on its value. */
+export function checked<T>(inner: Schema<T>, check: (value: T) => unknown): Schema<T> {
+  return {
+    describe: inner.describe,
+    parse(value, field) {
+      const parsed = inner.parse(value, field);
+      check(parsed);
+      return parsed;
+    },
+  };
+}
+
 export function oneOf<const T extends readonly string[]>(values: T): Schema<T[number]> {
   const describe = values.map((v) => `'${v}'`).join(' | ');
   return {

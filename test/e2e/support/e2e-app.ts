@@ -59,6 +59,8 @@ function buildRenderer(dir: string): Promise<string> {
 export interface E2eAppOptions {
   /** Where provisioning caches images on hosts (a test's own folder, removed with its run). */
   provisioningPaths?: HostPaths;
+  /** The hosts' trust store for downloads by URL (the bed's run folder, not the user's home). */
+  hostTrustDir?: string;
 }
 
 export async function startE2eApp(options: E2eAppOptions = {}): Promise<E2eApp> {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
+import { fleetUrlTemplates } from '../../../app/main/downloads/fleet-url-templates.js';
 import { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
 import { fleetProvisioning } from '../../../app/main/provisioning/fleet-provisioning.js';
@@ -31,6 +32,7 @@ export function tempBackend(
     inventory,
     consoles: makeConsoles(fleet),
     provisioning: fleetProvisioning(fleet, dir),
+    templates: fleetUrlTemplates(fleet, inventory, dir, { connectedOnly: true }),
     secrets,
     sshSecrets,
     mode: 'browser',

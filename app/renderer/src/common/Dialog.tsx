@@ -8,9 +8,11 @@ interface DialogProps {
   children: ReactNode;
   /** role=alertdialog for warnings that need an answer. */
   alert?: boolean;
+  /** Wider, for dialogs showing a table. */
+  wide?: boolean;
 }
 
-export function Dialog({ title, onClose, children, alert }: DialogProps) {
+export function Dialog({ title, onClose, children, alert, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -21,7 +23,7 @@ export function Dialog({ title, onClose, children, alert }: DialogProps) {
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? 'dialog wide' : 'dialog'}
       aria-labelledby={titleId}
       role={alert ? 'alertdialog' : undefined}
       onCancel={(e) => {

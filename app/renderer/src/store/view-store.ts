@@ -1,5 +1,5 @@
-// What the main area shows (dashboard, every VM, a host, a VM, the image store) and which dialogs
-// are open.
+// What the main area shows (dashboard, every VM, a host, a VM, the image store, templates and
+// ISOs) and which dialogs are open.
 import { create } from 'zustand';
 import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
 
@@ -7,6 +7,7 @@ export type Screen =
   | { kind: 'dashboard' }
   | { kind: 'all-vms' }
   | { kind: 'image-store' }
+  | { kind: 'templates' }
   | { kind: 'host'; host: string }
   | { kind: 'vm'; host: string; vm: string };
 

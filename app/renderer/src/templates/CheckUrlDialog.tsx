@@ -1,0 +1,104 @@
+// Checks a download URL from one connected host without registering anything: every candidate
+// (each mirror of a metalink, in priority order) with its result.
+import { useId, useState, type FormEvent } from 'react';
+import type { UrlCheckView } from '../../../shared/contract/convirt-contract.js';
+import { validateDownloadUrl } from '../../../shared/validation/download-source.js';
+import { useClient } from '../client-context.js';
+import { Dialog } from '../common/Dialog.js';
+import { errorMessage } from '../common/errors.js';
+import { formatBytes } from '../common/format.js';
+
+export function CheckUrlDialog({ onClose }: { onClose: () => void }) {
+  const client = useClient();
+  const id = useId();
+  const [url, setUrl] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<UrlCheckView | null>(null);
+
+  const check = (e: FormEvent) => {
+    e.preventDefault();
+    const text = url.trim();
+    try {
+      validateDownloadUrl(text);
+    } catch (err) {
+      setError(errorMessage(err));
+      return;
+    }
+    setError(null);
+    setResult(null);
+    setBusy(true);
+    client
+      .checkTemplateUrl(text)
+      .then(setResult)
+      .catch((err: unknown) => setError(errorMessage(err)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <Dialog title="Check a download URL" onClose={onClose} wide>
+      <form noValidate onSubmit={check} className="inline-form">
+        <label htmlFor={`${id}-url`}>URL</label>
+        <input
+          id={`${id}-url`}
+          className="grow"
+          type="url"
+          autoFocus
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          {...(error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {})}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Checking…' : 'Check'}
+        </button>
+      </form>
+      {error ? (
+        <p id={`${id}-error`} role="alert" className="error-box">
+          {error}
+        </p>
+      ) : null}
+      {result ? <CheckResult result={result} /> : null}
+      <div className="dialog-buttons">
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function CheckResult({ result }: { result: UrlCheckView }) {
+  return (
+    <>
+      <p role="status" className="wrap">
+        Checked from {result.host}:{' '}
+        {result.reachable ? `reachable at ${result.reachable}` : 'no candidate URL is reachable'}.
+      </p>
+      {result.metalinkHashes?.length ? (
+        <p className="wrap">
+          Metalink hash: <code className="mono">{result.metalinkHashes[0]}</code>
+        </p>
+      ) : null}
+      <table className="table" aria-label="Candidate URLs">
+        <thead>
+          <tr>
+            <th scope="col">URL</th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.candidates.map((c) => (
+            <tr key={c.url}>
+              <td className="mono wrap">{c.url}</td>
+              <td>
+                {c.ok
+                  ? `OK (HTTP ${c.status}${c.size === null ? '' : `, ${formatBytes(c.size)}`})`
+                  : `Failed: ${c.error ?? `HTTP ${c.status}`}`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

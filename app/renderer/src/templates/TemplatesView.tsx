@@ -1,0 +1,137 @@
+// Templates and ISOs registered by URL: each record's state, download state, size and the storage
+// pools holding a copy; register, check a URL, remove; and the certificates for HTTPS downloads.
+import { useState } from 'react';
+import type { TemplateView } from '../../../shared/contract/convirt-contract.js';
+import { useClient } from '../client-context.js';
+import { errorMessage } from '../common/errors.js';
+import { formatBytes } from '../common/format.js';
+import { useFleetStore } from '../store/fleet-store.js';
+import { CertificatesPanel } from './CertificatesPanel.js';
+import { CheckUrlDialog } from './CheckUrlDialog.js';
+import { RegisterTemplateDialog } from './RegisterTemplateDialog.js';
+import { useTemplates } from './use-templates.js';
+
+export function TemplatesView() {
+  const { templates, certificates, error } = useTemplates();
+  const [dialog, setDialog] = useState<'register' | 'check' | null>(null);
+  return (
+    <section className="screen" aria-labelledby="templates-title">
+      <header className="screen-header">
+        <h1 id="templates-title">Templates and ISOs</h1>
+        <div className="actions">
+          <button type="button" onClick={() => setDialog('check')}>
+            Check URL…
+          </button>
+          <button type="button" className="primary" onClick={() => setDialog('register')}>
+            Register…
+          </button>
+        </div>
+      </header>
+      {error ? (
+        <p role="alert" className="error-box">
+          {error}
+        </p>
+      ) : null}
+      <section className="panel" aria-label="Registered templates and ISOs">
+        <TemplateTable templates={templates} />
+      </section>
+      <CertificatesPanel certificates={certificates} />
+      {dialog === 'register' ? (
+        <RegisterTemplateDialog
+          clientCertificates={(certificates ?? [])
+            .filter((c) => c.kind === 'client')
+            .map((c) => c.name)}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
+      {dialog === 'check' ? <CheckUrlDialog onClose={() => setDialog(null)} /> : null}
+    </section>
+  );
+}
+
+function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
+  const [confirm, setConfirm] = useState<string | null>(null);
+  if (templates === null) return <p role="status">Loading…</p>;
+  if (templates.length === 0) {
+    return <p role="status">No templates or ISOs yet: register one by its URL.</p>;
+  }
+  return (
+    <table className="table" aria-label="Templates and ISOs">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Format</th>
+          <th scope="col">OS</th>
+          <th scope="col">Hypervisor</th>
+          <th scope="col">State</th>
+          <th scope="col">Download</th>
+          <th scope="col">Size</th>
+          <th scope="col">Pools with a copy</th>
+          <th scope="col" title="Names only: the values are secrets">
+            HTTP headers
+          </th>
+          <th scope="col">Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {templates.map((t) => (
+          <tr key={t.name}>
+            <th scope="row" title={t.url}>
+              {t.name}
+            </th>
+            <td>{t.format}</td>
+            <td>{t.os ?? '–'}</td>
+            <td>{t.hypervisor}</td>
+            <td>{t.state}</td>
+            <td>{t.downloadState}</td>
+            <td>{t.size === null ? '–' : formatBytes(t.size)}</td>
+            <td>{t.pools.length ? t.pools.map((p) => p.pool).join(', ') : 'none yet'}</td>
+            <td>{t.headerNames.length ? t.headerNames.join(', ') : '–'}</td>
+            <td className="row-actions">
+              {confirm === t.name ? (
+                <RemoveConfirm template={t} onDone={() => setConfirm(null)} />
+              ) : (
+                <button
+                  type="button"
+                  aria-label={`Remove ${t.name}`}
+                  onClick={() => setConfirm(t.name)}
+                >
+                  Remove…
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RemoveConfirm({ template, onDone }: { template: TemplateView; onDone: () => void }) {
+  const client = useClient();
+  const notify = useFleetStore((s) => s.notify);
+  const remove = () => {
+    onDone();
+    client
+      .removeTemplate(template.name)
+      .then(({ leftOnPools }) =>
+        notify(
+          'info',
+          leftOnPools.length
+            ? `Removed ${template.name}; its copies stay on ${leftOnPools.map((p) => p.pool).join(', ')}.`
+            : `Removed ${template.name}.`,
+        ),
+      )
+      .catch((err: unknown) => notify('error', `Remove ${template.name}: ${errorMessage(err)}`));
+  };
+  return (
+    <>
+      <button type="button" className="danger" onClick={remove}>
+        Really remove {template.name}
+      </button>
+      <button type="button" onClick={onDone}>
+        Cancel
+      </button>
+    </>
+  );
+}
