@@ -704,7 +704,7 @@ async function urlTemplateCommand(
       io.out(
         json
           ? // Header values may carry tokens: names only.
-            JSON.stringify({ ...t, headers: t.headers.map((h) => h.name) })
+            JSON.stringify({ ...t, headers: t.headerNames })
           : `Registered ${t.name}: ${t.downloadState}, ${t.state}${t.size ? `, ${t.size} bytes` : ''}.`,
       );
       return 0;
@@ -715,8 +715,7 @@ async function urlTemplateCommand(
         checksum: t.checksum
           ? `${t.checksum.algorithm}:${t.checksum.hex.slice(0, 12)}…`
           : undefined,
-        // Header values may carry tokens: names only.
-        headers: t.headers.map((h) => h.name),
+        headers: t.headerNames,
         pools: t.pools.map((p) => p.pool),
       }));
       io.out(

@@ -22,7 +22,8 @@ import type { CertificateInfo } from './certificates.js';
 export { TEMPLATE_FORMATS, type TemplateFormat } from '../../shared/validation/url-template.js';
 import type { TemplateFormat } from '../../shared/validation/url-template.js';
 
-export interface UrlTemplate {
+/** A record as listed: its headers by name only, so listing never needs the secret store. */
+export interface TemplateSummary {
   id: number;
   name: string;
   format: TemplateFormat;
@@ -37,10 +38,15 @@ export interface UrlTemplate {
   state: 'Ready';
   size?: number;
   clientCertificate?: string;
-  headers: HttpHeader[];
+  headerNames: string[];
   /** A metalink's candidate URLs, best first. */
   mirrors?: string[];
   createdAt: string;
+}
+
+/** A record with its HTTP header values, read from the secret store, for a download. */
+export interface UrlTemplate extends TemplateSummary {
+  headers: HttpHeader[];
 }
 
 export interface PoolCopy {
@@ -52,7 +58,7 @@ export interface PoolCopy {
   createdAt: string;
 }
 
-export type NewUrlTemplate = Omit<UrlTemplate, 'id' | 'createdAt' | 'state'>;
+export type NewUrlTemplate = Omit<UrlTemplate, 'id' | 'createdAt' | 'state' | 'headerNames'>;
 
 interface TemplateRow {
   id: number;
@@ -198,7 +204,7 @@ export class UrlTemplateRecords {
     const row = this.db
       .prepare<[string], TemplateRow>('SELECT * FROM url_templates WHERE name = ?')
       .get(name);
-    return row && this.fromRow(row);
+    return row && { ...this.fromRow(row), headers: this.headerValues(row.name) };
   }
 
   get(name: string): UrlTemplate {
@@ -207,7 +213,7 @@ export class UrlTemplateRecords {
     return t;
   }
 
-  list(): UrlTemplate[] {
+  list(): TemplateSummary[] {
     return this.db
       .prepare<[], TemplateRow>('SELECT * FROM url_templates ORDER BY name')
       .all()
@@ -314,20 +320,24 @@ export class UrlTemplateRecords {
     );
   }
 
-  private fromRow(row: TemplateRow): UrlTemplate {
+  /** The header values of a template, from the secret store (which must be unlocked). */
+  private headerValues(template: string): HttpHeader[] {
     moveHeaderValuesIntoVault(this.db, this.vault);
-    const headers = this.headerRows(row.name).map((d) => {
+    return this.headerRows(template).map((d) => {
       const header = parseHttpHeader(d.value);
       if (d.key === HTTP_HEADER) return header; // not moved yet: the vault is locked
       const value = unlocked(this.vault).get(header.value);
       if (value === undefined) {
         throw new Error(
-          `The value of the HTTP header ${header.name} of ${row.name} is missing from the ` +
+          `The value of the HTTP header ${header.name} of ${template} is missing from the ` +
             'secret store; register the template again.',
         );
       }
       return { name: header.name, value };
     });
+  }
+
+  private fromRow(row: TemplateRow): TemplateSummary {
     return {
       id: row.id,
       name: row.name,
@@ -342,7 +352,7 @@ export class UrlTemplateRecords {
       state: row.state,
       ...(row.size !== null ? { size: row.size } : {}),
       ...(row.client_certificate ? { clientCertificate: row.client_certificate } : {}),
-      headers,
+      headerNames: this.headerRows(row.name).map((d) => parseHttpHeader(d.value).name),
       ...(row.mirrors ? { mirrors: JSON.parse(row.mirrors) as string[] } : {}),
       createdAt: row.created_at,
     };

@@ -36,6 +36,7 @@ import { downloadCommand, EXIT_CHECKSUM_MISMATCH, headerLines } from './host-cur
 import { downloadOnHosts } from './host-download.js';
 import {
   type PoolCopy,
+  type TemplateSummary,
   type TemplateFormat,
   type UrlTemplate,
   type UrlTemplateRecords,
@@ -193,7 +194,7 @@ export class UrlTemplateService {
     }
   }
 
-  list(): (UrlTemplate & { pools: PoolCopy[] })[] {
+  list(): (TemplateSummary & { pools: PoolCopy[] })[] {
     return this.o.records.list().map((t) => ({ ...t, pools: this.o.records.poolCopies(t.name) }));
   }
 

@@ -2,10 +2,10 @@
 // names the headers only, so a value never reaches a renderer, a list or a log.
 import type { TemplateView, UrlCheckView } from '../../shared/contract/convirt-contract.js';
 import { formatChecksum } from '../../shared/validation/download-source.js';
-import type { PoolCopy, UrlTemplate } from '../downloads/template-records.js';
+import type { PoolCopy, TemplateSummary } from '../downloads/template-records.js';
 import type { SourceCheck } from '../downloads/url-check.js';
 
-export function templateView(t: UrlTemplate & { pools: PoolCopy[] }): TemplateView {
+export function templateView(t: TemplateSummary & { pools: PoolCopy[] }): TemplateView {
   return {
     name: t.name,
     format: t.format,
@@ -18,7 +18,7 @@ export function templateView(t: UrlTemplate & { pools: PoolCopy[] }): TemplateVi
     state: t.state,
     size: t.size ?? null,
     clientCertificate: t.clientCertificate ?? null,
-    headerNames: t.headers.map((h) => h.name),
+    headerNames: t.headerNames,
     mirrors: t.mirrors ?? [],
     createdAt: t.createdAt,
     pools: t.pools.map(({ pool, path, size, downloadedBy, createdAt }) => ({

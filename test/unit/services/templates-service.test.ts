@@ -1,6 +1,9 @@
 // Templates and ISOs through the contract: arguments refused by the same validators main uses
 // (no task starts), header values never sent back, removal of a record and its store copy, the
 // templatesChanged event. Over a real temporary inventory; no host is needed for any of it.
+import { dirname } from 'node:path';
+import { passphraseProtection } from '../../../app/main/secrets/passphrase-protection.js';
+import { configureVault } from '../../../app/main/secrets/vault-registry.js';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +60,11 @@ test('a template list names the HTTP headers and never carries their values', as
   const { backend, inventory } = tempBackend(t);
   const session = backend.attach(() => {});
   t.after(() => session.close());
+  // Header values live in the secret store, which must be open to register one.
+  await configureVault(
+    dirname(inventory.db.name),
+    passphraseProtection(() => Promise.resolve('master')),
+  ).unlock();
   new UrlTemplateRecords(inventory.db).add({
     name: 'secret-src',
     format: 'qcow2',
