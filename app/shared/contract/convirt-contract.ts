@@ -3,6 +3,7 @@
 import type { HostFacts, Hypervisor } from '../domain/host.js';
 import type { Group, Host, Task, TaskLogEntry } from '../domain/inventory.js';
 import type { GuestInfo, VmSample, VmState } from '../domain/vm.js';
+import type { XlUnsupported } from '../domain/xen-limits.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
 import {
   array,
@@ -85,6 +86,11 @@ export interface VmDetails extends FleetVm {
   hasGuestAgentChannel: boolean;
   hasGraphics: boolean;
   snapshots: SnapshotInfo[];
+  hypervisor: Hypervisor;
+  /** What this VM's hypervisor cannot do, each with the reason to show in its place. */
+  notSupported: Partial<Record<XlUnsupported, string>>;
+  /** Xen: the config file the VM starts from (resource changes persist there), null if none. */
+  configFile: string | null;
 }
 
 export interface SnapshotInfo {
