@@ -143,10 +143,12 @@ async function systemPackages(): Promise<boolean> {
 }
 
 /** Starts the test bed in the background; the checks and unit tests run meanwhile. */
-function bootTestbed(): Promise<RunningTestbed | Error> {
+function bootTestbed(stageDirs: string[]): Promise<RunningTestbed | Error> {
   log('integration: starting the test bed in the background');
-  // The emulated Xen host is heavy: boot it only when a Xen test will run.
-  const xenHost = selectedTests('test/integration').some((f) => /xen/i.test(relative(root, f)));
+  // The emulated Xen host is heavy: boot it only when a Xen test (integration or e2e) will run.
+  const xenHost = stageDirs
+    .flatMap((dir) => selectedTests(dir))
+    .some((f) => /xen/i.test(relative(root, f)));
   return startTestbed(log, { xenHost }).catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
@@ -204,7 +206,11 @@ async function main(): Promise<number> {
   // Unit tests use OpenSSH's tools too, so the packages come first.
   const needsBed = wanted('integration') || wanted('e2e');
   const packagesOk = wanted('unit') || needsBed ? await systemPackages() : true;
-  const testbed = needsBed && packagesOk ? bootTestbed() : undefined;
+  const bedStages = [
+    ...(wanted('integration') ? ['test/integration'] : []),
+    ...(wanted('e2e') ? ['test/e2e'] : []),
+  ];
+  const testbed = needsBed && packagesOk ? bootTestbed(bedStages) : undefined;
 
   if (wanted('checks')) {
     await check('typecheck', 'typecheck');

@@ -201,16 +201,7 @@ uiTest('serial and graphical consoles of the tiny VM, open at once in tabs', asy
   await vm.heading.waitFor();
   const serial = await vm.openConsole(HOST, 'Serial');
   await serial.locator('.xterm').click();
-  // The guest's shell may still be starting: Enter until its prompt shows.
-  for (let i = 0; ; i++) {
-    await app.page.keyboard.press('Enter');
-    try {
-      await vm.waitForConsoleText(HOST, 'e2e1# ', 2000);
-      break;
-    } catch (err) {
-      if (i > 30) throw err;
-    }
-  }
+  await vm.waitForPrompt(HOST, 'e2e1# ');
   await app.page.keyboard.type('echo convirt-$((6*7))-e2e');
   await app.page.keyboard.press('Enter');
   await vm.waitForConsoleText(HOST, 'convirt-42-e2e');

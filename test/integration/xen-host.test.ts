@@ -200,14 +200,8 @@ test('the xl driver drives a real Xen host end to end', { timeout: 900_000 }, as
         { acceptFingerprint: xen.hostKeyFingerprint },
       );
       await fleet.poller.pollHost('xen'); // connects
-      // The emulated dom0's sshd has been seen, under load, to close a finished command's
-      // channel without its exit status (the output complete). This count only needs the
-      // output, so it reads stdout whatever the status; a wrong output still fails the test.
-      const sessions = async () => {
-        const r = await dom0.exec(['grep', '-c', 'Starting session', '/var/log/sshd.log']);
-        assert.match(r.stdout, /^\d+\n$/, `grep -c printed ${JSON.stringify(r.stdout)}`);
-        return r.stdout.trim();
-      };
+      const sessions = async () =>
+        (await dom0.run(['grep', '-c', 'Starting session', '/var/log/sshd.log'])).trim();
       const before = Number(await sessions());
       const poll = await fleet.poller.pollHost('xen');
       const after = Number(await sessions());
@@ -253,14 +247,43 @@ test('the xl driver drives a real Xen host end to end', { timeout: 900_000 }, as
     assert.equal((await listed())?.state, 'running');
   });
 
-  await t.test('memory (balloon) and vCPUs change on the running guest', async () => {
-    const r = await ctl(['vm', 'set', ref, '--memory', '96', '--vcpus', '1', '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const log = await taskLog(r);
-    assert.match(log, /xl mem-set .* 96m/);
-    assert.match(log, /xl vcpu-set .* 1/);
-    const row = await listedUntil((v) => v?.memoryMiB === 96 && v.vcpus === 1);
-    assert.equal(row.state, 'running');
+  /** The `key = value` lines of the guest's config file that ConVirt's resource changes set. */
+  const configSizes = async () =>
+    (await dom0.run(['grep', '-E', '^(memory|maxmem|vcpus) =', guest.config])).trim();
+
+  await t.test(
+    'memory (balloon) and vCPUs change on the running guest and in its config file',
+    async () => {
+      const r = await ctl(['vm', 'set', ref, '--memory', '96', '--vcpus', '1', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const log = await taskLog(r);
+      assert.match(log, /xl mem-set .* 96m/);
+      assert.match(log, /xl vcpu-set .* 1/);
+      assert.ok(log.includes(`${guest.config}: vcpus = 1, memory = 96`), log);
+      const row = await listedUntil((v) => v?.memoryMiB === 96 && v.vcpus === 1);
+      assert.equal(row.state, 'running');
+      // The other lines of the file are kept as they were.
+      assert.equal(await configSizes(), 'memory = 96\nmaxmem = 128\nvcpus = 1');
+      assert.match(await dom0.run(['cat', guest.config]), /^vif = \[ "bridge=xenbr0" \]$/m);
+    },
+  );
+
+  await t.test('a running domain without a config file ConVirt knows: said plainly', async () => {
+    const aside = `/root/${vm}.cfg`;
+    await dom0.run(['mv', guest.config, aside]);
+    try {
+      const r = await ctl(['vm', 'set', ref, '--memory', '104', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const log = await taskLog(r);
+      assert.match(log, /xl mem-set .* 104m/);
+      assert.match(
+        log,
+        new RegExp(`no config file ConVirt knows \\(${guest.config}\\): the change lasts until`),
+      );
+      assert.notEqual((await dom0.exec(['test', '-e', guest.config])).code, 0, 'no file made');
+    } finally {
+      await dom0.run(['mv', aside, guest.config]);
+    }
   });
 
   await t.test('what xl cannot do is refused with the reason, and nothing runs', async () => {
@@ -298,6 +321,18 @@ test('the xl driver drives a real Xen host end to end', { timeout: 900_000 }, as
     assert.equal((await listed())?.state, 'running');
     assert.equal((await ctl(['vm', 'destroy', ref])).code, 0);
     assert.equal((await listed())?.state, 'shutoff');
+  });
+
+  await t.test('vm set on the shut-off VM changes its config file only', async () => {
+    const r = await ctl(['vm', 'set', ref, '--memory', '112', '--vcpus', '2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const log = await taskLog(r);
+    assert.doesNotMatch(log, /xl (mem|vcpu)-set/);
+    assert.equal(await configSizes(), 'memory = 112\nmaxmem = 128\nvcpus = 2');
+    const row = await listed();
+    assert.equal(row?.state, 'shutoff');
+    assert.equal(row?.memoryMiB, 112);
+    assert.equal(row?.vcpus, 2);
   });
 
   await t.test('a bad VM name is refused with exit 2', async () => {

@@ -99,19 +99,7 @@ test(
     const xen = xenHost(bed);
     mkdirSync(home, { recursive: true });
     const dom0 = await connectToXenHost(xen);
-    /**
-     * Runs a read-only command in dom0. Under load the emulated host's sshd sometimes closes a
-     * channel without an exit status (seen once on `cat`, full output received): that, and only
-     * that, is retried.
-     */
-    const read = async (argv: string[]): Promise<string> => {
-      for (let attempt = 1; ; attempt++) {
-        const r = await dom0.exec(argv);
-        if (r.code === 0) return r.stdout;
-        if (r.code !== null || r.signal !== null || attempt === 3)
-          assert.fail(`${argv.join(' ')}: exit ${r.code ?? r.signal ?? 'none'}: ${r.stderr}`);
-      }
-    };
+    const read = (argv: string[]) => dom0.run(argv);
     const leftovers = (name: string) =>
       read([
         'sh',

@@ -225,6 +225,9 @@ export function createFakeClient(
         hasGuestAgentChannel: true,
         hasGraphics: true,
         snapshots: [{ name: 'before-upgrade', createdAt: '2026-11-20 10:12:00', state: 'running' }],
+        hypervisor: 'kvm',
+        notSupported: {},
+        configFile: null,
       };
       return Promise.resolve(details);
     },

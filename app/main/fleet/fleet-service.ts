@@ -8,7 +8,8 @@ import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import { NotSupportedError, type HypervisorDriver } from '../hypervisors/driver.js';
 import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
-import { XL_UNSUPPORTED, XlDriver, type XlUnsupported } from '../hypervisors/xen/xl-driver.js';
+import { XL_UNSUPPORTED, type XlUnsupported } from '../../shared/domain/xen-limits.js';
+import { XlDriver } from '../hypervisors/xen/xl-driver.js';
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
@@ -195,6 +196,13 @@ export class FleetService {
     return { ...sample, guest };
   }
 
+  /** The xl config file a Xen host's VM starts from, null when it has none; null on KVM hosts. */
+  async xlConfigFile(hostName: string, vm: string): Promise<string | null> {
+    validateVmName(vm);
+    const driver = this.driverOn(this.host(hostName), await this.connections.get(hostName));
+    return driver instanceof XlDriver ? driver.existingConfig(vm) : null;
+  }
+
   /** Starts a lifecycle action as a task. */
   vmAction(hostName: string, vm: string, action: VmAction): StartedTask {
     validateVmName(vm);
@@ -282,15 +290,7 @@ export class FleetService {
   ): StartedTask {
     return this.driverTask('vm.resources', hostName, vm, async (d, log) => {
       if (d instanceof XlDriver) {
-        // xl changes the running domain only; the config file keeps its values for next start.
-        if (change.vcpus !== undefined) {
-          await d.vcpuSet(vm, change.vcpus);
-          log(`vCPUs ${change.vcpus}: applied now (the config file is unchanged)`);
-        }
-        if (change.memoryMiB !== undefined) {
-          await d.memSet(vm, change.memoryMiB);
-          log(`memory ${change.memoryMiB} MiB: balloon target set (the config file is unchanged)`);
-        }
+        for (const line of await d.setResources(vm, change)) log(line);
         return;
       }
       const kvm = d as KvmDriver;

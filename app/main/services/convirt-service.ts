@@ -12,6 +12,7 @@ import type {
 } from '../../shared/contract/convirt-contract.js';
 import { ContractError, type EventSink } from '../../shared/contract/define.js';
 import { APP_INFO } from '../../shared/app-info.js';
+import { XL_UNSUPPORTED } from '../../shared/domain/xen-limits.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { ConsoleManager, ConsoleSink } from '../consoles/console-manager.js';
 import type { UrlTemplateService } from '../downloads/url-template-service.js';
@@ -341,7 +342,7 @@ export class ConvirtBackend {
         const info = await fleet.vmInfo(host, vm);
         const tags = inventory.tags.list({ kind: 'vm', id: `${host}/${vm}` });
         const base = { ...info, tags };
-        if (fleet.host(host).hypervisor !== 'kvm') {
+        if (fleet.host(host).hypervisor === 'xen') {
           return {
             ...base,
             autostart: null,
@@ -349,6 +350,9 @@ export class ConvirtBackend {
             hasGuestAgentChannel: false,
             hasGraphics: false,
             snapshots: [],
+            hypervisor: 'xen',
+            notSupported: XL_UNSUPPORTED,
+            configFile: await fleet.xlConfigFile(host, vm),
           };
         }
         const driver = await fleet.kvm(host, 'snapshot');
@@ -365,6 +369,9 @@ export class ConvirtBackend {
           hasGuestAgentChannel: doc.hasGuestAgentChannel(),
           hasGraphics: doc.hasGraphics(),
           snapshots,
+          hypervisor: 'kvm',
+          notSupported: {},
+          configFile: null,
         };
       },
       setVmResources: (ref, change) => {

@@ -179,20 +179,28 @@ export class SshConnection implements RemoteShell {
   }
 
   /**
-   * Opens an exec channel. OpenSSH may still count a session that has just closed against its
-   * MaxSessions for a moment and refuse the open; that refusal is retried after a short wait.
+   * Opens an exec channel and hands it to `wire` at once, inside ssh2's callback. The listeners
+   * must be on before control returns to the event loop: ssh2 parses every message of a socket
+   * read in one go, so a short command's exit status can arrive in the same read as the exec's
+   * confirmation, and ssh2 emits 'exit' right then. A listener added after an `await` (a
+   * microtask later) misses it, and the command looks as if it ended without a status; that
+   * happened under load, when reads bundle more messages.
+   *
+   * OpenSSH may still count a session that has just closed against its MaxSessions for a moment
+   * and refuse the open; that refusal is retried after a short wait.
    */
-  private async startExec(
+  private async startExec<T>(
     command: string,
-    pty?: { cols: number; rows: number },
-  ): Promise<ClientChannel> {
+    pty: { cols: number; rows: number } | undefined,
+    wire: (channel: ClientChannel) => T,
+  ): Promise<T> {
     const options = pty ? { pty: { term: 'xterm-256color', ...pty } } : {};
     for (let attempt = 0; ; attempt++) {
       try {
-        return await new Promise<ClientChannel>((resolve, reject) => {
+        return await new Promise<T>((resolve, reject) => {
           if (this.closed) return reject(new ConnectionLostError(this.target));
           this.client.exec(command, options, (err, channel) =>
-            err ? reject(err) : resolve(channel),
+            err ? reject(err) : resolve(wire(channel)),
           );
         });
       } catch (err) {
@@ -208,47 +216,55 @@ export class SshConnection implements RemoteShell {
     const command = buildCommand(argv);
     return this.limiter.run(async () => {
       if (options.signal?.aborted) throw new Error(`Cancelled: ${command}`);
-      const channel = await this.startExec(command);
-      return new Promise<ExecResult>((resolve, reject) => {
-        const fail = (err: Error) => reject(err);
-        this.inFlight.add(fail);
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let code: number | null = null;
-        let signal: string | null = null;
-        // OpenSSH confirms a session's close only after its command exits: signal the command,
-        // close the channel, and settle now rather than when the command would have ended.
-        const onAbort = () => {
-          this.inFlight.delete(fail);
-          try {
-            channel.signal('TERM');
-          } catch {
-            // the channel is already closing
-          }
-          channel.close();
-          reject(new Error(`Cancelled: ${command}`));
-        };
-        if (options.signal?.aborted) return onAbort();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        channel.on('data', (d: Buffer) => stdout.push(d));
-        channel.stderr.on('data', (d: Buffer) => stderr.push(d));
-        channel.on('exit', (c: number | null, s?: string) => {
-          code = c;
-          signal = s ?? null;
-        });
-        channel.on('close', () => {
-          this.inFlight.delete(fail);
-          options.signal?.removeEventListener('abort', onAbort);
-          if (options.signal?.aborted) return reject(new Error(`Cancelled: ${command}`));
-          resolve({
-            code,
-            signal,
-            stdout: Buffer.concat(stdout).toString('utf8'),
-            stderr: Buffer.concat(stderr).toString('utf8'),
-          });
-        });
-        channel.end(options.stdin);
+      // Wrapped in an object so the channel's result is not awaited inside startExec.
+      const { result } = await this.startExec(command, undefined, (channel) => ({
+        result: this.collect(channel, command, options),
+      }));
+      return result;
+    });
+  }
+
+  /** Gathers an exec channel's output and exit status until it closes. */
+  private collect(channel: ClientChannel, command: string, options: ExecOptions) {
+    return new Promise<ExecResult>((resolve, reject) => {
+      const fail = (err: Error) => reject(err);
+      this.inFlight.add(fail);
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let code: number | null = null;
+      let signal: string | null = null;
+      // OpenSSH confirms a session's close only after its command exits: signal the command,
+      // close the channel, and settle now rather than when the command would have ended.
+      const onAbort = () => {
+        this.inFlight.delete(fail);
+        try {
+          channel.signal('TERM');
+        } catch {
+          // the channel is already closing
+        }
+        channel.close();
+        reject(new Error(`Cancelled: ${command}`));
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      channel.on('data', (d: Buffer) => stdout.push(d));
+      channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+      channel.on('exit', (c: number | null, s?: string) => {
+        code = c;
+        signal = s ?? null;
       });
+      channel.on('close', () => {
+        this.inFlight.delete(fail);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (options.signal?.aborted) return reject(new Error(`Cancelled: ${command}`));
+        resolve({
+          code,
+          signal,
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+        });
+      });
+      channel.end(options.stdin);
     });
   }
 
@@ -269,9 +285,10 @@ export class SshConnection implements RemoteShell {
   ): Promise<ClientChannel> {
     const release = await this.limiter.acquire();
     try {
-      const channel = await this.startExec(buildCommand(argv), pty);
-      channel.once('close', release);
-      return channel;
+      return await this.startExec(buildCommand(argv), pty, (channel) => {
+        channel.once('close', release);
+        return channel;
+      });
     } catch (err) {
       release();
       throw err;

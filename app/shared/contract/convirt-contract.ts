@@ -22,6 +22,7 @@ import {
   validateTemplateName,
   validateTemplateOs,
 } from '../validation/url-template.js';
+import type { XlUnsupported } from '../domain/xen-limits.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
 import {
   array,
@@ -140,6 +141,11 @@ export interface VmDetails extends FleetVm {
   hasGuestAgentChannel: boolean;
   hasGraphics: boolean;
   snapshots: SnapshotInfo[];
+  hypervisor: Hypervisor;
+  /** What this VM's hypervisor cannot do, each with the reason to show in its place. */
+  notSupported: Partial<Record<XlUnsupported, string>>;
+  /** Xen: the config file the VM starts from (resource changes persist there), null if none. */
+  configFile: string | null;
 }
 
 export interface SnapshotInfo {

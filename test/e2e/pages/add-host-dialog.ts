@@ -1,4 +1,5 @@
 // The add-host dialog and its steps: the form, the host-key confirmation, the result.
+import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 
 export interface HostFormInput {
@@ -52,9 +53,30 @@ export class AddHostDialog {
     await this.added.waitFor({ timeout: 60_000 });
   }
 
+  /**
+   * Submits the form, checks the fingerprint shown (when the key is not trusted yet) and trusts
+   * it, then waits until the host is added (null) or the form says why it was not (the message).
+   */
+  async submitTrusting(fingerprint: string, timeout = 120_000): Promise<string | null> {
+    await this.submit();
+    const error = this.form.getByRole('alert');
+    await this.confirmKey.or(this.added).or(error).waitFor({ timeout });
+    if (await this.confirmKey.isVisible()) {
+      assert.equal(await this.shownFingerprint(), fingerprint);
+      await this.confirmKey.getByRole('button', { name: 'Trust this key and add' }).click();
+      await this.added.or(error).waitFor({ timeout });
+    }
+    return (await this.added.isVisible()) ? null : ((await error.textContent()) ?? '');
+  }
+
   /** The result line, e.g. "Added web1. Hypervisor detected: KVM 9.0.0". */
   async result(): Promise<string> {
     return (await this.added.getByRole('status').textContent()) ?? '';
+  }
+
+  async close(): Promise<void> {
+    await this.added.getByRole('button', { name: 'Close' }).click();
+    await this.added.waitFor({ state: 'detached' });
   }
 
   async showHost(): Promise<void> {

@@ -11,6 +11,15 @@ export class HostPage {
     return this.page.getByRole('heading', { name: this.host, level: 1 });
   }
 
+  /** The text of one of the host's facts (Hypervisor, CPUs, Memory, Capabilities, ...). */
+  async fact(term: string): Promise<string> {
+    const value = this.page
+      .getByRole('region', { name: 'Facts' })
+      .locator('dt', { hasText: term })
+      .locator('xpath=following-sibling::dd[1]');
+    return ((await value.textContent()) ?? '').trim();
+  }
+
   get grid() {
     return this.page.getByRole('grid', { name: `VMs on ${this.host}` });
   }

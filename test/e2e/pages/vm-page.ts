@@ -30,6 +30,19 @@ export class VmPage {
       .click();
   }
 
+  /** The value of one of the Overview's facts (State, vCPUs, Memory, UUID, ...). */
+  overviewFact(term: string) {
+    return this.page
+      .getByRole('region', { name: 'Overview' })
+      .locator('dt', { hasText: term })
+      .locator('xpath=following-sibling::dd[1]');
+  }
+
+  /** Notes saying what this VM's hypervisor cannot do, where the feature would be. */
+  get notSupported() {
+    return this.page.getByRole('note').filter({ hasText: /./ });
+  }
+
   get guestAgentSection() {
     return this.page.getByRole('region', { name: 'Guest agent' });
   }
@@ -42,10 +55,14 @@ export class VmPage {
     return this.page.getByRole('tablist', { name: 'Consoles' });
   }
 
+  openConsoleButton(kind: 'Serial' | 'Graphical') {
+    return this.page.getByRole('button', { name: `Open ${kind.toLowerCase()} console` });
+  }
+
   /** Opens a console in a new tab and returns its region. */
   async openConsole(host: string, kind: 'Serial' | 'Graphical') {
     await this.openTab('Consoles');
-    await this.page.getByRole('button', { name: `Open ${kind.toLowerCase()} console` }).click();
+    await this.openConsoleButton(kind).click();
     const region = this.page.getByRole('region', { name: `${kind} console of ${host}/${this.vm}` });
     await region
       .getByRole('status')
@@ -63,6 +80,19 @@ export class VmPage {
       [rows, text],
       { timeout, polling: 'raf' },
     );
+  }
+
+  /** Presses Enter in the serial console until the guest's shell prompt shows (it may still start). */
+  async waitForPrompt(host: string, prompt: string, attempts = 30): Promise<void> {
+    for (let i = 0; ; i++) {
+      await this.page.keyboard.press('Enter');
+      try {
+        await this.waitForConsoleText(host, prompt, 2000);
+        return;
+      } catch (err) {
+        if (i >= attempts) throw err;
+      }
+    }
   }
 
   /** Resolves with the canvas size once the graphical console has drawn more than one colour. */

@@ -79,6 +79,28 @@ for f in "$@"; do
 done
 `;
 
+/**
+ * Sets `key = value` lines in an xl config file ($1), pairs of arguments after it, replacing
+ * each key's existing line or appending it. Keys are the driver's own constants and values
+ * whole numbers, so they are safe in the sed expression. The file is rewritten through a copy
+ * renamed over it, so xl never reads half a file. Prints "no-config" when there is no file.
+ */
+export const XL_SET_CONFIG_SCRIPT = `
+f=$1; shift
+[ -f "$f" ] || { echo no-config; exit 0; }
+tmp="$f.convirt-new"
+cp -p -- "$f" "$tmp" || exit 1
+while [ $# -ge 2 ]; do
+  key=$1; value=$2; shift 2
+  if grep -Eq "^[[:space:]]*$key[[:space:]]*=" "$tmp"; then
+    sed -i -E "s/^[[:space:]]*$key[[:space:]]*=.*/$key = $value/" "$tmp" || exit 1
+  else
+    echo "$key = $value" >> "$tmp" || exit 1
+  fi
+done
+mv -f -- "$tmp" "$f" && echo updated
+`;
+
 /** Splits the output of the scripts above at their `@@name` marker lines. */
 export function splitSections(output: string): Map<string, string> {
   const sections = new Map<string, string[]>();
@@ -144,23 +166,6 @@ export function parseXlHostFacts(stdout: string, imagesDir: string): HostFacts {
     capabilities: info.xenCaps,
   };
 }
-
-/** What ConVirt offers on libvirt hosts but not through xl, and why, for the operator. */
-export const XL_UNSUPPORTED = {
-  snapshot:
-    'Xen hosts driven by xl have no snapshots: xl can save a running domain to a file (xl save), but it cannot snapshot disks or revert to a snapshot.',
-  guestAgent:
-    'Guests started by xl have no QEMU guest agent channel (PV guests run no QEMU at all), so there is no guest agent to ask.',
-  autostart:
-    "xl keeps no autostart flag: on a Xen host, link the VM's config file into /etc/xen/auto, which the xendomains service starts at boot.",
-  iso: 'PV guests have no CD-ROM drive, and ConVirt changes CD-ROM media only through libvirt.',
-  clone:
-    'ConVirt clones VMs through libvirt only: on a Xen host, copy the config file and the disks under a new name.',
-  graphicalConsole:
-    'Graphical consoles of Xen hosts (driven by xl) are not supported yet; the serial console is.',
-} as const;
-
-export type XlUnsupported = keyof typeof XL_UNSUPPORTED;
 
 export interface XlDriverOptions {
   /** Prefix every command with `sudo -n` (non-root logins; xl needs root). */
@@ -285,6 +290,56 @@ export class XlDriver implements HypervisorDriver {
     await this.xl('vcpu-set', name, String(positiveInteger('vcpus', vcpus)));
   }
 
+  /**
+   * Changes vCPUs and memory of a VM: on its domain now (`xl vcpu-set`, `xl mem-set`) when it
+   * runs or is paused, and in its config file (`vcpus =`, `memory =`) so the next start keeps
+   * them. A VM without a domain is changed in its config file only. Returns what was changed, in
+   * words; a domain with no config file ConVirt knows keeps the change until it is destroyed.
+   */
+  async setResources(
+    name: string,
+    change: { vcpus?: number; memoryMiB?: number },
+  ): Promise<string[]> {
+    const config = this.configPath(name);
+    const settings: Array<[key: string, value: number]> = [];
+    if (change.vcpus !== undefined) {
+      settings.push(['vcpus', positiveInteger('vcpus', change.vcpus)]);
+    }
+    if (change.memoryMiB !== undefined) {
+      settings.push(['memory', positiveInteger('memoryMiB', change.memoryMiB)]);
+    }
+    const state = await this.domainState(name);
+    const live = state !== null && state !== 'shutoff';
+    const done: string[] = [];
+    if (live && change.vcpus !== undefined) {
+      await this.vcpuSet(name, change.vcpus);
+      done.push(`vCPUs ${change.vcpus}: applied to the running domain`);
+    }
+    if (live && change.memoryMiB !== undefined) {
+      await this.memSet(name, change.memoryMiB);
+      done.push(`memory ${change.memoryMiB} MiB: balloon target of the running domain set`);
+    }
+    const out = await this.ssh.run([
+      ...this.prefix,
+      'sh',
+      '-c',
+      XL_SET_CONFIG_SCRIPT,
+      'sh',
+      config,
+      ...settings.flat().map(String),
+    ]);
+    if (out.trim() === 'updated') {
+      done.push(`${config}: ${settings.map(([key, value]) => `${key} = ${value}`).join(', ')}`);
+    } else if (live) {
+      done.push(
+        `no config file ConVirt knows (${config}): the change lasts until the domain is destroyed`,
+      );
+    } else {
+      throw new InvalidInputError('vm', `No VM named ${name}: no domain and no ${config}.`);
+    }
+    return done;
+  }
+
   /** The argv of the domain's console, for a pseudo-terminal (SshConnection.openPty). */
   consoleArgv(name: string): string[] {
     return [...this.prefix, 'sh', '-c', XL_CONSOLE_SCRIPT, 'sh', validateVmName(name)];
@@ -293,6 +348,12 @@ export class XlDriver implements HypervisorDriver {
   /** The config file `start(name)` creates the domain from. */
   configPath(name: string): string {
     return `${this.configDir}/${validateVmName(name)}.cfg`;
+  }
+
+  /** The config file `start(name)` creates the domain from, or null when there is none. */
+  async existingConfig(name: string): Promise<string | null> {
+    const config = this.configPath(name);
+    return (await this.ssh.exec([...this.prefix, 'test', '-f', config])).code === 0 ? config : null;
   }
 
   /** The domain's state, or null when xl has no domain of that name. */
@@ -323,7 +384,7 @@ export class XlDriver implements HypervisorDriver {
     if (state !== null && state !== 'shutoff') {
       throw new Error(`${name} is ${state}: stop it before deleting it.`);
     }
-    const hasConfig = (await this.ssh.exec([...this.prefix, 'test', '-f', config])).code === 0;
+    const hasConfig = (await this.existingConfig(name)) !== null;
     if (!hasConfig && state === null) {
       throw new InvalidInputError('vm', `No VM named ${name}: no domain and no ${config}.`);
     }

@@ -158,9 +158,9 @@ export function HostView({ host: name }: { host: string }) {
               ) : null}
               {(shown?.storagePools ?? []).map((p) => (
                 <tr key={p.name}>
-                  <td>{p.name}</td>
+                  <td className="wrap-anywhere">{p.name}</td>
                   <td>{p.type}</td>
-                  <td>{p.path ?? '–'}</td>
+                  <td className="wrap-anywhere">{p.path ?? '–'}</td>
                   <td>
                     {p.availableBytes !== null && p.capacityBytes !== null
                       ? `${formatBytes(p.availableBytes)} of ${formatBytes(p.capacityBytes)}`

@@ -15,6 +15,7 @@ export function Snapshots({ details }: { details: VmDetails }) {
   );
   const ref = { host: details.host, vm: details.name };
 
+  if (details.notSupported.snapshot) return <p role="note">{details.notSupported.snapshot}</p>;
   return (
     <div className="snapshots">
       <form

@@ -19,10 +19,13 @@ export function VmConsoles({
   host,
   vm,
   hasGraphics,
+  graphicsNotSupported,
 }: {
   host: string;
   vm: string;
   hasGraphics: boolean;
+  /** Why the VM's hypervisor offers no graphical console, when it does not. */
+  graphicsNotSupported?: string | undefined;
 }) {
   const client = useClient();
   const [open, setOpen] = useState<OpenConsole[]>([]);
@@ -74,6 +77,7 @@ export function VmConsoles({
           Open graphical console
         </button>
       </div>
+      {graphicsNotSupported ? <p role="note">{graphicsNotSupported}</p> : null}
       {tabs.length ? (
         <Tabs label="Consoles" tabs={tabs} active={active} onSelect={setActive} keepMounted />
       ) : (

@@ -49,54 +49,82 @@ export function VmSettings({ details }: { details: VmDetails }) {
           />
         </div>
         <button type="submit">Apply resources</button>
-        {details.state === 'running' ? (
-          <p className="muted">Changes take effect the next time the VM starts.</p>
-        ) : null}
+        <ResourcesNote details={details} />
       </form>
 
-      <form
-        className="settings-form"
-        aria-label="ISO"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('Insert ISO', () => client.setIso(ref, iso.trim()));
-        }}
-      >
-        <div className="field">
-          <label htmlFor={ids.iso}>ISO on the host</label>
-          <input
-            id={ids.iso}
-            required
-            pattern="/.*"
-            placeholder="/var/lib/libvirt/images/debian.iso"
-            value={iso}
-            onChange={(e) => setIso(e.target.value)}
-          />
-        </div>
-        <button type="submit">Insert ISO</button>
-        <button
-          type="button"
-          disabled={!details.isoPath}
-          onClick={() => void run('Eject ISO', () => client.setIso(ref, null))}
+      {details.notSupported.iso ? (
+        <p role="note">{details.notSupported.iso}</p>
+      ) : (
+        <form
+          className="settings-form"
+          aria-label="ISO"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run('Insert ISO', () => client.setIso(ref, iso.trim()));
+          }}
         >
-          Eject
-        </button>
-      </form>
-
-      <div className="settings-form">
-        <label htmlFor={ids.autostart}>
-          <input
-            id={ids.autostart}
-            type="checkbox"
-            checked={details.autostart ?? false}
-            disabled={details.autostart === null}
-            onChange={(e) =>
-              void run('Autostart', () => client.setAutostart(ref, e.target.checked))
-            }
-          />{' '}
-          Start with the host (autostart)
-        </label>
-      </div>
+          <div className="field">
+            <label htmlFor={ids.iso}>ISO on the host</label>
+            <input
+              id={ids.iso}
+              required
+              pattern="/.*"
+              placeholder="/var/lib/libvirt/images/debian.iso"
+              value={iso}
+              onChange={(e) => setIso(e.target.value)}
+            />
+          </div>
+          <button type="submit">Insert ISO</button>
+          <button
+            type="button"
+            disabled={!details.isoPath}
+            onClick={() => void run('Eject ISO', () => client.setIso(ref, null))}
+          >
+            Eject
+          </button>
+        </form>
+      )}
+      {details.notSupported.autostart ? (
+        <p role="note">{details.notSupported.autostart}</p>
+      ) : (
+        <div className="settings-form">
+          <label htmlFor={ids.autostart}>
+            <input
+              id={ids.autostart}
+              type="checkbox"
+              checked={details.autostart ?? false}
+              disabled={details.autostart === null}
+              onChange={(e) =>
+                void run('Autostart', () => client.setAutostart(ref, e.target.checked))
+              }
+            />{' '}
+            Start with the host (autostart)
+          </label>
+        </div>
+      )}
     </div>
+  );
+}
+
+/** How a change of vCPUs or memory applies to this VM, which differs between libvirt and xl. */
+function ResourcesNote({ details }: { details: VmDetails }) {
+  const live = details.state === 'running' || details.state === 'paused';
+  if (details.hypervisor === 'kvm') {
+    return live ? <p className="muted">Changes take effect the next time the VM starts.</p> : null;
+  }
+  if (!details.configFile) {
+    return (
+      <p className="muted">
+        Applied to the running domain only: ConVirt knows no config file it starts from, so the
+        change lasts until the domain is destroyed.
+      </p>
+    );
+  }
+  return (
+    <p className="muted">
+      {live
+        ? `Applied to the running domain now and in its config file ${details.configFile}, which the next start reads.`
+        : `Written to its config file ${details.configFile}, which the next start reads.`}
+    </p>
   );
 }

@@ -95,6 +95,8 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
         {error ? <p role="alert">{error}</p> : null}
         {!details ? (
           <p>Loading…</p>
+        ) : details.notSupported.guestAgent ? (
+          <p role="note">{details.notSupported.guestAgent}</p>
         ) : !guest ? (
           <p>
             {details.hasGuestAgentChannel
@@ -175,7 +177,12 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
             id: 'consoles',
             title: 'Consoles',
             content: (
-              <VmConsoles host={host} vm={name} hasGraphics={details?.hasGraphics ?? false} />
+              <VmConsoles
+                host={host}
+                vm={name}
+                hasGraphics={details?.hasGraphics ?? false}
+                graphicsNotSupported={details?.notSupported.graphicalConsole}
+              />
             ),
           },
         ]}

@@ -1,11 +1,17 @@
 // The Xen driver: the poll's one command and its parsing, host facts, and the argv of every
-// operation (a fake connection records them; nothing runs).
+// operation (a fake connection records them; nothing runs); the config-editing script run by
+// the local sh on a temporary file.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   XL_CONSOLE_SCRIPT,
   XL_HOST_FACTS_SCRIPT,
   XL_POLL_SCRIPT,
+  XL_SET_CONFIG_SCRIPT,
   XlDriver,
   parseXlHostFacts,
   parseXlPoll,
@@ -393,4 +399,28 @@ test('delete of a name with neither domain nor config is refused', async () => {
     argv[0] === 'test' ? { code: 1 } : { stdout: fixture('xl-list-4.17-emulated.txt') },
   );
   await assert.rejects(new XlDriver(ssh).deleteVm('ghost'), /No VM named ghost/);
+});
+
+test('the config script sets resource lines in place, keeps the rest, and says when no file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convirt-xl-config-'));
+  try {
+    const config = join(dir, 'web.cfg');
+    writeFileSync(config, 'name = "web"\n  memory=128\nmaxmem = 256\nvif = [ "bridge=xenbr0" ]\n', {
+      mode: 0o640,
+    });
+    const run = (...args: string[]) =>
+      execFileSync('sh', ['-c', XL_SET_CONFIG_SCRIPT, 'sh', config, ...args], { encoding: 'utf8' });
+    assert.equal(run('vcpus', '2', 'memory', '96'), 'updated\n');
+    assert.equal(
+      readFileSync(config, 'utf8'),
+      'name = "web"\nmemory = 96\nmaxmem = 256\nvif = [ "bridge=xenbr0" ]\nvcpus = 2\n',
+    );
+    assert.equal(statSync(config).mode & 0o777, 0o640, 'the mode is kept');
+    assert.deepEqual(readdirSync(dir), ['web.cfg'], 'no temporary file left');
+    rmSync(config);
+    assert.equal(run('vcpus', '1'), 'no-config\n');
+    assert.deepEqual(readdirSync(dir), [], 'nothing made');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
