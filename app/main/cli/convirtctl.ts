@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { askHidden } from './hidden-prompt.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HYPERVISORS, type Hypervisor } from '../../shared/domain/host.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
@@ -198,6 +199,11 @@ async function ask(io: Io, question: string): Promise<string> {
   }
 }
 
+/** A password or passphrase, read without echo (see hidden-prompt.ts). */
+function askSecret(io: Io, question: string): Promise<string> {
+  return askHidden(io.stdin, io.stdout, question);
+}
+
 async function hostAdd(
   fleet: FleetService,
   positionals: string[],
@@ -302,9 +308,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       dataDir,
       passphraseProtection(async (purpose) => {
         if (!io.interactive) return undefined;
-        if (purpose === 'unlock') return ask(io, "Master passphrase of ConVirt's secret store: ");
-        const first = await ask(io, "New master passphrase for ConVirt's secret store: ");
-        if ((await ask(io, 'The same again: ')) !== first) {
+        if (purpose === 'unlock')
+          return askSecret(io, "Master passphrase of ConVirt's secret store: ");
+        const first = await askSecret(io, "New master passphrase for ConVirt's secret store: ");
+        if ((await askSecret(io, 'The same again: ')) !== first) {
           throw new UsageError('The two master passphrases differ; nothing was stored.');
         }
         return first;
@@ -320,7 +327,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (!io.interactive) return undefined;
         const question =
           kind === 'password' ? `Password for ${subject}: ` : `Passphrase for ${subject}: `;
-        return { secret: await ask(io, question), remember };
+        return { secret: await askSecret(io, question), remember };
       },
     });
     fleet = new FleetService({
@@ -470,7 +477,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const [host, vm] = splitVmRef(rest[0]);
         if (!rest[1]) throw new UsageError('vm password needs a USER.');
         const password = io.interactive
-          ? await ask(io, `New password for ${rest[1]}: `)
+          ? await askSecret(io, `New password for ${rest[1]}: `)
           : (await readAll(io.stdin)).replace(/\n$/, '');
         if (!password) throw new UsageError('An empty password was given.');
         return await taskOutcome(fleet.setUserPassword(host, vm, rest[1], password), io, json);
