@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
-import { defineTinyVm } from '../support/tiny-vm.js';
+import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
 import type { AddHostDialog } from './pages/add-host-dialog.js';
 import { AppShell } from './pages/app-shell.js';
 import { DashboardPage } from './pages/dashboard-page.js';
@@ -262,24 +262,50 @@ uiTest("read a task's full log", async () => {
   await app.screenshot('17-task-log');
 });
 
-uiTest('a failed task raises an alert with its error', async () => {
-  // Starting a VM that already runs fails on the host (virsh: domain is already active).
+uiTest('starting a VM that already runs does nothing and succeeds', async () => {
   await new FleetTree(app.page).openHost(HOST);
   const host = new HostPage(app.page, HOST);
   await host.filter(`${bed.prefix}e2e-`);
   await host.waitForVmState(first, 'running');
+  const tasks = new TaskPane(app.page);
+  const title = `Start ${HOST}/${first}`;
+  const starts = tasks.region.getByRole('listitem', { name: new RegExp(`^${title}, `) });
+  const before = await starts.count();
   await host.pressInGrid(['Escape']);
   await host.select([first]);
   await host.selectionStatus.getByText('1 of 3 selected').waitFor();
   await host.bulk('Start');
-  const title = `Start ${HOST}/${first}`;
-  await new TaskPane(app.page).waitForStatus(title, 'failed');
-  const alert = new AppShell(app.page).errorNotices.filter({ hasText: title }).first();
-  await alert.waitFor();
-  assert.match((await alert.textContent()) ?? '', /failed: [\s\S]*already active/i);
-  await app.screenshot('18-failure-alert');
-  await alert.getByRole('button', { name: 'Dismiss' }).click();
-  await alert.waitFor({ state: 'detached' });
+  await starts.nth(before).waitFor(); // the new task (listed first)
+  await tasks.waitForStatus(title, 'succeeded');
+  assert.match(await tasks.readLog(title, 'nothing to do'), /already running: nothing to do/);
+  await host.pressInGrid(['Escape']);
+});
+
+uiTest('a failed task raises an alert with its error', async () => {
+  // A VM whose disk is gone cannot start: the host's own error must reach the operator.
+  const broken = `${bed.prefix}e2e-broken`;
+  disks.push(await defineTinyVm(ssh, bed, broken, 'broken'));
+  await ssh.run(['rm', '-f', '--', disks.at(-1)!]);
+  try {
+    await new FleetTree(app.page).openHost(HOST);
+    const host = new HostPage(app.page, HOST);
+    await host.filter(broken);
+    await host.waitForVmState(broken, 'shutoff');
+    await host.pressInGrid(['Escape']);
+    await host.select([broken]);
+    await host.selectionStatus.getByText('1 of 1 selected').waitFor();
+    await host.bulk('Start');
+    const title = `Start ${HOST}/${broken}`;
+    await new TaskPane(app.page).waitForStatus(title, 'failed');
+    const alert = new AppShell(app.page).errorNotices.filter({ hasText: title }).first();
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /failed: [\s\S]*No such file/i);
+    await app.screenshot('18-failure-alert');
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await alert.waitFor({ state: 'detached' });
+  } finally {
+    await removeVm(virsh, broken);
+  }
 });
 
 uiTest(

@@ -4,7 +4,7 @@
 import type { ClientChannel } from 'ssh2';
 import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
 import type { VmAction } from '../../shared/contract/convirt-contract.js';
-import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
+import type { GuestInfo, VmSample, VmState } from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import { NotSupportedError, type HypervisorDriver } from '../hypervisors/driver.js';
 import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
@@ -44,6 +44,15 @@ export interface AddHostInput extends Omit<HostInput, 'hypervisor' | 'username'>
   /** Detected on the host when not given. */
   hypervisor?: Hypervisor;
 }
+
+/** The states in which an action has nothing left to do (reboot always has something). */
+const ACTION_DONE_IN: Partial<Record<VmAction, readonly VmState[]>> = {
+  start: ['running'],
+  shutdown: ['shutoff'],
+  destroy: ['shutoff'],
+  suspend: ['paused'],
+  resume: ['running'],
+};
 
 export class FleetService {
   readonly connections: HostConnections;
@@ -209,6 +218,12 @@ export class FleetService {
     const host = this.host(hostName);
     return this.startTask(`vm.${action}`, `${hostName}/${vm}`, async (ctx) => {
       const driver = this.driverOn(host, ctx.record(await this.connections.get(hostName)));
+      // A bulk start over a selection that includes running VMs should not fail on those.
+      const state = ACTION_DONE_IN[action] && (await driver.state(vm));
+      if (state && ACTION_DONE_IN[action]?.includes(state)) {
+        ctx.log(`${vm} is already ${state === 'shutoff' ? 'shut off' : state}: nothing to do.`);
+        return;
+      }
       await driver[action](vm);
     });
   }

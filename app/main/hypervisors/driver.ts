@@ -2,7 +2,7 @@
 // lists run over the host's SSH connection and parses what comes back; it holds no connection
 // state of its own beyond the connection it was given.
 import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
-import type { GuestInfo, VmSample } from '../../shared/domain/vm.js';
+import type { GuestInfo, VmSample, VmState } from '../../shared/domain/vm.js';
 
 /**
  * An operation this host's hypervisor cannot do, with the reason in the operator's words.
@@ -43,6 +43,9 @@ export interface HypervisorDriver {
   dispose?(): void;
 
   hostFacts(): Promise<HostFacts>;
+
+  /** The VM's state now, from one cheap command (a VM the host does not run is `shutoff`). */
+  state(name: string): Promise<VmState>;
 
   start(name: string): Promise<void>;
   shutdown(name: string, options?: ShutdownOptions): Promise<void>;

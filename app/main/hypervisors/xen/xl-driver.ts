@@ -356,6 +356,11 @@ export class XlDriver implements HypervisorDriver {
     return (await this.ssh.exec([...this.prefix, 'test', '-f', config])).code === 0 ? config : null;
   }
 
+  /** A VM with no domain (only its config file) is shut off, as xl sees it. */
+  async state(name: string): Promise<VmState> {
+    return (await this.domainState(name)) ?? 'shutoff';
+  }
+
   /** The domain's state, or null when xl has no domain of that name. */
   async domainState(name: string): Promise<VmState | null> {
     validateVmName(name);

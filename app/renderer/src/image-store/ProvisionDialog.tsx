@@ -69,7 +69,9 @@ function ProvisionForm({
   const id = useId();
   const nameInput = useRef<HTMLInputElement>(null);
   // The dialog focuses its first control when it opens; the VM name is what is typed first.
-  useEffect(() => nameInput.current?.focus(), []);
+  useEffect(() => {
+    nameInput.current?.focus();
+  }, []);
   const [applianceName, setApplianceName] = useState(
     () => firstAppliance(appliances, request.appliance)?.name ?? '',
   );

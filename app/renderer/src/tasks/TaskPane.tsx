@@ -135,7 +135,11 @@ function TaskLog({ taskId, title }: { taskId: string; title: string }) {
       .then((all) => appendTaskLog(taskId, all))
       .catch((err: unknown) => setError(errorMessage(err)));
   }, [client, taskId, appendTaskLog]);
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [entries.length]);
+  // A block body on purpose: newer Chromium returns a Promise from scrollIntoView, and React
+  // would call whatever an effect returns as its cleanup.
+  useEffect(() => {
+    void end.current?.scrollIntoView({ block: 'nearest' });
+  }, [entries.length]);
   return (
     <div className="task-log" role="log" aria-label={`Log of ${title}`} tabIndex={0}>
       {error ? <div className="task-error">{error}</div> : null}
