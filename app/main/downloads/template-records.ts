@@ -29,7 +29,10 @@ export interface UrlTemplate {
   storePath?: string;
   downloadState: 'BYPASSED' | 'DOWNLOADED';
   state: 'Ready';
+  /** Bytes to download (Content-Length, a metalink's size, else the qcow2 virtual size). */
   size?: number;
+  /** A qcow2 image's virtual size, read from its header at registration. */
+  virtualSize?: number;
   clientCertificate?: string;
   headers: HttpHeader[];
   /** A metalink's candidate URLs, best first. */
@@ -67,6 +70,7 @@ interface TemplateRow {
 }
 
 const HTTP_HEADER = 'HTTP_HEADER';
+const VIRTUAL_SIZE = 'VIRTUAL_SIZE';
 
 export class UrlTemplateRecords {
   constructor(
@@ -104,6 +108,7 @@ export class UrlTemplateRecords {
       t.headers.forEach((h, seq) =>
         detail.run(lastInsertRowid, seq, HTTP_HEADER, `${h.name}:${h.value}`),
       );
+      if (t.virtualSize !== undefined) this.addDetail(lastInsertRowid, VIRTUAL_SIZE, t.virtualSize);
       return this.get(t.name);
     })();
   }
@@ -214,6 +219,24 @@ export class UrlTemplateRecords {
     );
   }
 
+  /** A detail after the template's others, whatever their numbering. */
+  private addDetail(templateId: number | bigint, key: string, value: number | string): void {
+    this.db
+      .prepare(
+        `INSERT INTO url_template_details (template_id, seq, key, value)
+         SELECT ?, COALESCE(MAX(seq) + 1, 0), ?, ? FROM url_template_details WHERE template_id = ?`,
+      )
+      .run(templateId, key, String(value), templateId);
+  }
+
+  private detail(templateId: number, key: string): string | undefined {
+    return this.db
+      .prepare<[number, string], { value: string }>(
+        'SELECT value FROM url_template_details WHERE template_id = ? AND key = ?',
+      )
+      .get(templateId, key)?.value;
+  }
+
   private fromRow(row: TemplateRow): UrlTemplate {
     const headers = this.db
       .prepare<[number, string], { value: string }>(
@@ -221,6 +244,7 @@ export class UrlTemplateRecords {
       )
       .all(row.id, HTTP_HEADER)
       .map((d) => parseHttpHeader(d.value));
+    const virtualSize = this.detail(row.id, VIRTUAL_SIZE);
     return {
       id: row.id,
       name: row.name,
@@ -234,6 +258,7 @@ export class UrlTemplateRecords {
       downloadState: row.download_state,
       state: row.state,
       ...(row.size !== null ? { size: row.size } : {}),
+      ...(virtualSize !== undefined ? { virtualSize: Number(virtualSize) } : {}),
       ...(row.client_certificate ? { clientCertificate: row.client_certificate } : {}),
       headers,
       ...(row.mirrors ? { mirrors: JSON.parse(row.mirrors) as string[] } : {}),

@@ -40,7 +40,7 @@ import {
   type UrlTemplate,
   type UrlTemplateRecords,
 } from './template-records.js';
-import { checkSource, type SourceCheck } from './url-check.js';
+import { checkSource, readQcow2VirtualSize, type SourceCheck } from './url-check.js';
 
 export interface RegisterRequest {
   name: string;
@@ -152,7 +152,18 @@ export class UrlTemplateService {
       );
     }
     const mirrors = check.metalink ? check.candidates.map((c) => c.url) : undefined;
-    const size = check.reachable.size ?? check.metalink?.size;
+    // A qcow2's virtual size is always worth knowing; for anything else only without a length.
+    const known = check.reachable.size ?? check.metalink?.size;
+    const virtualSize =
+      format === 'qcow2' || known === undefined
+        ? await readQcow2VirtualSize(shell, {
+            url: check.reachable.url,
+            headers,
+            ...client,
+            ...this.hostTrust(),
+          })
+        : undefined;
+    const size = known ?? virtualSize;
     const record = {
       name: r.name,
       format,
@@ -164,6 +175,7 @@ export class UrlTemplateService {
       ...client,
       ...(mirrors ? { mirrors } : {}),
       ...(size !== undefined ? { size } : {}),
+      ...(virtualSize !== undefined ? { virtualSize } : {}),
     };
     if (direct) {
       return this.o.records.add({ ...record, directDownload: true, downloadState: 'BYPASSED' });
