@@ -109,13 +109,13 @@ export const EXIT_CHECKSUM_MISMATCH = 3;
 export const EXIT_DOWNLOAD_FAILED = 4;
 
 /**
- * Downloads to DEST.part while the digest is computed from the same stream (curl | tee DEST.part
- * | digest: the data is read once, as it arrives; OpenSSL's digest where there is one, several
- * times less CPU than coreutils' `ALGORITHMsum` on CPUs with SHA instructions), prints
- * `progress BYTES` lines while it runs (`downloaded` when the transfer is over), compares the
- * digest and renames to DEST. The exit
- * status of every stage is kept (dash has no pipefail): a failed curl, a short write by tee or a
- * failed digest program fails the download. On a mismatch or a failed download nothing stays.
+ * Downloads to DEST.part (curl writes the file itself, at its own pace) while the digest follows
+ * the file as it grows (`tail -f` until curl has exited, piped to the digest): the data is hashed
+ * once, as it arrives, from the file itself, and curl never waits for the hash. OpenSSL's digest
+ * where there is one (several times less CPU than coreutils' `ALGORITHMsum` on CPUs with SHA
+ * instructions). Prints `progress BYTES` lines while it runs (`downloaded` when the transfer is
+ * over), compares the digest and renames to DEST. The exit status of every stage is kept (dash
+ * has no pipefail). On a mismatch or a failed download nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
   const body = `part="$dest.part"
@@ -124,20 +124,26 @@ else digest() { "\${algo}sum"; }; fi
 st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
 trap 'rm -rf "$st"' EXIT
 exec 3<&0
-{ "$@" --fail <&3; echo $? >"$st/curl"; } | { tee "$part"; echo $? >"$st/tee"; } | digest >"$st/sum" &
+# Created first, so tail follows the very file curl writes.
+if ! : >"$part"; then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
+"$@" --fail --output "$part" <&3 &
 pid=$!
+{ tail -c +1 -s 0.2 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | digest >"$st/sum" &
+hasher=$!
 # Progress from a side loop, so the end of the download is seen at once (wait), not polled.
 ( while :; do s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"; sleep 0.5 >/dev/null 2>&1; done ) &
 ticker=$!
-wait "$pid"; hashed=$?
+# Reaped here, so tail sees curl gone (a zombie would still count as running).
+wait "$pid"; fetched=$?
 kill "$ticker"
-read -r fetched <"$st/curl"; read -r written <"$st/tee"
-if [ "$fetched" != 0 ] || [ "$written" != 0 ] || [ "$hashed" != 0 ]; then
+[ "$fetched" = 0 ] && echo downloaded
+wait "$hasher"; hashed=$?
+read -r followed <"$st/tail"
+if [ "$fetched" != 0 ] || [ "$followed" != 0 ] || [ "$hashed" != 0 ]; then
   rm -f "$part"
-  echo "the download failed (curl: \${fetched:-killed}, tee: \${written:-killed}, digest: $hashed)" >&2
+  echo "the download failed (curl: $fetched, tail: \${followed:-killed}, digest: $hashed)" >&2
   exit ${EXIT_DOWNLOAD_FAILED}
 fi
-echo downloaded
 got=$(cut -d' ' -f1 <"$st/sum")
 if [ "$got" != "$expected" ]; then
   rm -f "$part"; echo "checksum mismatch: expected $expected, got $got" >&2; exit ${EXIT_CHECKSUM_MISMATCH}

@@ -39,6 +39,12 @@ export interface HostDownloadResult {
   attempts: number;
 }
 
+/** A host connected only when its turn comes (a fallback host may never be needed). */
+export interface LazyHost {
+  target: string;
+  open(): Promise<RemoteShell>;
+}
+
 export class DownloadFailedError extends Error {
   constructor(
     message: string,
@@ -114,9 +120,12 @@ function curlOptions(r: HostDownloadRequest): Omit<CurlRequest, 'url'> {
   };
 }
 
-/** Downloads on the first host that succeeds; each host gets up to ATTEMPTS_PER_HOST tries. */
+/**
+ * Downloads on the first host that succeeds; each host gets up to ATTEMPTS_PER_HOST tries. A
+ * host that cannot be connected to counts as failed and the next one is tried.
+ */
 export async function downloadOnHosts(
-  hosts: readonly RemoteShell[],
+  hosts: readonly (RemoteShell | LazyHost)[],
   r: HostDownloadRequest,
 ): Promise<HostDownloadResult> {
   validateHostPath(r.dest);
@@ -124,7 +133,9 @@ export async function downloadOnHosts(
   r.urls.forEach(validateDownloadUrl);
   if (hosts.length === 0) throw new Error('No connected host can reach this storage pool.');
   const failures: string[] = [];
-  for (const [hostIndex, shell] of hosts.entries()) {
+  for (const [hostIndex, host] of hosts.entries()) {
+    const shell = 'open' in host ? await openOrLog(host, failures, r.log) : host;
+    if (!shell) continue;
     for (let n = 0; n < ATTEMPTS_PER_HOST; n++) {
       const url = r.urls[n % r.urls.length]!;
       r.log?.(`${shell.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
@@ -146,4 +157,19 @@ export async function downloadOnHosts(
     `The download failed after ${failures.length} attempts on ${hosts.length} host(s); nothing was kept.\n${failures.join('\n')}`,
     failures,
   );
+}
+
+async function openOrLog(
+  host: LazyHost,
+  failures: string[],
+  log?: (line: string) => void,
+): Promise<RemoteShell | null> {
+  try {
+    return await host.open();
+  } catch (err) {
+    const why = `${host.target}: cannot connect: ${(err as Error).message}`;
+    failures.push(why);
+    log?.(why);
+    return null;
+  }
 }

@@ -76,7 +76,10 @@ export interface DeployRequest {
   pool: string;
   /** The pool's folder on the hosts. */
   poolDir: string;
-  /** Hosts reaching the pool, the destination host first. */
+  /**
+   * Hosts reaching the pool, the destination host first: the others are tried, in order, when
+   * it fails (connected only then).
+   */
   hosts: readonly string[];
   onProgress?: (bytes: number, total?: number) => void;
   log?: (line: string) => void;
@@ -200,6 +203,16 @@ export class UrlTemplateService {
     }
   }
 
+  /** The template or ISO named `name`; throws when there is none. */
+  get(name: string): UrlTemplate {
+    return this.o.records.get(name);
+  }
+
+  /** Whether a copy of the template is recorded on the storage pool. */
+  hasCopyOn(template: string, pool: string): boolean {
+    return this.o.records.poolCopy(template, pool) !== undefined;
+  }
+
   list(): (UrlTemplate & { pools: PoolCopy[] })[] {
     return this.o.records.list().map((t) => ({ ...t, pools: this.o.records.poolCopies(t.name) }));
   }
@@ -224,12 +237,16 @@ export class UrlTemplateService {
       this.o.records.removePoolCopy(t.name, r.pool);
     }
     if (!t.checksum) throw new Error(`${t.name} has no checksum to verify a download against.`);
-    const shells = await Promise.all(r.hosts.map((h) => this.o.connect(h)));
-    if ((await shells[0]!.exec(['test', '-d', r.poolDir])).code !== 0) {
+    const destination = await this.o.connect(first);
+    if ((await destination.exec(['test', '-d', r.poolDir])).code !== 0) {
       throw new Error(`The storage pool folder ${r.poolDir} does not exist on ${first}.`);
     }
+    const fallbacks = r.hosts.slice(1).map((target) => ({
+      target,
+      open: () => this.o.connect(target),
+    }));
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
-    const result = await downloadOnHosts(shells, {
+    const result = await downloadOnHosts([destination, ...fallbacks], {
       urls: t.mirrors ?? [t.url],
       headers: t.headers,
       ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
