@@ -320,7 +320,17 @@ test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
   assert.equal(reg.code, 0, reg.stderr);
   assert.match(reg.stdout, /BYPASSED, Ready/);
   const deploy = () =>
-    ctl(['image', 'deploy', 'cli-direct', '--host', 'tb', '--pool-dir', pool, '--pool', 'tb:cli']);
+    ctl([
+      'image',
+      'deploy',
+      'cli-direct',
+      '--host',
+      'tb',
+      '--pool-dir',
+      pool,
+      '--shared-pool',
+      'tb-cli',
+    ]);
   const missing = await deploy();
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /does not exist/);
@@ -338,6 +348,6 @@ test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
   }[];
   assert.deepEqual(
     listed.map((l) => [l.name, l.pools]),
-    [['cli-direct', ['tb:cli']]],
+    [['cli-direct', ['tb-cli']]],
   );
 });

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HYPERVISORS, type Hypervisor } from '../../shared/domain/host.js';
-import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
+import type { Host } from '../../shared/domain/inventory.js';
+import {
+  InvalidInputError,
+  validateHostPath,
+  validateVmName,
+} from '../../shared/validation/names.js';
 import {
   FleetService,
   VM_ACTIONS,
@@ -27,7 +32,12 @@ import {
   IsoSettingsFile,
   uploadIso,
 } from '../provisioning/iso-upload.js';
-import { DEFAULT_HOST_PATHS, ProvisioningService } from '../provisioning/provisioning-service.js';
+import {
+  DEFAULT_HOST_PATHS,
+  DEFAULT_KVM_DISKS_DIR,
+  ProvisioningService,
+} from '../provisioning/provisioning-service.js';
+import type { TemplatePool } from '../provisioning/template-provisioning.js';
 import { UrlTemplateRecords, type TemplateFormat } from '../downloads/template-records.js';
 import { UrlTemplateService } from '../downloads/url-template-service.js';
 
@@ -53,14 +63,20 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
   appliance list
   vm provision APPLIANCE --host H --name N [--param KEY=VALUE]... [--start]
                [--image-cache HOST_DIR]
+  vm provision --template NAME --host H --name N [--param KEY=VALUE]... [--start]
+               [--pool-dir HOST_DIR] [--shared-pool POOL]
+               (a template or ISO registered by URL; H downloads it into the pool first
+               unless a copy is there; params: memory vcpus vda_disk_size bridge mac)
   iso upload HOST FILE            (refused when the host's ISO quota would be exceeded)
   iso quota HOST MIB [--iso-dir HOST_DIR]
   image register NAME --url URL [--format qcow2|raw|iso] [--checksum SUM]
                  [--header 'NAME:VALUE']... [--direct-download] [--os OS]
                  [--hypervisor kvm|xen] [--client-cert NAME]
   image list
-  image deploy NAME --host H --pool-dir HOST_DIR [--pool POOL]
-               (H downloads it into the pool; a copy already there is reused)
+  image deploy NAME --host H --pool-dir HOST_DIR [--shared-pool POOL]
+               (H downloads it into the pool; a copy already there is reused. With
+               --shared-pool, the folder is storage the hosts of H's server pool share:
+               they are tried in turn when H's download fails)
   image check-url URL [--header 'NAME:VALUE']... [--hypervisor kvm|xen]
   cert add NAME --ca FILE | cert add NAME --cert FILE --key FILE
   cert list | cert remove NAME
@@ -118,8 +134,9 @@ const OPTIONS = {
   ca: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
-  pool: { type: 'string' },
+  'shared-pool': { type: 'string' },
   'pool-dir': { type: 'string' },
+  template: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -464,7 +481,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'vm provision':
       case 'iso upload':
       case 'iso quota':
-        return await provisioningCommand(fleet, dataDir, `${noun} ${verb}`, rest, values, io);
+        return await provisioningCommand(
+          fleet,
+          inventory,
+          dataDir,
+          `${noun} ${verb}`,
+          rest,
+          values,
+          io,
+        );
       case 'image register':
       case 'image list':
       case 'image deploy':
@@ -523,6 +548,7 @@ function parseParams(pairs: string[] = []): Record<string, string> {
 /** The image store and provisioning commands: appliance list, vm provision, iso upload|quota. */
 async function provisioningCommand(
   fleet: FleetService,
+  inventory: Inventory,
   dataDir: string,
   command: string,
   args: string[],
@@ -551,10 +577,14 @@ async function provisioningCommand(
   }
   if (command === 'vm provision') {
     const [appliance] = args;
-    if (!appliance) throw new UsageError('vm provision needs an APPLIANCE.');
+    const template = values.template;
+    if (typeof template === 'string' ? appliance : !appliance)
+      throw new UsageError('vm provision needs an APPLIANCE or --template NAME (one of them).');
     if (typeof values.host !== 'string') throw new UsageError('vm provision needs --host H.');
     if (typeof values.name !== 'string') throw new UsageError('vm provision needs --name N.');
     const imageCache = values['image-cache'];
+    const poolDir = values['pool-dir'];
+    const sharedPool = values['shared-pool'];
     const service = new ProvisioningService({
       store,
       tasks: fleet.tasks,
@@ -562,10 +592,18 @@ async function provisioningCommand(
       host: (name) => fleet.host(name),
       connect: (name) => fleet.connections.get(name),
       hostPaths: typeof imageCache === 'string' ? { imageCache } : DEFAULT_HOST_PATHS,
+      templates: urlTemplates(fleet, inventory, dataDir),
+      templatePool: (host) =>
+        templatePool(
+          inventory,
+          host,
+          typeof poolDir === 'string' ? poolDir : DEFAULT_KVM_DISKS_DIR,
+          typeof sharedPool === 'string' ? sharedPool : undefined,
+        ),
     });
     // Everything is checked here, before the task starts or anything runs on the host.
     const { task, result } = service.provision({
-      appliance,
+      ...(typeof template === 'string' ? { template } : { appliance: appliance! }),
       host: values.host,
       name: values.name,
       params: parseParams(values.param),
@@ -620,6 +658,30 @@ async function provisioningCommand(
     if (err instanceof IsoQuotaError) throw err;
     return printTaskOutcome(fleet.task(task.id).task, io, json);
   }
+}
+
+/**
+ * The storage pool templates go into on `host`: its own folder (`HOST:DIR`, only it reaches
+ * it), or with `shared` a folder on storage the hosts of its server pool share (same hypervisor),
+ * which are tried in turn when its download fails.
+ */
+function templatePool(
+  inventory: Inventory,
+  host: Host,
+  dir: string,
+  shared: string | undefined,
+): TemplatePool {
+  validateHostPath(dir);
+  if (shared === undefined) return { pool: `${host.name}:${dir}`, dir, hosts: [host.name] };
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(shared))
+    throw new UsageError(`Invalid --shared-pool ${JSON.stringify(shared)}.`);
+  const others = inventory.hosts
+    .list()
+    .filter(
+      (h) => h.name !== host.name && h.groupId === host.groupId && h.hypervisor === host.hypervisor,
+    )
+    .map((h) => h.name);
+  return { pool: shared, dir, hosts: [host.name, ...others] };
 }
 
 function urlTemplates(fleet: FleetService, inventory: Inventory, dataDir: string) {
@@ -716,12 +778,12 @@ async function urlTemplateCommand(
       if (!name || !host || !poolDir) {
         throw new UsageError('image deploy needs NAME, --host H and --pool-dir HOST_DIR.');
       }
-      fleet.host(host);
+      const pool = templatePool(inventory, fleet.host(host), poolDir, text('shared-pool'));
       const { task, result } = service.deployAsTask(fleet.tasks, {
         template: name,
-        pool: text('pool') ?? `${host}:${poolDir}`,
+        pool: pool.pool,
         poolDir,
-        hosts: [host],
+        hosts: pool.hosts,
       });
       const r = await result.catch(() => undefined);
       if (r && !json) {

@@ -31,7 +31,7 @@ export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
 }
 
 export interface HostDownloadResult {
-  /** The shell's target, and its index in the hosts given. */
+  /** The host's target (a LazyHost's name), and its index in the hosts given. */
   host: string;
   hostIndex: number;
   url: string;
@@ -138,17 +138,17 @@ export async function downloadOnHosts(
     if (!shell) continue;
     for (let n = 0; n < ATTEMPTS_PER_HOST; n++) {
       const url = r.urls[n % r.urls.length]!;
-      r.log?.(`${shell.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
+      r.log?.(`${host.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
       const outcome = await attempt(shell, { ...curlOptions(r), url }, r);
       if (outcome.ok)
         return {
-          host: shell.target,
+          host: host.target,
           hostIndex,
           url,
           size: outcome.size,
           attempts: failures.length + 1,
         };
-      const why = `${shell.target} attempt ${n + 1}: ${outcome.error}`;
+      const why = `${host.target} attempt ${n + 1}: ${outcome.error}`;
       failures.push(why);
       r.log?.(why);
     }

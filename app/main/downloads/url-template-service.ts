@@ -241,23 +241,27 @@ export class UrlTemplateService {
     if ((await destination.exec(['test', '-d', r.poolDir])).code !== 0) {
       throw new Error(`The storage pool folder ${r.poolDir} does not exist on ${first}.`);
     }
+    // Named by their inventory names in the task log; the others connected only if needed.
     const fallbacks = r.hosts.slice(1).map((target) => ({
       target,
       open: () => this.o.connect(target),
     }));
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
-    const result = await downloadOnHosts([destination, ...fallbacks], {
-      urls: t.mirrors ?? [t.url],
-      headers: t.headers,
-      ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
-      ...this.hostTrust(),
-      checksum: t.checksum,
-      dest: path,
-      ...(t.size !== undefined ? { total: t.size } : {}),
-      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
-      ...(r.log ? { log: r.log } : {}),
-      ...(r.signal ? { signal: r.signal } : {}),
-    });
+    const result = await downloadOnHosts(
+      [{ target: first, open: () => Promise.resolve(destination) }, ...fallbacks],
+      {
+        urls: t.mirrors ?? [t.url],
+        headers: t.headers,
+        ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
+        ...this.hostTrust(),
+        checksum: t.checksum,
+        dest: path,
+        ...(t.size !== undefined ? { total: t.size } : {}),
+        ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+        ...(r.log ? { log: r.log } : {}),
+        ...(r.signal ? { signal: r.signal } : {}),
+      },
+    );
     const host = r.hosts[result.hostIndex]!;
     this.o.records.addPoolCopy({
       template: t.name,
