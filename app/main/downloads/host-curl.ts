@@ -128,7 +128,7 @@ exec 3<&0
 if ! : >"$part"; then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail --output "$part" <&3 &
 pid=$!
-{ tail -c +1 -s 0.2 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | digest >"$st/sum" &
+{ tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | digest >"$st/sum" &
 hasher=$!
 # Progress from a side loop, so the end of the download is seen at once (wait), not polled.
 ( while :; do s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"; sleep 0.5 >/dev/null 2>&1; done ) &
