@@ -128,7 +128,7 @@ test('provisioning from templates and ISOs by URL', { timeout: 600_000 }, async 
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     }
     assert.equal((await provision('tpl-disk', 'bad name;rm')).code, 2);
-    assert.equal((await provision('no-such-template', `${bed.prefix}bad`)).code, 1);
+    assert.equal((await provision('no-such-template', `${bed.prefix}bad`)).code, 2);
     const both = await ctl([
       'vm',
       'provision',

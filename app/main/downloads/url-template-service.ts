@@ -203,9 +203,12 @@ export class UrlTemplateService {
     }
   }
 
-  /** The template or ISO named `name`; throws when there is none. */
+  /** The template or ISO named `name`; refused (InvalidInputError) when there is none. */
   get(name: string): UrlTemplate {
-    return this.o.records.get(name);
+    const t = this.o.records.find(name);
+    if (!t)
+      throw new InvalidInputError('template', `No template or ISO named ${JSON.stringify(name)}.`);
+    return t;
   }
 
   /** Whether a copy of the template is recorded on the storage pool. */

@@ -25,7 +25,7 @@ test('defaults, and the values given, normalized', () => {
 });
 
 test('unknown keys and bad values are refused', () => {
-  for (const bad of [
+  const bads: Record<string, string>[] = [
     { hostname: 'x' },
     { kernel_src: '/etc/shadow' },
     { memory: 'lots' },
@@ -33,7 +33,8 @@ test('unknown keys and bad values are refused', () => {
     { vda_disk_size: '-1' },
     { mac: '01:00:5e:00:00:01' },
     { bridge: 'br0;reboot' },
-  ]) {
+  ];
+  for (const bad of bads) {
     assert.throws(() => templateParams(template(), host('kvm'), bad), InvalidInputError);
   }
 });
