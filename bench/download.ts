@@ -28,7 +28,8 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
-const bed = await startTestbed(log);
+// No Xen host: its emulation would compete for the CPU the downloads are measured on.
+const bed = await startTestbed(log, { xenHost: false });
 const info = bed.info;
 const ssh = await connectToTestbed(info);
 const dir = `${info.imagesDir}/${info.prefix}bench-download`;

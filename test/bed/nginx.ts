@@ -30,6 +30,10 @@ export interface DownloadServersInfo {
   clientKeyPem: string;
   /** The served image: under `/files/`, `/header-only/` and `/no-head/`. */
   image: { name: string; size: number; sha256: string; md5: string };
+  /** A real qcow2 image (empty, `virtualSize` bytes), under `/files/` and `/no-length/`. */
+  disk: { name: string; size: number; sha256: string; virtualSize: number };
+  /** An ISO-sized blob of random bytes under `/files/` (a CD-ROM's content is not checked). */
+  iso: { name: string; size: number; sha256: string };
   /** `/header-only/` answers only requests carrying this header. */
   header: { name: string; value: string };
 }
@@ -160,7 +164,7 @@ export async function startDownloadServers(
   imageSize = 3 * 1024 * 1024 + 123,
 ): Promise<RunningDownloadServers> {
   const www = join(dir, 'www');
-  for (const sub of ['tmp', 'files', 'header-only', 'no-head']) {
+  for (const sub of ['tmp', 'files', 'header-only', 'no-head', 'no-length']) {
     mkdirSync(join(sub === 'tmp' ? dir : www, sub), { recursive: true });
   }
   await makeCertificates(dir);
@@ -169,6 +173,14 @@ export async function startDownloadServers(
   const sha256 = createHash('sha256').update(image).digest('hex');
   const md5 = createHash('md5').update(image).digest('hex');
   for (const sub of ['files', 'header-only', 'no-head']) writeFileSync(join(www, sub, name), image);
+
+  const disk = { name: 'disk.qcow2', virtualSize: 64 * 1024 * 1024 };
+  await mustRun('qemu-img', ['create', '-q', '-f', 'qcow2', join(www, 'files', disk.name), '64M']);
+  const diskBytes = readFileSync(join(www, 'files', disk.name));
+  writeFileSync(join(www, 'no-length', disk.name), diskBytes);
+  const iso = { name: 'cd.iso', bytes: randomBytes(1024 * 1024) };
+  writeFileSync(join(www, 'files', iso.name), iso.bytes);
+  const digest = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
   const [http, https, mtls, drop, deadPort] = [
     await freeLoopbackPort(),
@@ -233,6 +245,11 @@ http {
     location /no-head/ {
       if ($request_method = HEAD) { return 405; }
     }
+    # SSI makes the length unknown: no Content-Length (chunked), and ranges are ignored.
+    location /no-length/ {
+      ssi on;
+      ssi_types *;
+    }
   }
   ${tls(https, false)}
   ${tls(mtls, true)}
@@ -281,6 +298,8 @@ http {
       clientCertPem: read('client.pem'),
       clientKeyPem: read('client.key'),
       image: { name, size: image.length, sha256, md5 },
+      disk: { ...disk, size: diskBytes.length, sha256: digest(diskBytes) },
+      iso: { name: iso.name, size: iso.bytes.length, sha256: digest(iso.bytes) },
       header,
     },
     stop,

@@ -11,7 +11,7 @@ import {
   installClientCertificate,
 } from '../../app/main/downloads/certificates.js';
 import { DownloadFailedError, downloadOnHosts } from '../../app/main/downloads/host-download.js';
-import { checkSource, checkUrl } from '../../app/main/downloads/url-check.js';
+import { checkSource, checkUrl, readQcow2VirtualSize } from '../../app/main/downloads/url-check.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
 const bed = testbed();
@@ -144,5 +144,37 @@ test('host-side URL checks and downloads', async (t) => {
     assert.ok(err instanceof DownloadFailedError);
     assert.match(err.message, /3 attempts/);
     assert.deepEqual(await ls(), []);
+  });
+
+  await t.test('a .part file that cannot be created fails at once, nothing stays', async () => {
+    const err = await downloadOnHosts([ssh], {
+      urls: [`${web.http}${image}`],
+      checksum: sha256,
+      dest: `${pool}/no-such-dir/x.qcow2`,
+      trustDir,
+    }).catch((e: unknown) => e);
+    assert.ok(err instanceof DownloadFailedError);
+    assert.match(err.attempts[0]!, /cannot create .*no-such-dir\/x\.qcow2\.part/);
+    assert.deepEqual(await ls(), []);
+  });
+
+  await t.test('the qcow2 virtual size from the header, with or without a length', async () => {
+    const request = { url: `${web.http}/files/${web.disk.name}`, trustDir };
+    assert.equal((await checkUrl(ssh, request)).size, web.disk.size);
+    assert.equal(await readQcow2VirtualSize(ssh, request), web.disk.virtualSize);
+    // No Content-Length and the range ignored: the first bytes are cut from the whole body.
+    const noLength = { url: `${web.http}/no-length/${web.disk.name}`, trustDir };
+    const check = await checkUrl(ssh, noLength);
+    assert.deepEqual([check.ok, check.size], [true, undefined]);
+    assert.equal(await readQcow2VirtualSize(ssh, noLength), web.disk.virtualSize);
+    // Not a qcow2 image, or no such file: no size.
+    assert.equal(
+      await readQcow2VirtualSize(ssh, { url: `${web.http}${image}`, trustDir }),
+      undefined,
+    );
+    assert.equal(
+      await readQcow2VirtualSize(ssh, { url: `${web.http}/files/none.qcow2`, trustDir }),
+      undefined,
+    );
   });
 });

@@ -28,6 +28,7 @@ import {
   uploadIso,
 } from '../provisioning/iso-upload.js';
 import { DEFAULT_HOST_PATHS } from '../provisioning/provisioning-service.js';
+import { sharedTemplatePool } from '../provisioning/template-pools.js';
 import { unlockForHeaders, type TemplateFormat } from '../downloads/template-records.js';
 import { passphraseProtection } from '../secrets/passphrase-protection.js';
 import { SshSecrets } from '../secrets/ssh-secrets.js';
@@ -58,14 +59,20 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
   appliance list
   vm provision APPLIANCE --host H --name N [--param KEY=VALUE]... [--start]
                [--image-cache HOST_DIR]
+  vm provision --template NAME --host H --name N [--param KEY=VALUE]... [--start]
+               [--pool-dir HOST_DIR] [--shared-pool POOL]
+               (a template or ISO registered by URL; H downloads it into the pool first
+               unless a copy is there; params: memory vcpus vda_disk_size bridge mac)
   iso upload HOST FILE            (refused when the host's ISO quota would be exceeded)
   iso quota HOST MIB [--iso-dir HOST_DIR]
   image register NAME --url URL [--format qcow2|raw|iso] [--checksum SUM]
                  [--header 'NAME:VALUE']... [--direct-download] [--os OS]
                  [--hypervisor kvm|xen] [--client-cert NAME]
   image list
-  image deploy NAME --host H --pool-dir HOST_DIR [--pool POOL]
-               (H downloads it into the pool; a copy already there is reused)
+  image deploy NAME --host H --pool-dir HOST_DIR [--shared-pool POOL]
+               (H downloads it into the pool; a copy already there is reused. With
+               --shared-pool, the folder is storage the hosts of H's server pool share:
+               they are tried in turn when H's download fails)
   image check-url URL [--header 'NAME:VALUE']... [--hypervisor kvm|xen]
   cert add NAME --ca FILE | cert add NAME --cert FILE --key FILE
   cert list | cert remove NAME
@@ -127,10 +134,11 @@ const OPTIONS = {
   ca: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
-  pool: { type: 'string' },
+  'shared-pool': { type: 'string' },
   'pool-dir': { type: 'string' },
   remember: { type: 'boolean' },
   all: { type: 'boolean' },
+  template: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -514,7 +522,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'vm provision':
       case 'iso upload':
       case 'iso quota':
-        return await provisioningCommand(fleet, dataDir, `${noun} ${verb}`, rest, values, io);
+        return await provisioningCommand(
+          fleet,
+          inventory,
+          dataDir,
+          `${noun} ${verb}`,
+          rest,
+          values,
+          io,
+        );
       case 'image register':
       case 'image list':
       case 'image deploy':
@@ -573,6 +589,7 @@ function parseParams(pairs: string[] = []): Record<string, string> {
 /** The image store and provisioning commands: appliance list, vm provision, iso upload|quota. */
 async function provisioningCommand(
   fleet: FleetService,
+  inventory: Inventory,
   dataDir: string,
   command: string,
   args: string[],
@@ -581,10 +598,22 @@ async function provisioningCommand(
 ): Promise<number> {
   const json = values.json === true;
   const imageCache = values['image-cache'];
+  const poolDir = values['pool-dir'];
+  const sharedPool = values['shared-pool'];
   const { store, checksums, service } = fleetProvisioning(
     fleet,
     dataDir,
     typeof imageCache === 'string' ? { imageCache } : DEFAULT_HOST_PATHS,
+    {
+      templates: fleetUrlTemplates(fleet, inventory, dataDir),
+      templatePool: (host) =>
+        sharedTemplatePool(
+          inventory,
+          host,
+          typeof poolDir === 'string' ? poolDir : undefined,
+          typeof sharedPool === 'string' ? sharedPool : undefined,
+        ),
+    },
   );
   const isoSettings = new IsoSettingsFile(join(dataDir, 'iso-settings.json'));
   if (command === 'appliance list') {
@@ -605,12 +634,14 @@ async function provisioningCommand(
   }
   if (command === 'vm provision') {
     const [appliance] = args;
-    if (!appliance) throw new UsageError('vm provision needs an APPLIANCE.');
+    const template = values.template;
+    if (typeof template === 'string' ? appliance : !appliance)
+      throw new UsageError('vm provision needs an APPLIANCE or --template NAME (one of them).');
     if (typeof values.host !== 'string') throw new UsageError('vm provision needs --host H.');
     if (typeof values.name !== 'string') throw new UsageError('vm provision needs --name N.');
     // Everything is checked here, before the task starts or anything runs on the host.
     const { task, result } = service.provision({
-      appliance,
+      ...(typeof template === 'string' ? { template } : { appliance: appliance! }),
       host: values.host,
       name: values.name,
       params: parseParams(values.param),
@@ -747,12 +778,12 @@ async function urlTemplateCommand(
       if (!name || !host || !poolDir) {
         throw new UsageError('image deploy needs NAME, --host H and --pool-dir HOST_DIR.');
       }
-      fleet.host(host);
+      const pool = sharedTemplatePool(inventory, fleet.host(host), poolDir, text('shared-pool'));
       const { task, result } = service.deployAsTask(fleet.tasks, {
         template: name,
-        pool: text('pool') ?? `${host}:${poolDir}`,
+        pool: pool.pool,
         poolDir,
-        hosts: [host],
+        hosts: pool.hosts,
       });
       const r = await result.catch(() => undefined);
       if (r && !json) {

@@ -89,9 +89,18 @@ export function fetchCommand(request: CurlRequest, maxBytes: number): string[] {
   return curlScript(request, ['--fail', '--max-filesize', String(maxBytes)], 'exec "$@"\n');
 }
 
-/** The coreutils program printing a digest of `algorithm`. */
-export function digestProgram(checksum: Checksum): string {
-  return `${checksum.algorithm}sum`;
+/**
+ * Prints the first `count` bytes of the file as hex (`od`): a ranged GET, cut by `head` when the
+ * server ignores the range and sends it all.
+ */
+export function leadingBytesCommand(request: CurlRequest, count: number): string[] {
+  return curlScript(
+    request,
+    ['--fail', '--range', `0-${count - 1}`],
+    '"$@" | head -c "$n" | od -An -v -tx1\n',
+    'n=$1; shift\n',
+    [String(count)],
+  );
 }
 
 /** Exit status of downloadCommand when the file does not match its checksum. */
@@ -100,32 +109,50 @@ export const EXIT_CHECKSUM_MISMATCH = 3;
 export const EXIT_DOWNLOAD_FAILED = 4;
 
 /**
- * Downloads to DEST.part, prints `progress BYTES` lines while it runs (`downloaded` when the
- * transfer is over), verifies the digest on the
- * host and renames to DEST. On a mismatch or a failed download nothing stays.
+ * Downloads to DEST.part (curl writes the file itself, at its own pace) while the digest follows
+ * the file as it grows (`tail -f` until curl has exited, piped to the digest): the data is hashed
+ * once, as it arrives, from the file itself, and curl never waits for the hash. OpenSSL's digest
+ * where there is one (several times less CPU than coreutils' `ALGORITHMsum` on CPUs with SHA
+ * instructions). Prints `progress BYTES` lines while it runs (`downloaded` when the transfer is
+ * over), compares the digest and renames to DEST. The exit status of every stage is kept (dash
+ * has no pipefail). On a mismatch or a failed download nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
   const body = `part="$dest.part"
+if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst "-$algo" -r; }
+else digest() { "\${algo}sum"; }; fi
+st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
+trap 'rm -rf "$st"' EXIT
 exec 3<&0
+# Created first, so tail follows the very file curl writes.
+if ! : >"$part"; then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail --output "$part" <&3 &
 pid=$!
+{ tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | digest >"$st/sum" &
+hasher=$!
 # Progress from a side loop, so the end of the download is seen at once (wait), not polled.
 ( while :; do s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"; sleep 0.5 >/dev/null 2>&1; done ) &
 ticker=$!
-if ! wait "$pid"; then
-  kill "$ticker"; rm -f "$part"; echo "the download failed" >&2; exit ${EXIT_DOWNLOAD_FAILED}
-fi
+# Reaped here, so tail sees curl gone (a zombie would still count as running).
+wait "$pid"; fetched=$?
 kill "$ticker"
-echo downloaded
-got=$("$sum" "$part" | cut -d' ' -f1)
+[ "$fetched" = 0 ] && echo downloaded
+wait "$hasher"; hashed=$?
+read -r followed <"$st/tail"
+if [ "$fetched" != 0 ] || [ "$followed" != 0 ] || [ "$hashed" != 0 ]; then
+  rm -f "$part"
+  echo "the download failed (curl: $fetched, tail: \${followed:-killed}, digest: $hashed)" >&2
+  exit ${EXIT_DOWNLOAD_FAILED}
+fi
+got=$(cut -d' ' -f1 <"$st/sum")
 if [ "$got" != "$expected" ]; then
   rm -f "$part"; echo "checksum mismatch: expected $expected, got $got" >&2; exit ${EXIT_CHECKSUM_MISMATCH}
 fi
 mv -f "$part" "$dest" && stat -c "done %s" "$dest"
 `;
-  return curlScript(request, [], body, 'dest=$1 sum=$2 expected=$3; shift 3\n', [
+  return curlScript(request, [], body, 'dest=$1 algo=$2 expected=$3; shift 3\n', [
     dest,
-    digestProgram(checksum),
+    checksum.algorithm,
     checksum.hex,
   ]);
 }

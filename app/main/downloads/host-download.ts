@@ -31,12 +31,18 @@ export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
 }
 
 export interface HostDownloadResult {
-  /** The shell's target, and its index in the hosts given. */
+  /** The host's target (a LazyHost's name), and its index in the hosts given. */
   host: string;
   hostIndex: number;
   url: string;
   size: number;
   attempts: number;
+}
+
+/** A host connected only when its turn comes (a fallback host may never be needed). */
+export interface LazyHost {
+  target: string;
+  open(): Promise<RemoteShell>;
 }
 
 export class DownloadFailedError extends Error {
@@ -114,9 +120,12 @@ function curlOptions(r: HostDownloadRequest): Omit<CurlRequest, 'url'> {
   };
 }
 
-/** Downloads on the first host that succeeds; each host gets up to ATTEMPTS_PER_HOST tries. */
+/**
+ * Downloads on the first host that succeeds; each host gets up to ATTEMPTS_PER_HOST tries. A
+ * host that cannot be connected to counts as failed and the next one is tried.
+ */
 export async function downloadOnHosts(
-  hosts: readonly RemoteShell[],
+  hosts: readonly (RemoteShell | LazyHost)[],
   r: HostDownloadRequest,
 ): Promise<HostDownloadResult> {
   validateHostPath(r.dest);
@@ -124,20 +133,22 @@ export async function downloadOnHosts(
   r.urls.forEach(validateDownloadUrl);
   if (hosts.length === 0) throw new Error('No connected host can reach this storage pool.');
   const failures: string[] = [];
-  for (const [hostIndex, shell] of hosts.entries()) {
+  for (const [hostIndex, host] of hosts.entries()) {
+    const shell = 'open' in host ? await openOrLog(host, failures, r.log) : host;
+    if (!shell) continue;
     for (let n = 0; n < ATTEMPTS_PER_HOST; n++) {
       const url = r.urls[n % r.urls.length]!;
-      r.log?.(`${shell.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
+      r.log?.(`${host.target}: attempt ${n + 1} of ${ATTEMPTS_PER_HOST}, ${url}`);
       const outcome = await attempt(shell, { ...curlOptions(r), url }, r);
       if (outcome.ok)
         return {
-          host: shell.target,
+          host: host.target,
           hostIndex,
           url,
           size: outcome.size,
           attempts: failures.length + 1,
         };
-      const why = `${shell.target} attempt ${n + 1}: ${outcome.error}`;
+      const why = `${host.target} attempt ${n + 1}: ${outcome.error}`;
       failures.push(why);
       r.log?.(why);
     }
@@ -146,4 +157,19 @@ export async function downloadOnHosts(
     `The download failed after ${failures.length} attempts on ${hosts.length} host(s); nothing was kept.\n${failures.join('\n')}`,
     failures,
   );
+}
+
+async function openOrLog(
+  host: LazyHost,
+  failures: string[],
+  log?: (line: string) => void,
+): Promise<RemoteShell | null> {
+  try {
+    return await host.open();
+  } catch (err) {
+    const why = `${host.target}: cannot connect: ${(err as Error).message}`;
+    failures.push(why);
+    log?.(why);
+    return null;
+  }
 }

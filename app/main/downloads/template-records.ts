@@ -36,7 +36,10 @@ export interface TemplateSummary {
   storePath?: string;
   downloadState: 'BYPASSED' | 'DOWNLOADED';
   state: 'Ready';
+  /** Bytes to download (Content-Length, a metalink's size, else the qcow2 virtual size). */
   size?: number;
+  /** A qcow2 image's virtual size, read from its header at registration. */
+  virtualSize?: number;
   clientCertificate?: string;
   headerNames: string[];
   /** A metalink's candidate URLs, best first. */
@@ -158,6 +161,9 @@ export async function unlockForHeaders(
   moveHeaderValuesIntoVault(db, vault);
 }
 
+/** A qcow2 image's virtual size, read from its header at registration. */
+const VIRTUAL_SIZE = 'VIRTUAL_SIZE';
+
 export class UrlTemplateRecords {
   constructor(
     private readonly db: Db,
@@ -196,6 +202,7 @@ export class UrlTemplateRecords {
         'INSERT INTO url_template_details (template_id, seq, key, value) VALUES (?, ?, ?, ?)',
       );
       headerRefs.forEach((ref, seq) => detail.run(lastInsertRowid, seq, HTTP_HEADER_SECRET, ref));
+      if (t.virtualSize !== undefined) this.addDetail(lastInsertRowid, VIRTUAL_SIZE, t.virtualSize);
       return this.get(t.name);
     })();
   }
@@ -337,7 +344,26 @@ export class UrlTemplateRecords {
     });
   }
 
+  /** A detail after the template's others, whatever their numbering. */
+  private addDetail(templateId: number | bigint, key: string, value: number | string): void {
+    this.db
+      .prepare(
+        `INSERT INTO url_template_details (template_id, seq, key, value)
+         SELECT ?, COALESCE(MAX(seq) + 1, 0), ?, ? FROM url_template_details WHERE template_id = ?`,
+      )
+      .run(templateId, key, String(value), templateId);
+  }
+
+  private detail(templateId: number, key: string): string | undefined {
+    return this.db
+      .prepare<[number, string], { value: string }>(
+        'SELECT value FROM url_template_details WHERE template_id = ? AND key = ?',
+      )
+      .get(templateId, key)?.value;
+  }
+
   private fromRow(row: TemplateRow): TemplateSummary {
+    const virtualSize = this.detail(row.id, VIRTUAL_SIZE);
     return {
       id: row.id,
       name: row.name,
@@ -351,6 +377,7 @@ export class UrlTemplateRecords {
       downloadState: row.download_state,
       state: row.state,
       ...(row.size !== null ? { size: row.size } : {}),
+      ...(virtualSize !== undefined ? { virtualSize: Number(virtualSize) } : {}),
       ...(row.client_certificate ? { clientCertificate: row.client_certificate } : {}),
       headerNames: this.headerRows(row.name).map((d) => parseHttpHeader(d.value).name),
       ...(row.mirrors ? { mirrors: JSON.parse(row.mirrors) as string[] } : {}),

@@ -2,7 +2,13 @@
 // size from Content-Length. A metalink is fetched and each of its URLs checked, best first.
 import { validateDownloadUrl, type Checksum } from '../../shared/validation/download-source.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
-import { fetchCommand, headerLines, probeCommand, type CurlRequest } from './host-curl.js';
+import {
+  fetchCommand,
+  headerLines,
+  leadingBytesCommand,
+  probeCommand,
+  type CurlRequest,
+} from './host-curl.js';
 import { isMetalink, parseMetalink } from './metalink.js';
 
 export interface UrlCheck {
@@ -92,4 +98,32 @@ export async function checkSource(shell: RemoteShell, request: CurlRequest): Pro
       skipped: file.skipped,
     },
   };
+}
+
+/** A qcow2 image starts with QFI\xfb; its virtual size is the big-endian 64-bit number at 24. */
+const QCOW2_MAGIC = [0x51, 0x46, 0x49, 0xfb];
+const QCOW2_HEADER_BYTES = 32;
+
+/** The virtual size in a qcow2 header, or undefined when `bytes` is not one. */
+export function qcow2VirtualSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length < QCOW2_HEADER_BYTES || QCOW2_MAGIC.some((b, i) => bytes[i] !== b)) return;
+  const size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(24);
+  return size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(size) : undefined;
+}
+
+/**
+ * Reads the image's first bytes with a ranged request from the host: the qcow2 virtual size, or
+ * undefined for anything that is not a qcow2 image (or cannot be read).
+ */
+export async function readQcow2VirtualSize(
+  shell: RemoteShell,
+  request: CurlRequest,
+): Promise<number | undefined> {
+  validateDownloadUrl(request.url);
+  const r = await shell.exec(leadingBytesCommand(request, QCOW2_HEADER_BYTES), {
+    stdin: headerLines(request.headers),
+  });
+  const hex = r.stdout.replace(/\s+/g, '');
+  if (!/^([0-9a-f]{2})*$/.test(hex)) return undefined;
+  return qcow2VirtualSize(Buffer.from(hex, 'hex'));
 }

@@ -41,7 +41,7 @@ import {
   type UrlTemplate,
   type UrlTemplateRecords,
 } from './template-records.js';
-import { checkSource, type SourceCheck } from './url-check.js';
+import { checkSource, readQcow2VirtualSize, type SourceCheck } from './url-check.js';
 
 export type { RegisterRequest };
 
@@ -65,7 +65,10 @@ export interface DeployRequest {
   pool: string;
   /** The pool's folder on the hosts. */
   poolDir: string;
-  /** Hosts reaching the pool, the destination host first. */
+  /**
+   * Hosts reaching the pool, the destination host first: the others are tried, in order, when
+   * it fails (connected only then).
+   */
   hosts: readonly string[];
   onProgress?: (bytes: number, total?: number) => void;
   log?: (line: string) => void;
@@ -132,7 +135,18 @@ export class UrlTemplateService {
       );
     }
     const mirrors = check.metalink ? check.candidates.map((c) => c.url) : undefined;
-    const size = check.reachable.size ?? check.metalink?.size;
+    // A qcow2's virtual size is always worth knowing; for anything else only without a length.
+    const known = check.reachable.size ?? check.metalink?.size;
+    const virtualSize =
+      format === 'qcow2' || known === undefined
+        ? await readQcow2VirtualSize(shell, {
+            url: check.reachable.url,
+            headers,
+            ...client,
+            ...this.hostTrust(),
+          })
+        : undefined;
+    const size = known ?? virtualSize;
     const record = {
       name: r.name,
       format,
@@ -144,6 +158,7 @@ export class UrlTemplateService {
       ...client,
       ...(mirrors ? { mirrors } : {}),
       ...(size !== undefined ? { size } : {}),
+      ...(virtualSize !== undefined ? { virtualSize } : {}),
     };
     if (direct) {
       log('Direct download: nothing is copied until a host downloads it into its storage pool.');
@@ -194,6 +209,19 @@ export class UrlTemplateService {
     }
   }
 
+  /** The template or ISO named `name`; refused (InvalidInputError) when there is none. */
+  get(name: string): UrlTemplate {
+    const t = this.o.records.find(name);
+    if (!t)
+      throw new InvalidInputError('template', `No template or ISO named ${JSON.stringify(name)}.`);
+    return t;
+  }
+
+  /** Whether a copy of the template is recorded on the storage pool. */
+  hasCopyOn(template: string, pool: string): boolean {
+    return this.o.records.poolCopy(template, pool) !== undefined;
+  }
+
   list(): (TemplateSummary & { pools: PoolCopy[] })[] {
     return this.o.records.list().map((t) => ({ ...t, pools: this.o.records.poolCopies(t.name) }));
   }
@@ -218,23 +246,31 @@ export class UrlTemplateService {
       this.o.records.removePoolCopy(t.name, r.pool);
     }
     if (!t.checksum) throw new Error(`${t.name} has no checksum to verify a download against.`);
-    const shells = await Promise.all(r.hosts.map((h) => this.o.connect(h)));
-    if ((await shells[0]!.exec(['test', '-d', r.poolDir])).code !== 0) {
+    const destination = await this.o.connect(first);
+    if ((await destination.exec(['test', '-d', r.poolDir])).code !== 0) {
       throw new Error(`The storage pool folder ${r.poolDir} does not exist on ${first}.`);
     }
+    // Named by their inventory names in the task log; the others connected only if needed.
+    const fallbacks = r.hosts.slice(1).map((target) => ({
+      target,
+      open: () => this.o.connect(target),
+    }));
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
-    const result = await downloadOnHosts(shells, {
-      urls: t.mirrors ?? [t.url],
-      headers: t.headers,
-      ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
-      ...this.hostTrust(),
-      checksum: t.checksum,
-      dest: path,
-      ...(t.size !== undefined ? { total: t.size } : {}),
-      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
-      ...(r.log ? { log: r.log } : {}),
-      ...(r.signal ? { signal: r.signal } : {}),
-    });
+    const result = await downloadOnHosts(
+      [{ target: first, open: () => Promise.resolve(destination) }, ...fallbacks],
+      {
+        urls: t.mirrors ?? [t.url],
+        headers: t.headers,
+        ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
+        ...this.hostTrust(),
+        checksum: t.checksum,
+        dest: path,
+        ...(t.size !== undefined ? { total: t.size } : {}),
+        ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+        ...(r.log ? { log: r.log } : {}),
+        ...(r.signal ? { signal: r.signal } : {}),
+      },
+    );
     const host = r.hosts[result.hostIndex]!;
     this.o.records.addPoolCopy({
       template: t.name,

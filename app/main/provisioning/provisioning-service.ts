@@ -1,4 +1,5 @@
-// Provisioning a VM from an appliance of the image store, as ONE task with steps and a full log:
+// Provisioning a VM from an appliance of the image store (or from a template or ISO registered by
+// URL: template-provisioning.ts), as ONE task with steps and a full log:
 // validate everything (locally, then one read-only look at the host), put the images on the
 // host (reused by checksum, else uploaded), make the disks (qcow2 overlays on the cached base,
 // DTC-style filled filesystems, empty disks), run provision.sh and the hooks on the host, define
@@ -26,8 +27,8 @@ import {
   validateVmName,
 } from '../../shared/validation/names.js';
 import { DomainDocument } from '../hypervisors/kvm/domain-xml.js';
-import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
 import { XlDriver } from '../hypervisors/xen/xl-driver.js';
+import type { UrlTemplateService } from '../downloads/url-template-service.js';
 import {
   ERROR_HOOK,
   DTC_HOOKS,
@@ -45,21 +46,28 @@ import {
 import { escapeXml, substitute, xlStringValue } from '../image-store/template.js';
 import { quoteArg } from '../ssh/shell-quote.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
-import { RecordingShell } from '../tasks/recording-shell.js';
 import type { TaskContext, TaskRunner } from '../tasks/task-runner.js';
 import type { Task } from '../inventory/index.js';
 import type { ChecksumCache } from './checksums.js';
 import { uploadFile } from './file-upload.js';
-import { surveyHost } from './host-survey.js';
-import { UndoList } from './undo-list.js';
+import { surveyHost, type HostSurvey } from './host-survey.js';
+import { ProvisionRun } from './provision-run.js';
+import {
+  templateParams,
+  TemplateProvisionRun,
+  type TemplatePool,
+} from './template-provisioning.js';
 
-export interface ProvisionRequest {
-  appliance: string;
+/** The VM's source: an appliance of the image store, or a template or ISO registered by URL. */
+export type ProvisionSource =
+  { appliance: string; template?: undefined } | { template: string; appliance?: undefined };
+
+export type ProvisionRequest = ProvisionSource & {
   host: string;
   name: string;
   params?: Readonly<Record<string, string>>;
   start?: boolean;
-}
+};
 
 export interface ProvisionResult {
   name: string;
@@ -81,11 +89,20 @@ export interface ProvisioningOptions {
   host(name: string): Host;
   connect(host: string): Promise<RemoteShell>;
   hostPaths?: HostPaths;
+  /** Templates and ISOs by URL, for requests naming a `template`. */
+  templates?: UrlTemplateService;
+  /**
+   * The storage pool a host's templates go into; by default the host's own disks folder
+   * (`HOST:DIR`), which only that host reaches.
+   */
+  templatePool?(host: Host): TemplatePool;
 }
 
 export const DEFAULT_HOST_PATHS: HostPaths = {
   imageCache: '/var/lib/libvirt/images/convirt-cache',
 };
+/** Where the VMs' disks go on KVM hosts when neither HostPaths nor image.conf say. */
+export const DEFAULT_KVM_DISKS_DIR = '/var/lib/libvirt/images';
 /** Where Xen hosts keep the image cache when DEFAULT_HOST_PATHS is in use (dom0 has no libvirt). */
 export const XEN_IMAGE_CACHE = '/var/lib/xen/images/convirt-cache';
 const MiB = 1024 * 1024;
@@ -110,6 +127,8 @@ export class ProvisioningService {
   provision(request: ProvisionRequest): { task: Task; result: Promise<ProvisionResult> } {
     const host = this.options.host(request.host);
     validateVmName(request.name);
+    if (request.template !== undefined)
+      return this.provisionTemplate(request.template, host, request);
     const appliance = this.options.store.get(request.appliance);
     const xen = host.hypervisor === 'xen';
     if (appliance.templateKind !== (xen ? 'xl' : 'libvirt-xml'))
@@ -143,53 +162,63 @@ export class ProvisioningService {
     const disksDir = validateHostPath(
       paths.disks ??
         appliance.conf.get('VM_DISKS_DIR') ??
-        (xen ? '/var/lib/xen/images' : '/var/lib/libvirt/images'),
+        (xen ? '/var/lib/xen/images' : DEFAULT_KVM_DISKS_DIR),
     );
     const imageCache = validateHostPath(
       xen && paths === DEFAULT_HOST_PATHS ? XEN_IMAGE_CACHE : paths.imageCache,
     );
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
-      new ProvisionRun(this.options, ctx, host, appliance, params, request, {
+      new ApplianceProvisionRun(this.options, ctx, host, appliance, params, request, {
         imageCache,
         disks: disksDir,
       }).run(),
     );
   }
+
+  private provisionTemplate(
+    name: string,
+    host: Host,
+    request: ProvisionRequest,
+  ): { task: Task; result: Promise<ProvisionResult> } {
+    const { templates } = this.options;
+    if (!templates) throw new Error('Templates by URL are not available here.');
+    const template = templates.get(name);
+    const params = templateParams(template, host, request.params);
+    const disksDir = validateHostPath(this.options.hostPaths?.disks ?? DEFAULT_KVM_DISKS_DIR);
+    const pool = this.options.templatePool?.(host) ?? {
+      pool: `${host.name}:${disksDir}`,
+      dir: disksDir,
+      hosts: [host.name],
+    };
+    validateHostPath(pool.dir);
+    return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
+      new TemplateProvisionRun(ctx, host, request.name, {
+        connect: (target) => this.options.connect(target),
+        templates,
+        template,
+        pool,
+        disksDir,
+        params,
+        start: request.start === true,
+      }).run(),
+    );
+  }
 }
 
-class ProvisionRun {
-  private readonly prefix: string[];
-  private readonly xen: boolean;
-  private readonly undo = new UndoList();
-  private shell!: RemoteShell;
-  /** The same host, logged but not tied to the task's cancel signal: undo must run after a cancel. */
-  private cleanup!: RemoteShell;
-  private step = 'checking the host';
+/** An appliance of the image store: its images, provision.sh, hooks and vm_conf.template. */
+class ApplianceProvisionRun extends ProvisionRun {
   private work: string | null = null;
 
   constructor(
     private readonly options: ProvisioningOptions,
-    private readonly ctx: TaskContext,
-    private readonly host: Host,
+    ctx: TaskContext,
+    host: Host,
     private readonly appliance: Appliance,
     private readonly params: ProvisionParams,
     private readonly request: ProvisionRequest,
     private readonly dirs: { imageCache: string; disks: string },
   ) {
-    this.prefix = host.useSudo ? ['sudo', '-n'] : [];
-    this.xen = host.hypervisor === 'xen';
-  }
-
-  private get name(): string {
-    return this.request.name;
-  }
-
-  private cmd(...argv: string[]): Promise<string> {
-    return this.shell.run([...this.prefix, ...argv]);
-  }
-
-  private async undoCmd(...argv: string[]): Promise<void> {
-    await this.cleanup.run([...this.prefix, ...argv]);
+    super(ctx, host, request.name);
   }
 
   private diskPath(disk: ApplianceDisk): string {
@@ -203,15 +232,9 @@ class ProvisionRun {
 
   async run(): Promise<ProvisionResult> {
     const { ctx } = this;
-    const connection = await this.options.connect(this.host.name);
-    this.shell = ctx.record(connection);
-    this.cleanup = new RecordingShell(connection, (text, stream) => ctx.log(text, stream));
-    const driverOptions = {
-      sudo: this.host.useSudo,
-      ...(this.host.libvirtUri ? { uri: this.host.libvirtUri } : {}),
-    };
-    const kvm = new KvmDriver(this.shell, driverOptions);
-    const kvmCleanup = new KvmDriver(this.cleanup, driverOptions);
+    await this.attach((target) => this.options.connect(target));
+    const kvmDrivers = this.kvmDrivers();
+    const { kvm } = kvmDrivers;
     const xl = new XlDriver(this.shell, { sudo: this.host.useSudo });
     const xlCleanup = new XlDriver(this.cleanup, { sudo: this.host.useSudo });
     try {
@@ -229,27 +252,12 @@ class ProvisionRun {
           ? xl.domainState(this.name).then((state) => state !== null)
           : kvm.exists(this.name),
       ]);
-      if (taken || (this.xen && survey.existing.has(xl.configPath(this.name))))
-        throw new InvalidInputError(
-          'name',
-          `A VM named ${this.name} already exists on ${this.host.name}.`,
-        );
-      for (const path of diskPaths)
-        if (survey.existing.has(path))
-          throw new InvalidInputError('name', `${path} already exists on ${this.host.name}.`);
-      const preferred = this.xen ? 'xenbr0' : 'br0';
-      const bridge =
-        this.params.bridge ?? survey.bridges.find((b) => b === preferred) ?? survey.bridges[0];
-      if (!bridge)
-        throw new InvalidInputError(
-          'bridge',
-          `${this.host.name} has no network bridge: create one or pass bridge=NAME.`,
-        );
-      if (!survey.bridges.includes(bridge))
-        throw new InvalidInputError(
-          'bridge',
-          `bridge: ${this.host.name} has no bridge ${bridge} (it has: ${survey.bridges.join(', ') || 'none'}).`,
-        );
+      const bridge = this.checkSurvey(
+        survey,
+        taken || (this.xen && survey.existing.has(xl.configPath(this.name))),
+        diskPaths,
+        this.params.bridge,
+      );
       const missing = needed.filter((n) => survey.existing.get(n.remote) !== n.size);
       this.checkFreeSpace(survey.free, missing);
 
@@ -276,16 +284,7 @@ class ProvisionRun {
         const doc = new DomainDocument(substitute(template, vars, escapeXml));
         if (doc.name !== this.name)
           throw new Error(`vm_conf.template of ${this.appliance.name} must name the VM $VM_NAME.`);
-        if (doc.addGuestAgentChannel())
-          ctx.log('Added the QEMU guest agent channel the template lacked.');
-        // Registered first: a cancel may land while virsh is defining it.
-        this.undo.add(`domain ${this.name}`, async () => {
-          if (!(await kvmCleanup.exists(this.name))) return;
-          if ((await kvmCleanup.state(this.name)) !== 'shutoff')
-            await kvmCleanup.destroy(this.name);
-          await kvmCleanup.undefine(this.name);
-        });
-        await kvm.define(doc.toXml());
+        await this.defineKvm(doc, kvmDrivers);
       }
       if (this.request.start) {
         this.step = 'starting the VM';
@@ -347,36 +346,20 @@ class ProvisionRun {
     return needed;
   }
 
-  private checkFreeSpace(
-    free: Map<string, { bytes: number; mount: string }>,
-    missing: Needed[],
-  ): void {
-    const need = new Map<string, number>();
-    const add = (dir: string, bytes: number) => {
-      const mount = free.get(dir)?.mount ?? dir;
-      need.set(mount, (need.get(mount) ?? 0) + bytes);
-    };
-    add(
-      this.dirs.imageCache,
-      missing.reduce((s, n) => s + n.size, 0),
-    );
-    add(this.dirs.disks, SLACK_BYTES);
+  private checkFreeSpace(free: HostSurvey['free'], missing: Needed[]): void {
+    const needs: Array<[string, number]> = [
+      [this.dirs.imageCache, missing.reduce((s, n) => s + n.size, 0)],
+      [this.dirs.disks, SLACK_BYTES],
+    ];
     for (const disk of this.appliance.disks) {
       const size = Number(this.params[`${disk.dev}_disk_size`] ?? disk.sizeMiB ?? 0) * MiB;
       if (disk.source.kind === 'content') {
         // The unpacked tree is staged next to the disk, then written into it.
-        add(this.dirs.disks, size * 2);
+        needs.push([this.dirs.disks, size * 2]);
       } else if (disk.source.kind === 'image' && disk.source.format === 'raw')
-        add(this.dirs.disks, size);
+        needs.push([this.dirs.disks, size]);
     }
-    for (const [mount, bytes] of need) {
-      const available = [...free.values()].find((f) => f.mount === mount)?.bytes ?? Infinity;
-      if (bytes > available)
-        throw new InvalidInputError(
-          'disk',
-          `Not enough free space on ${this.host.name}:${mount}: ${Math.ceil(bytes / MiB)} MiB needed, ${Math.floor(available / MiB)} MiB free.`,
-        );
-    }
+    this.requireFreeSpace(free, needs);
   }
 
   private async transfer(needed: Needed[], missing: Needed[]): Promise<void> {
@@ -636,26 +619,17 @@ class ProvisionRun {
     this.work = null;
   }
 
-  private async rollBack(reason: string): Promise<void> {
-    this.ctx.log(`Provisioning failed while ${this.step}: ${reason}`, 'stderr');
-    if (this.work && this.appliance.hooks.includes(ERROR_HOOK)) {
-      await this.cleanup
-        .exec([
-          ...this.prefix,
-          ...this.withTimeout(),
-          `${this.work}/store/${this.appliance.name}/${ERROR_HOOK}`,
-          this.name,
-          this.step,
-        ])
-        .catch(() => undefined);
-    }
-    const { removed, failed } = await this.undo.undo();
-    this.ctx.log(
-      removed.length
-        ? `Removed what this task made:\n${removed.map((r) => `  ${r}`).join('\n')}`
-        : 'Nothing had been made on the host.',
-    );
-    if (failed.length)
-      this.ctx.log(`Could not remove:\n${failed.map((f) => `  ${f}`).join('\n')}`, 'stderr');
+  /** The appliance's error hook sees the failure before anything is removed. */
+  protected override async beforeUndo(): Promise<void> {
+    if (!this.work || !this.appliance.hooks.includes(ERROR_HOOK)) return;
+    await this.cleanup
+      .exec([
+        ...this.prefix,
+        ...this.withTimeout(),
+        `${this.work}/store/${this.appliance.name}/${ERROR_HOOK}`,
+        this.name,
+        this.step,
+      ])
+      .catch(() => undefined);
   }
 }

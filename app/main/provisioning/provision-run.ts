@@ -1,0 +1,146 @@
+// What every provisioning task does the same way, whatever the VM's source (an appliance of the
+// image store, or a template / ISO registered by URL): commands logged to the task, the checks
+// of the host's survey (name free, disks free, the bridge, free space), defining the libvirt
+// domain with the guest agent channel, and undoing everything the task made when it fails.
+import type { Host } from '../../shared/domain/inventory.js';
+import { InvalidInputError } from '../../shared/validation/names.js';
+import type { DomainDocument } from '../hypervisors/kvm/domain-xml.js';
+import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { RecordingShell } from '../tasks/recording-shell.js';
+import type { TaskContext } from '../tasks/task-runner.js';
+import type { HostSurvey } from './host-survey.js';
+import { UndoList } from './undo-list.js';
+
+const MiB = 1024 * 1024;
+
+export abstract class ProvisionRun {
+  protected readonly prefix: string[];
+  protected readonly xen: boolean;
+  protected readonly undo = new UndoList();
+  protected shell!: RemoteShell;
+  /** The same host, logged but not tied to the task's cancel signal: undo must run after a cancel. */
+  protected cleanup!: RemoteShell;
+  protected step = 'checking the host';
+
+  constructor(
+    protected readonly ctx: TaskContext,
+    protected readonly host: Host,
+    protected readonly name: string,
+  ) {
+    this.prefix = host.useSudo ? ['sudo', '-n'] : [];
+    this.xen = host.hypervisor === 'xen';
+  }
+
+  /** Opens the host's connection for this task: `shell` (cancellable) and `cleanup`. */
+  protected async attach(connect: (host: string) => Promise<RemoteShell>): Promise<void> {
+    const connection = await connect(this.host.name);
+    this.shell = this.ctx.record(connection);
+    this.cleanup = new RecordingShell(connection, (text, stream) => this.ctx.log(text, stream));
+  }
+
+  /** libvirt on the task's shell, and on the cleanup shell for undo steps. */
+  protected kvmDrivers(): { kvm: KvmDriver; kvmCleanup: KvmDriver } {
+    const options = {
+      sudo: this.host.useSudo,
+      ...(this.host.libvirtUri ? { uri: this.host.libvirtUri } : {}),
+    };
+    return {
+      kvm: new KvmDriver(this.shell, options),
+      kvmCleanup: new KvmDriver(this.cleanup, options),
+    };
+  }
+
+  protected cmd(...argv: string[]): Promise<string> {
+    return this.shell.run([...this.prefix, ...argv]);
+  }
+
+  protected async undoCmd(...argv: string[]): Promise<void> {
+    await this.cleanup.run([...this.prefix, ...argv]);
+  }
+
+  /**
+   * The survey's verdict before anything is made: the name and the disk paths are free, and the
+   * bridge (the one asked for, else the preferred one, else the first) exists. Returns the bridge.
+   */
+  protected checkSurvey(
+    survey: HostSurvey,
+    taken: boolean,
+    paths: readonly string[],
+    bridgeParam: string | undefined,
+  ): string {
+    if (taken)
+      throw new InvalidInputError(
+        'name',
+        `A VM named ${this.name} already exists on ${this.host.name}.`,
+      );
+    for (const path of paths)
+      if (survey.existing.has(path))
+        throw new InvalidInputError('name', `${path} already exists on ${this.host.name}.`);
+    const preferred = this.xen ? 'xenbr0' : 'br0';
+    const bridge = bridgeParam ?? survey.bridges.find((b) => b === preferred) ?? survey.bridges[0];
+    if (!bridge)
+      throw new InvalidInputError(
+        'bridge',
+        `${this.host.name} has no network bridge: create one or pass bridge=NAME.`,
+      );
+    if (!survey.bridges.includes(bridge))
+      throw new InvalidInputError(
+        'bridge',
+        `bridge: ${this.host.name} has no bridge ${bridge} (it has: ${survey.bridges.join(', ') || 'none'}).`,
+      );
+    return bridge;
+  }
+
+  /** Refuses when the bytes needed in the surveyed folders exceed the free space of their mounts. */
+  protected requireFreeSpace(
+    free: HostSurvey['free'],
+    needs: ReadonlyArray<readonly [dir: string, bytes: number]>,
+  ): void {
+    const need = new Map<string, number>();
+    for (const [dir, bytes] of needs) {
+      const mount = free.get(dir)?.mount ?? dir;
+      need.set(mount, (need.get(mount) ?? 0) + bytes);
+    }
+    for (const [mount, bytes] of need) {
+      const available = [...free.values()].find((f) => f.mount === mount)?.bytes ?? Infinity;
+      if (bytes > available)
+        throw new InvalidInputError(
+          'disk',
+          `Not enough free space on ${this.host.name}:${mount}: ${Math.ceil(bytes / MiB)} MiB needed, ${Math.floor(available / MiB)} MiB free.`,
+        );
+    }
+  }
+
+  /** Defines the libvirt domain, adding the guest agent channel when it lacks one. */
+  protected async defineKvm(
+    doc: DomainDocument,
+    { kvm, kvmCleanup }: { kvm: KvmDriver; kvmCleanup: KvmDriver },
+  ): Promise<void> {
+    if (doc.addGuestAgentChannel())
+      this.ctx.log('Added the QEMU guest agent channel the template lacked.');
+    // Registered first: a cancel may land while virsh is defining it.
+    this.undo.add(`domain ${this.name}`, async () => {
+      if (!(await kvmCleanup.exists(this.name))) return;
+      if ((await kvmCleanup.state(this.name)) !== 'shutoff') await kvmCleanup.destroy(this.name);
+      await kvmCleanup.undefine(this.name);
+    });
+    await kvm.define(doc.toXml());
+  }
+
+  /** Runs before the undo steps of a failed task (an appliance's error hook). */
+  protected async beforeUndo(): Promise<void> {}
+
+  protected async rollBack(reason: string): Promise<void> {
+    this.ctx.log(`Provisioning failed while ${this.step}: ${reason}`, 'stderr');
+    await this.beforeUndo();
+    const { removed, failed } = await this.undo.undo();
+    this.ctx.log(
+      removed.length
+        ? `Removed what this task made:\n${removed.map((r) => `  ${r}`).join('\n')}`
+        : 'Nothing had been made on the host.',
+    );
+    if (failed.length)
+      this.ctx.log(`Could not remove:\n${failed.map((f) => `  ${f}`).join('\n')}`, 'stderr');
+  }
+}
