@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testbed } from '../support/testbed.js';
 import { AppShell } from './pages/app-shell.js';
+import { SecretPrompt } from './pages/secret-prompt.js';
 import { TaskPane } from './pages/task-pane.js';
 import { TemplatesPage } from './pages/templates-page.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
@@ -89,6 +90,8 @@ uiTest('a direct-download template registered by URL is Ready and BYPASSED', asy
   });
   await app.screenshot('templates-02-register-form');
   await screen.submitRegister();
+  // The header's value goes into the secret store, created here under a new master passphrase.
+  await new SecretPrompt(app.page).answerNewMasterPassphrase('e2e templates master 4Rv!');
   await screen.registerDialog.waitFor({ state: 'detached' });
   await new TaskPane(app.page).waitForStatus('Register tiny-direct', 'succeeded', 60_000);
   await screen.row('tiny-direct').waitFor();

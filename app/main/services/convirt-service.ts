@@ -166,6 +166,13 @@ export class ConvirtBackend {
       .catch((err: unknown) => console.warn((err as Error).message));
   }
 
+  /** Unlocks (or creates) the secret store, asking `client`; refused: a clear error. */
+  private async openVaultFor(client: Client): Promise<void> {
+    const vault = this.options.vault;
+    if (!vault || vault.isUnlocked) return;
+    await this.secrets.runAs(client, () => vault.unlock());
+  }
+
   private startPolling(): void {
     const { fleet, inventory } = this.options;
     fleet.poller.start(
@@ -456,7 +463,10 @@ export class ConvirtBackend {
       },
 
       listTemplates: () => templates.list().map(templateView),
-      registerTemplate: (request) => {
+      registerTemplate: async (request) => {
+        // Header values go into the secret store: a locked (or not yet created) passphrase store
+        // asks this client for its master passphrase now, before the task starts.
+        if (request.headers?.length) await this.openVaultFor(client);
         const { task, result } = templates.registerAsTask(fleet.tasks, request);
         void result.then(templatesChanged, () => {
           // The task's failure is in its record and log.
