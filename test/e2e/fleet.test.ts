@@ -19,6 +19,7 @@ import { HostPage } from './pages/host-page.js';
 import { SecretPrompt } from './pages/secret-prompt.js';
 import { TaskPane } from './pages/task-pane.js';
 import { VmPage } from './pages/vm-page.js';
+import { uiTestFor } from './support/ui-test.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
 
 const bed = testbed();
@@ -31,17 +32,7 @@ let virsh: KvmDriver;
 let app: E2eApp;
 const disks: string[] = [];
 
-/** A test that saves a screenshot of the page when it fails, to see what the operator saw. */
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      await app.screenshot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
-      throw err;
-    }
-  });
-}
+const uiTest = uiTestFor(() => app);
 
 before(async () => {
   ssh = await connectToTestbed(bed);

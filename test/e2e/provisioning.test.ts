@@ -5,7 +5,7 @@
 // host it is dropped on. Screens are saved to test-results/screenshots/provision-*.png.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
@@ -16,6 +16,7 @@ import { HostPage } from './pages/host-page.js';
 import { ImageStorePage } from './pages/image-store-page.js';
 import { ProvisionDialog } from './pages/provision-dialog.js';
 import { TaskPane } from './pages/task-pane.js';
+import { uiTestFor } from './support/ui-test.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
 
 const bed = testbed();
@@ -31,16 +32,7 @@ let ssh: SshConnection;
 let virsh: KvmDriver;
 let app: E2eApp;
 
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      await app.screenshot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
-      throw err;
-    }
-  });
-}
+const uiTest = uiTestFor(() => app);
 
 before(async () => {
   ssh = await connectToTestbed(bed);
@@ -69,16 +61,16 @@ after(async () => {
 
 uiTest('add the test bed host', async () => {
   const dialog = await new AppShell(app.page).openAddHost();
-  await dialog.fill({
-    address: '127.0.0.1',
-    port: bed.sshd.port,
-    name: HOST,
-    user: bed.sshd.username,
-    keyFile: bed.sshd.clientKeyPath,
-  });
-  await dialog.submit();
-  assert.equal(await dialog.shownFingerprint(), bed.sshd.hostKeyFingerprint);
-  await dialog.trustKey();
+  await dialog.addTrusted(
+    {
+      address: '127.0.0.1',
+      port: bed.sshd.port,
+      name: HOST,
+      user: bed.sshd.username,
+      keyFile: bed.sshd.clientKeyPath,
+    },
+    bed.sshd.hostKeyFingerprint,
+  );
   await dialog.showHost();
   await new HostPage(app.page, HOST).heading.waitFor();
 });

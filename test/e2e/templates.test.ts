@@ -13,6 +13,7 @@ import { AppShell } from './pages/app-shell.js';
 import { SecretPrompt } from './pages/secret-prompt.js';
 import { TaskPane } from './pages/task-pane.js';
 import { TemplatesPage } from './pages/templates-page.js';
+import { uiTestFor } from './support/ui-test.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
 
 const bed = testbed();
@@ -24,32 +25,22 @@ const sha256 = `{SHA-256}${web.image.sha256}`;
 let app: E2eApp;
 let screen: TemplatesPage;
 
-/** A test that saves a screenshot of the page when it fails, to see what the operator saw. */
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      await app.screenshot(`failed-templates-${name.replace(/\W+/g, '-').slice(0, 50)}`);
-      throw err;
-    }
-  });
-}
+const uiTest = uiTestFor(() => app, 'templates-');
 
 before(async () => {
   app = await startE2eApp({ hostTrustDir });
   app.page.setDefaultTimeout(30_000);
   const dialog = await new AppShell(app.page).openAddHost();
-  await dialog.fill({
-    address: '127.0.0.1',
-    port: bed.sshd.port,
-    name: HOST,
-    user: bed.sshd.username,
-    keyFile: bed.sshd.clientKeyPath,
-  });
-  await dialog.submit();
-  assert.equal(await dialog.shownFingerprint(), bed.sshd.hostKeyFingerprint);
-  await dialog.trustKey();
+  await dialog.addTrusted(
+    {
+      address: '127.0.0.1',
+      port: bed.sshd.port,
+      name: HOST,
+      user: bed.sshd.username,
+      keyFile: bed.sshd.clientKeyPath,
+    },
+    bed.sshd.hostKeyFingerprint,
+  );
   await dialog.added.getByRole('button', { name: 'Close' }).click();
   screen = await TemplatesPage.open(app.page);
 });

@@ -5,7 +5,7 @@
 // console, and find what xl cannot do said plainly instead of failing. Screenshots go to
 // test-results/screenshots/xen-*.png.
 import assert from 'node:assert/strict';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
@@ -22,6 +22,7 @@ import { AppShell } from './pages/app-shell.js';
 import { FleetTree } from './pages/fleet-tree.js';
 import { HostPage } from './pages/host-page.js';
 import { VmPage } from './pages/vm-page.js';
+import { uiTestFor } from './support/ui-test.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
 
 const bed = testbed();
@@ -40,17 +41,7 @@ let guest: PvGuest | undefined;
 let kvmDisk: string | undefined;
 let app: E2eApp;
 
-/** A test that saves a screenshot of the page when it fails, to see what the operator saw. */
-function uiTest(name: string, fn: (t: TestContext) => Promise<void>): void {
-  test(name, async (t) => {
-    try {
-      await fn(t);
-    } catch (err) {
-      await app.screenshot(`xen-failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
-      throw err;
-    }
-  });
-}
+const uiTest = uiTestFor(() => app, 'xen-');
 
 before(async () => {
   kvmSsh = await connectToTestbed(bed);

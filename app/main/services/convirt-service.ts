@@ -159,11 +159,8 @@ export class ConvirtBackend {
    * a deployment; a refusal leaves it locked (what needs it then fails, saying so).
    */
   private unlockVault(client: Client): void {
-    const vault = this.options.vault;
-    if (!vault?.exists() || vault.isUnlocked) return;
-    this.secrets
-      .runAs(client, () => vault.unlock())
-      .catch((err: unknown) => console.warn((err as Error).message));
+    if (!this.options.vault?.exists()) return;
+    this.openVaultFor(client).catch((err: unknown) => console.warn((err as Error).message));
   }
 
   /** Unlocks (or creates) the secret store, asking `client`; refused: a clear error. */

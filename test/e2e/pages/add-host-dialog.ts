@@ -53,6 +53,14 @@ export class AddHostDialog {
     await this.added.waitFor({ timeout: 60_000 });
   }
 
+  /** Fills and submits the form, requires the confirmation to show `fingerprint`, trusts it. */
+  async addTrusted(input: HostFormInput, fingerprint: string): Promise<void> {
+    await this.fill(input);
+    await this.submit();
+    assert.equal(await this.shownFingerprint(), fingerprint);
+    await this.trustKey();
+  }
+
   /**
    * Submits the form, checks the fingerprint shown (when the key is not trusted yet) and trusts
    * it, then waits until the host is added (null) or the form says why it was not (the message).
