@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import { ConsoleReader } from '../support/console-reader.js';
-import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
+import { convirtctlRunner, testbedHostAdd, sshSessionCount } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm } from '../support/tiny-vm.js';
 
@@ -25,8 +25,7 @@ const ctl = convirtctlRunner({ home, dataDir });
 const hostAdd = (name: string, extra: string[], at = address) =>
   ctl(testbedHostAdd(bed, name, extra, at));
 
-const sshSessions = () =>
-  (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;
+const sshSessions = () => sshSessionCount(bed);
 
 test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t) => {
   mkdirSync(join(home, '.ssh'), { recursive: true });

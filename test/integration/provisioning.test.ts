@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitForGuestAgent } from '../../app/main/guest-agent/wait-for-agent.js';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
-import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
+import {
+  convirtctlRunner,
+  testbedHostAdd,
+  type TaskJson,
+  taskLogText,
+  sshSessionCount,
+} from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
 
@@ -46,22 +52,9 @@ const provision = (appliance: string, name: string, ...extra: string[]) =>
     ...extra,
   ]);
 
-const sshSessions = () =>
-  (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;
+const sshSessions = () => sshSessionCount(bed);
 
-interface TaskJson {
-  id: string;
-  status: string;
-  error: string | null;
-}
-const taskLog = async (id: string) =>
-  (
-    JSON.parse((await ctl(['task', 'show', id, '--json'])).stdout) as {
-      log: Array<{ text: string }>;
-    }
-  ).log
-    .map((l) => l.text)
-    .join('\n');
+const taskLog = (id: string) => taskLogText(ctl, id);
 
 test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t) => {
   mkdirSync(home, { recursive: true });

@@ -11,7 +11,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
-import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
+import {
+  convirtctlRunner,
+  testbedHostAdd,
+  type TaskJson,
+  taskLogText,
+  sshSessionCount,
+} from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
 
@@ -29,22 +35,9 @@ const gets = (path: string) =>
   readFileSync(join(web.dir, 'access.log'), 'utf8')
     .split('\n')
     .filter((l) => l.includes(`"GET ${path} `) && / 200 /.test(l)).length;
-const sshSessions = () =>
-  (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;
+const sshSessions = () => sshSessionCount(bed);
 
-interface TaskJson {
-  id: string;
-  status: string;
-  error: string | null;
-}
-const taskLog = async (id: string) =>
-  (
-    JSON.parse((await ctl(['task', 'show', id, '--json'])).stdout) as {
-      log: Array<{ text: string }>;
-    }
-  ).log
-    .map((l) => l.text)
-    .join('\n');
+const taskLog = (id: string) => taskLogText(ctl, id);
 
 const provision = (template: string, name: string, ...extra: string[]) =>
   ctl([

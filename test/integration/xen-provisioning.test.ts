@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { XEN_IMAGE_CACHE } from '../../app/main/provisioning/provisioning-service.js';
 import { testbed } from '../support/testbed.js';
 import { GUEST_READY, connectToXenHost, xenHost } from '../support/xen-host.js';
+import { type TaskJson, taskLogText } from '../support/convirtctl-runner.js';
 
 const bed = testbed();
 const root = join(import.meta.dirname, '../..');
@@ -61,23 +62,10 @@ function ctl(
   });
 }
 
-interface TaskJson {
-  id: string;
-  status: string;
-  error: string | null;
-}
-
 const provision = (appliance: string, name: string, ...extra: string[]) =>
   ctl(['vm', 'provision', appliance, '--host', 'xen', '--name', name, '--json', ...extra]);
 
-const taskLog = async (id: string) =>
-  (
-    JSON.parse((await ctl(['task', 'show', id, '--json'])).stdout) as {
-      log: Array<{ text: string }>;
-    }
-  ).log
-    .map((l) => l.text)
-    .join('\n');
+const taskLog = (id: string) => taskLogText(ctl, id);
 
 const taskCount = async () =>
   (JSON.parse((await ctl(['task', 'list', '--json'])).stdout) as []).length;

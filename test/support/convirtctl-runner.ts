@@ -1,6 +1,7 @@
 // convirtctl as an operator runs it, for integration tests: a real process with its own HOME (no
 // ssh-agent, no user ssh files) and its own data folder.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestbedInfo } from '../bed/testbed.js';
 
@@ -62,4 +63,27 @@ export function testbedHostAdd(
     bed.sshd.clientKeyPath,
     ...extra,
   ];
+}
+
+/** A task as `convirtctl ... --json` prints it: the fields the tests read. */
+export interface TaskJson {
+  id: string;
+  status: string;
+  error: string | null;
+}
+
+/** The text of a task's log, line after line, from `task show ID --json`. */
+export async function taskLogText(
+  ctl: (args: string[]) => Promise<{ stdout: string }>,
+  id: string,
+): Promise<string> {
+  const { log } = JSON.parse((await ctl(['task', 'show', id, '--json'])).stdout) as {
+    log: Array<{ text: string }>;
+  };
+  return log.map((l) => l.text).join('\n');
+}
+
+/** Sessions the test bed's sshd has started so far (from its log): none new means none ran. */
+export function sshSessionCount(bed: TestbedInfo): number {
+  return (readFileSync(bed.sshd.logPath, 'utf8').match(/Starting session/g) ?? []).length;
 }
