@@ -12,6 +12,7 @@ import {
 } from '../../app/main/downloads/certificates.js';
 import { DownloadFailedError, downloadOnHosts } from '../../app/main/downloads/host-download.js';
 import { checkSource, checkUrl, readQcow2VirtualSize } from '../../app/main/downloads/url-check.js';
+import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
 const bed = testbed();
@@ -145,6 +146,43 @@ test('host-side URL checks and downloads', async (t) => {
     assert.match(err.message, /3 attempts/);
     assert.deepEqual(await ls(), []);
   });
+
+  for (const hidden of [['python3'], ['python3', 'openssl']]) {
+    await t.test(
+      `without ${hidden.join(' and ')} on the host: the hash follows through tail`,
+      async () => {
+        // A PATH of every program of the host but those, so the fallback digest runs for real.
+        const bin = `${bed.runDir}/path-without-${hidden.join('-')}`;
+        await ssh.run([
+          'sh',
+          '-c',
+          'mkdir -p "$0"; for f in /usr/bin/* /bin/*; do ln -sf "$f" "$0/"; done; for h; do rm -f "$0/$h"*; done',
+          bin,
+          ...hidden,
+        ]);
+        const withoutThem: RemoteShell = {
+          target: ssh.target,
+          exec: (argv, o) => ssh.exec(argv, o),
+          run: (argv, o) => ssh.run(argv, o),
+          openPty: (argv, size) => ssh.openPty(argv, size),
+          openChannel: (argv, pty) => ssh.openChannel(['env', `PATH=${bin}`, ...argv], pty),
+        };
+        const dest = `${pool}/fallback.qcow2`;
+        const request = { urls: [`${web.http}${image}`], dest, trustDir };
+        const r = await downloadOnHosts([withoutThem], { ...request, checksum: sha256 });
+        assert.equal(r.size, web.image.size);
+        assert.equal((await ssh.run(['sha256sum', dest])).split(' ')[0], web.image.sha256);
+        await ssh.run(['rm', '-f', dest]);
+        const wrong = parseChecksum(`{SHA-256}${'0'.repeat(64)}`);
+        const err = await downloadOnHosts([withoutThem], { ...request, checksum: wrong }).catch(
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof DownloadFailedError);
+        assert.match(err.attempts[0]!, /checksum mismatch/);
+        assert.deepEqual(await ls(), []);
+      },
+    );
+  }
 
   await t.test('a .part file that cannot be created fails at once, nothing stays', async () => {
     const err = await downloadOnHosts([ssh], {

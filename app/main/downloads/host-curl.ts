@@ -108,40 +108,73 @@ export const EXIT_CHECKSUM_MISMATCH = 3;
 /** Exit status of downloadCommand when curl failed (HTTP error, dropped connection...). */
 export const EXIT_DOWNLOAD_FAILED = 4;
 
+// Follows DEST.part as curl writes it and prints its digest: big reads straight from the file
+// (no pipe), hashed by OpenSSL inside Python's hashlib. Reads until the marker file exists (curl
+// has exited, so every byte is in the file), then to the end. Python 3.6+; -I -S starts it in
+// about a tenth of the time the standard start takes.
+const FOLLOW_AND_HASH = `import hashlib, os, sys, time
+path, algo, marker = sys.argv[1:4]
+h = hashlib.new(algo)
+buf = bytearray(4 << 20)
+view = memoryview(buf)
+with open(path, 'rb', buffering=0) as f:
+    finished = False
+    while True:
+        n = f.readinto(buf)
+        if n:
+            h.update(view[:n])
+        elif finished:
+            break
+        else:
+            finished = os.path.exists(marker)
+            if not finished:
+                time.sleep(0.02)
+print(h.hexdigest())
+`;
+
 /**
- * Downloads to DEST.part (curl writes the file itself, at its own pace) while the digest follows
- * the file as it grows (`tail -f` until curl has exited, piped to the digest): the data is hashed
- * once, as it arrives, from the file itself, and curl never waits for the hash. OpenSSL's digest
- * where there is one (several times less CPU than coreutils' `ALGORITHMsum` on CPUs with SHA
- * instructions). Prints `progress BYTES` lines while it runs (`downloaded` when the transfer is
- * over), compares the digest and renames to DEST. The exit status of every stage is kept (dash
- * has no pipefail). On a mismatch or a failed download nothing stays.
+ * Downloads to DEST.part while the digest follows the file as it grows: the data is hashed once,
+ * as it arrives, from the file itself, and curl never waits for the hash. Python's hashlib
+ * (OpenSSL) reading the file in 4 MiB blocks where there is python3; otherwise `tail -f` piped
+ * to `openssl dgst` (or coreutils' `ALGORITHMsum`), which costs curl about a fifth of its speed
+ * on a busy host (8 KiB reads through a pipe). The .part is created new, never truncated: ext4
+ * flushes a truncated-then-rewritten file when it is closed (auto_da_alloc), a third of the
+ * transfer time on a fast link. Prints `progress BYTES` lines while it runs (`downloaded` when the
+ * transfer is over), compares the digest and renames to DEST. The exit status of every stage is
+ * kept (dash has no pipefail). On a mismatch or a failed download nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
   const body = `part="$dest.part"
-if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst "-$algo" -r; }
-else digest() { "\${algo}sum"; }; fi
 st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
 trap 'rm -rf "$st"' EXIT
 exec 3<&0
-# Created first, so tail follows the very file curl writes.
-if ! : >"$part"; then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
-"$@" --fail --output "$part" <&3 &
+# A new file (noclobber: O_EXCL), which curl fills through its standard output.
+rm -f "$part"
+if ! (set -C; exec 4>"$part"); then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
+"$@" --fail <&3 >>"$part" &
 pid=$!
-{ tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | digest >"$st/sum" &
+if command -v python3 >/dev/null 2>&1; then
+  { python3 -I -S -c "$follow" "$part" "$algo" "$st/fetched" >"$st/sum"; echo $? >"$st/hash"; } &
+else
+  if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst "-$algo" -r; }
+  else digest() { "\${algo}sum"; }; fi
+  # tail stops when curl is gone: it is reaped by the wait below (a zombie counts as running).
+  { tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | { digest >"$st/sum"; echo $? >"$st/hash"; } &
+fi
 hasher=$!
 # Progress from a side loop, so the end of the download is seen at once (wait), not polled.
 ( while :; do s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"; sleep 0.5 >/dev/null 2>&1; done ) &
 ticker=$!
-# Reaped here, so tail sees curl gone (a zombie would still count as running).
 wait "$pid"; fetched=$?
+: >"$st/fetched"
 kill "$ticker"
 [ "$fetched" = 0 ] && echo downloaded
-wait "$hasher"; hashed=$?
-read -r followed <"$st/tail"
+wait "$hasher"
+read -r hashed <"$st/hash"
+followed=0; [ -f "$st/tail" ] && read -r followed <"$st/tail"
 if [ "$fetched" != 0 ] || [ "$followed" != 0 ] || [ "$hashed" != 0 ]; then
   rm -f "$part"
-  echo "the download failed (curl: $fetched, tail: \${followed:-killed}, digest: $hashed)" >&2
+  echo "the download failed (curl: $fetched, follower: \${followed:-killed}, digest: \${hashed:-killed})" >&2
   exit ${EXIT_DOWNLOAD_FAILED}
 fi
 got=$(cut -d' ' -f1 <"$st/sum")
@@ -150,9 +183,10 @@ if [ "$got" != "$expected" ]; then
 fi
 mv -f "$part" "$dest" && stat -c "done %s" "$dest"
 `;
-  return curlScript(request, [], body, 'dest=$1 algo=$2 expected=$3; shift 3\n', [
+  return curlScript(request, [], body, 'dest=$1 algo=$2 expected=$3 follow=$4; shift 4\n', [
     dest,
     checksum.algorithm,
     checksum.hex,
+    FOLLOW_AND_HASH,
   ]);
 }
