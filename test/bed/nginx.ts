@@ -28,7 +28,7 @@ export interface DownloadServersInfo {
   caPem: string;
   clientCertPem: string;
   clientKeyPem: string;
-  /** The served image: under `/files/`, `/header-only/` and `/no-head/`. */
+  /** The served image: under `/files/`, `/header-only/`, `/no-head/` and `/slow/` (256 KiB/s). */
   image: { name: string; size: number; sha256: string; md5: string };
   /** A real qcow2 image (empty, `virtualSize` bytes), under `/files/` and `/no-length/`. */
   disk: { name: string; size: number; sha256: string; virtualSize: number };
@@ -164,7 +164,7 @@ export async function startDownloadServers(
   imageSize = 3 * 1024 * 1024 + 123,
 ): Promise<RunningDownloadServers> {
   const www = join(dir, 'www');
-  for (const sub of ['tmp', 'files', 'header-only', 'no-head', 'no-length']) {
+  for (const sub of ['tmp', 'files', 'header-only', 'no-head', 'no-length', 'slow']) {
     mkdirSync(join(sub === 'tmp' ? dir : www, sub), { recursive: true });
   }
   await makeCertificates(dir);
@@ -172,7 +172,8 @@ export async function startDownloadServers(
   const name = 'image.qcow2';
   const sha256 = createHash('sha256').update(image).digest('hex');
   const md5 = createHash('md5').update(image).digest('hex');
-  for (const sub of ['files', 'header-only', 'no-head']) writeFileSync(join(www, sub, name), image);
+  for (const sub of ['files', 'header-only', 'no-head', 'slow'])
+    writeFileSync(join(www, sub, name), image);
 
   const disk = { name: 'disk.qcow2', virtualSize: 64 * 1024 * 1024 };
   await mustRun('qemu-img', ['create', '-q', '-f', 'qcow2', join(www, 'files', disk.name), '64M']);
@@ -241,6 +242,10 @@ http {
     root ${www};
     location /header-only/ {
       if ($http_${header.name.toLowerCase().replaceAll('-', '_')} != "${header.value}") { return 401; }
+    }
+    # Slow enough to cancel midway (the image takes about 12 s).
+    location /slow/ {
+      limit_rate 256k;
     }
     location /no-head/ {
       if ($request_method = HEAD) { return 405; }

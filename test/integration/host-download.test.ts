@@ -13,6 +13,7 @@ import {
 import { DownloadFailedError, downloadOnHosts } from '../../app/main/downloads/host-download.js';
 import { checkSource, checkUrl, readQcow2VirtualSize } from '../../app/main/downloads/url-check.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
+import { waitFor } from '../bed/process.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
 const bed = testbed();
@@ -183,6 +184,31 @@ test('host-side URL checks and downloads', async (t) => {
       },
     );
   }
+
+  await t.test('a cancelled download stops on the host and leaves nothing', async () => {
+    const url = `${web.http}/slow/${web.image.name}?cancel=host`;
+    const abort = new AbortController();
+    const cancelled = downloadOnHosts([ssh], {
+      urls: [url],
+      checksum: sha256,
+      dest: `${pool}/cancelled.qcow2`,
+      trustDir,
+      signal: abort.signal,
+      onProgress: (bytes) => bytes > 0 && abort.abort(),
+    });
+    await assert.rejects(cancelled, /Cancelled/);
+    // The host's curl, its hasher and the .part are gone soon after, not at the end of the file.
+    const leftovers = async () =>
+      [
+        ...(await ls()),
+        ...(await ssh.exec(['pgrep', '-f', '[c]ancel=host'])).stdout.split('\n'),
+      ].filter(Boolean);
+    await waitFor(
+      'the host to stop downloading',
+      async () => ((await leftovers()).length === 0 ? true : undefined),
+      5_000,
+    );
+  });
 
   await t.test('a .part file that cannot be created fails at once, nothing stays', async () => {
     const err = await downloadOnHosts([ssh], {

@@ -16,6 +16,7 @@ import { configureVault } from '../../app/main/secrets/vault-registry.js';
 import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { InvalidInputError } from '../../app/shared/validation/names.js';
+import { runLocal, waitFor } from '../bed/process.js';
 import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
@@ -132,6 +133,32 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
       s.list().find((x) => x.name === 'stored-wrong'),
       undefined,
     );
+  });
+
+  await t.test('cancelling a registration stops its download: no file, no record', async () => {
+    const tasks = new TaskRunner(inventory.tasks, inventory.audit);
+    const { task, result } = s.registerAsTask(tasks, {
+      name: 'cancelled',
+      url: `${web.http}/slow/${web.image.name}?cancel=register`,
+      checksum: `{SHA-256}${web.image.sha256}`,
+    });
+    const failed = assert.rejects(result, /cancel/i);
+    await waitFor(
+      'the download into the image store to start',
+      () => (readdirSync(storeDir).includes('cancelled.qcow2.part') ? true : undefined),
+      10_000,
+      50,
+    );
+    tasks.cancel(task.id);
+    await failed;
+    assert.deepEqual(readdirSync(storeDir), ['stored.qcow2']);
+    assert.equal(
+      s.list().find((x) => x.name === 'cancelled'),
+      undefined,
+    );
+    // (`[c]` keeps the pattern from matching pgrep's own command line.)
+    const curls = await runLocal('pgrep', ['-f', '[c]ancel=register']);
+    assert.equal(curls.code, 1, `no local curl left running: ${curls.stdout}`);
   });
 
   await t.test('a Metalink 4 with a dead mirror first: its hash and mirrors are kept', async () => {

@@ -110,7 +110,8 @@ export const EXIT_DOWNLOAD_FAILED = 4;
 
 // Follows DEST.part as curl writes it and prints its digest: big reads straight from the file
 // (no pipe), hashed by OpenSSL inside Python's hashlib. Reads until the marker file exists (curl
-// has exited, so every byte is in the file), then to the end. Python 3.6+; -I -S starts it in
+// has exited, so every byte is in the file), then to the end; gives up when the marker's folder
+// is gone (the download was cancelled). Python 3.6+; -I -S starts it in
 // about a tenth of the time the standard start takes.
 const FOLLOW_AND_HASH = `import hashlib, os, sys, time
 path, algo, marker = sys.argv[1:4]
@@ -125,6 +126,8 @@ with open(path, 'rb', buffering=0) as f:
             h.update(view[:n])
         elif finished:
             break
+        elif not os.path.isdir(os.path.dirname(marker)):
+            sys.exit('cancelled')
         else:
             finished = os.path.exists(marker)
             if not finished:
@@ -153,6 +156,9 @@ rm -f "$part"
 if ! (set -C; exec 4>"$part"); then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail <&3 >>"$part" &
 pid=$!
+# Cancelled (a signal, or ConVirt's end of the channel closed: see the ticker): curl stops and
+# nothing stays. The EXIT trap's cleanup also ends the hasher.
+trap 'kill $pid $ticker 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
 if command -v python3 >/dev/null 2>&1; then
   { python3 -I -S -c "$follow" "$part" "$algo" "$st/fetched" >"$st/sum"; echo $? >"$st/hash"; } &
 else
@@ -162,12 +168,18 @@ else
   { tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | { digest >"$st/sum"; echo $? >"$st/hash"; } &
 fi
 hasher=$!
-# Progress from a side loop, so the end of the download is seen at once (wait), not polled.
-( while :; do s=$(stat -c %s "$part" 2>/dev/null) && echo "progress $s"; sleep 0.5 >/dev/null 2>&1; done ) &
+# Progress from a side loop, so the end of the download is seen at once (wait), not polled. A
+# progress line that cannot be written means nobody follows any more: cancel the whole download.
+( trap '' PIPE
+  while :; do
+    if s=$(stat -c %s "$part" 2>/dev/null); then echo "progress $s" || { kill -TERM $$; exit; }; fi
+    sleep 0.5 >/dev/null 2>&1
+  done ) &
 ticker=$!
 wait "$pid"; fetched=$?
 : >"$st/fetched"
 kill "$ticker"
+pid= ticker=
 [ "$fetched" = 0 ] && echo downloaded
 wait "$hasher"
 read -r hashed <"$st/hash"

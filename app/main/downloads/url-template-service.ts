@@ -175,6 +175,7 @@ export class UrlTemplateService {
       checksum,
       { headers, ...client },
       (bytes) => progress.onProgress?.(bytes, size),
+      progress.signal,
     );
     log(`Verified; kept in the image store as ${storePath}.`);
     try {
@@ -290,7 +291,7 @@ export class UrlTemplateService {
     this.o.records.get(r.template);
     validateHostPath(r.poolDir);
     return tasks.run('template.deploy', `${r.template}@${r.pool}`, async (ctx) => {
-      const result = await this.deploy({ ...r, signal: ctx.signal, ...taskObserver(ctx) });
+      const result = await this.deploy({ ...r, ...taskObserver(ctx) });
       ctx.progress(1, result.downloaded ? `On ${r.pool}` : `Reused the copy on ${r.pool}`);
       return result;
     });
@@ -403,6 +404,7 @@ export class UrlTemplateService {
     checksum: Checksum,
     request: Omit<Parameters<typeof downloadCommand>[0], 'url'>,
     onProgress: (bytes: number) => void,
+    signal?: AbortSignal,
   ): Promise<string> {
     mkdirSync(this.o.storeDir, { recursive: true });
     const dest = join(this.o.storeDir, `${name}.${format}`);
@@ -413,10 +415,16 @@ export class UrlTemplateService {
         dest,
         checksum,
       );
-      const r = await runLocally(argv, headerLines(request.headers), (line) => {
-        const [word, bytes] = line.split(' ');
-        if (word === 'progress' && Number.isFinite(Number(bytes))) onProgress(Number(bytes));
-      });
+      const r = await runLocally(
+        argv,
+        headerLines(request.headers),
+        (line) => {
+          const [word, bytes] = line.split(' ');
+          if (word === 'progress' && Number.isFinite(Number(bytes))) onProgress(Number(bytes));
+        },
+        signal,
+      );
+      if (signal?.aborted) throw new Error('Cancelled: nothing was kept in the image store.');
       if (r.code === 0) return dest;
       errors.push(`${url}: ${r.stderr.trim()}`);
       if (r.code === EXIT_CHECKSUM_MISMATCH) break;
@@ -427,14 +435,23 @@ export class UrlTemplateService {
   }
 }
 
-/** Runs an argument list here, without a shell of ours: argv[0] is the program. */
+/**
+ * Runs an argument list here, without a shell of ours: argv[0] is the program. Aborting sends it
+ * SIGTERM (the download script stops curl and removes its .part).
+ */
 function runLocally(
   argv: readonly string[],
   stdin: string,
   onLine: (line: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Resolved only once it has exited, so its cleanup is over when the caller looks.
+    const stop = () => child.kill('SIGTERM');
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    child.on('close', () => signal?.removeEventListener('abort', stop));
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -453,11 +470,14 @@ function runLocally(
 export interface DownloadObserver {
   log?: (line: string) => void;
   onProgress?: (bytes: number, total?: number) => void;
+  /** Aborted when the operator cancels: the download stops and nothing stays. */
+  signal?: AbortSignal;
 }
 
 /** A task following a download: lines into its log, bytes of total as its progress. */
 function taskObserver(ctx: TaskContext): Required<DownloadObserver> {
   return {
+    signal: ctx.signal,
     log: (line) => ctx.log(line),
     onProgress: (bytes, total) =>
       ctx.progress(
