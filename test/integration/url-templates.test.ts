@@ -317,6 +317,31 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
     );
   });
 
+  await t.test('a template kept in the image store is copied from there, not fetched', async () => {
+    // Its own URL, so other test files fetching the image do not count.
+    const path = `/files/${web.image.name}?store-copy`;
+    await s.register({
+      name: 'store-copy',
+      url: `${web.http}${path}`,
+      checksum: `{SHA-256}${web.image.sha256}`,
+    });
+    const before = gets(path);
+    const lines: string[] = [];
+    const copy = await s.deploy({
+      template: 'store-copy',
+      pool: 'tb:store-copy',
+      poolDir: pool,
+      hosts: ['tb'],
+      log: (line) => lines.push(line),
+    });
+    assert.equal(copy.downloaded, true);
+    assert.match(lines.join('\n'), /from the image store/);
+    assert.equal((await ssh.run(['sha256sum', copy.path])).split(' ')[0], web.image.sha256);
+    assert.equal(gets(path), before, 'nothing was fetched from the URL');
+    await ssh.run(['rm', '-f', copy.path]);
+    s.remove('store-copy');
+  });
+
   await t.test('a wrong checksum at deployment: 3 attempts, nothing in the pool', async () => {
     const records = new UrlTemplateRecords(inventory.db);
     records.add({

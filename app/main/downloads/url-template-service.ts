@@ -1,9 +1,9 @@
 // Templates and ISOs registered by URL (formats doc, section 3): registration checked from one
 // random host of the right hypervisor, direct download (no copy anywhere until a host downloads
-// it into its storage pool) or a verified copy in the local image store, deployment into a pool
-// reusing an earlier copy, and the certificates the hosts' downloader trusts.
+// it into its storage pool) or a verified copy in the local image store (copied to the pools from
+// there), deployment into a pool reusing an earlier copy, and the certificates the hosts' downloader trusts.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hypervisor } from '../../shared/domain/host.js';
 import {
@@ -34,6 +34,8 @@ import {
 } from './certificates.js';
 import { downloadCommand, EXIT_CHECKSUM_MISMATCH, headerLines } from './host-curl.js';
 import { downloadOnHosts } from './host-download.js';
+import { hashFile } from '../provisioning/checksums.js';
+import { uploadFile } from '../provisioning/file-upload.js';
 import {
   type PoolCopy,
   type TemplateSummary,
@@ -257,6 +259,18 @@ export class UrlTemplateService {
       open: () => this.o.connect(target),
     }));
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
+    if (t.storePath && existsSync(t.storePath)) {
+      await this.copyFromStore(t.storePath, destination, path, r);
+      this.o.records.addPoolCopy({
+        template: t.name,
+        pool: r.pool,
+        path,
+        size: statSync(t.storePath).size,
+        downloadedBy: first,
+      });
+      return { path, downloaded: true, host: first };
+    }
+    if (t.storePath) r.log?.(`The image store copy ${t.storePath} is gone: the host downloads it.`);
     const result = await downloadOnHosts(
       [{ target: first, open: () => Promise.resolve(destination) }, ...fallbacks],
       {
@@ -281,6 +295,27 @@ export class UrlTemplateService {
       downloadedBy: host,
     });
     return { path, downloaded: true, host };
+  }
+
+  /**
+   * A template kept in the local image store (direct download off) goes to the pool from there, as
+   * ConVirt always did: the store copy was verified at registration, and the URL may since have
+   * changed or gone. The host checks the sha256 of what it received before renaming it.
+   */
+  private async copyFromStore(
+    storePath: string,
+    destination: RemoteShell,
+    path: string,
+    r: DeployRequest,
+  ): Promise<void> {
+    r.log?.(`Copying ${storePath} from the image store to ${destination.target}:${path}.`);
+    const size = statSync(storePath).size;
+    await uploadFile(destination, storePath, path, {
+      size,
+      sha256: await hashFile(storePath),
+      ...(r.signal ? { signal: r.signal } : {}),
+      onProgress: (sent) => r.onProgress?.(sent, size),
+    });
   }
 
   /** deploy() as a task: the host's download is the task's progress, each attempt in its log. */
