@@ -5,14 +5,13 @@
 // guest's boot line, then deleted with its disk leaving nothing behind; a failing provision.sh
 // leaves nothing behind either.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { XEN_IMAGE_CACHE } from '../../app/main/provisioning/provisioning-service.js';
 import { testbed } from '../support/testbed.js';
 import { GUEST_READY, connectToXenHost, xenHost } from '../support/xen-host.js';
-import { type TaskJson, taskLogText } from '../support/convirtctl-runner.js';
+import { convirtctlRunner, type TaskJson, taskLogText } from '../support/convirtctl-runner.js';
 
 const bed = testbed();
 const root = join(import.meta.dirname, '../..');
@@ -22,45 +21,12 @@ const vm = `${bed.prefix}xenprov`;
 const failing = `${bed.prefix}xenfail`;
 const hostname = `xenprov-${process.pid % 100000}`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs convirtctl with its own HOME and data folder. `onStdout` may end the run early (the
- * console); a run is killed after `timeoutMs` so a hung console fails the test instead of it.
- */
-function ctl(
-  args: string[],
-  onStdout?: (seen: string, child: ReturnType<typeof spawn>) => void,
-  timeoutMs = 300_000,
-): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: home,
-      CONVIRT_DATA_DIR: dataDir,
-      CONVIRT_APPLIANCE_CACHE: bed.appliances,
-    };
-    delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, [join(root, 'bin/convirtctl.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill(), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    if (!onStdout) child.stdin.end();
-  });
-}
+const ctl = convirtctlRunner({
+  home,
+  dataDir,
+  env: { CONVIRT_APPLIANCE_CACHE: bed.appliances },
+  timeoutMs: 300_000,
+});
 
 const provision = (appliance: string, name: string, ...extra: string[]) =>
   ctl(['vm', 'provision', appliance, '--host', 'xen', '--name', name, '--json', ...extra]);
@@ -206,8 +172,12 @@ test(
         assert.equal(row?.memoryMiB, 128);
 
         // xenconsoled replays what the guest printed; the run ends with ^] once the line is seen.
-        const console = await ctl(['vm', 'console', `xen/${vm}`], (seen, child) => {
-          if (GUEST_READY.test(seen)) child.stdin!.end(Buffer.from([0x1d]));
+        const console = await ctl(['vm', 'console', `xen/${vm}`], (child) => {
+          let seen = '';
+          child.stdout.on('data', (d: Buffer) => {
+            seen += d.toString();
+            if (GUEST_READY.test(seen)) child.stdin.end(Buffer.from([0x1d]));
+          });
         });
         const ready = GUEST_READY.exec(console.stdout);
         assert.ok(ready, `no boot line on the console:\n${console.stdout}\n${console.stderr}`);

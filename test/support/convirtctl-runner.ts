@@ -23,6 +23,8 @@ export function convirtctlRunner(options: {
   home: string;
   dataDir: string;
   env?: NodeJS.ProcessEnv;
+  /** Kills a run after this long, so a hung command (a console) fails its test instead of it. */
+  timeoutMs?: number;
 }): Ctl {
   return (args, input) =>
     new Promise((resolve) => {
@@ -38,7 +40,11 @@ export function convirtctlRunner(options: {
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      const timer = options.timeoutMs ? setTimeout(() => child.kill(), options.timeoutMs) : null;
+      child.on('close', (code) => {
+        if (timer) clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
       if (input) input(child);
       else child.stdin.end();
     });
