@@ -4,7 +4,14 @@
 // through ConVirt, deployment into a storage pool by the host and the second deployment on the
 // same pool downloading nothing, a wrong checksum refused after 3 attempts, and convirtctl.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectCertificate } from '../../app/main/downloads/certificates.js';
@@ -444,5 +451,57 @@ test('convirtctl image and cert commands', { timeout: 120_000 }, async (t) => {
   assert.deepEqual(
     listed.map((l) => [l.name, l.pools]),
     [['cli-direct', ['tb-cli']]],
+  );
+
+  // A header's value goes to the secret store; without a terminal, the master passphrase comes
+  // from --passphrase-file, and only from a file nobody else can read.
+  const header = `${web.header.name}:${web.header.value}`;
+  const registerWithHeader = (...extra: string[]) =>
+    ctl([
+      'image',
+      'register',
+      'cli-header',
+      '--url',
+      `${web.http}/header-only/${web.image.name}`,
+      '--checksum',
+      sha256,
+      '--header',
+      header,
+      '--direct-download',
+      ...extra,
+    ]);
+  const locked = await registerWithHeader();
+  assert.notEqual(locked.code, 0);
+  assert.match(locked.stderr, /No master passphrase was given/);
+  const passphraseFile = join(bed.runDir, 'url-templates-home', 'passphrase');
+  writeFileSync(passphraseFile, 'cli master passphrase\n', { mode: 0o640 });
+  chmodSync(passphraseFile, 0o640);
+  const readable = await registerWithHeader('--passphrase-file', passphraseFile);
+  assert.equal(readable.code, 2);
+  assert.match(readable.stderr, /chmod 600/);
+  chmodSync(passphraseFile, 0o600);
+  const registered = await registerWithHeader('--passphrase-file', passphraseFile);
+  assert.equal(registered.code, 0, registered.stderr);
+  // Listing needs no passphrase; removing does (the header's value leaves the store).
+  const imageList = await ctl(['image', 'list', '--json']);
+  assert.equal(imageList.code, 0, imageList.stderr);
+  const stored = JSON.parse(imageList.stdout) as { name: string; headers: string[] }[];
+  assert.deepEqual(stored.find((l) => l.name === 'cli-header')?.headers, [web.header.name]);
+  const wrongFile = join(bed.runDir, 'url-templates-home', 'wrong-passphrase');
+  writeFileSync(wrongFile, 'not it\n', { mode: 0o600 });
+  const remove = (file: string, ...extra: string[]) =>
+    ctl(['image', 'remove', 'cli-header', '--passphrase-file', file, ...extra]);
+  const wrong = await remove(wrongFile, '--yes');
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr, /Wrong master passphrase/);
+  const unconfirmed = await remove(passphraseFile);
+  assert.equal(unconfirmed.code, 2);
+  assert.match(unconfirmed.stderr, /needs --yes/);
+  const removed = await remove(passphraseFile, '--yes');
+  assert.equal(removed.code, 0, removed.stderr);
+  const after = JSON.parse((await ctl(['image', 'list', '--json'])).stdout) as { name: string }[];
+  assert.deepEqual(
+    after.map((l) => l.name),
+    ['cli-direct'],
   );
 });

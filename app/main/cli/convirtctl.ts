@@ -1,6 +1,6 @@
 // convirtctl: the fleet engine for scripts and operators without a display.
 // Exit status: 0 ok, 1 the operation failed, 2 bad usage or refused input (nothing was run).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -74,6 +74,7 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
                --shared-pool, the folder is storage the hosts of H's server pool share:
                they are tried in turn when H's download fails)
   image check-url URL [--header 'NAME:VALUE']... [--hypervisor kvm|xen]
+  image remove NAME [--yes]       (its image store copy too; copies on pools stay)
   cert add NAME --ca FILE | cert add NAME --cert FILE --key FILE
   cert list | cert remove NAME
   secrets list                    (remembered SSH secrets, by name; never their values)
@@ -81,6 +82,8 @@ export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 
   --remember keeps the SSH passwords and passphrases typed for this command in ConVirt's
   secret store (encrypted under a master passphrase, asked when the store is first used).
+  --passphrase-file FILE reads that master passphrase from the first line of FILE (mode 0600 or
+  stricter, owned by you) instead of asking: for scripts and jobs without a terminal.
   --json prints machine-readable output on every command that shows something.`;
 
 /** Bad usage or refused input: exit 2, nothing was run. */
@@ -137,9 +140,32 @@ const OPTIONS = {
   'shared-pool': { type: 'string' },
   'pool-dir': { type: 'string' },
   remember: { type: 'boolean' },
+  'passphrase-file': { type: 'string' },
   all: { type: 'boolean' },
   template: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
+
+/**
+ * The master passphrase from the first line of a file only its owner can read (as ssh treats
+ * private keys): a passphrase others can read is no secret.
+ */
+function readPassphraseFile(path: string): string {
+  let info;
+  try {
+    info = statSync(path);
+  } catch {
+    throw new UsageError(`Cannot read the passphrase file ${path}.`);
+  }
+  if (!info.isFile()) throw new UsageError(`The passphrase file ${path} is not a file.`);
+  if ((info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
+    throw new UsageError(
+      `The passphrase file ${path} must be yours and readable by you alone (chmod 600); it was not read.`,
+    );
+  }
+  const passphrase = readFileSync(path, 'utf8').split(/\r?\n/)[0] ?? '';
+  if (!passphrase) throw new UsageError(`The passphrase file ${path} is empty.`);
+  return passphrase;
+}
 
 function splitVmRef(ref: string | undefined): [string, string] {
   const slash = (ref ?? '').indexOf('/');
@@ -312,9 +338,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       splitVmRef(verb === 'snapshot' ? rest[1] : rest[0]);
     const dataDir = resolveDataDir({ ...(values['data-dir'] ? { flag: values['data-dir'] } : {}) });
     // Before the inventory opens: its migrations may move secrets into the store.
+    const passphraseFile = values['passphrase-file'];
     const vault = configureVault(
       dataDir,
       passphraseProtection(async (purpose) => {
+        if (passphraseFile) return readPassphraseFile(passphraseFile);
         if (!io.interactive) return undefined;
         if (purpose === 'unlock')
           return askSecret(io, "Master passphrase of ConVirt's secret store: ");
@@ -344,7 +372,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       sshConfig: loadUserSshConfig(homedir()),
       prompts: sshSecrets.prompts,
     });
-    if (noun === 'image' || (noun === 'vm' && verb === 'provision')) {
+    // Listing and checking a URL never need a stored header's value: no passphrase for them.
+    const usesStoredHeaders = ['register', 'deploy', 'remove'].includes(verb ?? '');
+    if ((noun === 'image' && usesStoredHeaders) || (noun === 'vm' && verb === 'provision')) {
       // Headers are checked before the store is unlocked (bad input: exit 2, nothing asked).
       const headers = (values.header ?? []).map(parseHttpHeader);
       await unlockForHeaders(inventory.db, verb === 'register' && headers.length > 0);
@@ -535,6 +565,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'image list':
       case 'image deploy':
       case 'image check-url':
+      case 'image remove':
       case 'cert add':
       case 'cert list':
       case 'cert remove':
@@ -698,7 +729,7 @@ async function provisioningCommand(
   }
 }
 
-/** Templates and ISOs by URL: image register|deploy|list|check-url, cert add|list|remove. */
+/** Templates and ISOs by URL: image register|deploy|list|check-url|remove, cert add|list|remove. */
 async function urlTemplateCommand(
   fleet: FleetService,
   inventory: Inventory,
@@ -793,6 +824,23 @@ async function urlTemplateCommand(
         return 0;
       }
       return printTaskOutcome(fleet.task(task.id).task, io, json);
+    }
+    case 'image remove': {
+      if (!name) throw new UsageError('image remove needs a NAME.');
+      service.get(name);
+      if (values.yes !== true) {
+        if (!io.interactive)
+          throw new UsageError(`Removing ${name} needs --yes when there is no terminal to ask.`);
+        if (!/^y(es)?$/i.test((await ask(io, `Remove ${name}? [y/N] `)).trim())) return 2;
+      }
+      const { leftOnPools } = service.remove(name);
+      if (json) io.out(JSON.stringify({ removed: name, leftOnPools }));
+      else {
+        io.out(`Removed ${name}.`);
+        for (const copy of leftOnPools)
+          io.out(`  its copy stays on ${copy.pool}: ${copy.path} (VMs may use it)`);
+      }
+      return 0;
     }
     case 'image check-url': {
       if (!name) throw new UsageError('image check-url needs a URL.');
