@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { APP_INFO } from '../../shared/app-info.js';
 import { AddHostDialog } from './add-host/AddHostDialog.js';
 import { ClientContext } from './client-context.js';
+import { ErrorBoundary } from './common/ErrorBoundary.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import type { ConnectedClient } from './contract-client/index.js';
 import { Dashboard } from './dashboard/Dashboard.js';
@@ -90,14 +91,16 @@ export function App({ client }: { client: ConnectedClient }) {
           <FleetTree />
         </nav>
         <main className="content">
-          {screen.kind === 'dashboard' ? <Dashboard /> : null}
-          {screen.kind === 'all-vms' ? <AllVms /> : null}
-          {screen.kind === 'image-store' ? <ImageStorePanel /> : null}
-          {screen.kind === 'templates' ? <TemplatesView /> : null}
-          {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
-          {screen.kind === 'vm' ? (
-            <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />
-          ) : null}
+          <ErrorBoundary key={JSON.stringify(screen)} what="This screen">
+            {screen.kind === 'dashboard' ? <Dashboard /> : null}
+            {screen.kind === 'all-vms' ? <AllVms /> : null}
+            {screen.kind === 'image-store' ? <ImageStorePanel /> : null}
+            {screen.kind === 'templates' ? <TemplatesView /> : null}
+            {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
+            {screen.kind === 'vm' ? (
+              <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />
+            ) : null}
+          </ErrorBoundary>
         </main>
         <TaskPane />
         <Notices />

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { ErrorBoundary } from './common/ErrorBoundary.js';
 import { connect } from './contract-client/index.js';
 
 const root = createRoot(document.getElementById('root')!);
@@ -9,7 +10,9 @@ connect().then(
   (client) =>
     root.render(
       <StrictMode>
-        <App client={client} />
+        <ErrorBoundary what="ConVirt">
+          <App client={client} />
+        </ErrorBoundary>
       </StrictMode>,
     ),
   (err: unknown) =>
