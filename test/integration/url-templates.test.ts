@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectCertificate } from '../../app/main/downloads/certificates.js';
 import { unlockForHeaders, UrlTemplateRecords } from '../../app/main/downloads/template-records.js';
+import { downloadOnHosts } from '../../app/main/downloads/host-download.js';
 import { UrlTemplateService } from '../../app/main/downloads/url-template-service.js';
+import { parseChecksum } from '../../app/shared/validation/download-source.js';
 import { Inventory } from '../../app/main/inventory/index.js';
 import { passphraseProtection } from '../../app/main/secrets/passphrase-protection.js';
 import { configureVault } from '../../app/main/secrets/vault-registry.js';
@@ -261,6 +263,29 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
       directDownload: true,
     });
     assert.equal(mtls.clientCertificate, 'client');
+    // A host added later gets the client certificate and its key (kept in the secret store,
+    // nowhere in plain text in the data folder): here, a fresh trust store on the same host.
+    const laterTrust = join(bed.runDir, 'url-templates-later-host-trust');
+    const later = new UrlTemplateService({
+      records: new UrlTemplateRecords(inventory.db),
+      hosts: () => ['tb'],
+      connect: () => Promise.resolve(ssh),
+      storeDir,
+      localTrustDir: join(dataDir, 'local-trust'),
+      hostTrustDir: laterTrust,
+    });
+    await later.installCertificatesOn('tb');
+    const keyBody = web.clientKeyPem.split('\n')[1]!;
+    assert.ok((await ssh.run(['cat', `${laterTrust}/client/client.key`])).includes(keyBody));
+    assert.equal(dataFolderHolds(keyBody), false, 'the client key is stored encrypted');
+    await downloadOnHosts([ssh], {
+      urls: [`${web.mtls}/files/${web.image.name}`],
+      clientCertificate: 'client',
+      trustDir: laterTrust,
+      checksum: parseChecksum(sha256),
+      dest: `${pool}/later-mtls.qcow2`,
+    });
+    await ssh.run(['rm', '-rf', laterTrust, `${pool}/later-mtls.qcow2`]);
     assert.deepEqual(
       s.listCertificates().map((c) => [c.name, c.kind]),
       [

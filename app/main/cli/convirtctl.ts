@@ -29,7 +29,11 @@ import {
 } from '../provisioning/iso-upload.js';
 import { DEFAULT_HOST_PATHS } from '../provisioning/provisioning-service.js';
 import { sharedTemplatePool } from '../provisioning/template-pools.js';
-import { unlockForHeaders, type TemplateFormat } from '../downloads/template-records.js';
+import {
+  unlockForHeaders,
+  UrlTemplateRecords,
+  type TemplateFormat,
+} from '../downloads/template-records.js';
 import { passphraseProtection } from '../secrets/passphrase-protection.js';
 import { SshSecrets } from '../secrets/ssh-secrets.js';
 import { configureVault } from '../secrets/vault-registry.js';
@@ -372,6 +376,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       sshConfig: loadUserSshConfig(homedir()),
       prompts: sshSecrets.prompts,
     });
+    // A client certificate's key is kept in the secret store.
+    const clientCertificate =
+      noun === 'cert' &&
+      (verb === 'add'
+        ? typeof values.cert === 'string'
+        : verb === 'remove' &&
+          new UrlTemplateRecords(inventory.db).certificate(rest[0] ?? '')?.kind === 'client');
+    if (clientCertificate) await vault.unlock();
     // Listing and checking a URL never need a stored header's value: no passphrase for them.
     const usesStoredHeaders = ['register', 'deploy', 'remove'].includes(verb ?? '');
     if ((noun === 'image' && usesStoredHeaders) || (noun === 'vm' && verb === 'provision')) {
@@ -383,9 +395,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (`${noun} ${verb ?? ''}`.trim()) {
       case 'host add': {
         const code = await hostAdd(fleet, rest, values, io);
-        // A host added later gets the CAs uploaded for downloads by URL (cert add).
+        // A host added later gets the certificates uploaded for downloads by URL (cert add).
         if (rest[0] && code === 0) {
-          await fleetUrlTemplates(fleet, inventory, dataDir).installCertificatesOn(rest[0]);
+          const templates = fleetUrlTemplates(fleet, inventory, dataDir);
+          try {
+            if (templates.listCertificates().some((c) => c.kind === 'client')) await vault.unlock();
+            await templates.installCertificatesOn(rest[0]);
+          } catch (err) {
+            io.err(
+              `${rest[0]} is added, but not every certificate for downloads by URL is installed on it: ${(err as Error).message}`,
+            );
+          }
         }
         return code;
       }

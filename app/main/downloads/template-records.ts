@@ -93,12 +93,21 @@ function vaultBeside(db: Db): SecretVault | undefined {
 
 /** The vault, unlocked (without asking: the caller must have unlocked a passphrase vault). */
 function unlocked(vault: SecretVault | undefined): SecretVault {
-  if (!vault) throw new Error('HTTP header values need a secret store, and there is none here.');
+  if (!vault) {
+    throw new Error(
+      'HTTP header values and client keys need a secret store, and there is none here.',
+    );
+  }
   if (!vault.tryUnlockSync() && !vault.isUnlocked) {
-    throw new VaultLockedError(vault.file, 'HTTP header values need its master passphrase first.');
+    throw new VaultLockedError(
+      vault.file,
+      'HTTP header values and client keys need its master passphrase first.',
+    );
   }
   return vault;
 }
+
+const clientKeyId = (certificate: string) => `client-certificate-key:${certificate}`;
 
 function storeHeaderValue(vault: SecretVault, template: string, h: HttpHeader): string {
   const id = `http-header:${randomUUID()}`;
@@ -325,6 +334,23 @@ export class UrlTemplateRecords {
     return (
       this.db.prepare('DELETE FROM download_certificates WHERE name = ?').run(name).changes > 0
     );
+  }
+
+  /**
+   * A client certificate's private key, kept in the secret store (never in the inventory) so
+   * that hosts added later get the certificate too. The store must be unlocked.
+   */
+  setClientKey(name: string, keyPem: string): void {
+    unlocked(this.vault).set(clientKeyId(name), keyPem, `Key of the client certificate ${name}`);
+  }
+
+  /** The key, or undefined when the store has none for it (uploaded before keys were kept). */
+  clientKey(name: string): string | undefined {
+    return unlocked(this.vault).get(clientKeyId(name));
+  }
+
+  removeClientKey(name: string): void {
+    unlocked(this.vault).delete(clientKeyId(name));
   }
 
   /** The header values of a template, from the secret store (which must be unlocked). */

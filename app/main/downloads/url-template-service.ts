@@ -360,6 +360,8 @@ export class UrlTemplateService {
     if (this.o.records.certificate(upload.name)) {
       throw new InvalidInputError('name', `A certificate named ${upload.name} already exists.`);
     }
+    // The key is kept first: a locked secret store refuses the upload before any host has it.
+    if (upload.kind === 'client') this.o.records.setClientKey(upload.name, upload.keyPem ?? '');
     const cas = [...this.caPems(), ...(upload.kind === 'ca' ? [upload.pem] : [])];
     const install = (shell: RemoteShell, trustDir?: string) =>
       upload.kind === 'ca'
@@ -378,6 +380,7 @@ export class UrlTemplateService {
   async removeCertificate(name: string): Promise<{ failed: string[] }> {
     const cert = this.o.records.certificate(validateCertificateName(name));
     if (!cert) throw new InvalidInputError('name', `No certificate named ${name}.`);
+    if (cert.kind === 'client') this.o.records.removeClientKey(name);
     this.o.records.removeCertificate(name);
     const cas = this.caPems();
     const failed = await this.onEveryHost((shell) =>
@@ -390,13 +393,32 @@ export class UrlTemplateService {
   }
 
   /**
-   * For a host added later: its CA bundle (nothing to do when no CA was uploaded). Client keys
-   * are not kept, so upload them again.
+   * For a host added later: the CA bundle and every client certificate with its key (from the
+   * secret store, which must be unlocked when there are client certificates). Throws, naming
+   * what it could not install; what it could is installed.
    */
   async installCertificatesOn(host: string): Promise<void> {
     const cas = this.caPems();
-    if (cas.length === 0) return;
-    await installCaBundle(await this.o.connect(host), cas, this.o.hostTrustDir);
+    const clients = this.o.records.certificates().filter((c) => c.kind === 'client');
+    if (cas.length === 0 && clients.length === 0) return;
+    const shell = await this.o.connect(host);
+    if (cas.length) await installCaBundle(shell, cas, this.o.hostTrustDir);
+    const missing: string[] = [];
+    for (const c of clients) {
+      const keyPem = this.o.records.clientKey(c.name);
+      if (keyPem === undefined) missing.push(c.name);
+      else
+        await installClientCertificate(
+          shell,
+          { name: c.name, kind: 'client', pem: c.pem, keyPem },
+          this.o.hostTrustDir,
+        );
+    }
+    if (missing.length) {
+      throw new Error(
+        `No key is kept for the client certificate(s) ${missing.join(', ')} (uploaded before ConVirt kept keys): upload them again to install them on ${host}.`,
+      );
+    }
   }
 
   private caPems(): string[] {

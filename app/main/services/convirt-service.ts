@@ -289,10 +289,17 @@ export class ConvirtBackend {
         this.state.setFacts(host.name, facts);
         changed();
         void fleet.poller.pollAll([host.name]);
-        // A host added later trusts the CAs uploaded for downloads by URL too.
-        void templates.installCertificatesOn(host.name).catch(() => {
-          // Shown again when a download from this host fails; the host itself is in.
-        });
+        // A host added later gets the certificates uploaded for downloads by URL too: a task,
+        // so a failure (a client key the locked secret store holds) is seen, not swallowed.
+        if (templates.listCertificates().length > 0) {
+          void fleet.tasks
+            .run('certificates.install', host.name, () =>
+              templates.installCertificatesOn(host.name),
+            )
+            .result.catch(() => {
+              // In the task's record; the host itself is in.
+            });
+        }
         return hostView(host.name);
       },
       removeHost: (host) => {
@@ -479,11 +486,15 @@ export class ConvirtBackend {
       },
       listCertificates: () => templates.listCertificates(),
       addCertificate: async (upload) => {
+        // A client certificate's key goes into the secret store: this client may be asked.
+        if (upload.kind === 'client') await this.openVaultFor(client);
         const added = await templates.addCertificate(upload);
         templatesChanged();
         return added;
       },
       removeCertificate: async (name) => {
+        const kind = templates.listCertificates().find((c) => c.name === name)?.kind;
+        if (kind === 'client') await this.openVaultFor(client);
         const removed = await templates.removeCertificate(name);
         templatesChanged();
         return removed;
