@@ -12,6 +12,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectCertificate } from '../../app/main/downloads/certificates.js';
@@ -286,6 +287,19 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
       dest: `${pool}/later-mtls.qcow2`,
     });
     await ssh.run(['rm', '-rf', laterTrust, `${pool}/later-mtls.qcow2`]);
+    // Into the local image store too: the key is on disk only for the download, in a private
+    // folder removed afterwards.
+    const privateDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('convirt-client-'));
+    const before = privateDirs();
+    const stored = await s.register({
+      name: 'mtls-stored',
+      url: `${web.mtls}/files/${web.image.name}`,
+      checksum: sha256,
+      clientCertificate: 'client',
+    });
+    assert.equal(stored.downloadState, 'DOWNLOADED');
+    assert.deepEqual(privateDirs(), before);
+    s.remove('mtls-stored');
     assert.deepEqual(
       s.listCertificates().map((c) => [c.name, c.kind]),
       [

@@ -383,7 +383,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         ? typeof values.cert === 'string'
         : verb === 'remove' &&
           new UrlTemplateRecords(inventory.db).certificate(rest[0] ?? '')?.kind === 'client');
-    if (clientCertificate) await vault.unlock();
+    // So does a registration into the image store presenting a client certificate.
+    const storedWithClientCertificate =
+      noun === 'image' &&
+      verb === 'register' &&
+      typeof values['client-cert'] === 'string' &&
+      values['direct-download'] !== true;
+    if (clientCertificate || storedWithClientCertificate) await vault.unlock();
     // Listing and checking a URL never need a stored header's value: no passphrase for them.
     const usesStoredHeaders = ['register', 'deploy', 'remove'].includes(verb ?? '');
     if ((noun === 'image' && usesStoredHeaders) || (noun === 'vm' && verb === 'provision')) {

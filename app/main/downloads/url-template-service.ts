@@ -3,7 +3,16 @@
 // it into its storage pool) or a verified copy in the local image store (copied to the pools from
 // there), deployment into a pool reusing an earlier copy, and the certificates the hosts' downloader trusts.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hypervisor } from '../../shared/domain/host.js';
 import {
@@ -465,13 +474,55 @@ export class UrlTemplateService {
   ): Promise<string> {
     mkdirSync(this.o.storeDir, { recursive: true });
     const dest = join(this.o.storeDir, `${name}.${format}`);
+    const trustDir = request.clientCertificate
+      ? this.clientTrustDir(request.clientCertificate)
+      : this.o.localTrustDir;
+    try {
+      return await this.downloadToStoreWith(
+        trustDir,
+        dest,
+        urls,
+        checksum,
+        request,
+        onProgress,
+        signal,
+      );
+    } finally {
+      if (trustDir !== this.o.localTrustDir) rmSync(trustDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A private trust store (mode 0700, removed after the download) holding the local CA bundle
+   * and the client certificate with its key from the secret store: curl needs the key as a file.
+   */
+  private clientTrustDir(certificate: string): string {
+    const cert = this.o.records.certificate(certificate);
+    const keyPem = this.o.records.clientKey(certificate);
+    if (cert?.kind !== 'client' || keyPem === undefined) {
+      throw new Error(`No key is kept for the client certificate ${certificate}: upload it again.`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'convirt-client-'));
+    const bundle = join(this.o.localTrustDir, 'ca-bundle.pem');
+    if (existsSync(bundle)) copyFileSync(bundle, join(dir, 'ca-bundle.pem'));
+    mkdirSync(join(dir, 'client'), { mode: 0o700 });
+    writeFileSync(join(dir, 'client', `${certificate}.pem`), cert.pem, { mode: 0o600 });
+    writeFileSync(join(dir, 'client', `${certificate}.key`), keyPem, { mode: 0o600 });
+    return dir;
+  }
+
+  private async downloadToStoreWith(
+    trustDir: string,
+    dest: string,
+    urls: readonly string[],
+    checksum: Checksum,
+    request: Omit<Parameters<typeof downloadCommand>[0], 'url'>,
+    onProgress: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const errors: string[] = [];
     for (const url of urls) {
-      const argv = downloadCommand(
-        { ...request, url, trustDir: this.o.localTrustDir },
-        dest,
-        checksum,
-      );
+      const argv = downloadCommand({ ...request, url, trustDir }, dest, checksum);
       const r = await runLocally(
         argv,
         headerLines(request.headers),

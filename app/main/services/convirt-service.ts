@@ -470,7 +470,9 @@ export class ConvirtBackend {
       registerTemplate: async (request) => {
         // Header values go into the secret store: a locked (or not yet created) passphrase store
         // asks this client for its master passphrase now, before the task starts.
-        if (request.headers?.length) await this.openVaultFor(client);
+        // So does a client certificate's key for a download into the local image store.
+        if (request.headers?.length || (request.clientCertificate && !request.directDownload))
+          await this.openVaultFor(client);
         const { task, result } = templates.registerAsTask(fleet.tasks, request);
         void result.then(templatesChanged, () => {
           // The task's failure is in its record and log.
