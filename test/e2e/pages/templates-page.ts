@@ -1,6 +1,7 @@
-// The Templates and ISOs screen: the grid of records, the register dialog, the Check URL dialog
-// and the certificates panel.
+// The Templates and ISOs screen: the grid of records (each Ready one with its "Provision…"), the
+// register dialog, the Check URL dialog and the certificates panel.
 import type { Page } from 'playwright-core';
+import { ProvisionDialog } from './provision-dialog.js';
 
 export interface RegisterInput {
   name: string;
@@ -39,6 +40,16 @@ export class TemplatesPage {
   /** The row's cells as text, in column order (name first). */
   async rowText(name: string): Promise<string[]> {
     return this.row(name).getByRole('cell').allTextContents();
+  }
+
+  /** The row's "Provision…" button: the provisioning dialog with the template as its source. */
+  async provision(name: string): Promise<ProvisionDialog> {
+    await this.row(name)
+      .getByRole('button', { name: `Provision a VM from ${name}` })
+      .click();
+    const dialog = new ProvisionDialog(this.page);
+    await dialog.dialog.waitFor();
+    return dialog;
   }
 
   // ---- register dialog

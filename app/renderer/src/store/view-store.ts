@@ -15,6 +15,8 @@ export type Screen =
 export interface ProvisionRequest {
   appliance: string | null;
   host: string | null;
+  /** A template or ISO registered by URL as the source, instead of an appliance. */
+  template?: string;
 }
 
 interface ViewState {
