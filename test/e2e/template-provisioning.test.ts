@@ -2,9 +2,9 @@
 // mode's real server, the test bed's sshd and libvirtd as a KVM host, its nginx as the web server.
 // A direct-download qcow2 template is registered, its row's "Provision…" opens the provisioning
 // dialog with it as the source; the host downloads it into its own pool (the test's folder) and the
-// VM runs, in the fleet tree and in `virsh list --all`; a second VM from it on the same pool
-// downloads nothing (the task log says the copy is reused, nginx served no new GET). Screens are
-// saved to test-results/screenshots/tplprov-*.png.
+// VM runs, in the fleet tree and in `virsh list --all`; the row dragged onto the host opens the
+// dialog for a second VM on the same pool, which downloads nothing (the task log says the copy is
+// reused, nginx served no new GET). Screens are saved to test-results/screenshots/tplprov-*.png.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
 import { AppShell } from './pages/app-shell.js';
 import { FleetTree } from './pages/fleet-tree.js';
+import { ProvisionDialog } from './pages/provision-dialog.js';
 import { TaskPane } from './pages/task-pane.js';
 import { TemplatesPage } from './pages/templates-page.js';
 import { uiTestFor } from './support/ui-test.js';
@@ -163,10 +164,15 @@ uiTest('provisioned from its row: the host downloads it and the VM runs', async 
   await app.screenshot('tplprov-04-vm-running');
 });
 
-uiTest('a second VM from it on the same pool downloads nothing', async () => {
+uiTest('dragged onto the host, a second VM on the same pool downloads nothing', async () => {
   const screen = new TemplatesPage(app.page);
+  const tree = new FleetTree(app.page);
   const downloads = gets(`/files/${web.disk.name}`);
-  const dialog = await screen.provision(TEMPLATE);
+  await screen.dragOnto(TEMPLATE, tree.host(HOST));
+  const dialog = new ProvisionDialog(app.page);
+  await dialog.dialog.waitFor();
+  assert.equal(await dialog.template.inputValue(), TEMPLATE, 'the row dragged is the source');
+  assert.equal(await dialog.host.inputValue(), HOST, 'the host it was dropped on');
   await dialog.fill({ 'VM name': second, 'Memory (MiB)': '64', Bridge: bridge });
   await dialog.startAfter.uncheck();
   await dialog.submit();
@@ -180,7 +186,6 @@ uiTest('a second VM from it on the same pool downloads nothing', async () => {
   assert.doesNotMatch(log, /attempt 1 of 3/);
   assert.equal(gets(`/files/${web.disk.name}`), downloads, 'nginx served no new GET');
 
-  const tree = new FleetTree(app.page);
   await tree.waitForVmState(second, 'shutoff', 30_000);
   assert.equal(await virsh.state(second), 'shutoff');
   await app.screenshot('tplprov-05-second-vm');

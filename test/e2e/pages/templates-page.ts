@@ -1,6 +1,6 @@
-// The Templates and ISOs screen: the grid of records (each Ready one with its "Provision…"), the
-// register dialog, the Check URL dialog and the certificates panel.
-import type { Page } from 'playwright-core';
+// The Templates and ISOs screen: the grid of records (each Ready one with its "Provision…", and
+// draggable onto a host), the register dialog, the Check URL dialog and the certificates panel.
+import type { Locator, Page } from 'playwright-core';
 import { ProvisionDialog } from './provision-dialog.js';
 
 export interface RegisterInput {
@@ -50,6 +50,11 @@ export class TemplatesPage {
     const dialog = new ProvisionDialog(this.page);
     await dialog.dialog.waitFor();
     return dialog;
+  }
+
+  /** Drags the row onto `target` (a host of the fleet tree). */
+  async dragOnto(name: string, target: Locator): Promise<void> {
+    await this.row(name).dragTo(target);
   }
 
   // ---- register dialog

@@ -6,6 +6,8 @@ import type { TemplateView } from '../../../shared/contract/convirt-contract.js'
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes } from '../common/format.js';
+import { templateSource } from '../image-store/provision-form.js';
+import { sourceDragProps } from '../image-store/source-drag.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { CertificatesPanel } from './CertificatesPanel.js';
@@ -78,7 +80,8 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
       </thead>
       <tbody>
         {templates.map((t) => (
-          <tr key={t.name}>
+          // A Ready row can be dragged onto a host of the fleet tree, like an appliance card.
+          <tr key={t.name} {...(t.state === 'Ready' ? sourceDragProps(templateSource(t)) : {})}>
             <th scope="row" title={t.url}>
               {t.name}
             </th>
