@@ -199,8 +199,12 @@ function ProvisionForm({
       })
       .catch((err: unknown) => {
         const field = contractErrorData(err)?.field ?? null;
+        // Main names the source by its kind; the form has one source field.
+        const shownAt = field === 'appliance' || field === 'template' ? 'source' : field;
         const known =
-          field && (field === 'name' || field === 'host' || field in values) ? field : null;
+          shownAt && (['source', 'host', 'name'].includes(shownAt) || shownAt in values)
+            ? shownAt
+            : null;
         setServerError({ field: known, message: errorMessage(err) });
       })
       .finally(() => setBusy(false));
