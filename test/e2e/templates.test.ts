@@ -95,7 +95,7 @@ uiTest('a direct-download template registered by URL is Ready and BYPASSED', asy
     '3.1 MB',
     'none yet',
     web.header.name,
-    'Remove…',
+    'Provision…Remove…',
   ]);
   const page = (await app.page.content()) + (await app.page.locator('body').innerText());
   assert.ok(!page.includes(web.header.value), 'the header value is never sent back');

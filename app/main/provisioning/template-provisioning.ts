@@ -6,6 +6,11 @@
 // task, checks and undo as an appliance's provisioning (provision-run.ts).
 import type { Host } from '../../shared/domain/inventory.js';
 import { InvalidInputError, validateHostPath } from '../../shared/validation/names.js';
+import {
+  ISO_DISK_MIB,
+  TEMPLATE_DEFAULTS,
+  TEMPLATE_PARAMS,
+} from '../../shared/validation/template-params.js';
 import type { UrlTemplate } from '../downloads/template-records.js';
 import type { UrlTemplateService } from '../downloads/url-template-service.js';
 import { buildDomainXml, DomainDocument, type DomainDisk } from '../hypervisors/kvm/domain-xml.js';
@@ -24,10 +29,6 @@ export interface TemplatePool {
   hosts: string[];
 }
 
-/** Parameters a template's VM takes (all optional); anything else is refused. */
-export const TEMPLATE_PARAMS = ['memory', 'vcpus', 'vda_disk_size', 'bridge', 'mac'] as const;
-/** The empty disk an ISO's VM gets when vda_disk_size is not given. */
-export const ISO_DISK_MIB = 8192;
 const MiB = 1024 * 1024;
 /** Room a qcow2 overlay or empty disk needs at first. */
 const SLACK_BYTES = 16 * MiB;
@@ -57,8 +58,8 @@ export function templateParams(
       );
     params[key] = validateParam(key, value);
   }
-  params.memory ??= '512';
-  params.vcpus ??= '1';
+  params.memory ??= TEMPLATE_DEFAULTS.memory;
+  params.vcpus ??= TEMPLATE_DEFAULTS.vcpus;
   return params;
 }
 

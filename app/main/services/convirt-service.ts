@@ -19,6 +19,7 @@ import type { UrlTemplateService } from '../downloads/url-template-service.js';
 import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
 import { applianceInfo } from '../image-store/appliance-info.js';
 import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';
+import { templateParams } from '../provisioning/template-provisioning.js';
 import type { Inventory, TagTarget, Task, TaskLogEntry } from '../inventory/index.js';
 import { toContractError } from './contract-errors.js';
 import { FleetState } from './fleet-state.js';
@@ -191,6 +192,13 @@ export class ConvirtBackend {
     const poll = () => this.options.fleet.poller.pollAll([host]);
     void started.finished.then(poll, poll);
     return started.task;
+  }
+
+  /** Refuses a new VM's name its host already shows (the task's own check looks again). */
+  private requireFreeVmName(host: string, name: string): void {
+    if (this.state.vm(host, name)) {
+      throw new InvalidInputError('name', `${host} already has a VM named ${name}.`);
+    }
   }
 
   private requireVm({ host, vm }: VmRef): void {
@@ -411,9 +419,7 @@ export class ConvirtBackend {
         return store.list().map((a) => applianceInfo(a, a.name === defaultName));
       },
       provisionVm: (host, appliance, name, params, options) => {
-        if (this.state.vm(host, name)) {
-          throw new InvalidInputError('name', `${host} already has a VM named ${name}.`);
-        }
+        this.requireFreeVmName(host, name);
         // Every parameter is checked here, before the task starts or anything runs on the host.
         const { task, result } = this.options.provisioning.service.provision({
           host,
@@ -423,6 +429,31 @@ export class ConvirtBackend {
           start: options.start === true,
         });
         // The poll after the task shows the new VM in the tree, or its absence after a failure.
+        return this.repollAfter(host, { task, finished: result.then(() => task) });
+      },
+      provisionFromTemplate: async (host, template, name, params, options) => {
+        this.requireFreeVmName(host, name);
+        // The task's own checks first (template, hypervisor, values), so a bad request says what
+        // is wrong with it rather than that the host is down.
+        templateParams(templates.get(template), fleet.host(host), params);
+        if (!fleet.connections.isConnected(host)) {
+          throw new InvalidInputError(
+            'host',
+            `${host} is not connected: it downloads the template itself, so it must be up. Try again once the fleet tree shows it connected.`,
+          );
+        }
+        // Header values are in the secret store: a locked store asks this client first.
+        const summary = templates.list().find((t) => t.name === template);
+        if (summary?.headerNames.length) await this.openVaultFor(client);
+        const { task, result } = this.options.provisioning.service.provision({
+          host,
+          template,
+          name,
+          params,
+          start: options.start === true,
+        });
+        // The pool's copy stays even when the VM fails: the templates' pools may have changed.
+        void result.then(templatesChanged, templatesChanged);
         return this.repollAfter(host, { task, finished: result.then(() => task) });
       },
 

@@ -62,15 +62,20 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       prompts: sshSecrets.prompts,
     });
     const consoles = new ConsoleManager({ fleet, localTerminal: options.localTerminal });
+    const templates = fleetUrlTemplates(fleet, inventory, options.dataDir, {
+      connectedOnly: true,
+      ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
+    });
     const backend = new ConvirtBackend({
       fleet,
       inventory,
       consoles,
-      provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths),
-      templates: fleetUrlTemplates(fleet, inventory, options.dataDir, {
-        connectedOnly: true,
-        ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
+      // No templatePool: a template goes into the host's own disks folder, never a shared pool
+      // (ConVirt cannot tell which folders are shared storage; convirtctl's --shared-pool can).
+      provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths, {
+        templates,
       }),
+      templates,
       secrets,
       sshSecrets,
       vault,

@@ -289,6 +289,17 @@ export const convirtContract = {
       provisionParams,
       object({ start: optional(boolean) }),
     ),
+    /**
+     * A VM from a template or ISO registered by URL, on a connected host of its hypervisor: the
+     * host downloads it into its own storage pool (its disks folder), or reuses the copy there.
+     */
+    provisionFromTemplate: method<Task>()(
+      hostName,
+      templateName,
+      vmName,
+      provisionParams,
+      object({ start: optional(boolean) }),
+    ),
 
     // Tasks.
     listTasks: method<Task[]>()(optional(integer({ min: 1, max: 1000 }))),

@@ -1,5 +1,5 @@
-// The "Provision a VM" dialog: appliance, host, VM name and the appliance's options, each with
-// its inline error.
+// The "Provision a VM" dialog: its source (an appliance, or a template or ISO by URL), host, VM
+// name and the source's options, each with its inline error.
 import type { Page } from 'playwright-core';
 
 export class ProvisionDialog {
@@ -15,6 +15,15 @@ export class ProvisionDialog {
 
   get appliance() {
     return this.dialog.getByRole('combobox', { name: 'Appliance', exact: true });
+  }
+
+  /** The source when it is a template or ISO registered by URL. */
+  get template() {
+    return this.dialog.getByRole('combobox', { name: 'Template or ISO', exact: true });
+  }
+
+  get startAfter() {
+    return this.dialog.getByRole('checkbox', { name: 'Start the VM once it is defined' });
   }
 
   /** A text field by its label, e.g. "VM name", "Host name", "Memory (MiB)". */

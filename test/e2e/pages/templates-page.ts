@@ -1,6 +1,7 @@
-// The Templates and ISOs screen: the grid of records, the register dialog, the Check URL dialog
-// and the certificates panel.
-import type { Page } from 'playwright-core';
+// The Templates and ISOs screen: the grid of records (each Ready one with its "Provision…", and
+// draggable onto a host), the register dialog, the Check URL dialog and the certificates panel.
+import type { Locator, Page } from 'playwright-core';
+import { ProvisionDialog } from './provision-dialog.js';
 
 export interface RegisterInput {
   name: string;
@@ -39,6 +40,21 @@ export class TemplatesPage {
   /** The row's cells as text, in column order (name first). */
   async rowText(name: string): Promise<string[]> {
     return this.row(name).getByRole('cell').allTextContents();
+  }
+
+  /** The row's "Provision…" button: the provisioning dialog with the template as its source. */
+  async provision(name: string): Promise<ProvisionDialog> {
+    await this.row(name)
+      .getByRole('button', { name: `Provision a VM from ${name}` })
+      .click();
+    const dialog = new ProvisionDialog(this.page);
+    await dialog.dialog.waitFor();
+    return dialog;
+  }
+
+  /** Drags the row onto `target` (a host of the fleet tree). */
+  async dragOnto(name: string, target: Locator): Promise<void> {
+    await this.row(name).dragTo(target);
   }
 
   // ---- register dialog

@@ -27,12 +27,13 @@ export function tempBackend(
     trust: new HostKeyTrust({ userKnownHostsFiles: [], convirtStoreFile: join(dir, 'kh') }),
     prompts: sshSecrets.prompts,
   });
+  const templates = fleetUrlTemplates(fleet, inventory, dir, { connectedOnly: true });
   const backend = new ConvirtBackend({
     fleet,
     inventory,
     consoles: makeConsoles(fleet),
-    provisioning: fleetProvisioning(fleet, dir),
-    templates: fleetUrlTemplates(fleet, inventory, dir, { connectedOnly: true }),
+    provisioning: fleetProvisioning(fleet, dir, undefined, { templates }),
+    templates,
     secrets,
     sshSecrets,
     mode: 'browser',

@@ -1,13 +1,13 @@
 // The fleet tree: data center > server pools > hosts > VMs, with search, a state filter, drag a
-// host onto a pool to move it (or press M on a host), drop an appliance of the image store onto a
-// host to provision a VM there, and the arrow keys of a WAI-ARIA tree.
+// host onto a pool to move it (or press M on a host), drop an appliance of the image store or a
+// template by URL onto a host to provision a VM there, and the arrow keys of a WAI-ARIA tree.
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { StateBadge } from '../common/StateBadge.js';
 import { useVirtualRows } from '../common/use-virtual-rows.js';
-import { APPLIANCE_DRAG_TYPE } from '../image-store/appliance-store.js';
 import { hostRefusal } from '../image-store/provision-form.js';
+import { droppedSource, isSourceDrag } from '../image-store/source-drag.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type Screen } from '../store/view-store.js';
 import { MoveHostDialog } from './MoveHostDialog.js';
@@ -175,7 +175,7 @@ export function FleetTree() {
   };
 
   const dropProps = (row: TreeRow) => {
-    if (row.kind === 'host') return applianceDropProps(row);
+    if (row.kind === 'host') return sourceDropProps(row);
     if (row.kind !== 'pool' && row.kind !== 'datacenter') return {};
     const groupId = row.kind === 'pool' ? row.groupId : null;
     return {
@@ -198,11 +198,11 @@ export function FleetTree() {
     };
   };
 
-  /** A host takes an appliance its hypervisor runs; otherwise the tree says why. */
-  const applianceDropProps = (row: Extract<TreeRow, { kind: 'host' }>) => ({
+  /** A host takes an appliance or template its hypervisor runs; otherwise the tree says why. */
+  const sourceDropProps = (row: Extract<TreeRow, { kind: 'host' }>) => ({
     onDragOver: (e: DragEvent) => {
-      if (!e.dataTransfer.types.includes(APPLIANCE_DRAG_TYPE)) return;
-      const dragged = useViewStore.getState().draggedAppliance;
+      if (!isSourceDrag(e)) return;
+      const dragged = useViewStore.getState().draggedSource;
       const refusal = dragged ? hostRefusal(dragged, row.host) : null;
       setDropTarget(row.id);
       setDropRefusal(refusal);
@@ -217,8 +217,8 @@ export function FleetTree() {
     onDrop: (e: DragEvent) => {
       e.preventDefault();
       setDropTarget(null);
-      const appliance = e.dataTransfer.getData(APPLIANCE_DRAG_TYPE);
-      if (appliance) openProvision({ appliance, host: row.host.name });
+      const request = droppedSource(e, row.host.name);
+      if (request) openProvision(request);
     },
   });
 

@@ -3,7 +3,9 @@
 import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
 import { formatBytes } from '../common/format.js';
 import { useViewStore } from '../store/view-store.js';
-import { APPLIANCE_DRAG_TYPE, useAppliances } from './appliance-store.js';
+import { useAppliances } from './appliance-store.js';
+import { applianceSource } from './provision-form.js';
+import { sourceDragProps } from './source-drag.js';
 
 export function ImageStorePanel() {
   const { appliances, error, loading, reload } = useAppliances();
@@ -51,25 +53,13 @@ export function ImageStorePanel() {
 
 function ApplianceCard({ appliance }: { appliance: ApplianceInfo }) {
   const openProvision = useViewStore((s) => s.openProvision);
-  const setDragged = useViewStore((s) => s.setDraggedAppliance);
   const built = appliance.missing.length === 0;
   const hypervisors = appliance.hypervisors.map((h) => h.toUpperCase()).join(', ');
   return (
     <li
       className={`appliance${built ? '' : ' not-built'}`}
       aria-label={`${appliance.title}, ${appliance.os || 'any OS'}, ${formatBytes(appliance.sizeBytes)}`}
-      draggable
-      onDragStart={(e) => {
-        e.dataTransfer.setData(APPLIANCE_DRAG_TYPE, appliance.name);
-        e.dataTransfer.setData('text/plain', appliance.name);
-        e.dataTransfer.effectAllowed = 'copy';
-        setDragged({
-          name: appliance.name,
-          title: appliance.title,
-          hypervisors: appliance.hypervisors,
-        });
-      }}
-      onDragEnd={() => setDragged(null)}
+      {...sourceDragProps(applianceSource(appliance))}
     >
       <h2 className="appliance-title">
         <span aria-hidden="true" className="drag-handle">

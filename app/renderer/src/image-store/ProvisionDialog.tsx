@@ -1,67 +1,101 @@
-// Provisioning a VM from an appliance: the target host (changeable), the VM's name and the
-// appliance's customizable options with their defaults, each checked as it is typed. Submitting
-// starts the task, followed in the task pane; the host is polled again when it ends.
+// Provisioning a VM from an appliance of the image store, or from a template or ISO registered by
+// URL: the source (changeable among its kind), the target host (changeable), the VM's name and
+// the source's options with their defaults, each checked as it is typed. Submitting starts the
+// task, followed in the task pane; the host is polled again when it ends.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ApplianceInfo, ApplianceOption } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { Dialog } from '../common/Dialog.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type ProvisionRequest } from '../store/view-store.js';
+import { useTemplates } from '../templates/use-templates.js';
 import { useAppliances } from './appliance-store.js';
 import {
+  applianceSource,
   checkProvisionForm,
   defaultValues,
   hostRefusal,
+  templateSource,
   type OptionValues,
+  type ProvisionSource,
 } from './provision-form.js';
 
 export function ProvisionDialog({ request }: { request: ProvisionRequest }) {
-  const { appliances, error } = useAppliances();
   const close = useViewStore((s) => s.closeProvision);
-  if (!appliances) {
-    return (
-      <Dialog title="Provision a VM" onClose={close}>
-        <p role={error ? 'alert' : 'status'}>{error ?? 'Loading the image store…'}</p>
-        <div className="dialog-buttons">
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
-    );
-  }
-  return <ProvisionForm request={request} appliances={appliances} onClose={close} />;
+  return request.template === undefined ? (
+    <ApplianceProvision request={request} onClose={close} />
+  ) : (
+    <TemplateProvision request={request} template={request.template} onClose={close} />
+  );
 }
 
-function firstAppliance(
-  appliances: ApplianceInfo[],
-  wanted: string | null,
-): ApplianceInfo | undefined {
+interface SourceDialogProps {
+  request: ProvisionRequest;
+  onClose: () => void;
+}
+
+function ApplianceProvision({ request, onClose }: SourceDialogProps) {
+  const { appliances, error } = useAppliances();
+  const sources = useMemo(() => appliances?.map(applianceSource) ?? null, [appliances]);
+  const wanted = request.appliance ?? appliances?.find((a) => a.isDefault)?.name ?? null;
+  if (!sources) return <LoadingDialog error={error} what="the image store" onClose={onClose} />;
+  return <ProvisionForm {...{ request, sources, wanted, onClose }} />;
+}
+
+function TemplateProvision({
+  request,
+  template,
+  onClose,
+}: SourceDialogProps & { template: string }) {
+  const { templates, error } = useTemplates();
+  const sources = useMemo(
+    () => templates?.filter((t) => t.state === 'Ready').map(templateSource) ?? null,
+    [templates],
+  );
+  if (!sources) return <LoadingDialog error={error} what="the templates" onClose={onClose} />;
+  return <ProvisionForm {...{ request, sources, wanted: template, onClose }} />;
+}
+
+function LoadingDialog({
+  error,
+  what,
+  onClose,
+}: {
+  error: string | null;
+  what: string;
+  onClose: () => void;
+}) {
   return (
-    appliances.find((a) => a.name === wanted) ??
-    appliances.find((a) => a.isDefault) ??
-    appliances[0]
+    <Dialog title="Provision a VM" onClose={onClose}>
+      <p role={error ? 'alert' : 'status'}>{error ?? `Loading ${what}…`}</p>
+      <div className="dialog-buttons">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
 /** What an option left empty becomes. */
-function unsetPlaceholder(option: ApplianceOption): string {
+function unsetPlaceholder(option: ProvisionSource['options'][number]): string {
   if (option.type === 'mac') return 'generated';
   if (option.type === 'bridge') return "the host's bridge";
   if (option.unit === 'MiB') return "the image's size";
   return 'not set';
 }
 
+const SOURCE_LABELS: Record<ProvisionSource['kind'], string> = {
+  appliance: 'Appliance',
+  template: 'Template or ISO',
+};
+
 function ProvisionForm({
   request,
-  appliances,
+  sources,
+  wanted,
   onClose,
-}: {
-  request: ProvisionRequest;
-  appliances: ApplianceInfo[];
-  onClose: () => void;
-}) {
+}: SourceDialogProps & { sources: ProvisionSource[]; wanted: string | null }) {
   const client = useClient();
   const hosts = useFleetStore((s) => s.hosts);
   const hostNames = useFleetStore((s) => s.hostNames);
@@ -72,23 +106,19 @@ function ProvisionForm({
   useEffect(() => {
     nameInput.current?.focus();
   }, []);
-  const [applianceName, setApplianceName] = useState(
-    () => firstAppliance(appliances, request.appliance)?.name ?? '',
+  const [sourceName, setSourceName] = useState(
+    () => (sources.find((s) => s.name === wanted) ?? sources[0])?.name ?? '',
   );
-  const appliance = appliances.find((a) => a.name === applianceName);
-  const [host, setHost] = useState(() => {
-    const start = firstAppliance(appliances, request.appliance);
-    return (
+  const source = sources.find((s) => s.name === sourceName);
+  const [host, setHost] = useState(
+    () =>
       request.host ??
-      hostNames.find((h) => start && hosts[h] && !hostRefusal(start, hosts[h])) ??
+      hostNames.find((h) => source && hosts[h] && !hostRefusal(source, hosts[h])) ??
       hostNames[0] ??
-      ''
-    );
-  });
-  const [name, setName] = useState('');
-  const [values, setValues] = useState<OptionValues>(() =>
-    appliance ? defaultValues(appliance) : {},
+      '',
   );
+  const [name, setName] = useState('');
+  const [values, setValues] = useState<OptionValues>(() => (source ? defaultValues(source) : {}));
   const [start, setStart] = useState(true);
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
@@ -98,13 +128,17 @@ function ProvisionForm({
   );
 
   const check = useMemo(
-    () => (appliance ? checkProvisionForm(appliance, hosts[host], name, values) : null),
-    [appliance, hosts, host, name, values],
+    () => (source ? checkProvisionForm(source, hosts[host], name, values) : null),
+    [source, hosts, host, name, values],
   );
-  if (!appliance || !check) {
+  if (!source || !check) {
     return (
       <Dialog title="Provision a VM" onClose={onClose}>
-        <p role="status">The image store has no appliances.</p>
+        <p role="status">
+          {request.template === undefined
+            ? 'The image store has no appliances.'
+            : `${request.template} is not a Ready template any more.`}
+        </p>
         <div className="dialog-buttons">
           <button type="button" onClick={onClose}>
             Close
@@ -113,6 +147,10 @@ function ProvisionForm({
       </Dialog>
     );
   }
+  // The hosts that take the source; one that does not stays listed while chosen, with its error.
+  const hostChoices = hostNames.filter(
+    (h) => h === host || (hosts[h] && !hostRefusal(source, hosts[h])),
+  );
 
   const touch = (field: string) => {
     setServerError(null);
@@ -121,7 +159,7 @@ function ProvisionForm({
   const shownError = (field: string): string | null => {
     if (serverError?.field === field) return serverError.message;
     // The host field speaks at once: a refused host is the first thing to know.
-    if (!submitted && !touched.has(field) && field !== 'host' && field !== 'appliance') return null;
+    if (!submitted && !touched.has(field) && field !== 'host' && field !== 'source') return null;
     return check.errors[field] ?? null;
   };
   const fieldId = (field: string) => `${id}-${field}`;
@@ -150,45 +188,53 @@ function ProvisionForm({
       return;
     }
     setBusy(true);
-    client
-      .provisionVm(host, appliance.name, name, check.params, { start })
+    const started =
+      source.kind === 'template'
+        ? client.provisionFromTemplate(host, source.name, name, check.params, { start })
+        : client.provisionVm(host, source.name, name, check.params, { start });
+    started
       .then((task) => {
         applyTask(task);
         onClose();
       })
       .catch((err: unknown) => {
         const field = contractErrorData(err)?.field ?? null;
-        const known = field && (field === 'name' || field in values) ? field : null;
+        // Main names the source by its kind; the form has one source field.
+        const shownAt = field === 'appliance' || field === 'template' ? 'source' : field;
+        const known =
+          shownAt && (['source', 'host', 'name'].includes(shownAt) || shownAt in values)
+            ? shownAt
+            : null;
         setServerError({ field: known, message: errorMessage(err) });
       })
       .finally(() => setBusy(false));
   };
 
   return (
-    <Dialog title={`Provision a VM from ${appliance.title}`} onClose={onClose}>
+    <Dialog title={`Provision a VM from ${source.title}`} onClose={onClose}>
       <form className="provision-form" noValidate onSubmit={submit}>
         <div className="field-pair">
           <div className="field">
-            <label htmlFor={fieldId('appliance')}>Appliance</label>
+            <label htmlFor={fieldId('source')}>{SOURCE_LABELS[source.kind]}</label>
             <select
-              id={fieldId('appliance')}
-              value={appliance.name}
+              id={fieldId('source')}
+              value={source.name}
               onChange={(e) => {
-                const next = appliances.find((a) => a.name === e.target.value);
-                setApplianceName(e.target.value);
+                const next = sources.find((s) => s.name === e.target.value);
+                setSourceName(e.target.value);
                 if (next) setValues(defaultValues(next));
                 setTouched(new Set());
                 setServerError(null);
               }}
-              {...errorProps('appliance')}
+              {...errorProps('source')}
             >
-              {appliances.map((a) => (
-                <option key={a.name} value={a.name}>
-                  {a.title}
+              {sources.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {s.title}
                 </option>
               ))}
             </select>
-            {fieldError('appliance')}
+            {fieldError('source')}
           </div>
           <div className="field">
             <label htmlFor={fieldId('host')}>Host</label>
@@ -202,7 +248,7 @@ function ProvisionForm({
               {...errorProps('host')}
             >
               {host === '' ? <option value="">No hosts</option> : null}
-              {hostNames.map((h) => (
+              {hostChoices.map((h) => (
                 <option key={h} value={h}>
                   {h} ({hosts[h]?.hypervisor.toUpperCase()})
                 </option>
@@ -228,7 +274,7 @@ function ProvisionForm({
         </div>
         <fieldset className="field option-grid">
           <legend>Options</legend>
-          {appliance.options.map((option) => (
+          {source.options.map((option) => (
             <div className="field" key={option.key}>
               <label htmlFor={fieldId(option.key)}>
                 {option.label}

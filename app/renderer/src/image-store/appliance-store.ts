@@ -37,6 +37,3 @@ export function useAppliances(): Omit<ApplianceState, 'load'> & { reload: () => 
   }, [client, loaded]);
   return { ...state, reload: () => state.load(client) };
 }
-
-/** The drag data type of an appliance (its name) dragged from the panel onto a host. */
-export const APPLIANCE_DRAG_TYPE = 'application/x-convirt-appliance';

@@ -1,7 +1,7 @@
 // What the main area shows (dashboard, every VM, a host, a VM, the image store, templates and
 // ISOs) and which dialogs are open.
 import { create } from 'zustand';
-import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
+import type { ProvisionSource } from '../image-store/provision-form.js';
 
 export type Screen =
   | { kind: 'dashboard' }
@@ -15,29 +15,31 @@ export type Screen =
 export interface ProvisionRequest {
   appliance: string | null;
   host: string | null;
+  /** A template or ISO registered by URL as the source, instead of an appliance. */
+  template?: string;
 }
 
 interface ViewState {
   screen: Screen;
   addHostOpen: boolean;
   provision: ProvisionRequest | null;
-  /** The appliance being dragged, so hosts can tell during the drag whether they take it. */
-  draggedAppliance: Pick<ApplianceInfo, 'name' | 'title' | 'hypervisors'> | null;
+  /** The appliance or template being dragged, so hosts can tell during the drag whether they take it. */
+  draggedSource: ProvisionSource | null;
   show: (screen: Screen) => void;
   setAddHostOpen: (open: boolean) => void;
   openProvision: (request: ProvisionRequest) => void;
   closeProvision: () => void;
-  setDraggedAppliance: (appliance: ViewState['draggedAppliance']) => void;
+  setDraggedSource: (source: ProvisionSource | null) => void;
 }
 
 export const useViewStore = create<ViewState>((set) => ({
   screen: { kind: 'dashboard' },
   addHostOpen: false,
   provision: null,
-  draggedAppliance: null,
+  draggedSource: null,
   show: (screen) => set({ screen }),
   setAddHostOpen: (addHostOpen) => set({ addHostOpen }),
   openProvision: (provision) => set({ provision }),
   closeProvision: () => set({ provision: null }),
-  setDraggedAppliance: (draggedAppliance) => set({ draggedAppliance }),
+  setDraggedSource: (draggedSource) => set({ draggedSource }),
 }));

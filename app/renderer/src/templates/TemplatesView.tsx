@@ -1,11 +1,15 @@
 // Templates and ISOs registered by URL: each record's state, download state, size and the storage
-// pools holding a copy; register, check a URL, remove; and the certificates for HTTPS downloads.
+// pools holding a copy; register, check a URL, provision a VM from one, remove; and the
+// certificates for HTTPS downloads.
 import { useState } from 'react';
 import type { TemplateView } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes } from '../common/format.js';
+import { templateSource } from '../image-store/provision-form.js';
+import { sourceDragProps } from '../image-store/source-drag.js';
 import { useFleetStore } from '../store/fleet-store.js';
+import { useViewStore } from '../store/view-store.js';
 import { CertificatesPanel } from './CertificatesPanel.js';
 import { CheckUrlDialog } from './CheckUrlDialog.js';
 import { RegisterTemplateDialog } from './RegisterTemplateDialog.js';
@@ -51,6 +55,7 @@ export function TemplatesView() {
 
 function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
   const [confirm, setConfirm] = useState<string | null>(null);
+  const openProvision = useViewStore((s) => s.openProvision);
   if (templates === null) return <p role="status">Loading…</p>;
   if (templates.length === 0) {
     return <p role="status">No templates or ISOs yet: register one by its URL.</p>;
@@ -75,7 +80,8 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
       </thead>
       <tbody>
         {templates.map((t) => (
-          <tr key={t.name}>
+          // A Ready row can be dragged onto a host of the fleet tree, like an appliance card.
+          <tr key={t.name} {...(t.state === 'Ready' ? sourceDragProps(templateSource(t)) : {})}>
             <th scope="row" title={t.url}>
               {t.name}
             </th>
@@ -88,6 +94,15 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
             <td>{t.pools.length ? t.pools.map((p) => p.pool).join(', ') : 'none yet'}</td>
             <td>{t.headerNames.length ? t.headerNames.join(', ') : '–'}</td>
             <td className="row-actions">
+              {t.state === 'Ready' ? (
+                <button
+                  type="button"
+                  aria-label={`Provision a VM from ${t.name}`}
+                  onClick={() => openProvision({ appliance: null, host: null, template: t.name })}
+                >
+                  Provision…
+                </button>
+              ) : null}
               {confirm === t.name ? (
                 <RemoveConfirm template={t} onDone={() => setConfirm(null)} />
               ) : (
