@@ -28,7 +28,7 @@ export interface DownloadServersInfo {
   caPem: string;
   clientCertPem: string;
   clientKeyPem: string;
-  /** The served image: under `/files/`, `/header-only/`, `/no-head/` and `/slow/` (256 KiB/s). */
+  /** The served image: under `/files/`, `/header-only/`, `/no-head/` and `/slow/` (1 MiB/s). */
   image: { name: string; size: number; sha256: string; md5: string };
   /** A real qcow2 image (empty, `virtualSize` bytes), under `/files/` and `/no-length/`. */
   disk: { name: string; size: number; sha256: string; virtualSize: number };
@@ -243,9 +243,9 @@ http {
     location /header-only/ {
       if ($http_${header.name.toLowerCase().replaceAll('-', '_')} != "${header.value}") { return 401; }
     }
-    # Slow enough to cancel midway (the image takes about 12 s).
+    # Slow enough to cancel midway, or to overlap two downloads (the image takes about 3 s).
     location /slow/ {
-      limit_rate 256k;
+      limit_rate 1m;
     }
     location /no-head/ {
       if ($request_method = HEAD) { return 405; }

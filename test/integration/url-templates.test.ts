@@ -12,7 +12,6 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectCertificate } from '../../app/main/downloads/certificates.js';
@@ -155,7 +154,8 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
     const failed = assert.rejects(result, /cancel/i);
     await waitFor(
       'the download into the image store to start',
-      () => (readdirSync(storeDir).includes('cancelled.qcow2.part') ? true : undefined),
+      () =>
+        readdirSync(storeDir).some((f) => f.startsWith('cancelled.qcow2.part')) ? true : undefined,
       10_000,
       50,
     );
@@ -289,7 +289,8 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
     await ssh.run(['rm', '-rf', laterTrust, `${pool}/later-mtls.qcow2`]);
     // Into the local image store too: the key is on disk only for the download, in a private
     // folder removed afterwards.
-    const privateDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('convirt-client-'));
+    const privateDirs = () =>
+      readdirSync(join(dataDir, 'local-trust')).filter((f) => f.startsWith('client-'));
     const before = privateDirs();
     const stored = await s.register({
       name: 'mtls-stored',
@@ -361,6 +362,25 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
         ?.pools.map((p) => p.pool),
       ['tb:default'],
     );
+  });
+
+  await t.test('two deployments on one pool at once download once', async () => {
+    const path = `/files/${web.image.name}?concurrent`;
+    await s.register({
+      name: 'concurrent',
+      url: `${web.http}${path}`,
+      checksum: sha256,
+      directDownload: true,
+    });
+    const before = gets(path);
+    const deploy = () =>
+      s.deploy({ template: 'concurrent', pool: 'tb:concurrent', poolDir: pool, hosts: ['tb'] });
+    const [first, second] = await Promise.all([deploy(), deploy()]);
+    assert.deepEqual([first.downloaded, second.downloaded], [true, false]);
+    assert.equal(second.path, first.path);
+    assert.equal(gets(path), before + 1);
+    await ssh.run(['rm', '-f', first.path]);
+    s.remove('concurrent');
   });
 
   await t.test('a template kept in the image store is copied from there, not fetched', async () => {

@@ -1,6 +1,6 @@
 // convirtctl: the fleet engine for scripts and operators without a display.
 // Exit status: 0 ok, 1 the operation failed, 2 bad usage or refused input (nothing was run).
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -154,21 +154,27 @@ const OPTIONS = {
  * private keys): a passphrase others can read is no secret.
  */
 function readPassphraseFile(path: string): string {
-  let info;
+  let fd: number;
   try {
-    info = statSync(path);
+    fd = openSync(path, 'r');
   } catch {
     throw new UsageError(`Cannot read the passphrase file ${path}.`);
   }
-  if (!info.isFile()) throw new UsageError(`The passphrase file ${path} is not a file.`);
-  if ((info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
-    throw new UsageError(
-      `The passphrase file ${path} must be yours and readable by you alone (chmod 600); it was not read.`,
-    );
+  try {
+    // Checked on the open file itself, so what is read is what was checked.
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new UsageError(`The passphrase file ${path} is not a file.`);
+    if ((info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
+      throw new UsageError(
+        `The passphrase file ${path} must be yours and readable by you alone (chmod 600); it was not read.`,
+      );
+    }
+    const passphrase = readFileSync(fd, 'utf8').split(/\r?\n/)[0] ?? '';
+    if (!passphrase) throw new UsageError(`The passphrase file ${path} is empty.`);
+    return passphrase;
+  } finally {
+    closeSync(fd);
   }
-  const passphrase = readFileSync(path, 'utf8').split(/\r?\n/)[0] ?? '';
-  if (!passphrase) throw new UsageError(`The passphrase file ${path} is empty.`);
-  return passphrase;
 }
 
 function splitVmRef(ref: string | undefined): [string, string] {
@@ -391,7 +397,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       values['direct-download'] !== true;
     if (clientCertificate || storedWithClientCertificate) await vault.unlock();
     // Listing and checking a URL never need a stored header's value: no passphrase for them.
-    const usesStoredHeaders = ['register', 'deploy', 'remove'].includes(verb ?? '');
+    const usesStoredHeaders = ['register', 'deploy'].includes(verb ?? '');
     if ((noun === 'image' && usesStoredHeaders) || (noun === 'vm' && verb === 'provision')) {
       // Headers are checked before the store is unlocked (bad input: exit 2, nothing asked).
       const headers = (values.header ?? []).map(parseHttpHeader);
@@ -405,7 +411,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (rest[0] && code === 0) {
           const templates = fleetUrlTemplates(fleet, inventory, dataDir);
           try {
-            if (templates.listCertificates().some((c) => c.kind === 'client')) await vault.unlock();
+            // A store nobody can unlock still lets the CAs go on (the client keys then fail).
+            if (templates.listCertificates().some((c) => c.kind === 'client'))
+              await vault.unlock().catch(() => undefined);
             await templates.installCertificatesOn(rest[0]);
           } catch (err) {
             io.err(
@@ -853,12 +861,16 @@ async function urlTemplateCommand(
     }
     case 'image remove': {
       if (!name) throw new UsageError('image remove needs a NAME.');
-      service.get(name);
+      // The summary, not get(): that would need the header values, so the passphrase, first.
+      const summary = service.list().find((t) => t.name === name);
+      if (!summary) throw new UsageError(`No template or ISO named ${JSON.stringify(name)}.`);
       if (values.yes !== true) {
         if (!io.interactive)
           throw new UsageError(`Removing ${name} needs --yes when there is no terminal to ask.`);
         if (!/^y(es)?$/i.test((await ask(io, `Remove ${name}? [y/N] `)).trim())) return 2;
       }
+      // Its header values leave the secret store with it: unlocked only when it has some.
+      if (summary.headerNames.length) await unlockForHeaders(inventory.db, true);
       const { leftOnPools } = service.remove(name);
       if (json) io.out(JSON.stringify({ removed: name, leftOnPools }));
       else {

@@ -136,7 +136,7 @@ print(h.hexdigest())
 `;
 
 /**
- * Downloads to DEST.part while the digest follows the file as it grows: the data is hashed once,
+ * Downloads to DEST.part-PID while the digest follows the file as it grows: the data is hashed once,
  * as it arrives, from the file itself, and curl never waits for the hash. Python's hashlib
  * (OpenSSL) reading the file in 4 MiB blocks where there is python3; otherwise `tail -f` piped
  * to `openssl dgst` (or coreutils' `ALGORITHMsum`), which costs curl about a fifth of its speed
@@ -147,31 +147,38 @@ print(h.hexdigest())
  * kept (dash has no pipefail). On a mismatch or a failed download nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
-  const body = `part="$dest.part"
+  const body = `# Each run its own .part (this shell's PID): two downloads to one destination never write,
+# hash or rename each other's file. A stale one of this PID cannot belong to a live run.
+part="$dest.part-$$"
 st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
 trap 'rm -rf "$st"' EXIT
+# A closed channel makes a write fail rather than kill this shell past its cleanup.
+trap '' PIPE
+# Cancelled (a signal, or ConVirt's end of the channel closed: see the ticker): curl stops and
+# nothing stays. The EXIT trap's cleanup also ends the hasher.
+pid= ticker=
+trap 'kill $pid $ticker 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
 exec 3<&0
 # A new file (noclobber: O_EXCL), which curl fills through its standard output.
 rm -f "$part"
 if ! (set -C; exec 4>"$part"); then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail <&3 >>"$part" &
 pid=$!
-# Cancelled (a signal, or ConVirt's end of the channel closed: see the ticker): curl stops and
-# nothing stays. The EXIT trap's cleanup also ends the hasher.
-trap 'kill $pid $ticker 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
-if command -v python3 >/dev/null 2>&1; then
+if python3 -I -S -c 'import hashlib' >/dev/null 2>&1; then
   { python3 -I -S -c "$follow" "$part" "$algo" "$st/fetched" >"$st/sum"; echo $? >"$st/hash"; } &
 else
   if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst "-$algo" -r; }
   else digest() { "\${algo}sum"; }; fi
   # tail stops when curl is gone: it is reaped by the wait below (a zombie counts as running).
+  : >"$st/tail"
   { tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | { digest >"$st/sum"; echo $? >"$st/hash"; } &
 fi
 hasher=$!
 # Progress from a side loop, so the end of the download is seen at once (wait), not polled. A
 # progress line that cannot be written means nobody follows any more: cancel the whole download.
-( trap '' PIPE
-  while :; do
+# It also ends by itself once curl is done (a TERM sent right after the fork can be lost while
+# the subshell resets its traps).
+( while [ -d "$st" ] && [ ! -e "$st/fetched" ]; do
     if s=$(stat -c %s "$part" 2>/dev/null); then echo "progress $s" || { kill -TERM $$; exit; }; fi
     sleep 0.5 >/dev/null 2>&1
   done ) &
@@ -180,10 +187,11 @@ wait "$pid"; fetched=$?
 : >"$st/fetched"
 kill "$ticker"
 pid= ticker=
-[ "$fetched" = 0 ] && echo downloaded
+if [ "$fetched" = 0 ]; then echo downloaded || { rm -f "$part"; exit 143; }; fi
 wait "$hasher"
 read -r hashed <"$st/hash"
-followed=0; [ -f "$st/tail" ] && read -r followed <"$st/tail"
+# Without the tail fallback there is no follower status to read; with it, empty means killed.
+followed=0; [ -f "$st/tail" ] && { read -r followed <"$st/tail" || followed=; }
 if [ "$fetched" != 0 ] || [ "$followed" != 0 ] || [ "$hashed" != 0 ]; then
   rm -f "$part"
   echo "the download failed (curl: $fetched, follower: \${followed:-killed}, digest: \${hashed:-killed})" >&2

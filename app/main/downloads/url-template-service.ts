@@ -12,7 +12,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hypervisor } from '../../shared/domain/host.js';
 import {
@@ -43,7 +42,7 @@ import {
 } from './certificates.js';
 import { downloadCommand, EXIT_CHECKSUM_MISMATCH, headerLines } from './host-curl.js';
 import { downloadOnHosts } from './host-download.js';
-import { hashFile } from '../provisioning/checksums.js';
+import { hashFileWith } from '../provisioning/checksums.js';
 import { uploadFile } from '../provisioning/file-upload.js';
 import {
   type PoolCopy,
@@ -94,6 +93,10 @@ export interface DeployResult {
 }
 
 export class UrlTemplateService {
+  /** Names being registered (no record yet), and deployments running per template and pool. */
+  private readonly registering = new Set<string>();
+  private readonly deploying = new Map<string, Promise<DeployResult>>();
+
   constructor(private readonly o: UrlTemplateServiceOptions) {}
 
   /** Checks every candidate URL from one random host (of `hypervisor`, when given). */
@@ -115,9 +118,23 @@ export class UrlTemplateService {
    * `progress.onProgress` the bytes of that download.
    */
   async register(request: RegisterRequest, progress: DownloadObserver = {}): Promise<UrlTemplate> {
-    const log = progress.log ?? (() => {});
     const r = validateRegistration(request);
     this.requireNewName(r.name);
+    // Held until the record exists: a second registration of the name is refused, rather than
+    // both writing NAME in the image store and the loser's cleanup deleting the winner's file.
+    this.registering.add(r.name);
+    try {
+      return await this.registerNow(r, progress);
+    } finally {
+      this.registering.delete(r.name);
+    }
+  }
+
+  private async registerNow(
+    r: ReturnType<typeof validateRegistration>,
+    progress: DownloadObserver,
+  ): Promise<UrlTemplate> {
+    const log = progress.log ?? (() => {});
     const { format, hypervisor, headers } = r;
     if (r.clientCertificate && this.o.records.certificate(r.clientCertificate)?.kind !== 'client') {
       throw new InvalidInputError(
@@ -216,7 +233,7 @@ export class UrlTemplateService {
 
   /** Refuses a name already registered, before anything runs. */
   requireNewName(name: string): void {
-    if (this.o.records.find(name)) {
+    if (this.o.records.find(name) || this.registering.has(name)) {
       throw new InvalidInputError('name', `A template named ${name} already exists.`);
     }
   }
@@ -243,6 +260,21 @@ export class UrlTemplateService {
    * destination host (then the pool's other hosts), verified on the host, recorded for reuse.
    */
   async deploy(r: DeployRequest): Promise<DeployResult> {
+    // One at a time per template and pool: a second VM waits for the first one's download and
+    // then reuses its copy, instead of downloading the same file beside it.
+    const key = `${r.template}\n${r.pool}`;
+    const before = this.deploying.get(key);
+    if (before) r.log?.(`Waiting for ${r.template} to reach ${r.pool} for another task first.`);
+    const run = (before ?? Promise.resolve()).catch(() => {}).then(() => this.deployNow(r));
+    this.deploying.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.deploying.get(key) === run) this.deploying.delete(key);
+    }
+  }
+
+  private async deployNow(r: DeployRequest): Promise<DeployResult> {
     const t = this.o.records.get(r.template);
     validateHostPath(r.poolDir);
     const [first] = r.hosts;
@@ -269,7 +301,7 @@ export class UrlTemplateService {
     }));
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
     if (t.storePath && existsSync(t.storePath)) {
-      await this.copyFromStore(t.storePath, destination, path, r);
+      await this.copyFromStore(t.storePath, t.checksum, destination, path, r);
       this.o.records.addPoolCopy({
         template: t.name,
         pool: r.pool,
@@ -313,18 +345,32 @@ export class UrlTemplateService {
    */
   private async copyFromStore(
     storePath: string,
+    checksum: Checksum,
     destination: RemoteShell,
     path: string,
     r: DeployRequest,
   ): Promise<void> {
+    r.log?.(`Checking ${storePath} against ${formatChecksum(checksum)} before copying it.`);
+    const digests = await hashFileWith(storePath, ['sha256', checksum.algorithm]);
+    if (digests[checksum.algorithm] !== checksum.hex.toLowerCase()) {
+      throw new Error(
+        `The image store copy ${storePath} no longer matches ${formatChecksum(checksum)}: it was changed or damaged since its registration. Remove and register the template again.`,
+      );
+    }
     r.log?.(`Copying ${storePath} from the image store to ${destination.target}:${path}.`);
     const size = statSync(storePath).size;
-    await uploadFile(destination, storePath, path, {
-      size,
-      sha256: await hashFile(storePath),
-      ...(r.signal ? { signal: r.signal } : {}),
-      onProgress: (sent) => r.onProgress?.(sent, size),
-    });
+    try {
+      await uploadFile(destination, storePath, path, {
+        size,
+        sha256: digests.sha256!,
+        ...(r.signal ? { signal: r.signal } : {}),
+        onProgress: (sent) => r.onProgress?.(sent, size),
+      });
+    } catch (err) {
+      // A failed or cancelled copy leaves nothing on the pool (uploadFile keeps its .part).
+      await destination.exec(['rm', '-f', `${path}.part`]).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** deploy() as a task: the host's download is the task's progress, each attempt in its log. */
@@ -502,7 +548,10 @@ export class UrlTemplateService {
     if (cert?.kind !== 'client' || keyPem === undefined) {
       throw new Error(`No key is kept for the client certificate ${certificate}: upload it again.`);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'convirt-client-'));
+    // Inside ConVirt's own data folder (not the shared temporary folder), where a crash mid-way
+    // would leave it.
+    mkdirSync(this.o.localTrustDir, { recursive: true, mode: 0o700 });
+    const dir = mkdtempSync(join(this.o.localTrustDir, 'client-'));
     const bundle = join(this.o.localTrustDir, 'ca-bundle.pem');
     if (existsSync(bundle)) copyFileSync(bundle, join(dir, 'ca-bundle.pem'));
     mkdirSync(join(dir, 'client'), { mode: 0o700 });

@@ -32,8 +32,16 @@ export class ChecksumCache {
 }
 
 export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
+  return (await hashFileWith(path, ['sha256'])).sha256!;
+}
+
+/** Several digests of a file (lower-case hex, by algorithm name) from one read of it. */
+export async function hashFileWith(
+  path: string,
+  algorithms: readonly string[],
+): Promise<Record<string, string>> {
+  const hashes = [...new Set(algorithms)].map((a) => [a, createHash(a)] as const);
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
-    hash.update(chunk as Buffer);
-  return hash.digest('hex');
+    for (const [, hash] of hashes) hash.update(chunk as Buffer);
+  return Object.fromEntries(hashes.map(([a, hash]) => [a, hash.digest('hex')]));
 }
