@@ -10,6 +10,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -404,7 +405,21 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
     assert.match(lines.join('\n'), /from the image store/);
     assert.equal((await ssh.run(['sha256sum', copy.path])).split(' ')[0], web.image.sha256);
     assert.equal(gets(path), before, 'nothing was fetched from the URL');
+    // Both copies gone: the host downloads it from its URL instead.
     await ssh.run(['rm', '-f', copy.path]);
+    rmSync(s.list().find((x) => x.name === 'store-copy')!.storePath!);
+    const again: string[] = [];
+    const downloaded = await s.deploy({
+      template: 'store-copy',
+      pool: 'tb:store-copy',
+      poolDir: pool,
+      hosts: ['tb'],
+      log: (line) => again.push(line),
+    });
+    assert.match(again.join('\n'), /image store copy .* is gone: the host downloads it/);
+    assert.equal(gets(path), before + 1);
+    assert.equal((await ssh.run(['sha256sum', downloaded.path])).split(' ')[0], web.image.sha256);
+    await ssh.run(['rm', '-f', downloaded.path]);
     s.remove('store-copy');
   });
 

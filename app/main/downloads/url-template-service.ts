@@ -89,6 +89,8 @@ export interface DeployResult {
   path: string;
   /** False when an earlier copy on the pool was reused. */
   downloaded: boolean;
+  /** The new copy came from the local image store, not from the URL. */
+  fromStore?: boolean;
   host: string;
 }
 
@@ -309,7 +311,7 @@ export class UrlTemplateService {
         size: statSync(t.storePath).size,
         downloadedBy: first,
       });
-      return { path, downloaded: true, host: first };
+      return { path, downloaded: true, fromStore: true, host: first };
     }
     if (t.storePath) r.log?.(`The image store copy ${t.storePath} is gone: the host downloads it.`);
     const result = await downloadOnHosts(

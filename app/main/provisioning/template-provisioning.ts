@@ -10,6 +10,7 @@ import {
   ISO_DISK_MIB,
   TEMPLATE_DEFAULTS,
   TEMPLATE_PARAMS,
+  templatesProvision,
 } from '../../shared/validation/template-params.js';
 import type { UrlTemplate } from '../downloads/template-records.js';
 import type { UrlTemplateService } from '../downloads/url-template-service.js';
@@ -39,7 +40,7 @@ export function templateParams(
   host: Host,
   overrides: Readonly<Record<string, string>> = {},
 ): ProvisionParams {
-  if (host.hypervisor !== 'kvm')
+  if (!templatesProvision(host.hypervisor))
     throw new InvalidInputError(
       'host',
       `Templates by URL provision KVM hosts (through libvirt); ${host.name} is a ${host.hypervisor} host.`,
@@ -123,9 +124,11 @@ export class TemplateProvisionRun extends ProvisionRun {
           ),
       });
       ctx.log(
-        copy.downloaded
-          ? `${copy.host} downloaded ${t.name} to ${copy.path}.`
-          : `Reusing ${copy.path} on ${pool.pool}: nothing downloaded.`,
+        copy.fromStore
+          ? `${t.name} was copied from the image store to ${copy.host}:${copy.path}.`
+          : copy.downloaded
+            ? `${copy.host} downloaded ${t.name} to ${copy.path}.`
+            : `Reusing ${copy.path} on ${pool.pool}: nothing downloaded.`,
       );
 
       this.step = 'creating disks';

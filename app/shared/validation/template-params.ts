@@ -1,6 +1,15 @@
 // The parameters a VM from a template or ISO registered by URL takes, and what they default to:
 // main checks a request against them (template-provisioning.ts), the provisioning form offers them.
+import type { Hypervisor } from '../domain/host.js';
 import type { TemplateFormat } from './url-template.js';
+
+/**
+ * Whether templates by URL provision hosts of this hypervisor: KVM through libvirt only (a Xen
+ * dom0 has no qemu-img, and the download runs as the login user, without sudo).
+ */
+export function templatesProvision(hypervisor: Hypervisor): boolean {
+  return hypervisor === 'kvm';
+}
 
 /** Parameters a template's VM takes (all optional); anything else is refused. */
 export const TEMPLATE_PARAMS = ['memory', 'vcpus', 'vda_disk_size', 'bridge', 'mac'] as const;

@@ -14,6 +14,7 @@ import { paramSpec, validateParam } from '../../../shared/validation/provision-p
 import {
   TEMPLATE_PARAMS,
   templateParamDefault,
+  templatesProvision,
 } from '../../../shared/validation/template-params.js';
 
 export type OptionValues = Record<string, string>;
@@ -55,10 +56,9 @@ export function templateSource(template: TemplateView): ProvisionSource {
     title: template.name,
     hypervisors: [template.hypervisor],
     // As main's templateParams: templates by URL are defined through libvirt.
-    unavailable:
-      template.hypervisor === 'kvm'
-        ? null
-        : `${template.name} is a ${HYPERVISOR_NAMES[template.hypervisor]} template: templates by URL provision KVM hosts only.`,
+    unavailable: templatesProvision(template.hypervisor)
+      ? null
+      : `${template.name} is a ${HYPERVISOR_NAMES[template.hypervisor]} template: templates by URL provision KVM hosts only.`,
     needsConnectedHost: true,
     options: TEMPLATE_PARAMS.map((key): ApplianceOption => {
       const spec = paramSpec(key);
