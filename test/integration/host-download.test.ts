@@ -148,41 +148,51 @@ test('host-side URL checks and downloads', async (t) => {
     assert.deepEqual(await ls(), []);
   });
 
-  for (const hidden of [['python3'], ['python3', 'openssl']]) {
-    await t.test(
-      `without ${hidden.join(' and ')} on the host: the hash follows through tail`,
-      async () => {
-        // A PATH of every program of the host but those, so the fallback digest runs for real.
-        const bin = `${bed.runDir}/path-without-${hidden.join('-')}`;
+  for (const [what, hidden, broken] of [
+    ['without python3', ['python3'], false],
+    ['without python3 and openssl', ['python3', 'openssl'], false],
+    ['with a python3 that fails', ['python3'], true],
+  ] as const) {
+    await t.test(`${what} on the host: the hash follows through tail`, async () => {
+      // A PATH of every program of the host but those (or a python3 that only fails), so the
+      // fallback digest runs for real.
+      const bin = `${bed.runDir}/path-${what.replaceAll(' ', '-')}`;
+      await ssh.run([
+        'sh',
+        '-c',
+        'mkdir -p "$0"; for f in /usr/bin/* /bin/*; do ln -sf "$f" "$0/"; done; for h; do rm -f "$0/$h"*; done',
+        bin,
+        ...hidden,
+      ]);
+      if (broken) {
         await ssh.run([
           'sh',
           '-c',
-          'mkdir -p "$0"; for f in /usr/bin/* /bin/*; do ln -sf "$f" "$0/"; done; for h; do rm -f "$0/$h"*; done',
+          'printf "#!/bin/sh\\nexit 1\\n" >"$0/python3"; chmod +x "$0/python3"',
           bin,
-          ...hidden,
         ]);
-        const withoutThem: RemoteShell = {
-          target: ssh.target,
-          exec: (argv, o) => ssh.exec(argv, o),
-          run: (argv, o) => ssh.run(argv, o),
-          openPty: (argv, size) => ssh.openPty(argv, size),
-          openChannel: (argv, pty) => ssh.openChannel(['env', `PATH=${bin}`, ...argv], pty),
-        };
-        const dest = `${pool}/fallback.qcow2`;
-        const request = { urls: [`${web.http}${image}`], dest, trustDir };
-        const r = await downloadOnHosts([withoutThem], { ...request, checksum: sha256 });
-        assert.equal(r.size, web.image.size);
-        assert.equal((await ssh.run(['sha256sum', dest])).split(' ')[0], web.image.sha256);
-        await ssh.run(['rm', '-f', dest]);
-        const wrong = parseChecksum(`{SHA-256}${'0'.repeat(64)}`);
-        const err = await downloadOnHosts([withoutThem], { ...request, checksum: wrong }).catch(
-          (e: unknown) => e,
-        );
-        assert.ok(err instanceof DownloadFailedError);
-        assert.match(err.attempts[0]!, /checksum mismatch/);
-        assert.deepEqual(await ls(), []);
-      },
-    );
+      }
+      const withoutThem: RemoteShell = {
+        target: ssh.target,
+        exec: (argv, o) => ssh.exec(argv, o),
+        run: (argv, o) => ssh.run(argv, o),
+        openPty: (argv, size) => ssh.openPty(argv, size),
+        openChannel: (argv, pty) => ssh.openChannel(['env', `PATH=${bin}`, ...argv], pty),
+      };
+      const dest = `${pool}/fallback.qcow2`;
+      const request = { urls: [`${web.http}${image}`], dest, trustDir };
+      const r = await downloadOnHosts([withoutThem], { ...request, checksum: sha256 });
+      assert.equal(r.size, web.image.size);
+      assert.equal((await ssh.run(['sha256sum', dest])).split(' ')[0], web.image.sha256);
+      await ssh.run(['rm', '-f', dest]);
+      const wrong = parseChecksum(`{SHA-256}${'0'.repeat(64)}`);
+      const err = await downloadOnHosts([withoutThem], { ...request, checksum: wrong }).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof DownloadFailedError);
+      assert.match(err.attempts[0]!, /checksum mismatch/);
+      assert.deepEqual(await ls(), []);
+    });
   }
 
   // ConVirt sends TERM and closes the channel; OpenSSH does not always deliver the signal, so the

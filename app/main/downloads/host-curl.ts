@@ -164,14 +164,20 @@ rm -f "$part"
 if ! (set -C; exec 4>"$part"); then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail <&3 >>"$part" &
 pid=$!
-if python3 -I -S -c 'import hashlib' >/dev/null 2>&1; then
-  { python3 -I -S -c "$follow" "$part" "$algo" "$st/fetched" >"$st/sum"; echo $? >"$st/hash"; } &
-else
-  if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst "-$algo" -r; }
-  else digest() { "\${algo}sum"; }; fi
-  # tail stops when curl is gone: it is reaped by the wait below (a zombie counts as running).
+if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst "-$algo" -r; }
+else digest() { "\${algo}sum"; }; fi
+# tail stops when curl is gone: it is reaped by the wait below (a zombie counts as running).
+follow_with_tail() {
   : >"$st/tail"
-  { tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | { digest >"$st/sum"; echo $? >"$st/hash"; } &
+  { tail -c +1 -s 0.05 -f --pid="$pid" "$part"; echo $? >"$st/tail"; } | { digest >"$st/sum"; echo $? >"$st/hash"; }
+}
+# Python where it works; a python3 that fails (a broken one, an old one) hands over to tail,
+# which starts again from the first byte.
+if command -v python3 >/dev/null 2>&1; then
+  { if python3 -I -S -c "$follow" "$part" "$algo" "$st/fetched" >"$st/sum"; then echo 0 >"$st/hash"
+    elif [ -d "$st" ]; then follow_with_tail; fi; } &
+else
+  follow_with_tail &
 fi
 hasher=$!
 # Progress from a side loop, so the end of the download is seen at once (wait), not polled. A
