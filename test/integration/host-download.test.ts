@@ -260,6 +260,23 @@ test('host-side URL checks and downloads', async (t) => {
     await ssh.run(['rm', '-f', dest]);
   });
 
+  await t.test('a .part left by a run killed outright is removed by the next one', async () => {
+    const dest = `${pool}/stale.qcow2`;
+    const me = (await ssh.run(['uname', '-n'])).trim();
+    // No process has PID 2^22 + 1 (above the kernel's largest); another host's .part stays.
+    const stale = `${dest}.part-${me}-4194305`;
+    const theirs = `${dest}.part-another-host-1`;
+    await ssh.run(['sh', '-c', 'echo x >"$0"; echo y >"$1"', stale, theirs]);
+    await downloadOnHosts([ssh], {
+      urls: [`${web.http}${image}`],
+      checksum: sha256,
+      dest,
+      trustDir,
+    });
+    assert.deepEqual(await ls(), ['stale.qcow2', 'stale.qcow2.part-another-host-1']);
+    await ssh.run(['rm', '-f', dest, theirs]);
+  });
+
   await t.test('a .part file that cannot be created fails at once, nothing stays', async () => {
     const err = await downloadOnHosts([ssh], {
       urls: [`${web.http}${image}`],

@@ -136,7 +136,7 @@ print(h.hexdigest())
 `;
 
 /**
- * Downloads to DEST.part-PID while the digest follows the file as it grows: the data is hashed once,
+ * Downloads to DEST.part-HOST-PID while the digest follows the file as it grows: the data is hashed once,
  * as it arrives, from the file itself, and curl never waits for the hash. Python's hashlib
  * (OpenSSL) reading the file in 4 MiB blocks where there is python3; otherwise `tail -f` piped
  * to `openssl dgst` (or coreutils' `ALGORITHMsum`), which costs curl about a fifth of its speed
@@ -147,9 +147,11 @@ print(h.hexdigest())
  * kept (dash has no pipefail). On a mismatch or a failed download nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
-  const body = `# Each run its own .part (this shell's PID): two downloads to one destination never write,
-# hash or rename each other's file. A stale one of this PID cannot belong to a live run.
-part="$dest.part-$$"
+  const body = `# Each run its own .part (this host's name and this shell's PID): two downloads to one
+# destination, even on shared storage, never write, hash or rename each other's file. A stale
+# one of this PID cannot belong to a live run.
+me=$(uname -n)
+part="$dest.part-$me-$$"
 st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
 trap 'rm -rf "$st"' EXIT
 # A closed channel makes a write fail rather than kill this shell past its cleanup.
@@ -159,7 +161,12 @@ trap '' PIPE
 pid= ticker=
 trap 'kill $pid $ticker 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
 exec 3<&0
-# A new file (noclobber: O_EXCL), which curl fills through its standard output.
+# A new file (noclobber: O_EXCL), which curl fills through its standard output. The .part of a
+# run of this host whose shell is gone (killed outright, or the host rebooted) is removed on
+# the way; other hosts' are theirs.
+for old in "$dest.part-$me-"*; do
+  [ -f "$old" ] && [ ! -d "/proc/\${old##*-}" ] && rm -f "$old"
+done
 rm -f "$part"
 if ! (set -C; exec 4>"$part"); then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail <&3 >>"$part" &

@@ -1,4 +1,4 @@
-// The host downloads the image itself, straight into its storage pool: DEST.part-PID, checksum
+// The host downloads the image itself, straight into its storage pool: DEST.part-HOST-PID, checksum
 // verified on the host, renamed. A failed or mismatching download is tried again, up to 3
 // attempts per host, then the next host that reaches the same pool. The image bytes never pass
 // through ConVirt: only progress lines do.

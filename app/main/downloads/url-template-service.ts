@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -553,7 +554,8 @@ export class UrlTemplateService {
     // Inside ConVirt's own data folder (not the shared temporary folder), where a crash mid-way
     // would leave it.
     mkdirSync(this.o.localTrustDir, { recursive: true, mode: 0o700 });
-    const dir = mkdtempSync(join(this.o.localTrustDir, 'client-'));
+    removeOrphanedClientDirs(this.o.localTrustDir);
+    const dir = mkdtempSync(join(this.o.localTrustDir, `client-${process.pid}-`));
     const bundle = join(this.o.localTrustDir, 'ca-bundle.pem');
     if (existsSync(bundle)) copyFileSync(bundle, join(dir, 'ca-bundle.pem'));
     mkdirSync(join(dir, 'client'), { mode: 0o700 });
@@ -591,6 +593,29 @@ export class UrlTemplateService {
     throw new Error(
       `The download into the image store failed; nothing was kept.\n${errors.join('\n')}`,
     );
+  }
+}
+
+/**
+ * Removes the private client-key folders of ConVirt processes that are gone (a crash mid-way):
+ * each is named after the process that made it, which removes it itself when it can.
+ */
+function removeOrphanedClientDirs(trustDir: string): void {
+  for (const name of readdirSync(trustDir)) {
+    const pid = /^client-(\d+)-/.exec(name)?.[1];
+    if (pid && !processAlive(Number(pid))) {
+      rmSync(join(trustDir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, but another user's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
