@@ -103,6 +103,13 @@ export function leadingBytesCommand(request: CurlRequest, count: number): string
   );
 }
 
+/** The bytes a `progress BYTES` line of downloadCommand reports; undefined for other lines. */
+export function progressBytes(line: string): number | undefined {
+  const [word, value] = line.split(' ');
+  const bytes = Number(value);
+  return word === 'progress' && Number.isFinite(bytes) ? bytes : undefined;
+}
+
 /** Exit status of downloadCommand when the file does not match its checksum. */
 export const EXIT_CHECKSUM_MISMATCH = 3;
 /** Exit status of downloadCommand when curl failed (HTTP error, dropped connection...). */

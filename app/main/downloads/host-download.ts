@@ -9,6 +9,7 @@ import {
   downloadCommand,
   EXIT_CHECKSUM_MISMATCH,
   headerLines,
+  progressBytes,
   type CurlRequest,
 } from './host-curl.js';
 
@@ -88,11 +89,10 @@ function attempt(
           const lines = pending.split('\n');
           pending = lines.pop() ?? '';
           for (const line of lines) {
-            const [word, value] = line.split(' ');
-            const bytes = Number(value);
-            if (word === 'progress' && Number.isFinite(bytes)) r.onProgress?.(bytes, r.total);
-            if (word === 'done') size = bytes;
-            if (word === 'downloaded') r.onDownloaded?.();
+            const bytes = progressBytes(line);
+            if (bytes !== undefined) r.onProgress?.(bytes, r.total);
+            if (line.startsWith('done ')) size = Number(line.slice('done '.length));
+            if (line === 'downloaded') r.onDownloaded?.();
           }
         });
         channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));

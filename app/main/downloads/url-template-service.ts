@@ -41,7 +41,12 @@ import {
   type CertificateInfo,
   type CertificateUpload,
 } from './certificates.js';
-import { downloadCommand, EXIT_CHECKSUM_MISMATCH, headerLines } from './host-curl.js';
+import {
+  downloadCommand,
+  EXIT_CHECKSUM_MISMATCH,
+  headerLines,
+  progressBytes,
+} from './host-curl.js';
 import { downloadOnHosts } from './host-download.js';
 import { hashFileWith } from '../provisioning/checksums.js';
 import { uploadFile } from '../provisioning/file-upload.js';
@@ -526,19 +531,30 @@ export class UrlTemplateService {
     const trustDir = request.clientCertificate
       ? this.clientTrustDir(request.clientCertificate)
       : this.o.localTrustDir;
+    const errors: string[] = [];
     try {
-      return await this.downloadToStoreWith(
-        trustDir,
-        dest,
-        urls,
-        checksum,
-        request,
-        onProgress,
-        signal,
-      );
+      for (const url of urls) {
+        const argv = downloadCommand({ ...request, url, trustDir }, dest, checksum);
+        const r = await runLocally(
+          argv,
+          headerLines(request.headers),
+          (line) => {
+            const bytes = progressBytes(line);
+            if (bytes !== undefined) onProgress(bytes);
+          },
+          signal,
+        );
+        if (signal?.aborted) throw new Error('Cancelled: nothing was kept in the image store.');
+        if (r.code === 0) return dest;
+        errors.push(`${url}: ${r.stderr.trim()}`);
+        if (r.code === EXIT_CHECKSUM_MISMATCH) break;
+      }
     } finally {
       if (trustDir !== this.o.localTrustDir) rmSync(trustDir, { recursive: true, force: true });
     }
+    throw new Error(
+      `The download into the image store failed; nothing was kept.\n${errors.join('\n')}`,
+    );
   }
 
   /**
@@ -562,37 +578,6 @@ export class UrlTemplateService {
     writeFileSync(join(dir, 'client', `${certificate}.pem`), cert.pem, { mode: 0o600 });
     writeFileSync(join(dir, 'client', `${certificate}.key`), keyPem, { mode: 0o600 });
     return dir;
-  }
-
-  private async downloadToStoreWith(
-    trustDir: string,
-    dest: string,
-    urls: readonly string[],
-    checksum: Checksum,
-    request: Omit<Parameters<typeof downloadCommand>[0], 'url'>,
-    onProgress: (bytes: number) => void,
-    signal?: AbortSignal,
-  ): Promise<string> {
-    const errors: string[] = [];
-    for (const url of urls) {
-      const argv = downloadCommand({ ...request, url, trustDir }, dest, checksum);
-      const r = await runLocally(
-        argv,
-        headerLines(request.headers),
-        (line) => {
-          const [word, bytes] = line.split(' ');
-          if (word === 'progress' && Number.isFinite(Number(bytes))) onProgress(Number(bytes));
-        },
-        signal,
-      );
-      if (signal?.aborted) throw new Error('Cancelled: nothing was kept in the image store.');
-      if (r.code === 0) return dest;
-      errors.push(`${url}: ${r.stderr.trim()}`);
-      if (r.code === EXIT_CHECKSUM_MISMATCH) break;
-    }
-    throw new Error(
-      `The download into the image store failed; nothing was kept.\n${errors.join('\n')}`,
-    );
   }
 }
 
