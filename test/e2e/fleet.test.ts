@@ -11,7 +11,7 @@ import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
-import type { AddHostDialog } from './pages/add-host-dialog.js';
+import { type AddHostDialog, testbedHostForm } from './pages/add-host-dialog.js';
 import { AppShell } from './pages/app-shell.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { FleetTree } from './pages/fleet-tree.js';
@@ -78,13 +78,7 @@ uiTest('a changed host key blocks the connection, naming both fingerprints', asy
   writeFileSync(knownHosts, `[127.0.0.1]:${bed.sshd.port} ${otherKey}\n`);
   try {
     const dialog = await new AppShell(app.page).openAddHost();
-    await dialog.fill({
-      address: '127.0.0.1',
-      port: bed.sshd.port,
-      name: HOST,
-      user: bed.sshd.username,
-      keyFile: bed.sshd.clientKeyPath,
-    });
+    await dialog.fill(testbedHostForm(bed, HOST));
     await dialog.submit();
     await dialog.keyChanged.waitFor();
     const warning = (await dialog.keyChanged.getByRole('alert').textContent()) ?? '';
@@ -107,14 +101,7 @@ uiTest('a changed host key blocks the connection, naming both fingerprints', asy
 
 uiTest('add the test bed host, confirming its SHA256 fingerprint', async () => {
   const dialog: AddHostDialog = await new AppShell(app.page).openAddHost();
-  await dialog.fill({
-    address: '127.0.0.1',
-    port: bed.sshd.port,
-    name: HOST,
-    user: bed.sshd.username,
-    keyFile: bed.sshd.clientKeyPath,
-    pool: 'Lab/Rack 1',
-  });
+  await dialog.fill({ ...testbedHostForm(bed, HOST), pool: 'Lab/Rack 1' });
   await app.screenshot('03-add-host-form');
   await dialog.submit();
   assert.equal(await dialog.shownFingerprint(), bed.sshd.hostKeyFingerprint);

@@ -14,6 +14,7 @@ import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
+import { testbedHostForm } from './pages/add-host-dialog.js';
 import { AppShell } from './pages/app-shell.js';
 import { FleetTree } from './pages/fleet-tree.js';
 import { ProvisionDialog } from './pages/provision-dialog.js';
@@ -67,16 +68,7 @@ before(async () => {
   // The WebSocket opened with the page: load it again so its frames are seen from the start.
   await app.page.reload();
   const dialog = await new AppShell(app.page).openAddHost();
-  await dialog.addTrusted(
-    {
-      address: '127.0.0.1',
-      port: bed.sshd.port,
-      name: HOST,
-      user: bed.sshd.username,
-      keyFile: bed.sshd.clientKeyPath,
-    },
-    bed.sshd.hostKeyFingerprint,
-  );
+  await dialog.addTrusted(testbedHostForm(bed, HOST), bed.sshd.hostKeyFingerprint);
   await dialog.added.getByRole('button', { name: 'Close' }).click();
 });
 

@@ -9,6 +9,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testbed } from '../support/testbed.js';
+import { testbedHostForm } from './pages/add-host-dialog.js';
 import { AppShell } from './pages/app-shell.js';
 import { SecretPrompt } from './pages/secret-prompt.js';
 import { TaskPane } from './pages/task-pane.js';
@@ -31,16 +32,7 @@ before(async () => {
   app = await startE2eApp({ hostTrustDir });
   app.page.setDefaultTimeout(30_000);
   const dialog = await new AppShell(app.page).openAddHost();
-  await dialog.addTrusted(
-    {
-      address: '127.0.0.1',
-      port: bed.sshd.port,
-      name: HOST,
-      user: bed.sshd.username,
-      keyFile: bed.sshd.clientKeyPath,
-    },
-    bed.sshd.hostKeyFingerprint,
-  );
+  await dialog.addTrusted(testbedHostForm(bed, HOST), bed.sshd.hostKeyFingerprint);
   await dialog.added.getByRole('button', { name: 'Close' }).click();
   screen = await TemplatesPage.open(app.page);
 });

@@ -1,6 +1,7 @@
 // The add-host dialog and its steps: the form, the host-key confirmation, the result.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import type { TestbedInfo } from '../../bed/testbed.js';
 
 export interface HostFormInput {
   address: string;
@@ -9,6 +10,17 @@ export interface HostFormInput {
   user: string;
   keyFile: string;
   pool?: string;
+}
+
+/** The form for the test bed's sshd: its address and port, its user and client key. */
+export function testbedHostForm(bed: TestbedInfo, name: string): HostFormInput {
+  return {
+    address: '127.0.0.1',
+    port: bed.sshd.port,
+    name,
+    user: bed.sshd.username,
+    keyFile: bed.sshd.clientKeyPath,
+  };
 }
 
 export class AddHostDialog {
