@@ -1,4 +1,4 @@
-// ESLint flat config. The layering rule lives in eslint/layering.js so a test can check it.
+// ESLint flat config. The layering rules live in eslint/ so a test can check them.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -6,7 +6,7 @@ import globals from 'globals';
 import { layeringConfigs } from './eslint/layering.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'test-results/', 'test/unit/lint-fixtures/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-results/', 'test/unit/lint/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

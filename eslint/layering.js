@@ -1,9 +1,14 @@
-// Which layer may import what (see README, "Architecture"):
+// Which layer may import what (docs/architecture.md, "Layering"):
 // - app/shared: the contract. Nothing from Node, the DOM runtime, Electron, React or other layers.
 // - app/renderer: the page. No Node, no Electron, nothing from main or preload.
 // - app/preload: Electron and the contract only.
 // - electron: only app/main/electron and app/preload.
+// - inside app/main: main's folders in layers (eslint/main-layers.js).
+// - no import cycles among the project's own files.
 import { builtinModules } from 'node:module';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
+import { mainLayersPlugin } from './main-layers.js';
 
 // A regex over the whole specifier: as a gitignore-style group, a builtin such as 'domain' would
 // also match a relative path segment ('../domain/host.js').
@@ -91,5 +96,21 @@ export const layeringConfigs = [
         [layerPattern(['renderer', 'preload'], 'app/main/electron')],
       ),
     },
+  },
+  {
+    files: ['app/main/**/*.{ts,tsx}'],
+    plugins: { convirt: mainLayersPlugin },
+    rules: { 'convirt/main-layers': 'error' },
+  },
+  {
+    // Type-only imports are left out (they vanish at run time); packages are not followed.
+    files: ['**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 ];

@@ -1,4 +1,4 @@
-// The layering rule, checked on code that breaks it (and code that keeps it).
+// The layering rules, checked on code that breaks them (and code that keeps them).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -6,13 +6,29 @@ import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 
 const root = join(import.meta.dirname, '../../..');
+const fixtures = join(root, 'test/unit/lint/fixtures');
 // The snippets are not files of any tsconfig, so type-aware rules are switched off for them;
-// the layering rule needs no types.
-const eslint = new ESLint({ cwd: root, overrideConfig: [tseslint.configs.disableTypeChecked] });
+// the layering rules need no types. The fixtures are skipped by `npm run lint` (their cycle is
+// deliberate), so ignore patterns are off here.
+const eslint = new ESLint({
+  cwd: root,
+  ignore: false,
+  overrideConfig: [tseslint.configs.disableTypeChecked],
+});
 
-async function layeringErrors(file: string, code: string): Promise<string[]> {
+async function ruleErrors(ruleId: string, file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result!.messages.filter((m) => m.ruleId === ruleId).map((m) => m.message);
+}
+
+const layeringErrors = (file: string, code: string) =>
+  ruleErrors('no-restricted-imports', file, code);
+const mainLayerErrors = (file: string, code: string) =>
+  ruleErrors('convirt/main-layers', file, code);
+
+async function cycleErrors(fixture: string): Promise<string[]> {
+  const [result] = await eslint.lintFiles([join(fixtures, fixture)]);
+  return result!.messages.filter((m) => m.ruleId === 'import-x/no-cycle').map((m) => m.message);
 }
 
 test('app/shared may not import Node modules', async () => {
@@ -75,4 +91,57 @@ test('code that keeps the layering passes', async () => {
     await layeringErrors('app/main/x.ts', "import fs from 'node:fs';\nexport const f = fs;\n"),
     [],
   );
+});
+
+test('a folder of main may not import from a higher layer', async () => {
+  const breaches: [file: string, code: string, target: string][] = [
+    ['app/main/ssh/x.ts', "import { d } from '../hypervisors/driver.js';", 'hypervisors'],
+    ['app/main/hypervisors/kvm/x.ts', "import { f } from '../../fleet/f.js';", 'fleet'],
+    ['app/main/inventory/x.ts', "import { t } from '../templates/t.js';", 'templates'],
+    // The old name of templates, until the rename lands.
+    ['app/main/inventory/x.ts', "import { t } from '../downloads/t.js';", 'downloads'],
+    ['app/main/fleet/x.ts', "import { b } from '../services/b.js';", 'services'],
+    ['app/main/provisioning/x.ts', "import { b } from '../backend/b.js';", 'backend'],
+    ['app/main/backend/x.ts', "import { c } from '../cli/c.js';", 'cli'],
+    // A type couples the lower folder to the higher one just as well.
+    ['app/main/secrets/x.ts', "import type { P } from '../fleet/p.js';", 'fleet'],
+    ['app/main/templates/x.ts', "export { b } from '../backend/b.js';", 'backend'],
+    ['app/main/backend/x.ts', "export const e = () => import('../electron/e.js');", 'electron'],
+  ];
+  for (const [file, code, target] of breaches) {
+    const errors = await mainLayerErrors(file, `${code}\n`);
+    assert.equal(errors.length, 1, `${file}: ${code}`);
+    assert.match(errors[0]!, new RegExp(`must not import from app/main/${target}:`));
+  }
+});
+
+test('imports within a layer and down the layers pass', async () => {
+  const legal: [file: string, code: string][] = [
+    ['app/main/backend/x.ts', "import { s } from '../ssh/s.js';"],
+    ['app/main/backend/x.ts', "import { t } from '../templates/t.js';"],
+    // Same layer, old and new name.
+    ['app/main/backend/x.ts', "import { s } from '../services/s.js';"],
+    ['app/main/templates/x.ts', "import { p } from '../provisioning/p.js';"],
+    ['app/main/hypervisors/kvm/x.ts', "import { v } from './v.js';"],
+    ['app/main/cli/x.ts', "import { b } from '../backend/b.js';"],
+    ['app/main/cli/x.ts', "import { APP_INFO } from '../../shared/app-info.js';"],
+    ['app/main/ssh/x.ts', "import { c } from '../config/c.js';"],
+  ];
+  for (const [file, code] of legal) {
+    assert.deepEqual(await mainLayerErrors(file, `${code}\nexport const y = 1;\n`), [], code);
+  }
+});
+
+test('a new folder of main must be given a layer', async () => {
+  const errors = await mainLayerErrors('app/main/newfolder/x.ts', 'export const y = 1;\n');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /app\/main\/newfolder has no place in main's layers/);
+});
+
+test('an import cycle fails lint; an import onto a cycle or a type imported back does not', async () => {
+  const errors = await cycleErrors('cycle-a.ts');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /Dependency cycle/);
+  assert.deepEqual(await cycleErrors('outside-cycle.ts'), []);
+  assert.deepEqual(await cycleErrors('type-back.ts'), []);
 });
