@@ -24,14 +24,12 @@ export {
   type ConvirtConfig,
   type LoadConfigOptions,
   type Setting,
-  type ValueSource,
 } from './load.js';
+export type { ConfigInfo, ConfigSettingInfo, ValueSource } from './info.js';
 export {
   configInfo,
   describeSource,
   formatConfigJson,
   formatConfigText,
   maskProxyPassword,
-  type ConfigInfo,
-  type ConfigSettingInfo,
 } from './show.js';

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultsContext, defaultValues, type DefaultsContext } from './defaults.js';
 import { ConfigError, type ConfigProblem, type ConfigWarning } from './errors.js';
+import type { ValueSource } from './info.js';
 import { readIni, type IniEntry } from './ini-file.js';
 import {
   CONFIG_KEYS,
@@ -20,9 +21,6 @@ import {
 
 export const SYSTEM_CONFIG_FILE = '/etc/convirt.conf';
 export const CONFIG_ENV = 'CONVIRT_CONFIG';
-
-export type ValueSource =
-  { kind: 'file'; file: string; line: number } | { kind: 'default'; why: string };
 
 export interface Setting<T> {
   value: T;

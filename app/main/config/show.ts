@@ -2,27 +2,9 @@
 // it came from. configInfo() is plain data (the contract's `configInfo` answer and the JSON
 // output); formatConfigText() is the table convirtctl prints.
 import { describeProblem } from './errors.js';
-import { CONFIG_KEYS, KEYS, type ConfigKey } from './keys.js';
-import type { ConvirtConfig, ValueSource } from './load.js';
-
-export interface ConfigSettingInfo {
-  section: string;
-  key: ConfigKey;
-  /** The effective value; a proxy's password is masked. null: not set (http_proxy). */
-  value: string | number | null;
-  source: ValueSource;
-  summary: string;
-}
-
-export interface ConfigInfo {
-  /** The file read, or null: every value is a default. */
-  file: string | null;
-  /** Where ConVirt looked, in order. */
-  searched: string[];
-  settings: ConfigSettingInfo[];
-  /** Printed warnings: unknown keys and sections, repeated keys. */
-  warnings: string[];
-}
+import type { ConfigInfo, ValueSource } from './info.js';
+import { CONFIG_KEYS, KEYS } from './keys.js';
+import type { ConvirtConfig } from './load.js';
 
 /** A proxy URL as shown: its password is a secret. */
 export function maskProxyPassword(url: string): string {
