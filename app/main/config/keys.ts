@@ -96,22 +96,19 @@ function port(text: string): number {
 }
 
 function proxy(text: string): string {
+  const notAProxyUrl = () =>
+    new Error(`expected a proxy URL such as http://proxy.example.com:3128, not ${quote(text)}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new Error(
-      `expected a proxy URL such as http://proxy.example.com:3128, not ${quote(text)}`,
-    );
+    throw notAProxyUrl();
   }
   if (!PROXY_SCHEMES.includes(url.protocol))
     throw new Error(
       `the proxy's scheme must be one of ${PROXY_SCHEMES.map((s) => s.slice(0, -1)).join(', ')}, not ${url.protocol.slice(0, -1)}`,
     );
-  if (!url.hostname || /\s/.test(text) || CONTROL.test(text))
-    throw new Error(
-      `expected a proxy URL such as http://proxy.example.com:3128, not ${quote(text)}`,
-    );
+  if (!url.hostname || /\s/.test(text) || CONTROL.test(text)) throw notAProxyUrl();
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
     throw new Error(`a proxy URL names a host and port only, not a path: ${quote(text)}`);
   return text;

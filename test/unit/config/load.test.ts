@@ -277,3 +277,18 @@ test('a file anyone may write, a file of another user or a folder is refused', (
   mkdirSync(join(f.cwd, 'convirt.conf'));
   assert.match(problemsOf(() => f.load())[0]!.message, /not a regular file/);
 });
+
+test('line numbers count every line, blank and comment lines included, with CRLF line ends too', () => {
+  const f = configFixture();
+  const file = f.write(
+    f.systemFile,
+    '; comment\r\n\r\n\r\n[PATHS]\r\n# another\r\nxenconf_dir = /etc/xen/x\r\n[a.b]\r\nk = v\r\n',
+  );
+  const config = f.load();
+  assert.deepEqual(config.settings.xenconf_dir.source, { kind: 'file', file, line: 6 });
+  // ini nests [a.b] inside [a]: still one unknown section, on its own line.
+  assert.deepEqual(
+    config.warnings.map((w) => [w.line, w.message]),
+    [[7, 'unknown section [a.b], ignored']],
+  );
+});
