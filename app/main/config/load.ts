@@ -21,6 +21,7 @@ import {
 
 export const SYSTEM_CONFIG_FILE = '/etc/convirt.conf';
 export const CONFIG_ENV = 'CONVIRT_CONFIG';
+const NO_FILE = '/dev/null';
 
 export interface Setting<T> {
   value: T;
@@ -117,7 +118,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ConvirtConfig {
         ]);
       continue;
     }
-    const text = readTrusted(candidate.path, stats, uid);
+    // `--config /dev/null`: the defaults alone (a device anyone may write, so not read as a file).
+    const text = candidate.path === NO_FILE ? '' : readTrusted(candidate.path, stats, uid);
     return settingsFrom(candidate.path, text, searched, ctx);
   }
   return settingsFrom(null, '', searched, ctx);

@@ -66,6 +66,17 @@ test('--config overrides CONVIRT_CONFIG, which overrides the search', () => {
   assert.equal(f.load({ env: { CONVIRT_CONFIG: '~/mine.conf' } }).values.xenconf_dir, '/home-file');
 });
 
+test('--config /dev/null (or CONVIRT_CONFIG=/dev/null): the defaults alone, whatever files exist', () => {
+  const f = configFixture();
+  f.write(join(f.cwd, 'convirt.conf'), conf('xenconf_dir = /searched'));
+  for (const options of [{ flag: '/dev/null' }, { env: { CONVIRT_CONFIG: '/dev/null' } }]) {
+    const config = f.load(options);
+    assert.equal(config.file, '/dev/null');
+    assert.equal(config.values.xenconf_dir, '/etc/xen');
+    assert.deepEqual(config.warnings, []);
+  }
+});
+
 test('an override naming a missing file is an error, not a fall back to the search', () => {
   const f = configFixture();
   f.write(f.systemFile, conf(''));
