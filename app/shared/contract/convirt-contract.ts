@@ -1,5 +1,5 @@
 // The one contract between the UI and main. Every method and event the renderer, the browser
-// mode, the Electron IPC and the tests use is declared here once; app/main/services implements it.
+// mode, the Electron IPC and the tests use is declared here once; app/main/backend implements it.
 import { HYPERVISORS, type HostFacts, type Hypervisor } from '../domain/host.js';
 import type { Group, Host, Task, TaskLogEntry } from '../domain/inventory.js';
 import {
