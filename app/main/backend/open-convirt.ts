@@ -15,7 +15,7 @@ import { passphraseProtection } from '../secrets/passphrase-protection.js';
 import { SshSecrets } from '../secrets/ssh-secrets.js';
 import { configureVault } from '../secrets/vault-registry.js';
 import type { KeyProtection } from '../secrets/vault.js';
-import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-service.js';
+import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-backend.js';
 import { SecretRequests } from './secret-requests.js';
 
 export interface OpenConvirtOptions {

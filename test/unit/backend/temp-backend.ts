@@ -7,7 +7,7 @@ import { fleetUrlTemplates } from '../../../app/main/downloads/fleet-url-templat
 import { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
 import { fleetProvisioning } from '../../../app/main/provisioning/fleet-provisioning.js';
-import { ConvirtBackend } from '../../../app/main/backend/convirt-service.js';
+import { ConvirtBackend } from '../../../app/main/backend/convirt-backend.js';
 import { SecretRequests } from '../../../app/main/backend/secret-requests.js';
 import { SshSecrets } from '../../../app/main/secrets/ssh-secrets.js';
 import { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
