@@ -5,6 +5,7 @@ import type { UrlTemplateService } from '../downloads/url-template-service.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { Inventory } from '../inventory/index.js';
 import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';
+import type { IsoSettingsFile } from '../provisioning/iso-upload.js';
 import type { SshSecrets } from '../secrets/ssh-secrets.js';
 import type { SecretVault } from '../secrets/vault.js';
 import type { SecretRequests } from './secret-requests.js';
@@ -14,7 +15,9 @@ export interface ConvirtBackendOptions {
   inventory: Inventory;
   consoles: ConsoleManager;
   /** The image store and the provisioning of VMs from its appliances. */
-  provisioning: Pick<FleetProvisioning, 'store' | 'service'>;
+  provisioning: Pick<FleetProvisioning, 'store' | 'service' | 'checksums'>;
+  /** Each host's ISO folder and quota. */
+  isoSettings: IsoSettingsFile;
   /** Templates and ISOs by URL, and the certificates for their downloads. */
   templates: UrlTemplateService;
   mode: AppInfo['mode'];
@@ -24,7 +27,8 @@ export interface ConvirtBackendOptions {
   /**
    * For one command and its client (convirtctl): the hosts are not watched (no polling, no poll
    * after a task), so a host is connected only when a call needs it; and the secret store is
-   * unlocked only when a call needs it, not when the client arrives.
+   * unlocked only when a call needs it, not when the client arrives. Its calls may name files
+   * of this machine (uploadIso): the operator who runs it can read them anyway.
    */
   oneShot?: boolean;
   /** Every host is polled this often while a client is connected. */

@@ -12,6 +12,7 @@ import { toContractError } from './contract-errors.js';
 import { FleetState } from './fleet-state.js';
 import { secretStoreNeed } from './secret-store-rules.js';
 import type { SecretAsker, SecretRequests } from './secret-requests.js';
+import { TaskOutcomes } from './task-outcomes.js';
 import { VmChecks } from './vm-checks.js';
 
 export type { ClientEvents } from './api/context.js';
@@ -29,12 +30,14 @@ export class ConvirtBackend {
   readonly secrets: SecretRequests;
   readonly state: FleetState;
   private readonly checks: VmChecks;
+  private readonly outcomes: TaskOutcomes;
   private readonly unlisten: Array<() => void> = [];
 
   constructor(private readonly options: ConvirtBackendOptions) {
     this.secrets = options.secrets;
     this.state = new FleetState(options.fleet, options.inventory);
     this.checks = new VmChecks(options, this.state);
+    this.outcomes = new TaskOutcomes(options.fleet);
     const { fleet } = options;
     this.state.on('hostPolled', (payload) => this.broadcast('hostPolled', payload));
     const taskUpdated = (task: Task) => this.broadcast('taskUpdated', task);
@@ -88,6 +91,7 @@ export class ConvirtBackend {
       templates: this.options.templates,
       state: this.state,
       checks: this.checks,
+      outcomes: this.outcomes,
       client,
       broadcast: this.broadcast,
     });

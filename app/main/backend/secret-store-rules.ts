@@ -29,6 +29,7 @@ const RULES: { [K in keyof ConvirtService]?: Rule<K> } = {
       : undefined,
   provisionFromTemplate: (templates, _host, template) =>
     hasHeaders(templates, template) ? 'required' : undefined,
+  deployTemplate: (templates, name) => (hasHeaders(templates, name) ? 'required' : undefined),
   // Its header values leave the store with it.
   removeTemplate: (templates, name) => (hasHeaders(templates, name) ? 'required' : undefined),
   addCertificate: (_, upload) => (upload.kind === 'client' ? 'required' : undefined),

@@ -1,50 +1,29 @@
-// A ConvirtBackend over a temporary inventory, with no hosts and polling that never fires on
-// its own (tests add hosts after attaching, so nothing connects anywhere).
-import { join } from 'node:path';
+// A ConvirtBackend over a temporary data folder (openConvirt, as every front end starts), with no
+// hosts and polling that never fires on its own (tests add hosts after attaching, so nothing
+// connects anywhere).
 import type { TestContext } from 'node:test';
-import { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
-import { fleetUrlTemplates } from '../../../app/main/downloads/fleet-url-templates.js';
-import { FleetService } from '../../../app/main/fleet/fleet-service.js';
+import type { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
+import type { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
-import { fleetProvisioning } from '../../../app/main/provisioning/fleet-provisioning.js';
-import { ConvirtBackend } from '../../../app/main/backend/convirt-backend.js';
-import { SecretRequests } from '../../../app/main/backend/secret-requests.js';
-import { SshSecrets } from '../../../app/main/secrets/ssh-secrets.js';
-import { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
-import { tempDir, tempInventory } from '../inventory/temp-inventory.js';
+import type { ConvirtBackend } from '../../../app/main/backend/convirt-backend.js';
+import { openConvirt } from '../../../app/main/backend/open-convirt.js';
+import { tempDir } from '../inventory/temp-inventory.js';
 
 export function tempBackend(
   t: TestContext,
-  makeConsoles: (fleet: FleetService) => ConsoleManager = (fleet) =>
-    new ConsoleManager({ fleet, localTerminal: false }),
+  makeConsoles?: (fleet: FleetService) => ConsoleManager,
 ): { backend: ConvirtBackend; inventory: Inventory } {
   const dir = tempDir(t);
-  const inventory = tempInventory(t, { dataDir: dir });
-  const secrets = new SecretRequests();
-  const sshSecrets = new SshSecrets({ ask: secrets.askSsh });
-  const fleet = new FleetService({
-    inventory,
-    trust: new HostKeyTrust({ userKnownHostsFiles: [], convirtStoreFile: join(dir, 'kh') }),
-    prompts: sshSecrets.prompts,
-  });
-  const templates = fleetUrlTemplates(fleet, inventory, dir, { connectedOnly: true });
-  const backend = new ConvirtBackend({
-    fleet,
-    inventory,
-    consoles: makeConsoles(fleet),
-    provisioning: fleetProvisioning(fleet, dir, undefined, { templates }),
-    templates,
-    secrets,
-    sshSecrets,
+  const convirt = openConvirt({
+    dataDir: dir,
+    // No ~/.ssh of the user running the tests.
+    home: dir,
     mode: 'browser',
     version: 'test',
     localTerminal: false,
-    pollIntervalMs: 3_600_000,
-    fastPollIntervalMs: 3_600_000,
+    polling: { pollIntervalMs: 3_600_000, fastPollIntervalMs: 3_600_000 },
+    ...(makeConsoles ? { consoles: makeConsoles } : {}),
   });
-  t.after(() => {
-    backend.dispose();
-    fleet.close();
-  });
-  return { backend, inventory };
+  t.after(() => convirt.close());
+  return { backend: convirt.backend, inventory: convirt.inventory };
 }

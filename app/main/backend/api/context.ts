@@ -8,6 +8,7 @@ import type { FleetService } from '../../fleet/fleet-service.js';
 import type { Inventory } from '../../inventory/index.js';
 import type { ConvirtBackendOptions } from '../backend-options.js';
 import type { FleetState } from '../fleet-state.js';
+import type { TaskOutcomes } from '../task-outcomes.js';
 import type { SecretAsker } from '../secret-requests.js';
 import type { VmChecks } from '../vm-checks.js';
 
@@ -41,6 +42,7 @@ export interface ApiContext {
   templates: UrlTemplateService;
   state: FleetState;
   checks: VmChecks;
+  outcomes: TaskOutcomes;
   client: CallingClient;
   /** Tells every client (events that concern them all). */
   broadcast: ClientEvents;

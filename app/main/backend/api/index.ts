@@ -4,6 +4,7 @@ import { appApi } from './app.js';
 import { consolesApi } from './consoles.js';
 import type { ApiContext, Implementation } from './context.js';
 import { hostsApi } from './hosts.js';
+import { isosApi } from './isos.js';
 import { provisioningApi } from './provisioning.js';
 import { secretsApi } from './secrets.js';
 import { tasksApi } from './tasks.js';
@@ -17,6 +18,7 @@ export function implementation(ctx: ApiContext): Implementation {
     ...vmsApi(ctx),
     ...consolesApi(ctx),
     ...provisioningApi(ctx),
+    ...isosApi(ctx),
     ...templatesApi(ctx),
     ...tasksApi(ctx),
     ...secretsApi(ctx),

@@ -7,7 +7,7 @@ import type { ApiContext, Slice } from './context.js';
 export function provisioningApi(
   ctx: ApiContext,
 ): Slice<'listAppliances' | 'provisionVm' | 'provisionFromTemplate'> {
-  const { fleet, templates, checks } = ctx;
+  const { fleet, templates, checks, outcomes } = ctx;
   const { store, service } = ctx.options.provisioning;
   return {
     listAppliances: () => {
@@ -24,6 +24,7 @@ export function provisioningApi(
         params,
         start: options.start === true,
       });
+      outcomes.track(task, result);
       // The poll after the task shows the new VM in the tree, or its absence after a failure.
       return checks.repollAfter(host, { task, finished: result.then(() => task) });
     },
@@ -45,6 +46,7 @@ export function provisioningApi(
         params,
         start: options.start === true,
       });
+      outcomes.track(task, result);
       // The pool's copy stays even when the VM fails: the templates' pools may have changed.
       const templatesChanged = () => ctx.broadcast('templatesChanged', undefined);
       void result.then(templatesChanged, templatesChanged);

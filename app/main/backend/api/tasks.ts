@@ -5,11 +5,14 @@ import type { ApiContext, Slice } from './context.js';
 export function tasksApi({
   fleet,
   inventory,
-}: ApiContext): Slice<'listTasks' | 'taskLog' | 'cancelTask'> {
+  outcomes,
+}: ApiContext): Slice<'listTasks' | 'taskLog' | 'cancelTask' | 'getTask' | 'waitForTask'> {
   return {
     listTasks: (limit) => inventory.tasks.list({ limit: limit ?? 100 }),
     taskLog: (taskId, afterSeq) =>
       inventory.tasks.log(taskId, afterSeq === undefined ? {} : { afterSeq }),
+    getTask: (taskId) => fleet.task(taskId).task,
+    waitForTask: (taskId) => outcomes.wait(taskId),
     cancelTask: (taskId) => {
       if (fleet.tasks.cancel(taskId)) return;
       const task = fleet.task(taskId).task;

@@ -1,5 +1,6 @@
 // Templates and ISOs registered by URL, and the certificates the hosts' downloads trust. Whether
 // a call needs the secret store unlocked first is decided in ../secret-store-rules.ts.
+import { sharedTemplatePool } from '../../provisioning/template-pools.js';
 import type { ApiContext, Slice } from './context.js';
 import { templateView, urlCheckView } from '../template-views.js';
 
@@ -9,12 +10,13 @@ export function templatesApi(
   | 'listTemplates'
   | 'registerTemplate'
   | 'checkTemplateUrl'
+  | 'deployTemplate'
   | 'removeTemplate'
   | 'listCertificates'
   | 'addCertificate'
   | 'removeCertificate'
 > {
-  const { fleet, templates } = ctx;
+  const { fleet, inventory, templates, outcomes } = ctx;
   const templatesChanged = () => ctx.broadcast('templatesChanged', undefined);
   return {
     listTemplates: () => templates.list().map(templateView),
@@ -27,6 +29,19 @@ export function templatesApi(
     },
     checkTemplateUrl: async (url, headers, hypervisor) =>
       urlCheckView(await templates.checkUrl(url, headers, hypervisor)),
+    deployTemplate: (template, host, poolDir, sharedPool) => {
+      const pool = sharedTemplatePool(inventory, fleet.host(host), poolDir, sharedPool);
+      const { task, result } = templates.deployAsTask(fleet.tasks, {
+        template,
+        pool: pool.pool,
+        poolDir,
+        hosts: pool.hosts,
+      });
+      void result.then(templatesChanged, () => {
+        // The task's failure is in its record and log.
+      });
+      return outcomes.track(task, result);
+    },
     removeTemplate: (name) => {
       const removed = templates.remove(name);
       templatesChanged();

@@ -13,6 +13,10 @@ export function vmsApi({
   | 'vmAction'
   | 'bulkVmAction'
   | 'vmDetails'
+  | 'listVms'
+  | 'listSnapshots'
+  | 'addGuestAgentChannel'
+  | 'setGuestPassword'
   | 'setVmResources'
   | 'setAutostart'
   | 'setIso'
@@ -65,6 +69,14 @@ export function vmsApi({
         notSupported: {},
         configFile: null,
       };
+    },
+    // Two samples a second apart, so CPU use has a value in a one-shot answer.
+    listVms: (hosts) => fleet.listVms(hosts, 1000),
+    listSnapshots: ({ host, vm }) => fleet.snapshotList(host, vm),
+    addGuestAgentChannel: (ref) => onVm(ref, () => fleet.addGuestAgentChannel(ref.host, ref.vm)),
+    setGuestPassword: (ref, user, password) => {
+      if (!password) throw new InvalidInputError('password', 'An empty password was given.');
+      return onVm(ref, () => fleet.setUserPassword(ref.host, ref.vm, user, password));
     },
     setVmResources: (ref, change) => {
       if (change.vcpus === undefined && change.memoryMiB === undefined) {
