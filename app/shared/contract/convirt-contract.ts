@@ -352,9 +352,10 @@ export const convirtContract = {
     // ISOs uploaded from this machine (the one main runs on) into a host's ISO folder.
     /** A file of this machine: served to convirtctl only, not to the UI's clients. */
     uploadIso: method<Task>()(hostName, string({ max: 4096, pattern: /^[^\0\n\r]+$/ })),
-    setIsoSettings: method<IsoSettings>()(
+    /** A host's ISO folder and quota; with a change, set first. */
+    isoSettings: method<IsoSettings>()(
       hostName,
-      object({ quotaMiB: integer({ min: 0 }), dir: optional(hostPath) }),
+      optional(object({ quotaMiB: optional(integer({ min: 0 })), dir: optional(hostPath) })),
     ),
 
     // Consoles: a serial console (text) or the graphical console (VNC bytes), over the host's one

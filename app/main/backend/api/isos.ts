@@ -7,7 +7,7 @@ export function isosApi({
   options,
   fleet,
   outcomes,
-}: ApiContext): Slice<'uploadIso' | 'setIsoSettings'> {
+}: ApiContext): Slice<'uploadIso' | 'isoSettings'> {
   const { isoSettings } = options;
   return {
     uploadIso: (host, file) => {
@@ -33,9 +33,14 @@ export function isosApi({
       );
       return outcomes.track(task, result);
     },
-    setIsoSettings: (host, { quotaMiB, dir }) => {
+    isoSettings: (host, change) => {
       fleet.host(host);
-      return isoSettings.set(host, { quotaMiB, ...(dir === undefined ? {} : { dir }) });
+      if (!change) return isoSettings.get(host);
+      const { quotaMiB, dir } = change;
+      return isoSettings.set(host, {
+        ...(quotaMiB === undefined ? {} : { quotaMiB }),
+        ...(dir === undefined ? {} : { dir }),
+      });
     },
   };
 }

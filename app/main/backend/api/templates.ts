@@ -25,7 +25,7 @@ export function templatesApi(
       void result.then(templatesChanged, () => {
         // The task's failure is in its record and log.
       });
-      return task;
+      return outcomes.track(task, result);
     },
     checkTemplateUrl: async (url, headers, hypervisor) =>
       urlCheckView(await templates.checkUrl(url, headers, hypervisor)),
