@@ -28,11 +28,13 @@ export function provisioningApi(
       // The poll after the task shows the new VM in the tree, or its absence after a failure.
       return checks.repollAfter(host, { task, finished: result.then(() => task) });
     },
-    provisionFromTemplate: (host, template, name, params, options) => {
+    provisionFromTemplate: async (host, template, name, params, options) => {
       checks.requireFreeVmName(host, name);
       // The task's own checks first (template, hypervisor, values), so a bad request says what
       // is wrong with it rather than that the host is down.
       templateParams(templates.get(template), fleet.host(host), params);
+      // A one-shot client's hosts are connected on demand; the UI's are kept up by polling.
+      if (ctx.options.oneShot) await fleet.connections.get(host);
       if (!fleet.connections.isConnected(host)) {
         throw new InvalidInputError(
           'host',

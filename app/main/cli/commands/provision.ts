@@ -57,8 +57,6 @@ export const provisionCommands: Command[] = [
       const service = await convirt();
       if (!template)
         return finish(await service.provisionVm(host, appliance!, name, params, start));
-      // The host downloads the template itself: connected first.
-      await service.refreshHost(host);
       return finish(await service.provisionFromTemplate(host, template, name, params, start));
     },
   },
