@@ -3,11 +3,13 @@
 import type { ConvirtService, SecretRequest } from '../../shared/contract/convirt-contract.js';
 import { APP_INFO } from '../../shared/app-info.js';
 import { openConvirt } from '../backend/open-convirt.js';
+import { resolveDataDir } from '../inventory/index.js';
 import { askSecret, UsageError, type Io } from './io.js';
 import { readPassphraseFile } from './passphrase-file.js';
 
 export interface CtlClientOptions {
-  dataDir: string;
+  /** --data-dir; CONVIRT_DATA_DIR or the default folder otherwise. */
+  dataDir?: string;
   /** Keep the SSH secrets typed for this command in the secret store. */
   remember: boolean;
   passphraseFile?: string;
@@ -33,7 +35,7 @@ export interface ConsoleListener {
 
 export function openCtlClient(options: CtlClientOptions, io: Io): CtlClient {
   const convirt = openConvirt({
-    dataDir: options.dataDir,
+    dataDir: resolveDataDir(options.dataDir ? { flag: options.dataDir } : {}),
     mode: 'cli',
     version: process.env.npm_package_version ?? '',
     localTerminal: false,

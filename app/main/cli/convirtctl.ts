@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import type { ConvirtService } from '../../shared/contract/convirt-contract.js';
 import { ContractError, type ErrorCode } from '../../shared/contract/define.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
-import { resolveDataDir } from '../inventory/index.js';
 import { openCtlClient, type CtlClient, type ConsoleListener } from './client.js';
 import { findCommand, OPTIONS, usageText, type OptionValues } from './command-table.js';
 import { COMMANDS } from './commands/index.js';
@@ -45,7 +44,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (!client) {
       client = openCtlClient(
         {
-          dataDir: resolveDataDir(values['data-dir'] ? { flag: values['data-dir'] } : {}),
+          ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
           remember: values.remember === true,
           ...(values['passphrase-file'] ? { passphraseFile: values['passphrase-file'] } : {}),
           ...(values['image-cache'] ? { imageCache: values['image-cache'] } : {}),
