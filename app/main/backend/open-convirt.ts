@@ -27,7 +27,7 @@ export interface OpenConvirtOptions {
   mode: AppInfo['mode'];
   version: string;
   localTerminal: boolean;
-  /** Where ~/.ssh/config and ~/.ssh/known_hosts are read from; the user's home by default. */
+  /** Where ~/.ssh/config is read from; the user's home by default. */
   home?: string;
   /** One command and its client (convirtctl): see ConvirtBackendOptions.oneShot. */
   oneShot?: boolean;
@@ -67,14 +67,10 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
   const inventory = Inventory.open({ dataDir: options.dataDir });
   try {
     const sshSecrets = new SshSecrets({ ask: secrets.askSsh, vault });
-    const home = options.home ?? homedir();
     const fleet = new FleetService({
       inventory,
-      trust: new HostKeyTrust({
-        convirtStoreFile: join(options.dataDir, 'known_hosts'),
-        userKnownHostsFiles: ['known_hosts', 'known_hosts2'].map((f) => join(home, '.ssh', f)),
-      }),
-      sshConfig: loadUserSshConfig(home),
+      trust: new HostKeyTrust({ convirtStoreFile: join(options.dataDir, 'known_hosts') }),
+      sshConfig: loadUserSshConfig(options.home ?? homedir()),
       prompts: sshSecrets.prompts,
     });
     const pool = options.templatePool;

@@ -16,7 +16,7 @@ export function tempBackend(
   const dir = tempDir(t);
   const convirt = openConvirt({
     dataDir: dir,
-    // No ~/.ssh of the user running the tests.
+    // No ~/.ssh/config of the user running the tests.
     home: dir,
     mode: 'browser',
     version: 'test',
