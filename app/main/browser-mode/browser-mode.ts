@@ -2,7 +2,7 @@
 // for machines without a display for Electron or when Electron is missing.
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../inventory/index.js';
-import { openConvirt, type OpenConvirtOptions } from '../services/open-convirt.js';
+import { openConvirt, type OpenConvirtOptions } from '../backend/open-convirt.js';
 import { startBrowserServer } from './browser-server.js';
 
 export const SERVE_USAGE = `Usage: npm run serve -- [--port N] [--data-dir DIR] [--enable-local-terminal]

@@ -7,7 +7,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { convirtContract } from '../../shared/contract/convirt-contract.js';
 import { serveOverWebSocket } from '../contract-server/websocket-transport.js';
-import type { ClientEvents, ClientSession } from '../services/convirt-service.js';
+import type { ClientEvents, ClientSession } from '../backend/convirt-backend.js';
 import { contentSecurityPolicy } from '../security/content-security-policy.js';
 import { AccessGate, type Verdict } from './access-gate.js';
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { convirtContract, type ConvirtService } from '../../shared/contract/convirt-contract.js';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract/ipc-channels.js';
 import { resolveDataDir } from '../inventory/index.js';
-import { openConvirt, type OpenedConvirt } from '../services/open-convirt.js';
+import { openConvirt, type OpenedConvirt } from '../backend/open-convirt.js';
 import { appMenuTemplate } from './app-menu.js';
 import { desktopVaultProtection } from './vault-protection.js';
 import { registerContractIpc } from './contract-ipc.js';

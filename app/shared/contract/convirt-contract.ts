@@ -1,5 +1,5 @@
 // The one contract between the UI and main. Every method and event the renderer, the browser
-// mode, the Electron IPC and the tests use is declared here once; app/main/services implements it.
+// mode, the Electron IPC and the tests use is declared here once; app/main/backend implements it.
 import { HYPERVISORS, type HostFacts, type Hypervisor } from '../domain/host.js';
 import type { Group, Host, Task, TaskLogEntry } from '../domain/inventory.js';
 import {
@@ -157,8 +157,8 @@ export interface SnapshotInfo {
 export interface AppInfo {
   name: string;
   version: string;
-  /** 'desktop' in Electron, 'browser' in browser mode. */
-  mode: 'desktop' | 'browser';
+  /** 'desktop' in Electron, 'browser' in browser mode, 'cli' in convirtctl. */
+  mode: 'desktop' | 'browser' | 'cli';
   /** Whether openLocalTerminal is served (desktop, or browser mode when enabled). */
   localTerminal: boolean;
 }
@@ -216,6 +216,29 @@ export interface ApplianceInfo {
   options: ApplianceOption[];
 }
 
+/** ConVirt's secret store: where it is, how its key is protected, what it holds (no values). */
+export interface SecretStoreInfo {
+  file: string;
+  /** How its key is protected (a master passphrase, the desktop's safeStorage). */
+  protection: string;
+  /** False until something is first stored. */
+  exists: boolean;
+  /** HTTP header values of templates: in the store, and still in plain text in the inventory. */
+  httpHeaderValues: { stored: number; plainText: number };
+}
+
+/** Where a host keeps uploaded ISOs, and how much room they may take. */
+export interface IsoSettings {
+  dir: string;
+  quotaMiB: number;
+}
+
+/** A finished task; `refused` when its own checks refused the request and nothing was made. */
+export interface TaskOutcome {
+  task: Task;
+  refused: boolean;
+}
+
 /** A secret remembered in ConVirt's secret store (never its value). */
 export interface RememberedSecret {
   /** `ssh-password:root@web1`, `ssh-passphrase:/home/op/.ssh/id_ed25519`. */
@@ -260,11 +283,25 @@ export const convirtContract = {
     listRememberedSecrets: method<RememberedSecret[]>()(),
     /** Forgets a remembered (or session-kept) SSH secret. */
     forgetSecret: method<void>()(string({ max: 4200 })),
+    secretStoreInfo: method<SecretStoreInfo>()(),
 
     // VMs. Operations start a task and resolve with it at once; taskUpdated follows it.
     vmAction: method<Task>()(vmRef, oneOf(VM_ACTIONS)),
     bulkVmAction: method<Task[]>()(array(vmRef, { max: 10_000 }), oneOf(VM_ACTIONS)),
     vmDetails: method<VmDetails>()(vmRef),
+    /**
+     * Every VM of the given hosts (all by default) as polled now, twice a second apart so CPU use
+     * has a value; an unreachable host fails the call.
+     */
+    listVms: method<Array<Omit<FleetVm, 'tags'>>>()(optional(array(hostName, { max: 1000 }))),
+    listSnapshots: method<SnapshotInfo[]>()(vmRef),
+    addGuestAgentChannel: method<Task>()(vmRef),
+    /** Sets a guest user's password through the guest agent; the password is never logged. */
+    setGuestPassword: method<Task>()(
+      vmRef,
+      string({ max: 64, pattern: /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/ }),
+      string({ max: 4096 }),
+    ),
     setVmResources: method<Task>()(
       vmRef,
       object({
@@ -308,6 +345,18 @@ export const convirtContract = {
       optional(integer({ min: 0 })) /* after seq */,
     ),
     cancelTask: method<void>()(string({ max: 64 })),
+    getTask: method<Task>()(string({ max: 64 })),
+    /** Resolves when the task has ended. */
+    waitForTask: method<TaskOutcome>()(string({ max: 64 })),
+
+    // ISOs uploaded from this machine (the one main runs on) into a host's ISO folder.
+    /** A file of this machine: served to convirtctl only, not to the UI's clients. */
+    uploadIso: method<Task>()(hostName, string({ max: 4096, pattern: /^[^\0\n\r]+$/ })),
+    /** A host's ISO folder and quota; with a change, set first. */
+    isoSettings: method<IsoSettings>()(
+      hostName,
+      optional(object({ quotaMiB: optional(integer({ min: 0 })), dir: optional(hostPath) })),
+    ),
 
     // Consoles: a serial console (text) or the graphical console (VNC bytes), over the host's one
     // SSH connection. Data arrives as consoleData events for the client that opened it; the
@@ -344,6 +393,17 @@ export const convirtContract = {
       downloadUrl,
       optional(httpHeaders),
       optional(oneOf(HYPERVISORS)),
+    ),
+    /**
+     * A host downloads the template into a storage pool folder (a copy already there is reused).
+     * With a shared pool name, the folder is storage the hosts of the host's server pool share:
+     * they are tried in turn when its download fails.
+     */
+    deployTemplate: method<Task>()(
+      templateName,
+      hostName,
+      hostPath,
+      optional(string({ max: 64 })) /* shared pool */,
     ),
     /** Forgets the record and its image store copy; copies on pools stay (they are returned). */
     removeTemplate: method<{ leftOnPools: TemplatePoolCopy[] }>()(templateName),

@@ -16,7 +16,7 @@ import {
   type ConvirtService,
 } from '../../../app/shared/contract/convirt-contract.js';
 import { IPC_EVENT_CHANNEL, ipcCallChannel } from '../../../app/shared/contract/ipc-channels.js';
-import { tempBackend } from '../services/temp-backend.js';
+import { tempBackend } from '../backend/temp-backend.js';
 
 const declared = Object.keys(convirtContract.methods).sort();
 const RENDERER = 'file:///opt/convirt/dist/renderer/index.html';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { applianceInfo } from '../../../app/main/image-store/appliance-info.js';
 import { parseDescriptionHtml } from '../../../app/main/image-store/description.js';
 import { ImageStore, REPOSITORY_STORE } from '../../../app/main/image-store/image-store.js';
-import { tempBackend } from '../services/temp-backend.js';
+import { tempBackend } from '../backend/temp-backend.js';
 
 test('description.html becomes a title and plain-text paragraphs', () => {
   const parsed = parseDescriptionHtml(

@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { UrlTemplateRecords } from '../../../app/main/downloads/template-records.js';
-import type { ClientEvents } from '../../../app/main/services/convirt-service.js';
+import type { ClientEvents } from '../../../app/main/backend/convirt-backend.js';
 import { convirtContract } from '../../../app/shared/contract/convirt-contract.js';
 import { parseArgs } from '../../../app/shared/contract/define.js';
 import type { Task } from '../../../app/shared/domain/inventory.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NotSupportedError } from '../../../app/main/hypervisors/driver.js';
 import { NotFoundError } from '../../../app/main/inventory/index.js';
-import { toContractError } from '../../../app/main/services/contract-errors.js';
+import { toContractError } from '../../../app/main/backend/contract-errors.js';
 import { HostKeyChangedError, HostKeyUnknownError } from '../../../app/main/ssh/host-key-trust.js';
 import { InvalidInputError } from '../../../app/shared/validation/names.js';
 

@@ -1,5 +1,6 @@
-// Wires the app together for a front end (Electron or browser mode): the inventory in the data
-// folder, host-key trust, the fleet engine, the console manager and the contract's backend.
+// Wires the app together for every front end (Electron, browser mode, convirtctl) and the tests:
+// the inventory in the data folder, host-key trust, the fleet engine, the console manager and the
+// contract's backend. The one start-up path: a front end then attaches to the backend as a client.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
@@ -8,6 +9,8 @@ import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
+import { IsoSettingsFile } from '../provisioning/iso-upload.js';
+import { sharedTemplatePool } from '../provisioning/template-pools.js';
 import type { HostPaths } from '../provisioning/provisioning-service.js';
 import { HostKeyTrust } from '../ssh/host-key-trust.js';
 import { loadUserSshConfig } from '../ssh/ssh-config.js';
@@ -15,7 +18,7 @@ import { passphraseProtection } from '../secrets/passphrase-protection.js';
 import { SshSecrets } from '../secrets/ssh-secrets.js';
 import { configureVault } from '../secrets/vault-registry.js';
 import type { KeyProtection } from '../secrets/vault.js';
-import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-service.js';
+import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-backend.js';
 import { SecretRequests } from './secret-requests.js';
 
 export interface OpenConvirtOptions {
@@ -26,14 +29,23 @@ export interface OpenConvirtOptions {
   localTerminal: boolean;
   /** Where ~/.ssh/config is read from; the user's home by default. */
   home?: string;
+  /** One command and its client (convirtctl): see ConvirtBackendOptions.oneShot. */
+  oneShot?: boolean;
   polling?: Pick<ConvirtBackendOptions, 'pollIntervalMs' | 'fastPollIntervalMs'>;
   /** Where provisioning caches images and puts disks on hosts (DEFAULT_HOST_PATHS otherwise). */
   provisioningPaths?: HostPaths;
+  /**
+   * Where a host puts a template it downloads for a VM: by default its own disks folder, never a
+   * shared pool (ConVirt cannot tell which folders are shared storage; the operator can say so).
+   */
+  templatePool?: { dir?: string; sharedPool?: string };
   /**
    * How the secret store's key is protected: safeStorage from the desktop shell; by default a
    * master passphrase asked through the clients' secret prompt.
    */
   vaultProtection?: KeyProtection;
+  /** The console manager over the fleet (tests give one with stand-in consoles). */
+  consoles?: (fleet: FleetService) => ConsoleManager;
   /** Where the hosts keep the certificates for downloads by URL (tests use a folder of theirs). */
   hostTrustDir?: string;
 }
@@ -61,20 +73,26 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       sshConfig: loadUserSshConfig(options.home ?? homedir()),
       prompts: sshSecrets.prompts,
     });
-    const consoles = new ConsoleManager({ fleet, localTerminal: options.localTerminal });
+    const pool = options.templatePool;
+    const consoles =
+      options.consoles?.(fleet) ??
+      new ConsoleManager({ fleet, localTerminal: options.localTerminal });
     const templates = fleetUrlTemplates(fleet, inventory, options.dataDir, {
-      connectedOnly: true,
+      // A one-shot client connects to hosts on demand; the UI's are kept connected by polling.
+      connectedOnly: !options.oneShot,
       ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
     });
     const backend = new ConvirtBackend({
       fleet,
       inventory,
       consoles,
-      // No templatePool: a template goes into the host's own disks folder, never a shared pool
-      // (ConVirt cannot tell which folders are shared storage; convirtctl's --shared-pool can).
       provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths, {
         templates,
+        ...(pool && {
+          templatePool: (host) => sharedTemplatePool(inventory, host, pool.dir, pool.sharedPool),
+        }),
       }),
+      isoSettings: new IsoSettingsFile(join(options.dataDir, 'iso-settings.json')),
       templates,
       secrets,
       sshSecrets,
@@ -82,6 +100,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       mode: options.mode,
       version: options.version,
       localTerminal: options.localTerminal,
+      oneShot: options.oneShot === true,
       ...options.polling,
     });
     return {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SecretRequest } from '../../../app/shared/contract/convirt-contract.js';
 import { ContractError } from '../../../app/shared/contract/define.js';
-import { SecretRequests, type SecretAsker } from '../../../app/main/services/secret-requests.js';
+import { SecretRequests, type SecretAsker } from '../../../app/main/backend/secret-requests.js';
 
 function client() {
   const asked: SecretRequest[] = [];

@@ -7,7 +7,7 @@ import type { SecretRequest } from '../../../app/shared/contract/convirt-contrac
 import { passphraseProtection } from '../../../app/main/secrets/passphrase-protection.js';
 import { vaultIn } from '../../../app/main/secrets/vault-registry.js';
 import { SecretVault } from '../../../app/main/secrets/vault.js';
-import { openConvirt } from '../../../app/main/services/open-convirt.js';
+import { openConvirt } from '../../../app/main/backend/open-convirt.js';
 import { tempDir } from '../inventory/temp-inventory.js';
 
 test('the first client is asked the master passphrase once, and its answer unlocks', async (t) => {

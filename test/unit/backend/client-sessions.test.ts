@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConsoleManager, type ConsoleSink } from '../../../app/main/consoles/console-manager.js';
 import type { FleetService } from '../../../app/main/fleet/fleet-service.js';
-import type { ClientEvents } from '../../../app/main/services/convirt-service.js';
+import type { ClientEvents } from '../../../app/main/backend/convirt-backend.js';
 import { tempBackend } from './temp-backend.js';
 
 /** Records what the service asks of the console manager; opens consoles c1, c2... */

@@ -1,0 +1,58 @@
+// New VMs: from an appliance of the image store, or from a template or ISO registered by URL.
+import { InvalidInputError } from '../../../shared/validation/names.js';
+import { applianceInfo } from '../../image-store/appliance-info.js';
+import { templateParams } from '../../provisioning/template-provisioning.js';
+import type { ApiContext, Slice } from './context.js';
+
+export function provisioningApi(
+  ctx: ApiContext,
+): Slice<'listAppliances' | 'provisionVm' | 'provisionFromTemplate'> {
+  const { fleet, templates, checks, outcomes } = ctx;
+  const { store, service } = ctx.options.provisioning;
+  return {
+    listAppliances: () => {
+      const defaultName = store.defaultName();
+      return store.list().map((a) => applianceInfo(a, a.name === defaultName));
+    },
+    provisionVm: (host, appliance, name, params, options) => {
+      checks.requireFreeVmName(host, name);
+      // Every parameter is checked here, before the task starts or anything runs on the host.
+      const { task, result } = service.provision({
+        host,
+        appliance,
+        name,
+        params,
+        start: options.start === true,
+      });
+      outcomes.track(task, result);
+      // The poll after the task shows the new VM in the tree, or its absence after a failure.
+      return checks.repollAfter(host, { task, finished: result.then(() => task) });
+    },
+    provisionFromTemplate: async (host, template, name, params, options) => {
+      checks.requireFreeVmName(host, name);
+      // The task's own checks first (template, hypervisor, values), so a bad request says what
+      // is wrong with it rather than that the host is down.
+      templateParams(templates.get(template), fleet.host(host), params);
+      // A one-shot client's hosts are connected on demand; the UI's are kept up by polling.
+      if (ctx.options.oneShot) await fleet.connections.get(host);
+      if (!fleet.connections.isConnected(host)) {
+        throw new InvalidInputError(
+          'host',
+          `${host} is not connected: it downloads the template itself, so it must be up. Try again once the fleet tree shows it connected.`,
+        );
+      }
+      const { task, result } = service.provision({
+        host,
+        template,
+        name,
+        params,
+        start: options.start === true,
+      });
+      outcomes.track(task, result);
+      // The pool's copy stays even when the VM fails: the templates' pools may have changed.
+      const templatesChanged = () => ctx.broadcast('templatesChanged', undefined);
+      void result.then(templatesChanged, templatesChanged);
+      return checks.repollAfter(host, { task, finished: result.then(() => task) });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// VMs: power actions, details, resources, ISOs, snapshots, clones and deletion. Each operation
+// checks the VM is there, then starts a task and answers with it at once.
+import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
+import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
+import { InvalidInputError } from '../../../shared/validation/names.js';
+import type { ApiContext, Slice } from './context.js';
+
+export function vmsApi({
+  fleet,
+  inventory,
+  checks,
+}: ApiContext): Slice<
+  | 'vmAction'
+  | 'bulkVmAction'
+  | 'vmDetails'
+  | 'listVms'
+  | 'listSnapshots'
+  | 'addGuestAgentChannel'
+  | 'setGuestPassword'
+  | 'setVmResources'
+  | 'setAutostart'
+  | 'setIso'
+  | 'createSnapshot'
+  | 'revertSnapshot'
+  | 'deleteSnapshot'
+  | 'cloneVm'
+  | 'deleteVm'
+> {
+  const onVm = checks.startOnVm.bind(checks);
+  return {
+    vmAction: (ref, action) => onVm(ref, () => fleet.vmAction(ref.host, ref.vm, action)),
+    bulkVmAction: async (refs, action) => {
+      // Every reference is checked before the first task starts: bad input runs nothing.
+      await checks.requireExistingVms(refs);
+      return refs.map(({ host, vm }) => checks.repollAfter(host, fleet.vmAction(host, vm, action)));
+    },
+    vmDetails: async ({ host, vm }): Promise<VmDetails> => {
+      const info = await fleet.vmInfo(host, vm);
+      const tags = inventory.tags.list({ kind: 'vm', id: `${host}/${vm}` });
+      const base = { ...info, tags };
+      if (fleet.host(host).hypervisor === 'xen') {
+        return {
+          ...base,
+          autostart: null,
+          isoPath: null,
+          hasGuestAgentChannel: false,
+          hasGraphics: false,
+          snapshots: [],
+          hypervisor: 'xen',
+          notSupported: XL_UNSUPPORTED,
+          configFile: await fleet.xlConfigFile(host, vm),
+        };
+      }
+      const driver = await fleet.kvm(host, 'snapshot');
+      const [doc, autostart, snapshots] = await Promise.all([
+        driver.document(vm),
+        driver.autostart(vm),
+        driver.snapshotList(vm),
+      ]);
+      const cdrom = doc.disks().find((disk) => disk.device === 'cdrom');
+      return {
+        ...base,
+        autostart,
+        isoPath: cdrom?.source ?? null,
+        hasGuestAgentChannel: doc.hasGuestAgentChannel(),
+        hasGraphics: doc.hasGraphics(),
+        snapshots,
+        hypervisor: 'kvm',
+        notSupported: {},
+        configFile: null,
+      };
+    },
+    // Two samples a second apart, so CPU use has a value in a one-shot answer.
+    listVms: (hosts) => fleet.listVms(hosts, 1000),
+    listSnapshots: ({ host, vm }) => fleet.snapshotList(host, vm),
+    addGuestAgentChannel: (ref) => onVm(ref, () => fleet.addGuestAgentChannel(ref.host, ref.vm)),
+    setGuestPassword: (ref, user, password) => {
+      if (!password) throw new InvalidInputError('password', 'An empty password was given.');
+      return onVm(ref, () => fleet.setUserPassword(ref.host, ref.vm, user, password));
+    },
+    setVmResources: (ref, change) => {
+      if (change.vcpus === undefined && change.memoryMiB === undefined) {
+        throw new InvalidInputError('change', 'Give vCPUs, memory or both.');
+      }
+      return onVm(ref, () => fleet.setResources(ref.host, ref.vm, change));
+    },
+    setAutostart: (ref, enabled) => onVm(ref, () => fleet.setAutostart(ref.host, ref.vm, enabled)),
+    setIso: (ref, isoPath) => onVm(ref, () => fleet.setIso(ref.host, ref.vm, isoPath)),
+    createSnapshot: (ref, name, options) =>
+      onVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'create', name, options)),
+    revertSnapshot: (ref, name) =>
+      onVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'revert', name)),
+    deleteSnapshot: (ref, name) =>
+      onVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'delete', name)),
+    cloneVm: (ref, newName, mode) => onVm(ref, () => fleet.clone(ref.host, ref.vm, newName, mode)),
+    deleteVm: (ref, options) => onVm(ref, () => fleet.deleteVm(ref.host, ref.vm, options)),
+  };
+}
