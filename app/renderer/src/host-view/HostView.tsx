@@ -2,6 +2,8 @@
 import { useEffect, useState } from 'react';
 import type { HostFacts } from '../../../shared/domain/host.js';
 import { useClient } from '../client-context.js';
+import { ConfirmButton } from '../common/ConfirmButton.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes, formatMiB } from '../common/format.js';
 import { StateBadge } from '../common/StateBadge.js';
@@ -24,7 +26,6 @@ export function HostView({ host: name }: { host: string }) {
   const [facts, setFacts] = useState<HostFacts | null>(null);
   const [factsError, setFactsError] = useState<string | null>(null);
   const [moving, setMoving] = useState(false);
-  const [confirmRemove, setConfirmRemove] = useState(false);
 
   const connected = host?.status === 'connected';
   useEffect(() => {
@@ -77,36 +78,22 @@ export function HostView({ host: name }: { host: string }) {
           <button type="button" onClick={() => setMoving(true)}>
             Move to pool…
           </button>
-          {confirmRemove ? (
-            <>
-              <button
-                type="button"
-                className="danger"
-                onClick={() =>
-                  void client
-                    .removeHost(name)
-                    .then(() => show({ kind: 'dashboard' }))
-                    .catch((err: unknown) => notify('error', errorMessage(err)))
-                }
-              >
-                Really remove {name}
-              </button>
-              <button type="button" onClick={() => setConfirmRemove(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button type="button" onClick={() => setConfirmRemove(true)}>
-              Remove host…
-            </button>
-          )}
+          <ConfirmButton
+            question={`Remove ${name} from the inventory?`}
+            confirm={`Really remove ${name}`}
+            cancel="Keep it"
+            onConfirm={() =>
+              void client
+                .removeHost(name)
+                .then(() => show({ kind: 'dashboard' }))
+                .catch((err: unknown) => notify('error', errorMessage(err)))
+            }
+          >
+            Remove host…
+          </ConfirmButton>
         </div>
       </header>
-      {host.error ? (
-        <p role="alert" className="error-box">
-          {host.name} is unreachable: {host.error}
-        </p>
-      ) : null}
+      <ErrorBox>{host.error ? `${host.name} is unreachable: ${host.error}` : null}</ErrorBox>
 
       <div className="host-columns">
         <section className="panel" aria-labelledby="facts-title">
