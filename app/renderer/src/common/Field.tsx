@@ -155,3 +155,37 @@ export function RadioGroup<T extends string>({
     </fieldset>
   );
 }
+
+interface SelectFieldProps<T extends string> {
+  label: string;
+  value: T;
+  /** Each choice's value and the text shown for it, in order. */
+  options: readonly (readonly [value: T, text: string])[];
+  onChange: (value: T) => void;
+  error?: string | null;
+  id?: string;
+}
+
+/** A labelled drop-down list: one Field around a select of `options`. */
+export function SelectField<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+  error,
+  id,
+}: SelectFieldProps<T>) {
+  return (
+    <Field label={label} error={error} id={id}>
+      {(control) => (
+        <select {...control} value={value} onChange={(e) => onChange(e.target.value as T)}>
+          {options.map(([option, text]) => (
+            <option key={option} value={option}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { HostFacts } from '../../../shared/domain/host.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { ConfirmButton } from '../common/ConfirmButton.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
@@ -126,15 +127,7 @@ export function HostView({ host: name }: { host: string }) {
         <section className="panel" aria-labelledby="storage-title">
           <h2 id="storage-title">Storage pools</h2>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Path</th>
-                <th scope="col">Free</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
+            <ColumnHeaders columns={['Name', 'Type', 'Path', 'Free', 'State']} />
             <tbody>
               {shown?.storagePools.length === 0 ? (
                 <tr>
@@ -163,13 +156,7 @@ export function HostView({ host: name }: { host: string }) {
         <section className="panel" aria-labelledby="networks-title">
           <h2 id="networks-title">Networks</h2>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Bridge</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
+            <ColumnHeaders columns={['Name', 'Bridge', 'State']} />
             <tbody>
               {shown?.networks.length === 0 ? (
                 <tr>

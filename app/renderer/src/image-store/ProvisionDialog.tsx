@@ -6,7 +6,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import { useClient } from '../client-context.js';
 import { Dialog, DialogButtons } from '../common/Dialog.js';
 import { ErrorBox } from '../common/ErrorBox.js';
-import { Checkbox, Field } from '../common/Field.js';
+import { Checkbox, Field, SelectField } from '../common/Field.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type ProvisionRequest } from '../store/view-store.js';
@@ -194,50 +194,36 @@ function ProvisionForm({
     <Dialog title={`Provision a VM from ${source.title}`} onClose={onClose}>
       <form className="provision-form" noValidate onSubmit={submit}>
         <div className="field-pair">
-          <Field
+          <SelectField
             label={SOURCE_LABELS[source.kind]}
             id={fieldId('source')}
             error={shownError('source')}
-          >
-            {(control) => (
-              <select
-                {...control}
-                value={source.name}
-                onChange={(e) => {
-                  const next = sources.find((s) => s.name === e.target.value);
-                  setSourceName(e.target.value);
-                  if (next) setValues(defaultValues(next));
-                  setTouched(new Set());
-                  setServerError(null);
-                }}
-              >
-                {sources.map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {s.title}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Host" id={fieldId('host')} error={shownError('host')}>
-            {(control) => (
-              <select
-                {...control}
-                value={host}
-                onChange={(e) => {
-                  setHost(e.target.value);
-                  touch('host');
-                }}
-              >
-                {host === '' ? <option value="">No hosts</option> : null}
-                {hostChoices.map((h) => (
-                  <option key={h} value={h}>
-                    {h} ({hosts[h]?.hypervisor.toUpperCase()})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+            value={source.name}
+            options={sources.map((s) => [s.name, s.title] as const)}
+            onChange={(chosen) => {
+              const next = sources.find((s) => s.name === chosen);
+              setSourceName(chosen);
+              if (next) setValues(defaultValues(next));
+              setTouched(new Set());
+              setServerError(null);
+            }}
+          />
+          <SelectField
+            label="Host"
+            id={fieldId('host')}
+            error={shownError('host')}
+            value={host}
+            options={[
+              ...(host === '' ? [['', 'No hosts'] as const] : []),
+              ...hostChoices.map(
+                (h) => [h, `${h} (${hosts[h]?.hypervisor.toUpperCase()})`] as const,
+              ),
+            ]}
+            onChange={(chosen) => {
+              setHost(chosen);
+              touch('host');
+            }}
+          />
         </div>
         <Field label="VM name" id={fieldId('name')} error={shownError('name')}>
           {(control) => (

@@ -6,6 +6,7 @@ import type { CertificateInfo } from '../../../shared/contract/convirt-contract.
 import type { CertificateKind } from '../../../shared/domain/url-template.js';
 import { validateCertificateName } from '../../../shared/validation/url-template.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { ConfirmButton } from '../common/ConfirmButton.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
@@ -50,16 +51,16 @@ export function CertificatesPanel({ certificates }: { certificates: CertificateI
         <p role="status">No certificates: HTTPS servers are checked against the hosts' own CAs.</p>
       ) : (
         <table className="table" aria-label="Certificates">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Valid from (UTC)</th>
-              <th scope="col">Valid until (UTC)</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <ColumnHeaders
+            columns={[
+              'Name',
+              'Kind',
+              'Subject',
+              'Valid from (UTC)',
+              'Valid until (UTC)',
+              'Actions',
+            ]}
+          />
           <tbody>
             {certificates.map((c) => (
               <tr key={c.name}>
@@ -134,10 +135,36 @@ function UploadCertificate() {
   };
 
   const errorFor = (field: string) => (error?.field === field ? error.message : null);
-  const filePicker = (label: string, accept: string, key: 'pem' | 'keyPem') => (
-    <label>
-      {label} <input type="file" accept={accept} onChange={readFile(key)} />
-    </label>
+  /** A PEM text area, typed or read from a file; `field` names it in the contract's errors. */
+  const pemField = (
+    key: 'pem' | 'keyPem',
+    field: 'pem' | 'key',
+    label: string,
+    pemType: string,
+    [fileLabel, accept]: [string, string],
+  ) => (
+    <Field
+      label={label}
+      error={errorFor(field)}
+      announceError
+      extra={
+        <label>
+          {fileLabel} <input type="file" accept={accept} onChange={readFile(key)} />
+        </label>
+      }
+    >
+      {(control) => (
+        <textarea
+          {...control}
+          className="mono"
+          rows={4}
+          autoComplete="off"
+          placeholder={`-----BEGIN ${pemType}-----`}
+          value={form[key]}
+          onChange={(e) => set(key, e.target.value)}
+        />
+      )}
+    </Field>
   );
 
   return (
@@ -161,43 +188,19 @@ function UploadCertificate() {
           onChange={(kind) => set('kind', kind)}
         />
       </div>
-      <Field
-        label="Certificate (PEM)"
-        error={errorFor('pem')}
-        announceError
-        extra={filePicker('Certificate file', '.pem,.crt,.cer', 'pem')}
-      >
-        {(control) => (
-          <textarea
-            {...control}
-            className="mono"
-            rows={4}
-            placeholder="-----BEGIN CERTIFICATE-----"
-            value={form.pem}
-            onChange={(e) => set('pem', e.target.value)}
-          />
-        )}
-      </Field>
-      {form.kind === 'client' ? (
-        <Field
-          label="Private key (PEM, sent once, never stored here)"
-          error={errorFor('key')}
-          announceError
-          extra={filePicker('Key file', '.pem,.key', 'keyPem')}
-        >
-          {(control) => (
-            <textarea
-              {...control}
-              className="mono"
-              rows={4}
-              autoComplete="off"
-              placeholder="-----BEGIN PRIVATE KEY-----"
-              value={form.keyPem}
-              onChange={(e) => set('keyPem', e.target.value)}
-            />
-          )}
-        </Field>
-      ) : null}
+      {pemField('pem', 'pem', 'Certificate (PEM)', 'CERTIFICATE', [
+        'Certificate file',
+        '.pem,.crt,.cer',
+      ])}
+      {form.kind === 'client'
+        ? pemField(
+            'keyPem',
+            'key',
+            'Private key (PEM, sent once, never stored here)',
+            'PRIVATE KEY',
+            ['Key file', '.pem,.key'],
+          )
+        : null}
       <ErrorBox>{errorFor('form')}</ErrorBox>
       <div className="dialog-buttons">
         <button type="submit" className="primary" disabled={busy}>

@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { UrlCheckView } from '../../../shared/contract/convirt-contract.js';
 import { validateDownloadUrl } from '../../../shared/validation/download-source.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { Dialog, DialogButtons } from '../common/Dialog.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { describedBy } from '../common/Field.js';
@@ -76,12 +77,7 @@ function CheckResult({ result }: { result: UrlCheckView }) {
         </p>
       ) : null}
       <table className="table" aria-label="Candidate URLs">
-        <thead>
-          <tr>
-            <th scope="col">URL</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
+        <ColumnHeaders columns={['URL', 'Result']} />
         <tbody>
           {result.candidates.map((c) => (
             <tr key={c.url}>

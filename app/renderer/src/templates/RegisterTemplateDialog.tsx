@@ -7,7 +7,7 @@ import { TEMPLATE_FORMATS } from '../../../shared/validation/url-template.js';
 import { useClient } from '../client-context.js';
 import { Dialog, DialogButtons } from '../common/Dialog.js';
 import { ErrorBox } from '../common/ErrorBox.js';
-import { Checkbox, describedBy, Field, FieldError } from '../common/Field.js';
+import { Checkbox, describedBy, Field, FieldError, SelectField } from '../common/Field.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import {
@@ -95,21 +95,12 @@ export function RegisterTemplateDialog({
       <form noValidate onSubmit={submit}>
         <div className="field-row">
           {text('name', 'Name', { autoFocus: true })}
-          <Field label="Format">
-            {(control) => (
-              <select
-                {...control}
-                value={form.format}
-                onChange={(e) => set('format', e.target.value as RegisterForm['format'])}
-              >
-                {TEMPLATE_FORMATS.map((f) => (
-                  <option key={f} value={f}>
-                    {f}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Format"
+            value={form.format}
+            options={TEMPLATE_FORMATS.map((f) => [f, f] as const)}
+            onChange={(format) => set('format', format)}
+          />
         </div>
         {text('url', 'URL', {
           type: 'url',
@@ -121,21 +112,12 @@ export function RegisterTemplateDialog({
         })}
         <div className="field-row">
           {text('os', 'OS', { placeholder: 'Debian 12' })}
-          <Field label="Hypervisor">
-            {(control) => (
-              <select
-                {...control}
-                value={form.hypervisor}
-                onChange={(e) => set('hypervisor', e.target.value as RegisterForm['hypervisor'])}
-              >
-                {HYPERVISORS.map((h) => (
-                  <option key={h} value={h}>
-                    {h === 'kvm' ? 'KVM' : 'Xen'}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Hypervisor"
+            value={form.hypervisor}
+            options={HYPERVISORS.map((h) => [h, h === 'kvm' ? 'KVM' : 'Xen'] as const)}
+            onChange={(hypervisor) => set('hypervisor', hypervisor)}
+          />
         </div>
         <fieldset className="field">
           <legend>HTTP headers</legend>
@@ -188,22 +170,12 @@ export function RegisterTemplateDialog({
           </button>
         </fieldset>
         {clientCertificates.length ? (
-          <Field label="Client certificate">
-            {(control) => (
-              <select
-                {...control}
-                value={form.clientCertificate}
-                onChange={(e) => set('clientCertificate', e.target.value)}
-              >
-                <option value="">None</option>
-                {clientCertificates.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Client certificate"
+            value={form.clientCertificate}
+            options={[['', 'None'], ...clientCertificates.map((name) => [name, name] as const)]}
+            onChange={(name) => set('clientCertificate', name)}
+          />
         ) : null}
         <Checkbox
           label="Direct download (each host downloads it into its storage pool; nothing is copied here)"

@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import type { TemplateView } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { ConfirmButton } from '../common/ConfirmButton.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
@@ -59,22 +60,20 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
   }
   return (
     <table className="table" aria-label="Templates and ISOs">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Format</th>
-          <th scope="col">OS</th>
-          <th scope="col">Hypervisor</th>
-          <th scope="col">State</th>
-          <th scope="col">Download</th>
-          <th scope="col">Size</th>
-          <th scope="col">Pools with a copy</th>
-          <th scope="col" title="Names only: the values are secrets">
-            HTTP headers
-          </th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
+      <ColumnHeaders
+        columns={[
+          'Name',
+          'Format',
+          'OS',
+          'Hypervisor',
+          'State',
+          'Download',
+          'Size',
+          'Pools with a copy',
+          { title: 'HTTP headers', hint: 'Names only: the values are secrets' },
+          'Actions',
+        ]}
+      />
       <tbody>
         {templates.map((t) => (
           // A Ready row can be dragged onto a host of the fleet tree, like an appliance card.

@@ -2,8 +2,10 @@
 import { useState } from 'react';
 import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { ConfirmButton } from '../common/ConfirmButton.js';
 import { Checkbox, Field } from '../common/Field.js';
+import { TaskForm } from './TaskForm.js';
 import { useTaskRunner } from './use-task-runner.js';
 
 export function Snapshots({ details }: { details: VmDetails }) {
@@ -16,14 +18,12 @@ export function Snapshots({ details }: { details: VmDetails }) {
   if (details.notSupported.snapshot) return <p role="note">{details.notSupported.snapshot}</p>;
   return (
     <div className="snapshots">
-      <form
+      <TaskForm
         className="inline-form"
-        aria-label="Create snapshot"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('Create snapshot', () => client.createSnapshot(ref, name.trim(), { quiesce }));
-          setName('');
-        }}
+        label="Create snapshot"
+        what="Create snapshot"
+        start={() => client.createSnapshot(ref, name.trim(), { quiesce })}
+        onStarted={() => setName('')}
       >
         <Field label="Snapshot name" layout="inline">
           {(control) => (
@@ -46,19 +46,12 @@ export function Snapshots({ details }: { details: VmDetails }) {
         <button type="submit" className="primary">
           Create snapshot
         </button>
-      </form>
+      </TaskForm>
       {details.snapshots.length === 0 ? (
         <p>No snapshots.</p>
       ) : (
         <table className="table" aria-label="Snapshots">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <ColumnHeaders columns={['Name', 'Created', 'State', 'Actions']} />
           <tbody>
             {details.snapshots.map((s) => (
               <tr key={s.name}>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { Checkbox, Field } from '../common/Field.js';
+import { TaskForm } from './TaskForm.js';
 import { useTaskRunner } from './use-task-runner.js';
 
 export function VmSettings({ details }: { details: VmDetails }) {
@@ -15,15 +16,13 @@ export function VmSettings({ details }: { details: VmDetails }) {
 
   return (
     <div className="settings">
-      <form
+      <TaskForm
         className="settings-form"
-        aria-label="Resources"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('Change resources', () =>
-            client.setVmResources(ref, { vcpus: Number(vcpus), memoryMiB: Number(memory) }),
-          );
-        }}
+        label="Resources"
+        what="Change resources"
+        start={() =>
+          client.setVmResources(ref, { vcpus: Number(vcpus), memoryMiB: Number(memory) })
+        }
       >
         <Field label="vCPUs">
           {(control) => (
@@ -52,18 +51,16 @@ export function VmSettings({ details }: { details: VmDetails }) {
         </Field>
         <button type="submit">Apply resources</button>
         <ResourcesNote details={details} />
-      </form>
+      </TaskForm>
 
       {details.notSupported.iso ? (
         <p role="note">{details.notSupported.iso}</p>
       ) : (
-        <form
+        <TaskForm
           className="settings-form"
-          aria-label="ISO"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run('Insert ISO', () => client.setIso(ref, iso.trim()));
-          }}
+          label="ISO"
+          what="Insert ISO"
+          start={() => client.setIso(ref, iso.trim())}
         >
           <Field label="ISO on the host">
             {(control) => (
@@ -85,7 +82,7 @@ export function VmSettings({ details }: { details: VmDetails }) {
           >
             Eject
           </button>
-        </form>
+        </TaskForm>
       )}
       {details.notSupported.autostart ? (
         <p role="note">{details.notSupported.autostart}</p>
