@@ -57,7 +57,7 @@ interface DialogButtonsProps {
 export function DialogButtons({ dismiss = 'Cancel', onDismiss, action }: DialogButtonsProps) {
   return (
     <div className="dialog-buttons">
-      <button type="button" className={action ? undefined : 'primary'} onClick={onDismiss}>
+      <button type="button" onClick={onDismiss}>
         {dismiss}
       </button>
       {action ? (
