@@ -18,11 +18,27 @@ export interface FleetPollerEvents {
   hostError: [{ host: string; error: Error }];
 }
 
+/** The poller's time: when a poll ended, and the rates it polls at. Tests give a fake one. */
+export interface PollerClock {
+  now(): number;
+  /** Runs `tick` every `ms` until the returned function is called. */
+  every(ms: number, tick: () => void): () => void;
+}
+
+export const systemPollerClock: PollerClock = {
+  now: Date.now,
+  every(ms, tick) {
+    const timer = setInterval(tick, ms);
+    return () => clearInterval(timer);
+  },
+};
+
 export interface FleetPollerOptions {
   connections: HostConnections;
   driverFor(host: string, ssh: SshConnection): HypervisorDriver;
   /** Hosts polled at once. */
   concurrency?: number;
+  clock?: PollerClock;
 }
 
 interface Previous {
@@ -46,10 +62,13 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
   private readonly subscribers = new Map<string, number>();
   /** One driver per host and connection, so per-host sessions survive between polls. */
   private readonly drivers = new Map<string, { ssh: SshConnection; driver: HypervisorDriver }>();
-  private timers: NodeJS.Timeout[] = [];
+  /** Stops the running intervals. */
+  private stopTimers: (() => void)[] = [];
+  private readonly clock: PollerClock;
 
   constructor(private readonly options: FleetPollerOptions) {
     super();
+    this.clock = options.clock ?? systemPollerClock;
   }
 
   /** Polls one host; a poll already running for it is shared, not repeated. */
@@ -66,7 +85,7 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
     const polled = driver.poll
       ? await driver.poll()
       : driver.parsePoll(await this.drivers.get(host)!.ssh.run(driver.pollArgv()));
-    const at = Date.now();
+    const at = this.clock.now();
     const result: HostPoll = { host, at, vms: this.withRates(host, at, polled) };
     this.emit('poll', result);
     return result;
@@ -132,12 +151,12 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
     const all = () => void this.pollAll(hosts());
     const fast = () => void this.pollAll([...this.subscribers.keys()]);
     all();
-    this.timers = [setInterval(all, intervalMs), setInterval(fast, fastIntervalMs)];
+    this.stopTimers = [this.clock.every(intervalMs, all), this.clock.every(fastIntervalMs, fast)];
   }
 
   stop(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    for (const stopTimer of this.stopTimers) stopTimer();
+    this.stopTimers = [];
   }
 
   /** Stops polling and releases every per-host session. */

@@ -27,6 +27,14 @@ function focusedHosts(screen: Screen): string[] {
   return screen.kind === 'host' || screen.kind === 'vm' ? [screen.host] : [];
 }
 
+/** The screens of the main navigation, with their titles. */
+const TOP_SCREENS = [
+  ['dashboard', 'Dashboard'],
+  ['all-vms', 'All VMs'],
+  ['image-store', 'Image store'],
+  ['templates', 'Templates and ISOs'],
+] as const;
+
 export function App({ client }: { client: ConnectedClient }) {
   const screen = useViewStore((s) => s.screen);
   const show = useViewStore((s) => s.show);
@@ -51,34 +59,16 @@ export function App({ client }: { client: ConnectedClient }) {
             {APP_INFO.name}
           </button>
           <nav aria-label="Main" className="topbar-actions">
-            <button
-              type="button"
-              aria-current={screen.kind === 'dashboard' ? 'page' : undefined}
-              onClick={() => show({ kind: 'dashboard' })}
-            >
-              Dashboard
-            </button>
-            <button
-              type="button"
-              aria-current={screen.kind === 'all-vms' ? 'page' : undefined}
-              onClick={() => show({ kind: 'all-vms' })}
-            >
-              All VMs
-            </button>
-            <button
-              type="button"
-              aria-current={screen.kind === 'image-store' ? 'page' : undefined}
-              onClick={() => show({ kind: 'image-store' })}
-            >
-              Image store
-            </button>
-            <button
-              type="button"
-              aria-current={screen.kind === 'templates' ? 'page' : undefined}
-              onClick={() => show({ kind: 'templates' })}
-            >
-              Templates and ISOs
-            </button>
+            {TOP_SCREENS.map(([kind, title]) => (
+              <button
+                key={kind}
+                type="button"
+                aria-current={screen.kind === kind ? 'page' : undefined}
+                onClick={() => show({ kind })}
+              >
+                {title}
+              </button>
+            ))}
             <button type="button" onClick={() => setSecretsOpen(true)}>
               Remembered secrets…
             </button>

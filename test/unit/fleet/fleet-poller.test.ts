@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpuPercent, FleetPoller } from '../../../app/main/fleet/fleet-poller.js';
+import { cpuPercent, FleetPoller, type PollerClock } from '../../../app/main/fleet/fleet-poller.js';
 import { HostConnections } from '../../../app/main/fleet/host-connections.js';
 import type { HypervisorDriver, PolledVm } from '../../../app/main/hypervisors/driver.js';
 import type { SshConnection } from '../../../app/main/ssh/ssh-connection.js';
@@ -19,11 +19,57 @@ const vm = (cpuTimeNs: number): PolledVm => ({
   netTxBytes: null,
 });
 
-function setup(pollDelayMs = 0) {
+/** Runs every callback that is ready: the polls' promise chains, not any timer. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Time that moves only when the test says: intervals fire in order as it advances. */
+function fakeClock() {
+  let now = 1_000_000;
+  let intervals: { ms: number; next: number; tick: () => void }[] = [];
+  const clock: PollerClock = {
+    now: () => now,
+    every(ms, tick) {
+      const interval = { ms, next: now + ms, tick };
+      intervals.push(interval);
+      return () => {
+        intervals = intervals.filter((i) => i !== interval);
+      };
+    },
+  };
+  return {
+    clock,
+    /** Moves time on by `ms`, firing each interval due on the way and letting its polls end. */
+    async advance(ms: number) {
+      const end = now + ms;
+      await settle(); // what already started ends first
+      for (;;) {
+        const due = intervals.filter((i) => i.next <= end).sort((a, b) => a.next - b.next)[0];
+        if (!due) break;
+        now = due.next;
+        due.next += due.ms;
+        due.tick();
+        await settle();
+      }
+      now = end;
+    },
+    get intervals() {
+      return intervals.length;
+    },
+  };
+}
+
+/**
+ * A poller over fake hosts. Each poll adds half a second of guest CPU; while `held` is set, polls
+ * wait for `release()`, so a test sees which of them run at once.
+ */
+function setup({ held = false } = {}) {
+  const time = fakeClock();
   const calls = new Map<string, number>();
   let running = 0;
   let peak = 0;
   let cpu = 0;
+  let release!: () => void;
+  const gate = held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
   const connections = new HostConnections(() =>
     Promise.resolve({ isOpen: true, close() {} } as unknown as SshConnection),
   );
@@ -33,58 +79,72 @@ function setup(pollDelayMs = 0) {
         calls.set(host, (calls.get(host) ?? 0) + 1);
         running++;
         peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, pollDelayMs));
+        await gate;
         running--;
-        cpu += 500_000_000; // half a second of guest CPU per poll
+        cpu += 500_000_000;
         return [vm(cpu)];
       },
     }) as unknown as HypervisorDriver;
   return {
-    poller: new FleetPoller({ connections, driverFor, concurrency: 3 }),
+    poller: new FleetPoller({ connections, driverFor, concurrency: 3, clock: time.clock }),
+    time,
     calls,
+    running: () => running,
     peak: () => peak,
+    release: () => release(),
   };
 }
 
 test('never two polls of one host at once: a second request shares the running poll', async () => {
-  const { poller, calls } = setup(20);
-  const [a, b] = await Promise.all([poller.pollHost('h1'), poller.pollHost('h1')]);
+  const { poller, calls, running, release } = setup({ held: true });
+  const first = poller.pollHost('h1');
+  await settle();
+  assert.equal(running(), 1, 'the first poll is under way');
+  const second = poller.pollHost('h1');
+  release();
+  const [a, b] = await Promise.all([first, second]);
   assert.equal(a, b);
   assert.equal(calls.get('h1'), 1);
 });
 
 test('hosts are polled in parallel up to the bound; failures are reported per host', async () => {
-  const { poller, peak } = setup(10);
+  const { poller, running, peak, release } = setup({ held: true });
   const errors: string[] = [];
   poller.on('hostError', ({ host }) => errors.push(host));
-  const results = await poller.pollAll(Array.from({ length: 10 }, (_, i) => `h${i}`));
+  const all = poller.pollAll(Array.from({ length: 10 }, (_, i) => `h${i}`));
+  await settle();
+  assert.equal(running(), 3, 'three polls run, the others wait for one to end');
+  release();
+  const results = await all;
   assert.equal(results.size, 10);
   assert.equal(peak(), 3);
   assert.deepEqual(errors, []);
 });
 
 test('CPU % comes from two samples; the first has none', async () => {
-  const { poller } = setup();
+  const { poller, time } = setup();
   const first = await poller.pollHost('h1');
   assert.equal(first.vms[0]!.cpuPercent, null);
-  await new Promise((r) => setTimeout(r, 50));
+  await time.advance(500);
   const second = await poller.pollHost('h1');
-  assert.ok(
-    (second.vms[0]!.cpuPercent ?? 0) > 100,
-    'half a second of CPU in ~50 ms is well over one core',
-  );
+  assert.equal(second.at - first.at, 500);
+  assert.equal(second.vms[0]!.cpuPercent, 100, 'half a second of CPU in half a second');
   assert.equal(cpuPercent(1e9, 2e9, 1000), 100);
   assert.equal(cpuPercent(undefined, 2e9, 1000), null);
   assert.equal(cpuPercent(3e9, 2e9, 1000), null); // the VM restarted: counters went back
 });
 
-test('subscribed hosts are polled at the fast rate, others at the slow one', async (t) => {
-  const { poller, calls } = setup();
-  t.after(() => poller.dispose());
+test('subscribed hosts are polled at the fast rate, others at the slow one', async () => {
+  const { poller, time, calls } = setup();
   const leave = poller.subscribe('watched');
   poller.start(() => ['watched', 'other'], 1000, 40);
-  await new Promise((r) => setTimeout(r, 300));
+  await time.advance(300);
+  assert.equal(calls.get('watched'), 8, 'at the start, then every 40 ms');
+  assert.equal(calls.get('other'), 1, 'at the start only: its interval is not over yet');
   leave();
-  assert.ok((calls.get('watched') ?? 0) >= 4, `watched polled ${calls.get('watched')} times`);
-  assert.equal(calls.get('other'), 1);
+  await time.advance(700);
+  assert.equal(calls.get('watched'), 9, 'left: only the slow rate at 1000 ms');
+  assert.equal(calls.get('other'), 2);
+  poller.dispose();
+  assert.equal(time.intervals, 0, 'stopping ends both intervals');
 });

@@ -1,11 +1,13 @@
 // Adds a host: address, port, user, authentication, server pool. An unknown host key is shown by
 // its SHA256 fingerprint for the operator to confirm (then addHost again with acceptFingerprint);
 // a changed key blocks with a warning naming both fingerprints. The detected hypervisor is shown.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { HostView } from '../../../shared/contract/convirt-contract.js';
 import type { AuthMethod } from '../../../shared/domain/inventory.js';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { ErrorBox } from '../common/ErrorBox.js';
+import { Checkbox, Field, RadioGroup } from '../common/Field.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
 import { usePoolPaths } from '../fleet-tree/PoolSelect.js';
 import { useViewStore } from '../store/view-store.js';
@@ -27,6 +29,12 @@ interface HostForm {
   useSudo: boolean;
 }
 
+const AUTH_METHODS = [
+  ['agent', 'SSH agent or ~/.ssh/config'],
+  ['key', 'Key file'],
+  ['password', 'Password (asked each time, never stored)'],
+] as const;
+
 /** A host name from an address: `web1.example.com` gives `web1.example.com`, `[::1]` gives `__1`. */
 function nameFromAddress(address: string): string {
   return address
@@ -40,7 +48,7 @@ export function AddHostDialog() {
   const close = () => useViewStore.getState().setAddHostOpen(false);
   const show = useViewStore((s) => s.show);
   const pools = usePoolPaths();
-  const id = useId();
+  const poolListId = useId();
   const [form, setForm] = useState<HostForm>({
     name: '',
     address: '',
@@ -108,19 +116,16 @@ export function AddHostDialog() {
             {step.fingerprint}
           </code>
         </p>
-        <div className="dialog-buttons">
-          <button type="button" onClick={() => setStep({ kind: 'form', error: null })}>
-            Back
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={busy}
-            onClick={() => submit(step.fingerprint)}
-          >
-            {busy ? 'Connecting…' : 'Trust this key and add'}
-          </button>
-        </div>
+        <DialogButtons
+          dismiss="Back"
+          onDismiss={() => setStep({ kind: 'form', error: null })}
+          action={{
+            label: 'Trust this key and add',
+            busy,
+            busyLabel: 'Connecting…',
+            onClick: () => submit(step.fingerprint),
+          }}
+        />
       </Dialog>
     );
   }
@@ -143,11 +148,7 @@ export function AddHostDialog() {
           </p>
           <p className="muted">{step.message}</p>
         </div>
-        <div className="dialog-buttons">
-          <button type="button" className="primary" onClick={close}>
-            Close
-          </button>
-        </div>
+        <DialogButtons dismiss="Close" onDismiss={close} />
       </Dialog>
     );
   }
@@ -163,27 +164,25 @@ export function AddHostDialog() {
             {facts ? ` ${facts.hypervisorVersion}` : ''}
           </strong>
         </p>
-        <div className="dialog-buttons">
-          <button type="button" onClick={close}>
-            Close
-          </button>
-          <button
-            type="button"
-            className="primary"
-            onClick={() => {
+        <DialogButtons
+          dismiss="Close"
+          onDismiss={close}
+          action={{
+            label: 'Show host',
+            onClick: () => {
               show({ kind: 'host', host: step.host.name });
               close();
-            }}
-          >
-            Show host
-          </button>
-        </div>
+            },
+          }}
+        />
       </Dialog>
     );
   }
 
-  const field = (key: 'name' | 'address' | 'port' | 'username' | 'identityFile' | 'group') =>
-    `${id}-${key}`;
+  const text = (key: 'name' | 'address' | 'username' | 'identityFile' | 'group') => ({
+    value: form[key],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value),
+  });
   return (
     <Dialog title="Add host" onClose={close}>
       <form
@@ -194,120 +193,88 @@ export function AddHostDialog() {
         }}
       >
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={field('address')}>Address</label>
-            <input
-              id={field('address')}
-              required
-              autoFocus
-              pattern="[A-Za-z0-9._:\[\]\-]+"
-              placeholder="kvm1.example.com or 192.0.2.10"
-              value={form.address}
-              onChange={(e) => set('address', e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={field('port')}>Port</label>
-            <input
-              id={field('port')}
-              type="number"
-              min={1}
-              max={65535}
-              value={form.port}
-              onChange={(e) => set('port', e.target.value)}
-            />
-          </div>
+          <Field label="Address">
+            {(control) => (
+              <input
+                {...control}
+                required
+                autoFocus
+                pattern="[A-Za-z0-9._:\[\]\-]+"
+                placeholder="kvm1.example.com or 192.0.2.10"
+                {...text('address')}
+              />
+            )}
+          </Field>
+          <Field label="Port">
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                max={65535}
+                value={form.port}
+                onChange={(e) => set('port', e.target.value)}
+              />
+            )}
+          </Field>
         </div>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={field('name')}>Name</label>
-            <input
-              id={field('name')}
-              pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
-              placeholder={nameFromAddress(form.address) || 'as the address'}
-              value={form.name}
-              onChange={(e) => set('name', e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={field('username')}>User</label>
-            <input
-              id={field('username')}
-              value={form.username}
-              onChange={(e) => set('username', e.target.value)}
-            />
-          </div>
-        </div>
-        <fieldset className="field">
-          <legend>Authentication</legend>
-          {(
-            [
-              ['agent', 'SSH agent or ~/.ssh/config'],
-              ['key', 'Key file'],
-              ['password', 'Password (asked each time, never stored)'],
-            ] as const
-          ).map(([value, label]) => (
-            <label key={value} className="radio">
+          <Field label="Name">
+            {(control) => (
               <input
-                type="radio"
-                name={`${id}-auth`}
-                value={value}
-                checked={form.authMethod === value}
-                onChange={() => set('authMethod', value)}
-              />{' '}
-              {label}
-            </label>
-          ))}
-        </fieldset>
+                {...control}
+                pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
+                placeholder={nameFromAddress(form.address) || 'as the address'}
+                {...text('name')}
+              />
+            )}
+          </Field>
+          <Field label="User">{(control) => <input {...control} {...text('username')} />}</Field>
+        </div>
+        <RadioGroup
+          legend="Authentication"
+          options={AUTH_METHODS}
+          value={form.authMethod}
+          onChange={(method) => set('authMethod', method)}
+        />
         {form.authMethod === 'key' ? (
-          <div className="field">
-            <label htmlFor={field('identityFile')}>Key file</label>
+          <Field label="Key file">
+            {(control) => (
+              <input
+                {...control}
+                required
+                pattern="/.*"
+                placeholder="/home/me/.ssh/id_ed25519"
+                {...text('identityFile')}
+              />
+            )}
+          </Field>
+        ) : null}
+        <Field label="Server pool">
+          {(control) => (
             <input
-              id={field('identityFile')}
-              required
-              pattern="/.*"
-              placeholder="/home/me/.ssh/id_ed25519"
-              value={form.identityFile}
-              onChange={(e) => set('identityFile', e.target.value)}
+              {...control}
+              list={poolListId}
+              placeholder="Datacenter/Rack 1 (created when new)"
+              {...text('group')}
             />
-          </div>
-        ) : null}
-        <div className="field">
-          <label htmlFor={field('group')}>Server pool</label>
-          <input
-            id={field('group')}
-            list={`${id}-pools`}
-            placeholder="Datacenter/Rack 1 (created when new)"
-            value={form.group}
-            onChange={(e) => set('group', e.target.value)}
-          />
-          <datalist id={`${id}-pools`}>
-            {pools.map((p) => (
-              <option key={p.id} value={p.path} />
-            ))}
-          </datalist>
-        </div>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={form.useSudo}
-            onChange={(e) => set('useSudo', e.target.checked)}
-          />{' '}
-          Run hypervisor commands with sudo
-        </label>
-        {step.error ? (
-          <p role="alert" className="error-box">
-            {step.error}
-          </p>
-        ) : null}
-        <div className="dialog-buttons">
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Connecting…' : 'Add host'}
-          </button>
-        </div>
+          )}
+        </Field>
+        <datalist id={poolListId}>
+          {pools.map((p) => (
+            <option key={p.id} value={p.path} />
+          ))}
+        </datalist>
+        <Checkbox
+          label="Run hypervisor commands with sudo"
+          checked={form.useSudo}
+          onChange={(checked) => set('useSudo', checked)}
+        />
+        <ErrorBox>{step.error}</ErrorBox>
+        <DialogButtons
+          onDismiss={close}
+          action={{ label: 'Add host', busy, busyLabel: 'Connecting…' }}
+        />
       </form>
     </Dialog>
   );

@@ -36,3 +36,40 @@ export function Dialog({ title, onClose, children, alert, wide }: DialogProps) {
     </dialog>
   );
 }
+
+interface DialogButtonsProps {
+  /** The button that leaves without doing anything: "Cancel", or "Close" once all is done. */
+  dismiss?: string;
+  onDismiss: () => void;
+  /**
+   * The main action. Without onClick it submits the dialog's form; while busy it is disabled and
+   * says so (busyLabel).
+   */
+  action?: {
+    label: string;
+    busy?: boolean;
+    busyLabel?: string;
+    onClick?: () => void;
+  };
+}
+
+/** The row of buttons closing a dialog: the dismissing one, then the main action. */
+export function DialogButtons({ dismiss = 'Cancel', onDismiss, action }: DialogButtonsProps) {
+  return (
+    <div className="dialog-buttons">
+      <button type="button" onClick={onDismiss}>
+        {dismiss}
+      </button>
+      {action ? (
+        <button
+          type={action.onClick ? 'button' : 'submit'}
+          className="primary"
+          disabled={action.busy}
+          onClick={action.onClick}
+        >
+          {action.busy && action.busyLabel ? action.busyLabel : action.label}
+        </button>
+      ) : null}
+    </div>
+  );
+}

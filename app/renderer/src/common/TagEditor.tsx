@@ -1,5 +1,7 @@
 // Tags as a comma-separated line, saved with one call.
-import { useId, useState } from 'react';
+import { useState } from 'react';
+import { errorMessage } from './errors.js';
+import { Field } from './Field.js';
 
 interface TagEditorProps {
   tags: string[];
@@ -12,7 +14,6 @@ export function TagEditor(props: TagEditorProps) {
 }
 
 function TagForm({ tags, onSave }: TagEditorProps) {
-  const id = useId();
   const joined = tags.join(', ');
   const [text, setText] = useState(joined);
   const [error, setError] = useState<string | null>(null);
@@ -31,20 +32,29 @@ function TagForm({ tags, onSave }: TagEditorProps) {
         ];
         onSave(next)
           .then(() => setError(null))
-          .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+          .catch((err: unknown) => setError(errorMessage(err)));
       }}
     >
-      <label htmlFor={id}>Tags</label>
-      <input
-        id={id}
-        value={text}
-        placeholder="web, production"
-        onChange={(e) => setText(e.target.value)}
-      />
-      <button type="submit" disabled={text === joined}>
-        Save tags
-      </button>
-      {error ? <span role="alert">{error}</span> : null}
+      <Field
+        label="Tags"
+        layout="inline"
+        error={error}
+        announceError
+        extra={
+          <button type="submit" disabled={text === joined}>
+            Save tags
+          </button>
+        }
+      >
+        {(control) => (
+          <input
+            {...control}
+            value={text}
+            placeholder="web, production"
+            onChange={(e) => setText(e.target.value)}
+          />
+        )}
+      </Field>
     </form>
   );
 }

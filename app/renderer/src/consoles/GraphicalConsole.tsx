@@ -3,7 +3,9 @@
 import RFB from '@novnc/novnc';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js';
-import { isEnded, statusText, type ConsolePhase } from './console-status.js';
+import { Field } from '../common/Field.js';
+import type { ConsolePhase } from './console-status.js';
+import { ConsoleToolbar } from './ConsoleToolbar.js';
 import { vncKeysyms } from './typed-keys.js';
 import { VncChannel } from './vnc-channel.js';
 
@@ -79,7 +81,7 @@ export function GraphicalConsole({
 
   return (
     <>
-      <div className="console-toolbar" role="toolbar" aria-label={`Actions of ${label}`}>
+      <ConsoleToolbar {...{ label, title, state, notice, onReconnect }}>
         <button
           type="button"
           disabled={state.phase !== 'open'}
@@ -94,26 +96,21 @@ export function GraphicalConsole({
         >
           Type clipboard
         </button>
-        {isEnded(state) && (
-          <button type="button" onClick={onReconnect}>
-            Reconnect
-          </button>
-        )}
-        <span className="console-status" role="status">
-          {notice ?? statusText(state, title)}
-        </span>
-      </div>
+      </ConsoleToolbar>
       {state.phase === 'password' && (
         <form className="console-password" onSubmit={submitPassword}>
-          <label>
-            VNC password{' '}
-            <input
-              type="password"
-              autoComplete="off"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
+          <Field label="VNC password" layout="inline">
+            {(control) => (
+              <input
+                {...control}
+                type="password"
+                autoComplete="off"
+                autoFocus
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
+          </Field>
           <button type="submit">Send password</button>
         </form>
       )}

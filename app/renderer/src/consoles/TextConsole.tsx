@@ -6,8 +6,10 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js';
+import { errorMessage } from '../common/errors.js';
 import { ConsoleConnection, type ConsoleTarget } from './console-connection.js';
-import { errorMessage, isEnded, statusText, type ConsolePhase } from './console-status.js';
+import { isEnded, type ConsolePhase } from './console-status.js';
+import { ConsoleToolbar } from './ConsoleToolbar.js';
 import { terminalKeystrokes } from './typed-keys.js';
 
 interface TextConsoleProps {
@@ -102,10 +104,9 @@ export function TextConsole({ client, target, title, label, onReconnect }: TextC
     }
   };
 
-  const ended = isEnded(state);
   return (
     <>
-      <div className="console-toolbar" role="toolbar" aria-label={`Actions of ${label}`}>
+      <ConsoleToolbar {...{ label, title, state, notice, onReconnect }}>
         <button type="button" onClick={() => live.current && void copySelection(live.current.term)}>
           Copy
         </button>
@@ -125,15 +126,7 @@ export function TextConsole({ client, target, title, label, onReconnect }: TextC
         >
           Type clipboard
         </button>
-        {ended && (
-          <button type="button" onClick={onReconnect}>
-            Reconnect
-          </button>
-        )}
-        <span className="console-status" role="status">
-          {notice ?? statusText(state, title)}
-        </span>
-      </div>
+      </ConsoleToolbar>
       <div className="console-screen console-terminal" ref={screen} />
     </>
   );

@@ -24,7 +24,3 @@ export function statusText(state: ConsolePhase, title: string): string {
 
 export const isEnded = (state: ConsolePhase) =>
   state.phase === 'closed' || state.phase === 'failed';
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -1,5 +1,6 @@
 // The fleet at a glance: hosts up and down, VMs by state, CPU and memory per host, busiest VMs.
 import { useMemo, useState } from 'react';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { formatMiB, formatPercent } from '../common/format.js';
 import { Meter } from '../common/Meter.js';
 import { StateBadge } from '../common/StateBadge.js';
@@ -78,14 +79,7 @@ export function Dashboard() {
             <p>No running VM has reported its CPU use yet.</p>
           ) : (
             <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">VM</th>
-                  <th scope="col">Host</th>
-                  <th scope="col">CPU</th>
-                  <th scope="col">Memory</th>
-                </tr>
-              </thead>
+              <ColumnHeaders columns={['VM', 'Host', 'CPU', 'Memory']} />
               <tbody>
                 {stats.busiest.map((vm) => (
                   <tr key={`${vm.host}/${vm.name}`}>
@@ -112,14 +106,7 @@ export function Dashboard() {
       <section aria-labelledby="host-load-title" className="panel">
         <h2 id="host-load-title">CPU and memory per host, busiest first</h2>
         <table className="table host-load">
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Status</th>
-              <th scope="col">CPU</th>
-              <th scope="col">Memory</th>
-            </tr>
-          </thead>
+          <ColumnHeaders columns={['Host', 'Status', 'CPU', 'Memory']} />
           <tbody>
             {(showAllHosts ? busiestHosts : busiestHosts.slice(0, HOSTS_SHOWN)).map((h) => (
               <tr key={h.name}>

@@ -328,18 +328,10 @@ function Tags({ tags }: { tags: string[] }) {
 function TreeRowContent({ row }: { row: TreeRow }) {
   switch (row.kind) {
     case 'datacenter':
-      return (
-        <>
-          <span className="row-name">Data center</span>
-          <span className="count">
-            {row.upCount}/{row.hostCount}
-          </span>
-        </>
-      );
     case 'pool':
       return (
         <>
-          <span className="row-name">{row.name}</span>
+          <span className="row-name">{row.kind === 'pool' ? row.name : 'Data center'}</span>
           <span className="count">
             {row.upCount}/{row.hostCount}
           </span>

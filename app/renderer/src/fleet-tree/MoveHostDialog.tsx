@@ -1,7 +1,8 @@
 // The keyboard way to move a host between server pools (the mouse way is drag and drop).
 import { useState } from 'react';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { PoolSelect } from './PoolSelect.js';
@@ -27,15 +28,8 @@ export function MoveHostDialog({ host, onClose }: { host: string; onClose: () =>
         }}
       >
         <PoolSelect label="Server pool" value={groupId} onChange={setGroupId} />
-        {error ? <p role="alert">{error}</p> : null}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            Move
-          </button>
-        </div>
+        <ErrorBox>{error}</ErrorBox>
+        <DialogButtons onDismiss={onClose} action={{ label: 'Move', busy }} />
       </form>
     </Dialog>
   );

@@ -1,13 +1,14 @@
 // Creates a server pool, at the top or inside another pool.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { ErrorBox } from '../common/ErrorBox.js';
+import { Field } from '../common/Field.js';
 import { errorMessage } from '../common/errors.js';
 import { PoolSelect } from './PoolSelect.js';
 
 export function NewPoolDialog({ onClose }: { onClose: () => void }) {
   const client = useClient();
-  const nameId = useId();
   const [name, setName] = useState('');
   const [parentId, setParentId] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -23,20 +24,14 @@ export function NewPoolDialog({ onClose }: { onClose: () => void }) {
             .catch((err: unknown) => setError(errorMessage(err)));
         }}
       >
-        <div className="field">
-          <label htmlFor={nameId}>Name</label>
-          <input id={nameId} required value={name} onChange={(e) => setName(e.target.value)} />
-        </div>
+        <Field label="Name">
+          {(control) => (
+            <input {...control} required value={name} onChange={(e) => setName(e.target.value)} />
+          )}
+        </Field>
         <PoolSelect label="Inside" value={parentId} onChange={setParentId} />
-        {error ? <p role="alert">{error}</p> : null}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Create
-          </button>
-        </div>
+        <ErrorBox>{error}</ErrorBox>
+        <DialogButtons onDismiss={onClose} action={{ label: 'Create' }} />
       </form>
     </Dialog>
   );

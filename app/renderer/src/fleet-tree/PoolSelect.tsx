@@ -1,6 +1,7 @@
 // A choice of server pool by its full path (`Datacenter/Rack 1`), or none.
 import { compareNames } from '../common/compare.js';
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
+import { SelectField } from '../common/Field.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { groupPath } from './tree-rows.js';
 
@@ -22,23 +23,16 @@ export function usePoolPaths(): { id: number; path: string }[] {
 }
 
 export function PoolSelect({ label, value, onChange }: PoolSelectProps) {
-  const id = useId();
   const pools = usePoolPaths();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value === null ? '' : String(value)}
-        onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))}
-      >
-        <option value="">(no pool: directly in the data center)</option>
-        {pools.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.path}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      label={label}
+      value={value === null ? '' : String(value)}
+      options={[
+        ['', '(no pool: directly in the data center)'],
+        ...pools.map((p) => [String(p.id), p.path] as const),
+      ]}
+      onChange={(chosen) => onChange(chosen === '' ? null : Number(chosen))}
+    />
   );
 }

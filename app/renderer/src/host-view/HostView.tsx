@@ -2,6 +2,9 @@
 import { useEffect, useState } from 'react';
 import type { HostFacts } from '../../../shared/domain/host.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
+import { ConfirmButton } from '../common/ConfirmButton.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes, formatMiB } from '../common/format.js';
 import { StateBadge } from '../common/StateBadge.js';
@@ -24,7 +27,6 @@ export function HostView({ host: name }: { host: string }) {
   const [facts, setFacts] = useState<HostFacts | null>(null);
   const [factsError, setFactsError] = useState<string | null>(null);
   const [moving, setMoving] = useState(false);
-  const [confirmRemove, setConfirmRemove] = useState(false);
 
   const connected = host?.status === 'connected';
   useEffect(() => {
@@ -77,36 +79,22 @@ export function HostView({ host: name }: { host: string }) {
           <button type="button" onClick={() => setMoving(true)}>
             Move to pool…
           </button>
-          {confirmRemove ? (
-            <>
-              <button
-                type="button"
-                className="danger"
-                onClick={() =>
-                  void client
-                    .removeHost(name)
-                    .then(() => show({ kind: 'dashboard' }))
-                    .catch((err: unknown) => notify('error', errorMessage(err)))
-                }
-              >
-                Really remove {name}
-              </button>
-              <button type="button" onClick={() => setConfirmRemove(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button type="button" onClick={() => setConfirmRemove(true)}>
-              Remove host…
-            </button>
-          )}
+          <ConfirmButton
+            question={`Remove ${name} from the inventory?`}
+            confirm={`Really remove ${name}`}
+            cancel="Keep it"
+            onConfirm={() =>
+              void client
+                .removeHost(name)
+                .then(() => show({ kind: 'dashboard' }))
+                .catch((err: unknown) => notify('error', errorMessage(err)))
+            }
+          >
+            Remove host…
+          </ConfirmButton>
         </div>
       </header>
-      {host.error ? (
-        <p role="alert" className="error-box">
-          {host.name} is unreachable: {host.error}
-        </p>
-      ) : null}
+      <ErrorBox>{host.error ? `${host.name} is unreachable: ${host.error}` : null}</ErrorBox>
 
       <div className="host-columns">
         <section className="panel" aria-labelledby="facts-title">
@@ -139,15 +127,7 @@ export function HostView({ host: name }: { host: string }) {
         <section className="panel" aria-labelledby="storage-title">
           <h2 id="storage-title">Storage pools</h2>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Path</th>
-                <th scope="col">Free</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
+            <ColumnHeaders columns={['Name', 'Type', 'Path', 'Free', 'State']} />
             <tbody>
               {shown?.storagePools.length === 0 ? (
                 <tr>
@@ -176,13 +156,7 @@ export function HostView({ host: name }: { host: string }) {
         <section className="panel" aria-labelledby="networks-title">
           <h2 id="networks-title">Networks</h2>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Bridge</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
+            <ColumnHeaders columns={['Name', 'Bridge', 'State']} />
             <tbody>
               {shown?.networks.length === 0 ? (
                 <tr>

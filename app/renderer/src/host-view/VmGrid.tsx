@@ -7,6 +7,7 @@ import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { formatMiB, formatPercent } from '../common/format.js';
 import { StateBadge } from '../common/StateBadge.js';
+import { Toolbar } from '../common/Toolbar.js';
 import { useVirtualRows } from '../common/use-virtual-rows.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
@@ -127,7 +128,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
 
   return (
     <div className="vm-grid">
-      <div className="grid-toolbar" role="toolbar" aria-label={`${label} actions`}>
+      <Toolbar className="grid-toolbar" label={`${label} actions`}>
         <input
           type="search"
           aria-label={`Filter ${label}`}
@@ -149,7 +150,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
             {title}
           </button>
         ))}
-      </div>
+      </Toolbar>
       <div
         role="grid"
         aria-label={label}

@@ -1,6 +1,7 @@
 // The image store: every appliance with its description, OS, size and the hosts it provisions.
 // Drag one onto a host of the fleet tree, or use "Provision…", to provision a VM from it.
 import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { formatBytes } from '../common/format.js';
 import { useViewStore } from '../store/view-store.js';
 import { useAppliances } from './appliance-store.js';
@@ -31,11 +32,7 @@ export function ImageStorePanel() {
           </button>
         </div>
       </header>
-      {error ? (
-        <p role="alert" className="error-box">
-          Could not list the appliances: {error}
-        </p>
-      ) : null}
+      <ErrorBox>{error ? `Could not list the appliances: ${error}` : null}</ErrorBox>
       {appliances === null ? (
         <p role="status">Loading the image store…</p>
       ) : appliances.length === 0 ? (

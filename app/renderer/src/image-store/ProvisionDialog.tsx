@@ -4,7 +4,9 @@
 // task, followed in the task pane; the host is polled again when it ends.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { ErrorBox } from '../common/ErrorBox.js';
+import { Checkbox, Field, SelectField } from '../common/Field.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type ProvisionRequest } from '../store/view-store.js';
@@ -68,11 +70,7 @@ function LoadingDialog({
   return (
     <Dialog title="Provision a VM" onClose={onClose}>
       <p role={error ? 'alert' : 'status'}>{error ?? `Loading ${what}…`}</p>
-      <div className="dialog-buttons">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogButtons onDismiss={onClose} />
     </Dialog>
   );
 }
@@ -139,11 +137,7 @@ function ProvisionForm({
             ? 'The image store has no appliances.'
             : `${request.template} is not a Ready template any more.`}
         </p>
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Close
-          </button>
-        </div>
+        <DialogButtons dismiss="Close" onDismiss={onClose} />
       </Dialog>
     );
   }
@@ -163,20 +157,6 @@ function ProvisionForm({
     return check.errors[field] ?? null;
   };
   const fieldId = (field: string) => `${id}-${field}`;
-  const errorProps = (field: string) => {
-    const message = shownError(field);
-    return message
-      ? { 'aria-invalid': true as const, 'aria-describedby': `${fieldId(field)}-error` }
-      : {};
-  };
-  const fieldError = (field: string) => {
-    const message = shownError(field);
-    return message ? (
-      <span id={`${fieldId(field)}-error`} className="field-error">
-        {message}
-      </span>
-    ) : null;
-  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -214,109 +194,88 @@ function ProvisionForm({
     <Dialog title={`Provision a VM from ${source.title}`} onClose={onClose}>
       <form className="provision-form" noValidate onSubmit={submit}>
         <div className="field-pair">
-          <div className="field">
-            <label htmlFor={fieldId('source')}>{SOURCE_LABELS[source.kind]}</label>
-            <select
-              id={fieldId('source')}
-              value={source.name}
-              onChange={(e) => {
-                const next = sources.find((s) => s.name === e.target.value);
-                setSourceName(e.target.value);
-                if (next) setValues(defaultValues(next));
-                setTouched(new Set());
-                setServerError(null);
-              }}
-              {...errorProps('source')}
-            >
-              {sources.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.title}
-                </option>
-              ))}
-            </select>
-            {fieldError('source')}
-          </div>
-          <div className="field">
-            <label htmlFor={fieldId('host')}>Host</label>
-            <select
-              id={fieldId('host')}
-              value={host}
-              onChange={(e) => {
-                setHost(e.target.value);
-                touch('host');
-              }}
-              {...errorProps('host')}
-            >
-              {host === '' ? <option value="">No hosts</option> : null}
-              {hostChoices.map((h) => (
-                <option key={h} value={h}>
-                  {h} ({hosts[h]?.hypervisor.toUpperCase()})
-                </option>
-              ))}
-            </select>
-            {fieldError('host')}
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor={fieldId('name')}>VM name</label>
-          <input
-            id={fieldId('name')}
-            ref={nameInput}
-            value={name}
-            placeholder="db2"
-            onChange={(e) => {
-              setName(e.target.value);
-              touch('name');
+          <SelectField
+            label={SOURCE_LABELS[source.kind]}
+            id={fieldId('source')}
+            error={shownError('source')}
+            value={source.name}
+            options={sources.map((s) => [s.name, s.title] as const)}
+            onChange={(chosen) => {
+              const next = sources.find((s) => s.name === chosen);
+              setSourceName(chosen);
+              if (next) setValues(defaultValues(next));
+              setTouched(new Set());
+              setServerError(null);
             }}
-            {...errorProps('name')}
           />
-          {fieldError('name')}
+          <SelectField
+            label="Host"
+            id={fieldId('host')}
+            error={shownError('host')}
+            value={host}
+            options={[
+              ...(host === '' ? [['', 'No hosts'] as const] : []),
+              ...hostChoices.map(
+                (h) => [h, `${h} (${hosts[h]?.hypervisor.toUpperCase()})`] as const,
+              ),
+            ]}
+            onChange={(chosen) => {
+              setHost(chosen);
+              touch('host');
+            }}
+          />
         </div>
+        <Field label="VM name" id={fieldId('name')} error={shownError('name')}>
+          {(control) => (
+            <input
+              {...control}
+              ref={nameInput}
+              value={name}
+              placeholder="db2"
+              onChange={(e) => {
+                setName(e.target.value);
+                touch('name');
+              }}
+            />
+          )}
+        </Field>
         <fieldset className="field option-grid">
           <legend>Options</legend>
           {source.options.map((option) => (
-            <div className="field" key={option.key}>
-              <label htmlFor={fieldId(option.key)}>
-                {option.label}
-                {option.unit ? ` (${option.unit})` : ''}
-              </label>
-              <input
-                id={fieldId(option.key)}
-                inputMode={option.type === 'integer' ? 'numeric' : undefined}
-                value={values[option.key] ?? ''}
-                placeholder={option.default === null ? unsetPlaceholder(option) : undefined}
-                onChange={(e) => {
-                  setValues((v) => ({ ...v, [option.key]: e.target.value }));
-                  touch(option.key);
-                }}
-                {...errorProps(option.key)}
-              />
-              {fieldError(option.key)}
-            </div>
+            <Field
+              key={option.key}
+              label={`${option.label}${option.unit ? ` (${option.unit})` : ''}`}
+              id={fieldId(option.key)}
+              error={shownError(option.key)}
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  inputMode={option.type === 'integer' ? 'numeric' : undefined}
+                  value={values[option.key] ?? ''}
+                  placeholder={option.default === null ? unsetPlaceholder(option) : undefined}
+                  onChange={(e) => {
+                    setValues((v) => ({ ...v, [option.key]: e.target.value }));
+                    touch(option.key);
+                  }}
+                />
+              )}
+            </Field>
           ))}
         </fieldset>
-        <label className="checkbox">
-          <input type="checkbox" checked={start} onChange={(e) => setStart(e.target.checked)} />{' '}
-          Start the VM once it is defined
-        </label>
-        {serverError && serverError.field === null ? (
-          <p role="alert" className="error-box">
-            {serverError.message}
-          </p>
-        ) : null}
-        {submitted && Object.keys(check.errors).length ? (
-          <p role="alert" className="error-box">
-            Correct the marked fields; nothing was started.
-          </p>
-        ) : null}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Starting…' : 'Provision'}
-          </button>
-        </div>
+        <Checkbox label="Start the VM once it is defined" checked={start} onChange={setStart} />
+        <ErrorBox>
+          {serverError && serverError.field === null ? serverError.message : null}
+        </ErrorBox>
+        <ErrorBox>
+          {submitted && Object.keys(check.errors).length
+            ? 'Correct the marked fields; nothing was started.'
+            : null}
+        </ErrorBox>
+        <DialogButtons
+          onDismiss={onClose}
+          action={{ label: 'Provision', busy, busyLabel: 'Starting…' }}
+        />
       </form>
     </Dialog>
   );

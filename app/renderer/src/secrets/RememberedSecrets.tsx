@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RememberedSecret } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
 
 export function RememberedSecrets({ onClose }: { onClose: () => void }) {
@@ -34,12 +35,8 @@ export function RememberedSecrets({ onClose }: { onClose: () => void }) {
           ))}
         </ul>
       ) : null}
-      {error ? <p role="alert">{error}</p> : null}
-      <div className="dialog-buttons">
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <ErrorBox>{error}</ErrorBox>
+      <DialogButtons dismiss="Close" onDismiss={onClose} />
     </Dialog>
   );
 }

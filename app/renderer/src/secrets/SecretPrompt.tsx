@@ -2,10 +2,11 @@
 // passphrase of ConVirt's secret store. The secret lives only in this dialog's input until it is
 // sent; it is never put in a store here or logged. Main keeps an SSH secret in memory for the
 // session, and in its encrypted secret store only when "Remember" is ticked.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SecretRequest } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { Checkbox, Field } from '../common/Field.js';
 
 export function SecretPrompt() {
   const client = useClient();
@@ -29,6 +30,18 @@ const WORDING: Record<SecretRequest['kind'], { title: string; label: string }> =
   'new-master-passphrase': { title: 'New master passphrase', label: 'New master passphrase for' },
 };
 
+const SSH_SECRET_HINT =
+  "Kept in memory until ConVirt closes. Remember keeps it encrypted in ConVirt's secret store, until you forget it.";
+
+/** What happens to the secret, read with its field. */
+const HINTS: Record<SecretRequest['kind'], string> = {
+  password: SSH_SECRET_HINT,
+  passphrase: SSH_SECRET_HINT,
+  'master-passphrase': 'Unlocks the secrets ConVirt remembers, for as long as it runs.',
+  'new-master-passphrase':
+    'ConVirt encrypts the secrets it remembers with this passphrase. It cannot be recovered.',
+};
+
 function SecretDialog({
   request,
   onAnswer,
@@ -36,7 +49,6 @@ function SecretDialog({
   request: SecretRequest;
   onAnswer: (value: string | null, remember?: boolean) => void;
 }) {
-  const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [remember, setRemember] = useState(false);
   const ssh = request.kind === 'password' || request.kind === 'passphrase';
@@ -51,42 +63,13 @@ function SecretDialog({
           onAnswer(value, ssh && remember);
         }}
       >
-        <div className="field">
-          <label htmlFor={id}>
-            {wording.label} {request.prompt}
-          </label>
-          <input id={id} ref={input} type="password" autoComplete="off" autoFocus required />
-        </div>
-        {ssh ? (
-          <>
-            <label className="checkbox">
-              <input
-                type="checkbox"
-                checked={remember}
-                onChange={(e) => setRemember(e.target.checked)}
-              />
-              Remember
-            </label>
-            <p className="muted">
-              Kept in memory until ConVirt closes. Remember keeps it encrypted in ConVirt&apos;s
-              secret store, until you forget it.
-            </p>
-          </>
-        ) : (
-          <p className="muted">
-            {request.kind === 'new-master-passphrase'
-              ? 'ConVirt encrypts the secrets it remembers with this passphrase. It cannot be recovered.'
-              : 'Unlocks the secrets ConVirt remembers, for as long as it runs.'}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" onClick={() => onAnswer(null)}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Send
-          </button>
-        </div>
+        <Field label={`${wording.label} ${request.prompt}`} hint={HINTS[request.kind]}>
+          {(control) => (
+            <input {...control} ref={input} type="password" autoComplete="off" autoFocus required />
+          )}
+        </Field>
+        {ssh ? <Checkbox label="Remember" checked={remember} onChange={setRemember} /> : null}
+        <DialogButtons onDismiss={() => onAnswer(null)} action={{ label: 'Send' }} />
       </form>
     </Dialog>
   );

@@ -1,12 +1,16 @@
 // Certificates for HTTPS downloads by the hosts: a CA to trust, or a client certificate and its
 // key (sent once, installed on every host, never kept by ConVirt). Listed with subject and
 // validity; removing one takes it off every host.
-import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useState, type ChangeEvent, type FormEvent } from 'react';
 import type { CertificateInfo } from '../../../shared/contract/convirt-contract.js';
 import type { CertificateKind } from '../../../shared/domain/url-template.js';
 import { validateCertificateName } from '../../../shared/validation/url-template.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
+import { ConfirmButton } from '../common/ConfirmButton.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
+import { Field, RadioGroup } from '../common/Field.js';
 import { useFleetStore } from '../store/fleet-store.js';
 
 interface UploadForm {
@@ -17,6 +21,11 @@ interface UploadForm {
 }
 
 const EMPTY: UploadForm = { name: '', kind: 'ca', pem: '', keyPem: '' };
+
+const KINDS = [
+  ['ca', 'CA to trust'],
+  ['client', 'Client certificate and key'],
+] as const;
 
 /** Hosts a change did not reach, as a notice (the certificate itself was recorded). */
 function reportFailed(
@@ -29,9 +38,7 @@ function reportFailed(
 export function CertificatesPanel({ certificates }: { certificates: CertificateInfo[] | null }) {
   const client = useClient();
   const notify = useFleetStore((s) => s.notify);
-  const [confirm, setConfirm] = useState<string | null>(null);
   const remove = (name: string) => {
-    setConfirm(null);
     client
       .removeCertificate(name)
       .then(({ failed }) => reportFailed(notify, failed))
@@ -44,16 +51,16 @@ export function CertificatesPanel({ certificates }: { certificates: CertificateI
         <p role="status">No certificates: HTTPS servers are checked against the hosts' own CAs.</p>
       ) : (
         <table className="table" aria-label="Certificates">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Valid from (UTC)</th>
-              <th scope="col">Valid until (UTC)</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <ColumnHeaders
+            columns={[
+              'Name',
+              'Kind',
+              'Subject',
+              'Valid from (UTC)',
+              'Valid until (UTC)',
+              'Actions',
+            ]}
+          />
           <tbody>
             {certificates.map((c) => (
               <tr key={c.name}>
@@ -63,24 +70,14 @@ export function CertificatesPanel({ certificates }: { certificates: CertificateI
                 <td>{c.validFrom.slice(0, 16).replace('T', ' ')}</td>
                 <td>{c.validTo.slice(0, 16).replace('T', ' ')}</td>
                 <td className="row-actions">
-                  {confirm === c.name ? (
-                    <>
-                      <button type="button" className="danger" onClick={() => remove(c.name)}>
-                        Really remove {c.name}
-                      </button>
-                      <button type="button" onClick={() => setConfirm(null)}>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <button
-                      type="button"
-                      aria-label={`Remove certificate ${c.name}`}
-                      onClick={() => setConfirm(c.name)}
-                    >
-                      Remove…
-                    </button>
-                  )}
+                  <ConfirmButton
+                    label={`Remove certificate ${c.name}`}
+                    question={`Remove the certificate ${c.name} from every host?`}
+                    confirm={`Really remove ${c.name}`}
+                    onConfirm={() => remove(c.name)}
+                  >
+                    Remove…
+                  </ConfirmButton>
                 </td>
               </tr>
             ))}
@@ -95,7 +92,6 @@ export function CertificatesPanel({ certificates }: { certificates: CertificateI
 function UploadCertificate() {
   const client = useClient();
   const notify = useFleetStore((s) => s.notify);
-  const id = useId();
   const [form, setForm] = useState<UploadForm>(EMPTY);
   const [error, setError] = useState<{ field: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -138,16 +134,38 @@ function UploadCertificate() {
       .finally(() => setBusy(false));
   };
 
-  const errorFor = (field: string) =>
-    error?.field === field ? (
-      <span id={`${id}-${field}-error`} role="alert" className="field-error">
-        {error.message}
-      </span>
-    ) : null;
-  const described = (field: string) =>
-    error?.field === field
-      ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-${field}-error` }
-      : {};
+  const errorFor = (field: string) => (error?.field === field ? error.message : null);
+  /** A PEM text area, typed or read from a file; `field` names it in the contract's errors. */
+  const pemField = (
+    key: 'pem' | 'keyPem',
+    field: 'pem' | 'key',
+    label: string,
+    pemType: string,
+    [fileLabel, accept]: [string, string],
+  ) => (
+    <Field
+      label={label}
+      error={errorFor(field)}
+      announceError
+      extra={
+        <label>
+          {fileLabel} <input type="file" accept={accept} onChange={readFile(key)} />
+        </label>
+      }
+    >
+      {(control) => (
+        <textarea
+          {...control}
+          className="mono"
+          rows={4}
+          autoComplete="off"
+          placeholder={`-----BEGIN ${pemType}-----`}
+          value={form[key]}
+          onChange={(e) => set(key, e.target.value)}
+        />
+      )}
+    </Field>
+  );
 
   return (
     <form
@@ -158,74 +176,32 @@ function UploadCertificate() {
     >
       <h3>Upload a certificate</h3>
       <div className="field-row even">
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Certificate name</label>
-          <input
-            id={`${id}-name`}
-            value={form.name}
-            onChange={(e) => set('name', e.target.value)}
-            {...described('name')}
-          />
-          {errorFor('name')}
-        </div>
-        <fieldset className="field">
-          <legend>Kind</legend>
-          <label className="radio">
-            <input
-              type="radio"
-              name={`${id}-kind`}
-              checked={form.kind === 'ca'}
-              onChange={() => set('kind', 'ca')}
-            />{' '}
-            CA to trust
-          </label>
-          <label className="radio">
-            <input
-              type="radio"
-              name={`${id}-kind`}
-              checked={form.kind === 'client'}
-              onChange={() => set('kind', 'client')}
-            />{' '}
-            Client certificate and key
-          </label>
-        </fieldset>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-pem`}>Certificate (PEM)</label>
-        <textarea
-          id={`${id}-pem`}
-          className="mono"
-          rows={4}
-          placeholder="-----BEGIN CERTIFICATE-----"
-          value={form.pem}
-          onChange={(e) => set('pem', e.target.value)}
-          {...described('pem')}
+        <Field label="Certificate name" error={errorFor('name')} announceError>
+          {(control) => (
+            <input {...control} value={form.name} onChange={(e) => set('name', e.target.value)} />
+          )}
+        </Field>
+        <RadioGroup
+          legend="Kind"
+          options={KINDS}
+          value={form.kind}
+          onChange={(kind) => set('kind', kind)}
         />
-        <label>
-          Certificate file <input type="file" accept=".pem,.crt,.cer" onChange={readFile('pem')} />
-        </label>
-        {errorFor('pem')}
       </div>
-      {form.kind === 'client' ? (
-        <div className="field">
-          <label htmlFor={`${id}-key`}>Private key (PEM, sent once, never stored here)</label>
-          <textarea
-            id={`${id}-key`}
-            className="mono"
-            rows={4}
-            autoComplete="off"
-            placeholder="-----BEGIN PRIVATE KEY-----"
-            value={form.keyPem}
-            onChange={(e) => set('keyPem', e.target.value)}
-            {...described('key')}
-          />
-          <label>
-            Key file <input type="file" accept=".pem,.key" onChange={readFile('keyPem')} />
-          </label>
-          {errorFor('key')}
-        </div>
-      ) : null}
-      {errorFor('form')}
+      {pemField('pem', 'pem', 'Certificate (PEM)', 'CERTIFICATE', [
+        'Certificate file',
+        '.pem,.crt,.cer',
+      ])}
+      {form.kind === 'client'
+        ? pemField(
+            'keyPem',
+            'key',
+            'Private key (PEM, sent once, never stored here)',
+            'PRIVATE KEY',
+            ['Key file', '.pem,.key'],
+          )
+        : null}
+      <ErrorBox>{errorFor('form')}</ErrorBox>
       <div className="dialog-buttons">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Installing…' : 'Upload certificate'}

@@ -4,13 +4,17 @@ import { useId, useState, type FormEvent } from 'react';
 import type { UrlCheckView } from '../../../shared/contract/convirt-contract.js';
 import { validateDownloadUrl } from '../../../shared/validation/download-source.js';
 import { useClient } from '../client-context.js';
-import { Dialog } from '../common/Dialog.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
+import { Dialog, DialogButtons } from '../common/Dialog.js';
+import { ErrorBox } from '../common/ErrorBox.js';
+import { describedBy } from '../common/Field.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes } from '../common/format.js';
 
 export function CheckUrlDialog({ onClose }: { onClose: () => void }) {
   const client = useClient();
-  const id = useId();
+  const urlId = useId();
+  const errorId = `${urlId}-error`;
   const [url, setUrl] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -38,31 +42,24 @@ export function CheckUrlDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Check a download URL" onClose={onClose} wide>
       <form noValidate onSubmit={check} className="inline-form">
-        <label htmlFor={`${id}-url`}>URL</label>
+        <label htmlFor={urlId}>URL</label>
         <input
-          id={`${id}-url`}
+          id={urlId}
           className="grow"
           type="url"
           autoFocus
           value={url}
           onChange={(e) => setUrl(e.target.value)}
-          {...(error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {})}
+          {...describedBy(null, error ? errorId : null)}
         />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Checking…' : 'Check'}
         </button>
       </form>
-      {error ? (
-        <p id={`${id}-error`} role="alert" className="error-box">
-          {error}
-        </p>
-      ) : null}
+      {/* Under the form, as wide as the dialog: the reason a check failed can be long. */}
+      <ErrorBox id={errorId}>{error}</ErrorBox>
       {result ? <CheckResult result={result} /> : null}
-      <div className="dialog-buttons">
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <DialogButtons dismiss="Close" onDismiss={onClose} />
     </Dialog>
   );
 }
@@ -80,12 +77,7 @@ function CheckResult({ result }: { result: UrlCheckView }) {
         </p>
       ) : null}
       <table className="table" aria-label="Candidate URLs">
-        <thead>
-          <tr>
-            <th scope="col">URL</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
+        <ColumnHeaders columns={['URL', 'Result']} />
         <tbody>
           {result.candidates.map((c) => (
             <tr key={c.url}>

@@ -4,6 +4,9 @@
 import { useState } from 'react';
 import type { TemplateView } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
+import { ConfirmButton } from '../common/ConfirmButton.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes } from '../common/format.js';
 import { templateSource } from '../image-store/provision-form.js';
@@ -31,11 +34,7 @@ export function TemplatesView() {
           </button>
         </div>
       </header>
-      {error ? (
-        <p role="alert" className="error-box">
-          {error}
-        </p>
-      ) : null}
+      <ErrorBox>{error}</ErrorBox>
       <section className="panel" aria-label="Registered templates and ISOs">
         <TemplateTable templates={templates} />
       </section>
@@ -54,7 +53,6 @@ export function TemplatesView() {
 }
 
 function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
-  const [confirm, setConfirm] = useState<string | null>(null);
   const openProvision = useViewStore((s) => s.openProvision);
   if (templates === null) return <p role="status">Loading…</p>;
   if (templates.length === 0) {
@@ -62,22 +60,20 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
   }
   return (
     <table className="table" aria-label="Templates and ISOs">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Format</th>
-          <th scope="col">OS</th>
-          <th scope="col">Hypervisor</th>
-          <th scope="col">State</th>
-          <th scope="col">Download</th>
-          <th scope="col">Size</th>
-          <th scope="col">Pools with a copy</th>
-          <th scope="col" title="Names only: the values are secrets">
-            HTTP headers
-          </th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
+      <ColumnHeaders
+        columns={[
+          'Name',
+          'Format',
+          'OS',
+          'Hypervisor',
+          'State',
+          'Download',
+          'Size',
+          'Pools with a copy',
+          { title: 'HTTP headers', hint: 'Names only: the values are secrets' },
+          'Actions',
+        ]}
+      />
       <tbody>
         {templates.map((t) => (
           // A Ready row can be dragged onto a host of the fleet tree, like an appliance card.
@@ -103,17 +99,7 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
                   Provision…
                 </button>
               ) : null}
-              {confirm === t.name ? (
-                <RemoveConfirm template={t} onDone={() => setConfirm(null)} />
-              ) : (
-                <button
-                  type="button"
-                  aria-label={`Remove ${t.name}`}
-                  onClick={() => setConfirm(t.name)}
-                >
-                  Remove…
-                </button>
-              )}
+              <RemoveButton template={t} />
             </td>
           </tr>
         ))}
@@ -122,11 +108,10 @@ function TemplateTable({ templates }: { templates: TemplateView[] | null }) {
   );
 }
 
-function RemoveConfirm({ template, onDone }: { template: TemplateView; onDone: () => void }) {
+function RemoveButton({ template }: { template: TemplateView }) {
   const client = useClient();
   const notify = useFleetStore((s) => s.notify);
   const remove = () => {
-    onDone();
     client
       .removeTemplate(template.name)
       .then(({ leftOnPools }) =>
@@ -140,13 +125,13 @@ function RemoveConfirm({ template, onDone }: { template: TemplateView; onDone: (
       .catch((err: unknown) => notify('error', `Remove ${template.name}: ${errorMessage(err)}`));
   };
   return (
-    <>
-      <button type="button" className="danger" onClick={remove}>
-        Really remove {template.name}
-      </button>
-      <button type="button" onClick={onDone}>
-        Cancel
-      </button>
-    </>
+    <ConfirmButton
+      label={`Remove ${template.name}`}
+      question={`Remove ${template.name}?`}
+      confirm={`Really remove ${template.name}`}
+      onConfirm={remove}
+    >
+      Remove…
+    </ConfirmButton>
   );
 }

@@ -1,65 +1,57 @@
 // A VM's snapshots: list, create (optionally quiesced through the guest agent), revert, delete.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
+import { ColumnHeaders } from '../common/ColumnHeaders.js';
+import { ConfirmButton } from '../common/ConfirmButton.js';
+import { Checkbox, Field } from '../common/Field.js';
+import { TaskForm } from './TaskForm.js';
 import { useTaskRunner } from './use-task-runner.js';
 
 export function Snapshots({ details }: { details: VmDetails }) {
   const client = useClient();
   const run = useTaskRunner();
-  const nameId = useId();
   const [name, setName] = useState('');
   const [quiesce, setQuiesce] = useState(false);
-  const [confirm, setConfirm] = useState<{ action: 'revert' | 'delete'; name: string } | null>(
-    null,
-  );
   const ref = { host: details.host, vm: details.name };
 
   if (details.notSupported.snapshot) return <p role="note">{details.notSupported.snapshot}</p>;
   return (
     <div className="snapshots">
-      <form
+      <TaskForm
         className="inline-form"
-        aria-label="Create snapshot"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('Create snapshot', () => client.createSnapshot(ref, name.trim(), { quiesce }));
-          setName('');
-        }}
+        label="Create snapshot"
+        what="Create snapshot"
+        start={() => client.createSnapshot(ref, name.trim(), { quiesce })}
+        onStarted={() => setName('')}
       >
-        <label htmlFor={nameId}>Snapshot name</label>
-        <input
-          id={nameId}
-          required
-          pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
+        <Field label="Snapshot name" layout="inline">
+          {(control) => (
+            <input
+              {...control}
+              required
+              pattern="[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
+        <Checkbox
+          label="Quiesce"
+          title="Freeze the guest's filesystems through the guest agent while the snapshot is taken"
+          checked={quiesce}
+          disabled={!details.hasGuestAgentChannel}
+          onChange={setQuiesce}
         />
-        <label title="Freeze the guest's filesystems through the guest agent while the snapshot is taken">
-          <input
-            type="checkbox"
-            checked={quiesce}
-            disabled={!details.hasGuestAgentChannel}
-            onChange={(e) => setQuiesce(e.target.checked)}
-          />{' '}
-          Quiesce
-        </label>
         <button type="submit" className="primary">
           Create snapshot
         </button>
-      </form>
+      </TaskForm>
       {details.snapshots.length === 0 ? (
         <p>No snapshots.</p>
       ) : (
         <table className="table" aria-label="Snapshots">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <ColumnHeaders columns={['Name', 'Created', 'State', 'Actions']} />
           <tbody>
             {details.snapshots.map((s) => (
               <tr key={s.name}>
@@ -67,44 +59,30 @@ export function Snapshots({ details }: { details: VmDetails }) {
                 <td>{s.createdAt}</td>
                 <td>{s.state}</td>
                 <td className="row-actions">
-                  {confirm?.name === s.name ? (
-                    <>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => {
-                          setConfirm(null);
-                          void run(`${confirm.action} snapshot ${s.name}`, () =>
-                            confirm.action === 'revert'
-                              ? client.revertSnapshot(ref, s.name)
-                              : client.deleteSnapshot(ref, s.name),
-                          );
-                        }}
-                      >
-                        Really {confirm.action} {s.name}
-                      </button>
-                      <button type="button" onClick={() => setConfirm(null)}>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <>
-                      <button
-                        type="button"
-                        aria-label={`Revert to ${s.name}`}
-                        onClick={() => setConfirm({ action: 'revert', name: s.name })}
-                      >
-                        Revert…
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={`Delete ${s.name}`}
-                        onClick={() => setConfirm({ action: 'delete', name: s.name })}
-                      >
-                        Delete…
-                      </button>
-                    </>
-                  )}
+                  <ConfirmButton
+                    label={`Revert to ${s.name}`}
+                    question={`Revert ${details.name} to ${s.name}?`}
+                    confirm={`Really revert ${s.name}`}
+                    onConfirm={() =>
+                      void run(`revert snapshot ${s.name}`, () =>
+                        client.revertSnapshot(ref, s.name),
+                      )
+                    }
+                  >
+                    Revert…
+                  </ConfirmButton>
+                  <ConfirmButton
+                    label={`Delete ${s.name}`}
+                    question={`Delete the snapshot ${s.name}?`}
+                    confirm={`Really delete ${s.name}`}
+                    onConfirm={() =>
+                      void run(`delete snapshot ${s.name}`, () =>
+                        client.deleteSnapshot(ref, s.name),
+                      )
+                    }
+                  >
+                    Delete…
+                  </ConfirmButton>
                 </td>
               </tr>
             ))}

@@ -1,13 +1,14 @@
 // A VM's settings: vCPUs and memory (applied to the definition), the ISO in its CD-ROM, autostart.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
+import { Checkbox, Field } from '../common/Field.js';
+import { TaskForm } from './TaskForm.js';
 import { useTaskRunner } from './use-task-runner.js';
 
 export function VmSettings({ details }: { details: VmDetails }) {
   const client = useClient();
   const run = useTaskRunner();
-  const ids = { vcpus: useId(), memory: useId(), iso: useId(), autostart: useId() };
   const [vcpus, setVcpus] = useState(String(details.vcpus));
   const [memory, setMemory] = useState(String(details.maxMemoryMiB ?? details.memoryMiB));
   const [iso, setIso] = useState(details.isoPath ?? '');
@@ -15,65 +16,64 @@ export function VmSettings({ details }: { details: VmDetails }) {
 
   return (
     <div className="settings">
-      <form
+      <TaskForm
         className="settings-form"
-        aria-label="Resources"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('Change resources', () =>
-            client.setVmResources(ref, { vcpus: Number(vcpus), memoryMiB: Number(memory) }),
-          );
-        }}
+        label="Resources"
+        what="Change resources"
+        start={() =>
+          client.setVmResources(ref, { vcpus: Number(vcpus), memoryMiB: Number(memory) })
+        }
       >
-        <div className="field">
-          <label htmlFor={ids.vcpus}>vCPUs</label>
-          <input
-            id={ids.vcpus}
-            type="number"
-            min={1}
-            max={512}
-            required
-            value={vcpus}
-            onChange={(e) => setVcpus(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.memory}>Memory (MiB)</label>
-          <input
-            id={ids.memory}
-            type="number"
-            min={16}
-            required
-            value={memory}
-            onChange={(e) => setMemory(e.target.value)}
-          />
-        </div>
+        <Field label="vCPUs">
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              min={1}
+              max={512}
+              required
+              value={vcpus}
+              onChange={(e) => setVcpus(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Memory (MiB)">
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              min={16}
+              required
+              value={memory}
+              onChange={(e) => setMemory(e.target.value)}
+            />
+          )}
+        </Field>
         <button type="submit">Apply resources</button>
         <ResourcesNote details={details} />
-      </form>
+      </TaskForm>
 
       {details.notSupported.iso ? (
         <p role="note">{details.notSupported.iso}</p>
       ) : (
-        <form
+        <TaskForm
           className="settings-form"
-          aria-label="ISO"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run('Insert ISO', () => client.setIso(ref, iso.trim()));
-          }}
+          label="ISO"
+          what="Insert ISO"
+          start={() => client.setIso(ref, iso.trim())}
         >
-          <div className="field">
-            <label htmlFor={ids.iso}>ISO on the host</label>
-            <input
-              id={ids.iso}
-              required
-              pattern="/.*"
-              placeholder="/var/lib/libvirt/images/debian.iso"
-              value={iso}
-              onChange={(e) => setIso(e.target.value)}
-            />
-          </div>
+          <Field label="ISO on the host">
+            {(control) => (
+              <input
+                {...control}
+                required
+                pattern="/.*"
+                placeholder="/var/lib/libvirt/images/debian.iso"
+                value={iso}
+                onChange={(e) => setIso(e.target.value)}
+              />
+            )}
+          </Field>
           <button type="submit">Insert ISO</button>
           <button
             type="button"
@@ -82,24 +82,18 @@ export function VmSettings({ details }: { details: VmDetails }) {
           >
             Eject
           </button>
-        </form>
+        </TaskForm>
       )}
       {details.notSupported.autostart ? (
         <p role="note">{details.notSupported.autostart}</p>
       ) : (
         <div className="settings-form">
-          <label htmlFor={ids.autostart}>
-            <input
-              id={ids.autostart}
-              type="checkbox"
-              checked={details.autostart ?? false}
-              disabled={details.autostart === null}
-              onChange={(e) =>
-                void run('Autostart', () => client.setAutostart(ref, e.target.checked))
-              }
-            />{' '}
-            Start with the host (autostart)
-          </label>
+          <Checkbox
+            label="Start with the host (autostart)"
+            checked={details.autostart ?? false}
+            disabled={details.autostart === null}
+            onChange={(checked) => void run('Autostart', () => client.setAutostart(ref, checked))}
+          />
         </div>
       )}
     </div>

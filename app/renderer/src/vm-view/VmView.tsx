@@ -4,10 +4,12 @@ import { useState } from 'react';
 import type { VmAction } from '../../../shared/contract/convirt-contract.js';
 import type { VmState } from '../../../shared/domain/vm.js';
 import { useClient } from '../client-context.js';
+import { ErrorBox } from '../common/ErrorBox.js';
 import { formatMiB, formatPercent } from '../common/format.js';
 import { StateBadge } from '../common/StateBadge.js';
 import { Tabs } from '../common/Tabs.js';
 import { TagEditor } from '../common/TagEditor.js';
+import { Toolbar } from '../common/Toolbar.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { vmKey } from '../store/vm-key.js';
@@ -92,7 +94,7 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
       </section>
       <section className="panel" aria-labelledby="vm-guest-title">
         <h2 id="vm-guest-title">Guest agent</h2>
-        {error ? <p role="alert">{error}</p> : null}
+        <ErrorBox>{error}</ErrorBox>
         {!details ? (
           <p>Loading…</p>
         ) : details.notSupported.guestAgent ? (
@@ -135,7 +137,7 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
         <h1 id="vm-title">{name}</h1>
         <StateBadge state={vm.state} />
         <span className="muted">on {host}</span>
-        <div className="actions" role="toolbar" aria-label="VM actions">
+        <Toolbar className="actions" label="VM actions">
           {ACTIONS.map((a) => (
             <button
               key={a.action}
@@ -149,7 +151,7 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
               {a.label}
             </button>
           ))}
-        </div>
+        </Toolbar>
       </header>
       <Tabs
         label="VM sections"
