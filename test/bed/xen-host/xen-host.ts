@@ -93,12 +93,9 @@ async function keygen(path: string): Promise<void> {
   await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'convirt-xen', '-f', path]);
 }
 
-/**
- * The cached dom0 initramfs with a second, uncompressed cpio archive after it (the kernel unpacks
- * one after the other): this run's sshd host key and authorized client key.
- */
-function initrdWithKeys(images: XenHostImages, dir: string, hostKey: string, clientPub: string) {
-  const overlay = newcArchive([
+/** An uncompressed cpio archive of this run's sshd host key and authorized client key. */
+export function dom0KeysOverlay(hostKey: string, clientPub: string): Buffer {
+  return newcArchive([
     { path: 'etc', mode: 0o755, directory: true },
     { path: 'etc/ssh', mode: 0o755, directory: true },
     { path: 'etc/ssh/ssh_host_ed25519_key', mode: 0o600, data: readFileSync(hostKey) },
@@ -107,8 +104,12 @@ function initrdWithKeys(images: XenHostImages, dir: string, hostKey: string, cli
     { path: 'root/.ssh', mode: 0o700, directory: true },
     { path: 'root/.ssh/authorized_keys', mode: 0o600, data: readFileSync(clientPub) },
   ]);
+}
+
+/** The cached dom0 initramfs with the keys after it (the kernel unpacks one after the other). */
+function initrdWithKeys(images: XenHostImages, dir: string, hostKey: string, clientPub: string) {
   const initrd = join(dir, 'dom0-initrd.gz');
-  writeInitramfsWithOverlay(images.initrd, overlay, initrd);
+  writeInitramfsWithOverlay(images.initrd, dom0KeysOverlay(hostKey, clientPub), initrd);
   return initrd;
 }
 

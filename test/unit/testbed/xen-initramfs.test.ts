@@ -4,12 +4,11 @@
 // lengths modulo 4, and with the boot-failure lines that stop the test bed at once.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gzipSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import {
   CPIO_TRAILER,
   NEWC_HEADER_BYTES,
@@ -20,6 +19,7 @@ import {
   type CpioEntry,
 } from '../../bed/xen-host/initramfs.js';
 import { dom0BootFailure } from '../../bed/xen-host/xen-host.js';
+import { gzipArchiveOfLength } from '../../support/initramfs.js';
 
 interface Unpacked {
   mode: number;
@@ -86,27 +86,9 @@ function unpackLikeTheKernel(initramfs: Buffer): Map<string, Unpacked> {
   return files;
 }
 
-/** Bytes that do not compress, so each extra one lengthens the gzip by one. */
-function incompressible(length: number): Buffer {
-  const out: Buffer[] = [];
-  for (let i = 0; out.length * 32 < length; i++) {
-    out.push(createHash('sha256').update(String(i)).digest());
-  }
-  return Buffer.concat(out).subarray(0, length);
-}
-
 /** A gzip initramfs like the cached one, whose length is `residue` modulo 4. */
-function baseArchive(residue: number): Buffer {
-  for (let size = 1000; ; size++) {
-    const gz = gzipSync(
-      newcArchive([
-        { path: 'init', mode: 0o755, data: Buffer.from('#!/bin/sh\n') },
-        { path: 'filler', mode: 0o644, data: incompressible(size) },
-      ]),
-    );
-    if (gz.length % 4 === residue) return gz;
-  }
-}
+const baseArchive = (residue: number) =>
+  gzipArchiveOfLength(residue, [{ path: 'init', mode: 0o755, data: Buffer.from('#!/bin/sh\n') }]);
 
 const keys: CpioEntry[] = [
   { path: 'etc', mode: 0o755, directory: true },
