@@ -1,7 +1,9 @@
 // npm run bench:poll — one full refresh of H simulated hosts x M VMs through the real sshd and
 // real virsh (libvirt test-driver URIs), against the naive way (one `virsh dominfo` per VM),
 // measured in the same run. Remote commands are counted from sshd's own log.
-import { readFileSync } from 'node:fs';
+// `--slow-hosts N --slow-login-seconds S`: the first N hosts log in through the test bed's
+// slow-login port. Hosts that fail or answer slowly are reported, never fatal.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FleetPoller } from '../app/main/fleet/fleet-poller.js';
 import { HostConnections } from '../app/main/fleet/host-connections.js';
@@ -9,6 +11,7 @@ import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
 import { buildCommand } from '../app/main/ssh/shell-quote.js';
 import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
 import type { HypervisorDriver } from '../app/main/hypervisors/driver.js';
+import { DEFAULT_SLOW_LOGIN_SECONDS } from '../test/bed/sshd.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { median, writeSimulatedHosts } from './simulated-fleet.js';
@@ -21,12 +24,15 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     // The naive way is linear in hosts and takes minutes: measure it on a slice and scale.
     'naive-hosts': { type: 'string', default: '10' },
+    'slow-hosts': { type: 'string', default: '0' },
+    'slow-login-seconds': { type: 'string', default: String(DEFAULT_SLOW_LOGIN_SECONDS) },
   },
 });
 const hostCount = Number(values.hosts);
 const vmCount = Number(values.vms);
 const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
+const slowHostCount = Number(values['slow-hosts']);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const bed = await startTestbed(log, { xenHost: false });
@@ -35,21 +41,37 @@ const commandsInLog = () =>
   (readFileSync(sshdLog, 'utf8').match(/Starting session: command/g) ?? []).length;
 
 const uris = writeSimulatedHosts(bed.info.runDir, hostCount, vmCount);
-const hosts = [...uris.keys()];
+const allHosts = [...uris.keys()];
+const slowHosts = new Set(allHosts.slice(0, slowHostCount));
+writeFileSync(bed.info.sshd.slowLoginSecondsFile, `${values['slow-login-seconds']}\n`);
 
 // Every simulated host is its own SSH connection, as real hosts would be.
-const connections = new HostConnections(() => connectToTestbed(bed.info));
+const connections = new HostConnections((host) =>
+  connectToTestbed(bed.info, slowHosts.has(host) ? { port: bed.info.sshd.slowLoginPort } : {}),
+);
 const driverFor = (host: string, ssh: SshConnection) =>
   new KvmDriver(ssh, { uri: uris.get(host)! });
 const poller = new FleetPoller({ connections, driverFor, concurrency });
+
+/** Why each host failed, by host; a failing host is left out of the later measurements. */
+const failures = new Map<string, string>();
+/** Per host: seconds from the start of a refresh to its answer, in the warm-up refresh. */
+const firstAnswerSeconds = new Map<string, number>();
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 
 try {
   const connectStart = performance.now();
-  await Promise.all(hosts.map((h) => connections.get(h)));
-  log(`${hostCount} connections in ${((performance.now() - connectStart) / 1000).toFixed(2)} s`);
+  const connected = await Promise.allSettled(allHosts.map((h) => connections.get(h)));
+  connected.forEach((c, i) => {
+    if (c.status === 'rejected') failures.set(allHosts[i]!, String(c.reason));
+  });
+  log(
+    `${hostCount - failures.size} of ${hostCount} connections in ` +
+      `${((performance.now() - connectStart) / 1000).toFixed(2)} s`,
+  );
+  const answering = () => allHosts.filter((h) => !failures.has(h));
 
   /** Median wall and main-process CPU of `runs` full refreshes, after one warm-up. */
   async function measure(label: string, poller: FleetPoller) {
@@ -58,17 +80,28 @@ try {
     let vms = 0;
     let sessionsPerHost = 0;
     for (let run = 0; run < runs + 1; run++) {
+      const hosts = answering();
       const before = commandsInLog();
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
+      const answered = ({ host }: { host: string }) => {
+        if (!firstAnswerSeconds.has(host)) {
+          firstAnswerSeconds.set(host, (performance.now() - started) / 1000);
+        }
+      };
+      poller.on('poll', answered);
       const results = await poller.pollAll(hosts);
+      poller.off('poll', answered);
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpuBefore);
-      const failed = [...results.values()].find((r) => r instanceof Error);
-      if (failed) throw failed;
+      for (const [host, result] of results) {
+        if (!(result instanceof Error)) continue;
+        failures.set(host, result.message);
+        log(`${label} refresh ${run}: ${host} failed: ${result.message}`);
+      }
       vms = [...results.values()].reduce((n, r) => n + (r instanceof Error ? 0 : r.vms.length), 0);
       await new Promise((r) => setTimeout(r, 300)); // let sshd write its log
-      sessionsPerHost = (commandsInLog() - before) / hostCount;
+      sessionsPerHost = (commandsInLog() - before) / hosts.length;
       if (run === 0) continue;
       wall.push(seconds);
       cpu.push((used.user + used.system) / 1e6);
@@ -96,17 +129,23 @@ try {
   );
 
   // The naive way: list the names, then one dominfo per VM, same connections and bound.
-  const naiveHosts = hosts.slice(0, Number(values['naive-hosts']));
+  const naiveHosts = answering().slice(0, Number(values['naive-hosts']));
   const naiveBefore = commandsInLog();
   const naiveStart = performance.now();
   const queue = [...naiveHosts];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let host = queue.shift(); host; host = queue.shift()) {
-        const ssh = await connections.get(host);
-        const virsh = (...args: string[]) => ['virsh', '-q', '-c', uris.get(host)!, ...args];
-        const names = (await ssh.run(virsh('list', '--all', '--name'))).split('\n').filter(Boolean);
-        await Promise.all(names.map((name) => ssh.run(virsh('dominfo', name))));
+        try {
+          const ssh = await connections.get(host);
+          const virsh = (...args: string[]) => ['virsh', '-q', '-c', uris.get(host)!, ...args];
+          const names = (await ssh.run(virsh('list', '--all', '--name')))
+            .split('\n')
+            .filter(Boolean);
+          await Promise.all(names.map((name) => ssh.run(virsh('dominfo', name))));
+        } catch (err) {
+          failures.set(host, `naive refresh: ${(err as Error).message}`);
+        }
       }
     }),
   );
@@ -123,6 +162,13 @@ try {
         hosts: hostCount,
         vmsPerHost: vmCount,
         concurrency,
+        slowLoginHosts: slowHostCount,
+        slowLoginSeconds: slowHostCount ? Number(values['slow-login-seconds']) : 0,
+        failedHosts: Object.fromEntries(failures),
+        slowestFirstAnswers: [...firstAnswerSeconds]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([host, seconds]) => ({ host, seconds: Number(seconds.toFixed(2)) })),
         virshBatchesPerHostPerCycle: 1,
         session,
         execPerCycle: exec,

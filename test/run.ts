@@ -110,6 +110,9 @@ async function nodeTests(name: string, dir: string, env: NodeJS.ProcessEnv, conc
     [
       '--import',
       'tsx',
+      // Each test file's process inherits it: an unhandled rejection fails the run, with its stack.
+      '--import',
+      './test/support/unhandled-rejections.ts',
       '--test',
       '--test-reporter=spec',
       `--test-concurrency=${concurrency}`,

@@ -19,7 +19,16 @@ export interface TestSshdInfo {
   dir: string;
   /** `<userKeysDir>/<user>/authorized_keys` lets tests log in as users they create. */
   userKeysDir: string;
+  /**
+   * The same sshd, but every session first sleeps the seconds written in slowLoginSecondsFile,
+   * as on a host whose login shell starts slowly (.bashrc, motd scripts, NFS home folders).
+   */
+  slowLoginPort: number;
+  slowLoginSecondsFile: string;
 }
+
+/** What a session on the slow-login port sleeps until a test writes another value. */
+export const DEFAULT_SLOW_LOGIN_SECONDS = 3;
 
 export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -81,13 +90,17 @@ export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Prom
   ).split(' ')[1]!;
 
   const logPath = join(dir, 'sshd.log');
+  const slowLoginSecondsFile = join(dir, 'slow-login-seconds');
+  writeFileSync(slowLoginSecondsFile, `${DEFAULT_SLOW_LOGIN_SECONDS}\n`);
   for (let attempt = 0; ; attempt++) {
     const port = await freeLoopbackPort();
+    const slowLoginPort = await freeLoopbackPort();
     const config = join(dir, 'sshd_config');
     writeFileSync(
       config,
       [
         `Port ${port}`,
+        `Port ${slowLoginPort}`,
         'ListenAddress 127.0.0.1',
         `HostKey ${hostKey}`,
         `PidFile ${join(dir, 'sshd.pid')}`,
@@ -102,9 +115,12 @@ export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Prom
         'MaxStartups 200:30:400',
         'Subsystem sftp internal-sftp',
         'LogLevel VERBOSE',
-        // Password logins only for users a test creates for that (cvp<pid>); Match comes last.
+        // Password logins only for users a test creates for that (cvp<pid>); Match blocks come last.
         `Match User ${PASSWORD_USER_PREFIX}*`,
         '  PasswordAuthentication yes',
+        // The command runs after the sleep, as the login shell would have run it.
+        `Match LocalPort ${slowLoginPort}`,
+        `  ForceCommand sleep "$(cat ${slowLoginSecondsFile})"; eval "$SSH_ORIGINAL_COMMAND"`,
         '',
       ].join('\n'),
     );
@@ -116,7 +132,12 @@ export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Prom
     const pid = child.pid!;
     const up = await waitFor(
       `sshd on 127.0.0.1:${port}`,
-      async () => (!isAlive(pid) ? false : (await accepts(port)) ? true : undefined),
+      async () =>
+        !isAlive(pid)
+          ? false
+          : (await accepts(port)) && (await accepts(slowLoginPort))
+            ? true
+            : undefined,
       10_000,
       50,
     );
@@ -132,6 +153,8 @@ export async function startSshd(dir: string, userKeysDir = `${dir}-users`): Prom
         logPath,
         dir,
         userKeysDir,
+        slowLoginPort,
+        slowLoginSecondsFile,
       };
     }
     // Lost the race for the port to someone else: pick another.

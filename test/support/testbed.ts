@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { TESTBED_ENV, type TestbedInfo } from '../bed/testbed.js';
 import { pinnedHostKey } from '../../app/main/ssh/host-key.js';
-import { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+import { SshConnection, type SshConnectionOptions } from '../../app/main/ssh/ssh-connection.js';
 
 export function testbed(): TestbedInfo {
   const file = process.env[TESTBED_ENV];
@@ -15,12 +15,17 @@ export function testbed(): TestbedInfo {
 }
 
 /** A connection to the test bed's sshd that trusts exactly its host key. */
-export function connectToTestbed(bed = testbed()): Promise<SshConnection> {
+export function connectToTestbed(
+  bed = testbed(),
+  /** E.g. the slow-login port, or a port where nothing answers, with a short readyTimeoutMs. */
+  overrides: Partial<Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs'>> = {},
+): Promise<SshConnection> {
   return SshConnection.connect({
     host: bed.sshd.host,
     port: bed.sshd.port,
     username: bed.sshd.username,
     auth: { privateKey: readFileSync(bed.sshd.clientKeyPath) },
     verifyHostKey: pinnedHostKey(bed.sshd.hostKeyFingerprint),
+    ...overrides,
   });
 }

@@ -7,7 +7,8 @@ import { userInfo } from 'node:os';
 import ssh2 from 'ssh2';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import { resolveJumpChain, type ResolvedSshHost, type SshConfig } from '../ssh/ssh-config.js';
-import { SshConnection, type SshAuth } from '../ssh/ssh-connection.js';
+import { ChannelLimiter } from '../ssh/channel-limiter.js';
+import { SshConnection, type SshAuth, type SshConnectionOptions } from '../ssh/ssh-connection.js';
 import type { AuthMethod } from '../inventory/index.js';
 
 /** Where to connect, as the operator entered it (the inventory's host fields). */
@@ -39,7 +40,14 @@ export interface ConnectorOptions {
   prompts?: Prompts;
   env?: NodeJS.ProcessEnv;
   readFile?: (path: string) => Buffer;
+  /** SSH handshakes started at once (default 8); each holds its slot for 2 s at most. */
+  handshakeSlots?: number;
+  /** Opens one SSH connection (tests replace it). */
+  connect?: (options: SshConnectionOptions) => Promise<SshConnection>;
 }
+
+/** A slow or silent host gives its handshake slot up after this, so it delays others only so long. */
+const HANDSHAKE_SLOT_MS = 2_000;
 
 export class KeyFileError extends Error {
   constructor(file: string, reason: string) {
@@ -84,7 +92,12 @@ function passwordTarget(hop: ResolvedSshHost): string {
 }
 
 export class HostConnector {
-  constructor(private readonly options: ConnectorOptions) {}
+  /** A fleet connects a few hosts at a time, not a hundred handshakes at once. */
+  private readonly handshakes: ChannelLimiter;
+
+  constructor(private readonly options: ConnectorOptions) {
+    this.handshakes = new ChannelLimiter(options.handshakeSlots ?? 8);
+  }
 
   private async keyAuth(hop: ResolvedSshHost): Promise<SshAuth> {
     const read = this.options.readFile ?? readFileSync;
@@ -140,17 +153,25 @@ export class HostConnector {
     verify: VerifierOptions,
     through: SshConnection | undefined,
   ): Promise<SshConnection> {
+    const connect =
+      this.options.connect ?? ((options: SshConnectionOptions) => SshConnection.connect(options));
     for (;;) {
+      // Prompts for a passphrase or password are answered before taking a handshake slot.
+      const auth = await this.auth(hop, method);
       const sock = through ? await through.openTunnel(hop.hostName, hop.port) : undefined;
       try {
-        return await SshConnection.connect({
-          host: hop.hostName,
-          port: hop.port,
-          username: hop.user,
-          auth: await this.auth(hop, method),
-          verifyHostKey: this.options.trust.verifier(verify),
-          ...(sock ? { sock } : {}),
-        });
+        return await this.handshakes.runStaggered(
+          () =>
+            connect({
+              host: hop.hostName,
+              port: hop.port,
+              username: hop.user,
+              auth,
+              verifyHostKey: this.options.trust.verifier(verify),
+              ...(sock ? { sock } : {}),
+            }),
+          HANDSHAKE_SLOT_MS,
+        );
       } catch (err) {
         sock?.destroy();
         const refused = method === 'password' && AUTHENTICATION_FAILED.test(String(err));

@@ -41,4 +41,19 @@ export class ChannelLimiter {
       release();
     }
   }
+
+  /**
+   * Like run, but the slot is given up after `holdAtMostMs` even while the task goes on: bounds
+   * how many tasks START at once, so that one slow task cannot hold the others back for long.
+   */
+  async runStaggered<T>(task: () => Promise<T>, holdAtMostMs: number): Promise<T> {
+    const release = await this.acquire();
+    const timer = setTimeout(release, holdAtMostMs);
+    try {
+      return await task();
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+  }
 }

@@ -146,6 +146,9 @@ export class SshConnection implements RemoteShell {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         client.removeListener('ready', onReady);
+        // ssh2 may report the failure again as the socket closes ("Connection lost before
+        // handshake" after a handshake timeout); unheard, that second 'error' would be thrown.
+        client.on('error', () => undefined);
         client.end();
         reject(rejection ?? new Error(`Cannot connect to ${target}: ${err.message}`));
       };

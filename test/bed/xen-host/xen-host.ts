@@ -3,20 +3,14 @@
 // and a PV guest kernel and initramfs. build.sh makes and caches the images; this module adds
 // the run's own ssh keys, boots it in the background, waits until `xl list` answers over SSH,
 // and stops it by its PID.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  appendFileSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, mustRun, runLocal, waitFor } from '../process.js';
 import { runPrefix } from '../resources.js';
 import { freeLoopbackPort } from '../sshd.js';
+import { newcArchive, writeInitramfsWithOverlay } from './initramfs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -99,31 +93,41 @@ async function keygen(path: string): Promise<void> {
   await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'convirt-xen', '-f', path]);
 }
 
-/**
- * The cached dom0 initramfs with a second, uncompressed cpio archive appended (the kernel
- * unpacks one after the other): this run's sshd host key and authorized client key.
- */
+/** An uncompressed cpio archive of this run's sshd host key and authorized client key. */
+export function dom0KeysOverlay(hostKey: string, clientPub: string): Buffer {
+  return newcArchive([
+    { path: 'etc', mode: 0o755, directory: true },
+    { path: 'etc/ssh', mode: 0o755, directory: true },
+    { path: 'etc/ssh/ssh_host_ed25519_key', mode: 0o600, data: readFileSync(hostKey) },
+    { path: 'etc/ssh/ssh_host_ed25519_key.pub', mode: 0o644, data: readFileSync(`${hostKey}.pub`) },
+    { path: 'root', mode: 0o700, directory: true },
+    { path: 'root/.ssh', mode: 0o700, directory: true },
+    { path: 'root/.ssh/authorized_keys', mode: 0o600, data: readFileSync(clientPub) },
+  ]);
+}
+
+/** The cached dom0 initramfs with the keys after it (the kernel unpacks one after the other). */
 function initrdWithKeys(images: XenHostImages, dir: string, hostKey: string, clientPub: string) {
-  const overlay = join(dir, 'overlay');
-  const files = {
-    'etc/ssh/ssh_host_ed25519_key': { from: hostKey, mode: 0o600 },
-    'etc/ssh/ssh_host_ed25519_key.pub': { from: `${hostKey}.pub`, mode: 0o644 },
-    'root/.ssh/authorized_keys': { from: clientPub, mode: 0o600 },
-  };
-  for (const [path, { from, mode }] of Object.entries(files)) {
-    mkdirSync(dirname(join(overlay, path)), { recursive: true });
-    writeFileSync(join(overlay, path), readFileSync(from), { mode });
-  }
-  const cpio = spawnSync('cpio', ['-o', '-H', 'newc', '--owner=0:0', '--quiet'], {
-    cwd: overlay,
-    input: Object.keys(files).join('\n') + '\n',
-    maxBuffer: 1 << 20,
-  });
-  if (cpio.status !== 0) throw new Error(`cpio failed: ${cpio.stderr.toString()}`);
   const initrd = join(dir, 'dom0-initrd.gz');
-  copyFileSync(images.initrd, initrd);
-  appendFileSync(initrd, cpio.stdout);
+  writeInitramfsWithOverlay(images.initrd, dom0KeysOverlay(hostKey, clientPub), initrd);
   return initrd;
+}
+
+/** Lines of dom0's serial console after which it will never answer over SSH. */
+const DOM0_BOOT_FAILURES = [
+  /Initramfs unpacking failed: .*/,
+  /Kernel panic - not syncing: .*/,
+  /xen-dom0: no host key: sshd not started/,
+  /xen-dom0: sshd failed/,
+];
+
+/** The console line that says dom0's boot has failed, if there is one. */
+export function dom0BootFailure(consoleText: string): string | undefined {
+  for (const pattern of DOM0_BOOT_FAILURES) {
+    const line = pattern.exec(consoleText)?.[0];
+    if (line) return line.trim();
+  }
+  return undefined;
 }
 
 function sshArgs(info: Pick<XenHostInfo, 'port' | 'clientKeyPath'>, knownHosts: string) {
@@ -216,6 +220,15 @@ export async function startXenHost(dir: string, log: (line: string) => void): Pr
           throw new Error(
             `QEMU exited before dom0 answered: ${qemuError.trim() || 'no message'}\n` +
               `Last lines of the serial console:\n${tail(consoleLog)}`,
+          );
+        }
+        // Fails at once rather than after the boot timeout.
+        const failure = existsSync(consoleLog)
+          ? dom0BootFailure(readFileSync(consoleLog, 'utf8'))
+          : undefined;
+        if (failure) {
+          throw new Error(
+            `dom0 failed to boot: ${failure}\nLast lines of the serial console:\n${tail(consoleLog)}`,
           );
         }
         const r = await runLocal('ssh', [...sshArgs(info, knownHosts), 'xl', 'list']);

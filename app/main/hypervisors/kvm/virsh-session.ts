@@ -3,6 +3,7 @@
 // tenth of the host CPU of one `virsh` run per poll. Only for constant command lines (the poll):
 // anything carrying a user value goes through SshConnection.run as a quoted argument list.
 import type { ClientChannel } from 'ssh2';
+import { ChannelLimiter } from '../../ssh/channel-limiter.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 
 export class VirshSessionError extends Error {
@@ -12,21 +13,46 @@ export class VirshSessionError extends Error {
   }
 }
 
+export interface VirshSessionTimeouts {
+  /** For a batch on a session already running. */
+  answerMs: number;
+  /** For the first batch: the host's login shell, then virsh, start before it is answered. */
+  startMs: number;
+  /** A starting session holds its start-up slot until it first answers, or this long at most. */
+  startSlotMs: number;
+}
+
+const DEFAULT_TIMEOUTS: VirshSessionTimeouts = {
+  answerMs: 30_000,
+  startMs: 60_000,
+  startSlotMs: 2_000,
+};
+
+/**
+ * Session start-ups of the whole process: a fleet's sessions start a few at a time rather than
+ * a hundred login shells at once. A slow host gives its slot up after `startSlotMs`, so it only
+ * delays the others that long.
+ */
+const processStartups = new ChannelLimiter(8);
+
 export class VirshSession {
   private channel?: ClientChannel;
-  private opening?: Promise<ClientChannel>;
   private stdout = '';
   private stderr = '';
   private batch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private pending?: { marker: RegExp; resolve: (out: string) => void; reject: (e: Error) => void };
+  private readonly timeouts: VirshSessionTimeouts;
 
   constructor(
     private readonly ssh: RemoteShell,
     /** The virsh argv without a command, e.g. ['virsh', '-q', '-c', uri]. */
     private readonly argv: readonly string[],
-    private readonly timeoutMs = 30_000,
-  ) {}
+    timeouts: Partial<VirshSessionTimeouts> = {},
+    private readonly startups: ChannelLimiter = processStartups,
+  ) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  }
 
   /** Runs constant virsh command lines, in order, and returns their combined output. */
   run(commands: readonly string[]): Promise<string> {
@@ -35,25 +61,50 @@ export class VirshSession {
     return result;
   }
 
-  private async open(): Promise<ClientChannel> {
-    if (this.channel) return this.channel;
-    this.opening ??= this.ssh.openChannel(this.argv).then((channel) => {
-      channel.on('data', (d: Buffer) => this.onData(d.toString('utf8')));
-      channel.stderr.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
-      channel.on('close', () => {
-        this.channel = undefined;
-        const pending = this.pending;
-        this.pending = undefined;
-        pending?.reject(new VirshSessionError(`virsh ended: ${this.stderr.trim() || 'closed'}`));
-      });
-      this.channel = channel;
-      return channel;
-    });
-    try {
-      return await this.opening;
-    } finally {
-      this.opening = undefined;
+  private async runNow(commands: readonly string[]): Promise<string> {
+    if (this.channel) {
+      return this.send(this.channel, commands, this.timeouts.answerMs, 'did not answer');
     }
+    return this.startups.runStaggered(async () => {
+      const channel = await this.open();
+      return this.send(channel, commands, this.timeouts.startMs, 'did not start');
+    }, this.timeouts.startSlotMs);
+  }
+
+  private async open(): Promise<ClientChannel> {
+    const channel = await this.ssh.openChannel(this.argv);
+    this.channel = channel;
+    this.stdout = '';
+    this.stderr = '';
+    // A dropped channel's late output or close must not reach the session that follows it.
+    channel.on('data', (d: Buffer) => {
+      if (this.channel === channel) this.onData(d.toString('utf8'));
+    });
+    channel.stderr.on('data', (d: Buffer) => {
+      if (this.channel === channel) this.stderr += d.toString('utf8');
+    });
+    channel.on('error', (err: Error) =>
+      this.drop(channel, new VirshSessionError(`virsh on ${this.ssh.target}: ${err.message}`)),
+    );
+    channel.on('close', () =>
+      this.drop(
+        channel,
+        new VirshSessionError(
+          `virsh on ${this.ssh.target} ended: ${this.stderr.trim() || 'closed'}`,
+        ),
+      ),
+    );
+    return channel;
+  }
+
+  /** Ends `channel` if it is still the session's, failing the batch waiting on it. */
+  private drop(channel: ClientChannel, reason: Error): void {
+    if (this.channel !== channel) return;
+    this.channel = undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(reason);
+    channel.close();
   }
 
   private onData(text: string): void {
@@ -74,16 +125,25 @@ export class VirshSession {
     );
   }
 
-  private async runNow(commands: readonly string[]): Promise<string> {
-    const channel = await this.open();
+  private send(
+    channel: ClientChannel,
+    commands: readonly string[],
+    timeoutMs: number,
+    failure: string,
+  ): Promise<string> {
     const marker = `@@convirt-end-${++this.batch}@@`;
     this.stderr = '';
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        channel.close();
-        reject(new VirshSessionError(`virsh did not answer within ${this.timeoutMs / 1000} s`));
-      }, this.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          this.drop(
+            channel,
+            new VirshSessionError(
+              `virsh on ${this.ssh.target} ${failure} within ${timeoutMs / 1000} s`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.pending = {
         // The marker at the start of a line: the echoed command line (`virsh # echo MARKER`)
         // never matches. virsh prints its next prompt right after it, with no newline between.
@@ -102,7 +162,9 @@ export class VirshSession {
   }
 
   close(): void {
-    this.channel?.end('quit\n');
-    this.channel?.close();
+    const channel = this.channel;
+    if (!channel) return;
+    channel.end('quit\n');
+    this.drop(channel, new VirshSessionError(`virsh on ${this.ssh.target}: session closed`));
   }
 }
