@@ -33,13 +33,13 @@ import {
   unlockForHeaders,
   UrlTemplateRecords,
   type TemplateFormat,
-} from '../downloads/template-records.js';
+} from '../templates/template-records.js';
 import { passphraseProtection } from '../secrets/passphrase-protection.js';
 import { SshSecrets } from '../secrets/ssh-secrets.js';
 import { configureVault } from '../secrets/vault-registry.js';
 import { parseHttpHeader } from '../../shared/validation/download-source.js';
 import { secretsCommand } from './secrets-command.js';
-import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
+import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
 
 export const USAGE = `Usage: convirtctl [--data-dir DIR] COMMAND ...
 

@@ -1,6 +1,6 @@
 // convirtctl secrets list|forget: the SSH secrets ConVirt remembers (names, never values), how
 // many HTTP header values its secret store holds, and forgetting them.
-import { headerSecretCounts } from '../downloads/template-records.js';
+import { headerSecretCounts } from '../templates/template-records.js';
 import type { Db } from '../inventory/database.js';
 import type { SshSecrets } from '../secrets/ssh-secrets.js';
 import type { SecretVault } from '../secrets/vault.js';

@@ -2,7 +2,7 @@
 // add a new one. Each runs in its own transaction, so it must not change PRAGMAs that SQLite
 // ignores inside a transaction (foreign_keys, journal_mode).
 import type Database from 'better-sqlite3';
-import { moveHeaderValuesIntoVault } from '../downloads/template-records.js';
+import { moveHeaderValuesIntoVault } from '../templates/template-records.js';
 
 export interface Migration {
   version: number;

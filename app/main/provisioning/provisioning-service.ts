@@ -28,7 +28,7 @@ import {
 } from '../../shared/validation/names.js';
 import { DomainDocument } from '../hypervisors/kvm/domain-xml.js';
 import { XlDriver } from '../hypervisors/xen/xl-driver.js';
-import type { UrlTemplateService } from '../downloads/url-template-service.js';
+import type { UrlTemplateService } from '../templates/url-template-service.js';
 import {
   ERROR_HOOK,
   DTC_HOOKS,
@@ -43,7 +43,7 @@ import {
   templateVariables,
   type ProvisionParams,
 } from '../image-store/parameters.js';
-import { escapeXml, substitute, xlStringValue } from '../image-store/template.js';
+import { escapeXml, substitute, xlStringValue } from '../image-store/text-substitution.js';
 import { quoteArg } from '../ssh/shell-quote.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext, TaskRunner } from '../tasks/task-runner.js';

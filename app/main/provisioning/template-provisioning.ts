@@ -1,4 +1,4 @@
-// Provisioning a VM from a template or ISO registered by URL (app/main/downloads/): the host
+// Provisioning a VM from a template or ISO registered by URL (app/main/templates/): the host
 // puts the image on its storage pool (a copy already there is reused; else the host downloads it,
 // then the pool's other hosts), then the VM's disk is a qcow2 overlay on the pool's copy (qcow2
 // template), a copy of it (raw template), or an empty qcow2 disk with the ISO attached as CD-ROM.
@@ -12,8 +12,8 @@ import {
   TEMPLATE_PARAMS,
   templatesProvision,
 } from '../../shared/validation/template-params.js';
-import type { UrlTemplate } from '../downloads/template-records.js';
-import type { UrlTemplateService } from '../downloads/url-template-service.js';
+import type { UrlTemplate } from '../templates/template-records.js';
+import type { UrlTemplateService } from '../templates/url-template-service.js';
 import { buildDomainXml, DomainDocument, type DomainDisk } from '../hypervisors/kvm/domain-xml.js';
 import { autogenMac, validateParam, type ProvisionParams } from '../image-store/parameters.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';

@@ -15,7 +15,7 @@ import { APP_INFO } from '../../shared/app-info.js';
 import { XL_UNSUPPORTED } from '../../shared/domain/xen-limits.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { ConsoleManager, ConsoleSink } from '../consoles/console-manager.js';
-import type { UrlTemplateService } from '../downloads/url-template-service.js';
+import type { UrlTemplateService } from '../templates/url-template-service.js';
 import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
 import { applianceInfo } from '../image-store/appliance-info.js';
 import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
-import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
+import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';

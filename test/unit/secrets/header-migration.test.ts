@@ -9,7 +9,7 @@ import {
   headerSecretCounts,
   unlockForHeaders,
   UrlTemplateRecords,
-} from '../../../app/main/downloads/template-records.js';
+} from '../../../app/main/templates/template-records.js';
 import { databasePath, openDatabase } from '../../../app/main/inventory/database.js';
 import { MIGRATIONS } from '../../../app/main/inventory/migrations.js';
 import { passphraseProtection } from '../../../app/main/secrets/passphrase-protection.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ConsoleManager } from '../../../app/main/consoles/console-manager.js';
-import { fleetUrlTemplates } from '../../../app/main/downloads/fleet-url-templates.js';
+import { fleetUrlTemplates } from '../../../app/main/templates/fleet-url-templates.js';
 import { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
 import { fleetProvisioning } from '../../../app/main/provisioning/fleet-provisioning.js';

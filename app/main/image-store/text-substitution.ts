@@ -1,4 +1,4 @@
-// ConVirt's template substitution: `$NAME` and `${NAME}` are replaced by their values; variables
+// Text substitution for appliance files (vm_conf.template and the like): `$NAME` and `${NAME}` are replaced by their values; variables
 // the template names but nobody defines are left exactly as written (Python's safe_substitute),
 // and `$$` is a literal `$`.
 
