@@ -147,7 +147,9 @@ export class TemplateProvisionRun extends ProvisionRun {
         virtType: survey.virtType,
         boot: { kind: 'firmware', bootOrder: t.format === 'iso' ? ['cdrom', 'hd'] : ['hd'] },
         disks,
-        interfaces: [{ type: 'bridge', bridge, mac: params.mac ?? autogenMac('kvm') }],
+        interfaces: [
+          { type: 'bridge', bridge, mac: params.mac ?? autogenMac(this.host.hypervisor) },
+        ],
         graphics: true,
       });
       await this.defineVm(xml);
