@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClientChannel } from 'ssh2';
-import { downloadOnHosts } from '../app/main/downloads/host-download.js';
+import { downloadOnHosts } from '../app/main/templates/host-download.js';
 import type { RemoteShell } from '../app/main/ssh/ssh-connection.js';
 import { runLocal } from '../test/bed/process.js';
 import { startTestbed } from '../test/bed/testbed.js';

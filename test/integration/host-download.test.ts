@@ -9,9 +9,9 @@ import {
   inspectCertificate,
   installCaBundle,
   installClientCertificate,
-} from '../../app/main/downloads/certificates.js';
-import { DownloadFailedError, downloadOnHosts } from '../../app/main/downloads/host-download.js';
-import { checkSource, checkUrl, readQcow2VirtualSize } from '../../app/main/downloads/url-check.js';
+} from '../../app/main/templates/certificates.js';
+import { DownloadFailedError, downloadOnHosts } from '../../app/main/templates/host-download.js';
+import { checkSource, checkUrl, readQcow2VirtualSize } from '../../app/main/templates/url-check.js';
 import type { RemoteShell } from '../../app/main/ssh/ssh-connection.js';
 import { waitFor } from '../bed/process.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';

@@ -15,10 +15,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectCertificate } from '../../app/main/downloads/certificates.js';
-import { unlockForHeaders, UrlTemplateRecords } from '../../app/main/downloads/template-records.js';
-import { downloadOnHosts } from '../../app/main/downloads/host-download.js';
-import { UrlTemplateService } from '../../app/main/downloads/url-template-service.js';
+import { inspectCertificate } from '../../app/main/templates/certificates.js';
+import { unlockForHeaders, UrlTemplateRecords } from '../../app/main/templates/template-records.js';
+import { downloadOnHosts } from '../../app/main/templates/host-download.js';
+import { UrlTemplateService } from '../../app/main/templates/url-template-service.js';
 import { parseChecksum } from '../../app/shared/validation/download-source.js';
 import { Inventory } from '../../app/main/inventory/index.js';
 import { passphraseProtection } from '../../app/main/secrets/passphrase-protection.js';

@@ -1,7 +1,7 @@
 // What the backend is built from: the engine's parts, how its polling runs, and the secrets.
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import type { ConsoleManager } from '../consoles/console-manager.js';
-import type { UrlTemplateService } from '../downloads/url-template-service.js';
+import type { UrlTemplateService } from '../templates/url-template-service.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { Inventory } from '../inventory/index.js';
 import type { FleetProvisioning } from '../provisioning/fleet-provisioning.js';

@@ -5,7 +5,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
-import { fleetUrlTemplates } from '../downloads/fleet-url-templates.js';
+import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
+import { moveHeaderValuesIntoVault } from '../templates/template-records.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
@@ -59,13 +60,15 @@ export interface OpenedConvirt {
 
 export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
   const secrets = new SecretRequests();
-  // Before the inventory opens: its migrations may move secrets into the store.
   const vault = configureVault(
     options.dataDir,
     options.vaultProtection ?? passphraseProtection(secrets.askMasterPassphrase),
   );
   const inventory = Inventory.open({ dataDir: options.dataDir });
   try {
+    // Header values registered before the secret store existed move into it (when it opens
+    // without asking; else once it is unlocked).
+    moveHeaderValuesIntoVault(inventory.db, vault);
     const sshSecrets = new SshSecrets({ ask: secrets.askSsh, vault });
     const fleet = new FleetService({
       inventory,

@@ -2,7 +2,7 @@
 // are written, for every client (the UI over IPC or WebSocket, and convirtctl). A locked store
 // asks the calling client its master passphrase then, rather than in the middle of a task.
 import type { ConvirtService } from '../../shared/contract/convirt-contract.js';
-import type { UrlTemplateService } from '../downloads/url-template-service.js';
+import type { UrlTemplateService } from '../templates/url-template-service.js';
 
 /** 'required': a refusal fails the call; 'wanted': the call goes on and what needs it fails. */
 export type StoreNeed = 'required' | 'wanted' | undefined;

@@ -14,7 +14,6 @@ import type { SshConnection } from '../ssh/ssh-connection.js';
 import { FlowControl, type FlowStats } from './flow-control.js';
 import { InputGate, SERIAL_CONSOLE_READY } from './input-gate.js';
 import { spawnLocalShell } from './local-terminal.js';
-import { parseVncEndpoint } from './vnc-endpoint.js';
 
 /** Where a console's output goes: one per client (an Electron window or a WebSocket). */
 export interface ConsoleSink {
@@ -107,12 +106,9 @@ export class ConsoleManager {
         (events) => channelSource(channel, events),
       );
     }
-    // Xen hosts are refused (not-supported) before anything runs on them.
-    const driver = await fleet.kvm(host, 'graphicalConsole', connection);
-    const endpoint = parseVncEndpoint(
-      await connection.run(driver.virshArgv('dumpxml', vm)),
-      `${host}/${vm}`,
-    );
+    // Hosts whose hypervisor has no graphical console are refused before anything runs on them.
+    const driver = await fleet.driverWith(host, 'graphicalConsole', connection);
+    const endpoint = await driver.graphicalConsole(vm, `${host}/${vm}`);
     if (endpoint.kind === 'socket') {
       throw new Error(
         `The VNC display of ${host}/${vm} listens on a UNIX socket (${endpoint.path}); ConVirt reaches VNC displays that listen on a TCP port.`,

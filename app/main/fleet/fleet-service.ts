@@ -6,10 +6,16 @@ import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
 import type { VmAction } from '../../shared/contract/convirt-contract.js';
 import type { GuestInfo, VmSample, VmState } from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
-import { NotSupportedError, type HypervisorDriver } from '../hypervisors/driver.js';
-import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
-import { XL_UNSUPPORTED, type XlUnsupported } from '../../shared/domain/xen-limits.js';
-import { XlDriver } from '../hypervisors/xen/xl-driver.js';
+import {
+  refuseUnsupported,
+  requireOperation,
+  type CapableDriver,
+  type HypervisorDriver,
+  type HypervisorVmDetails,
+  type OptionalOperation,
+} from '../hypervisors/driver.js';
+import { driverFor, driverKind } from '../hypervisors/drivers.js';
+import type { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
@@ -90,26 +96,37 @@ export class FleetService {
   }
 
   private driverOn(host: Host, shell: RemoteShell): HypervisorDriver {
-    if (host.hypervisor === 'xen') return new XlDriver(shell, { sudo: host.useSudo });
-    return new KvmDriver(shell, {
-      sudo: host.useSudo,
-      ...(host.libvirtUri ? { uri: host.libvirtUri } : {}),
-    });
+    return driverFor(host, shell);
   }
 
-  /** The host, unless it is a Xen host: xl has no equivalent of `operation`. */
-  private refuseOnXen(hostName: string, operation: XlUnsupported): Host {
+  /** The host, unless its hypervisor lacks `operation` (refused with the reason). */
+  private refuseUnsupported(hostName: string, operation: OptionalOperation): Host {
     const host = this.host(hostName);
-    if (host.hypervisor === 'xen') {
-      throw new NotSupportedError(operation, 'xen', `${hostName}: ${XL_UNSUPPORTED[operation]}`);
-    }
+    refuseUnsupported(driverKind(host.hypervisor), operation, hostName);
     return host;
   }
 
-  /** The host's libvirt driver for `operation`; Xen hosts are refused with the reason. */
-  async kvm(hostName: string, operation: XlUnsupported, shell?: RemoteShell): Promise<KvmDriver> {
-    const host = this.refuseOnXen(hostName, operation);
-    return this.driverOn(host, shell ?? (await this.connections.get(hostName))) as KvmDriver;
+  /** The host's driver for `operation`; hosts whose hypervisor lacks it are refused. */
+  async driverWith(
+    hostName: string,
+    operation: OptionalOperation,
+    shell?: RemoteShell,
+  ): Promise<CapableDriver> {
+    const host = this.refuseUnsupported(hostName, operation);
+    const driver = this.driverOn(host, shell ?? (await this.connections.get(hostName)));
+    return requireOperation(driver, operation, hostName);
+  }
+
+  /**
+   * The host's libvirt driver, for the backend's VM details until they come from vmDetails();
+   * hosts that lack `operation` are refused.
+   */
+  async kvm(
+    hostName: string,
+    operation: OptionalOperation,
+    shell?: RemoteShell,
+  ): Promise<KvmDriver> {
+    return (await this.driverWith(hostName, operation, shell)) as unknown as KvmDriver;
   }
 
   /**
@@ -205,11 +222,16 @@ export class FleetService {
     return { ...sample, guest };
   }
 
-  /** The xl config file a Xen host's VM starts from, null when it has none; null on KVM hosts. */
-  async xlConfigFile(hostName: string, vm: string): Promise<string | null> {
+  /** What the VM's details hold that only its hypervisor knows (snapshots, autostart ...). */
+  async vmDetails(hostName: string, vm: string): Promise<HypervisorVmDetails> {
     validateVmName(vm);
     const driver = this.driverOn(this.host(hostName), await this.connections.get(hostName));
-    return driver instanceof XlDriver ? driver.existingConfig(vm) : null;
+    return driver.vmDetails(vm);
+  }
+
+  /** The config file the VM starts from, when its hypervisor keeps one (xl); else null. */
+  async xlConfigFile(hostName: string, vm: string): Promise<string | null> {
+    return (await this.vmDetails(hostName, vm)).configFile;
   }
 
   /** Starts a lifecycle action as a task. */
@@ -261,18 +283,24 @@ export class FleetService {
     });
   }
 
-  /** A task on a libvirt host; on a Xen host, refused (no task) with the reason. */
-  private kvmTask<T>(
+  /** A task of an optional operation; refused (no task) with the reason where it is lacking. */
+  private optionalTask<T>(
     kind: string,
-    operation: XlUnsupported,
+    operation: OptionalOperation,
     hostName: string,
     vm: string,
-    work: (driver: KvmDriver, log: (text: string) => void) => Promise<T>,
+    work: (driver: CapableDriver, log: (text: string) => void) => Promise<T>,
     options: { record?: boolean } = {},
   ): StartedTask {
     validateVmName(vm);
-    this.refuseOnXen(hostName, operation);
-    return this.driverTask(kind, hostName, vm, (d, log) => work(d as KvmDriver, log), options);
+    this.refuseUnsupported(hostName, operation);
+    return this.driverTask(
+      kind,
+      hostName,
+      vm,
+      (d, log) => work(requireOperation(d, operation, hostName), log),
+      options,
+    );
   }
 
   snapshot(
@@ -283,7 +311,7 @@ export class FleetService {
     options: { quiesce?: boolean } = {},
   ): StartedTask {
     validateVmName(snapshot);
-    return this.kvmTask(`vm.snapshot.${op}`, 'snapshot', hostName, vm, (driver) =>
+    return this.optionalTask(`vm.snapshot.${op}`, 'snapshot', hostName, vm, (driver) =>
       op === 'create'
         ? driver.snapshotCreate(vm, snapshot, options)
         : op === 'revert'
@@ -293,7 +321,7 @@ export class FleetService {
   }
 
   setAutostart(hostName: string, vm: string, enabled: boolean): StartedTask {
-    return this.kvmTask('vm.autostart', 'autostart', hostName, vm, (d) =>
+    return this.optionalTask('vm.autostart', 'autostart', hostName, vm, (d) =>
       d.setAutostart(vm, enabled),
     );
   }
@@ -304,45 +332,34 @@ export class FleetService {
     change: { vcpus?: number; memoryMiB?: number },
   ): StartedTask {
     return this.driverTask('vm.resources', hostName, vm, async (d, log) => {
-      if (d instanceof XlDriver) {
-        for (const line of await d.setResources(vm, change)) log(line);
-        return;
-      }
-      const kvm = d as KvmDriver;
-      if (change.vcpus !== undefined)
-        log(`vCPUs ${change.vcpus}: ${await kvm.setVcpus(vm, change.vcpus)}`);
-      if (change.memoryMiB !== undefined) {
-        log(`memory ${change.memoryMiB} MiB: ${await kvm.setMemory(vm, change.memoryMiB)}`);
-      }
+      for (const line of await d.setResources(vm, change)) log(line);
     });
   }
 
   setIso(hostName: string, vm: string, isoPath: string | null): StartedTask {
-    return this.kvmTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', 'iso', hostName, vm, (d) =>
+    return this.optionalTask(isoPath ? 'vm.iso.attach' : 'vm.iso.eject', 'iso', hostName, vm, (d) =>
       d.setIso(vm, isoPath),
     );
   }
 
   addGuestAgentChannel(hostName: string, vm: string): StartedTask {
-    return this.kvmTask('vm.agent-channel', 'guestAgent', hostName, vm, async (d) =>
+    return this.optionalTask('vm.agent-channel', 'guestAgent', hostName, vm, async (d) =>
       (await d.addGuestAgentChannel(vm)) ? 'guest agent channel added' : 'already present',
     );
   }
 
   clone(hostName: string, vm: string, newName: string, mode: 'overlay' | 'full'): StartedTask {
     validateVmName(newName);
-    return this.kvmTask('vm.clone', 'clone', hostName, vm, (d) => d.clone(vm, newName, mode));
+    return this.optionalTask('vm.clone', 'clone', hostName, vm, (d) => d.clone(vm, newName, mode));
   }
 
   deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): StartedTask {
-    return this.driverTask('vm.delete', hostName, vm, (d) =>
-      d instanceof XlDriver ? d.deleteVm(vm, options) : (d as KvmDriver).deleteVm(vm, options),
-    );
+    return this.driverTask('vm.delete', hostName, vm, (d) => d.deleteVm(vm, options));
   }
 
   /** The password never enters a task log: this task does not record its command. */
   setUserPassword(hostName: string, vm: string, user: string, password: string): StartedTask {
-    return this.kvmTask(
+    return this.optionalTask(
       'vm.guest.password',
       'guestAgent',
       hostName,
@@ -356,7 +373,7 @@ export class FleetService {
   }
 
   async snapshotList(hostName: string, vm: string) {
-    return (await this.kvm(hostName, 'snapshot')).snapshotList(vm);
+    return (await this.driverWith(hostName, 'snapshot')).snapshotList(vm);
   }
 
   /** The VM's serial console on a pseudo-terminal over the host's connection. */
@@ -367,10 +384,7 @@ export class FleetService {
   ): Promise<ClientChannel> {
     const host = this.host(hostName);
     const ssh = await this.connections.get(hostName);
-    const driver = this.driverOn(host, ssh);
-    const argv =
-      driver instanceof KvmDriver || driver instanceof XlDriver ? driver.consoleArgv(vm) : [];
-    return ssh.openPty(argv, size);
+    return ssh.openPty(this.driverOn(host, ssh).consoleArgv(vm), size);
   }
 
   listTasks(limit = 50): Task[] {

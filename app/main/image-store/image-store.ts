@@ -3,7 +3,7 @@
 // appliance holding image.conf, vm_conf.template, provision.sh and description.html.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { InvalidInputError } from '../../shared/validation/names.js';
+import { FILE_NAME_RULE, InvalidInputError } from '../../shared/validation/names.js';
 import { confList, parseConf, type ConfValues } from './conf-file.js';
 import { readApplianceDescription } from './description.js';
 
@@ -73,7 +73,6 @@ export interface ImageStoreOptions {
   artifactDirs?: string[];
 }
 
-const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DEV = /^(vd|sd|hd|xvd)[a-z]{1,2}$/;
 
 export class ImageStore {
@@ -99,7 +98,7 @@ export class ImageStore {
       );
       for (const entry of readdirSync(store).sort()) {
         const dir = join(store, entry);
-        if (excludes.has(entry) || !IMAGE_NAME.test(entry)) continue;
+        if (excludes.has(entry) || !FILE_NAME_RULE.test(entry)) continue;
         if (!existsSync(join(dir, 'image.conf'))) continue;
         byName.set(entry, this.load(store, entry));
       }
@@ -115,7 +114,7 @@ export class ImageStore {
   }
 
   get(name: string): Appliance {
-    if (!IMAGE_NAME.test(name))
+    if (!FILE_NAME_RULE.test(name))
       throw new InvalidInputError('appliance', `Invalid appliance name ${JSON.stringify(name)}.`);
     const found = this.list().find((a) => a.name === name);
     if (!found)

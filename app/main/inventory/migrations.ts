@@ -2,7 +2,6 @@
 // add a new one. Each runs in its own transaction, so it must not change PRAGMAs that SQLite
 // ignores inside a transaction (foreign_keys, journal_mode).
 import type Database from 'better-sqlite3';
-import { moveHeaderValuesIntoVault } from '../downloads/template-records.js';
 
 export interface Migration {
   version: number;
@@ -170,13 +169,12 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     name: 'HTTP header values into the secret store',
-    // Each header's value goes into ConVirt's secret store; url_template_details keeps
-    // HTTP_HEADER_SECRET rows, NAME:<vault id>. Where the store cannot be opened without asking
-    // (a master passphrase, in convirtctl or browser mode), the values stay as they were and are
-    // moved the first time the store is unlocked (UrlTemplateRecords does it); until then they
-    // are in plain text exactly as before, and `convirtctl secrets list` says how many.
-    up: (db) => {
-      moveHeaderValuesIntoVault(db);
-    },
+    // Migrations change the schema only. This version marks when header values started to live
+    // in ConVirt's secret store (url_template_details keeps HTTP_HEADER_SECRET rows, NAME:<vault
+    // id>); the data move needs the unlocked store, so it runs where the store is open, with the
+    // store passed in: moveHeaderValuesIntoVault in templates/template-records.ts, at start-up
+    // (openConvirt) and the first time the store is unlocked. Until then the older values are in
+    // plain text exactly as before, and `convirtctl secrets list` says how many.
+    up: '',
   },
 ];

@@ -4,9 +4,8 @@
 // would make odd 'host/vm' targets.
 import { isAbsolute } from 'node:path';
 import { HYPERVISORS, type Hypervisor } from '../../shared/domain/host.js';
-import { InvalidInputError } from '../../shared/validation/names.js';
+import { InvalidInputError, NAME_RULE } from '../../shared/validation/names.js';
 
-const HOST_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
 // A DNS name or IPv4 address, or a bare IPv6 address with an optional zone (fe80::1%eth0).
 const ADDRESS =
   /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.-]+)?)$/;
@@ -22,9 +21,9 @@ function invalid(field: string, message: string): never {
   throw new InvalidInputError(field, message);
 }
 
-/** Host names: letters, digits, `.`, `_`, `-`; not starting with `-`; 1 to 64 characters. */
+/** Host names follow NAME_RULE, except `.` and `..`. */
 export function validateHostName(name: string): string {
-  if (typeof name !== 'string' || !HOST_NAME.test(name) || name === '.' || name === '..') {
+  if (typeof name !== 'string' || !NAME_RULE.test(name) || name === '.' || name === '..') {
     invalid(
       'name',
       `Invalid host name ${JSON.stringify(name)}: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'.`,

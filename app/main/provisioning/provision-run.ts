@@ -1,11 +1,13 @@
 // What every provisioning task does the same way, whatever the VM's source (an appliance of the
-// image store, or a template / ISO registered by URL): commands logged to the task, the checks
-// of the host's survey (name free, disks free, the bridge, free space), defining the libvirt
-// domain with the guest agent channel, and undoing everything the task made when it fails.
+// image store, or a template / ISO registered by URL) and whatever the hypervisor (its driver
+// knows the difference): commands logged to the task, the checks of the host's survey (name free,
+// disks free, the bridge, free space), making disks, defining the VM, and undoing everything the
+// task made when it fails.
 import type { Host } from '../../shared/domain/inventory.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
-import type { DomainDocument } from '../hypervisors/kvm/domain-xml.js';
-import { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
+import type { DiskSpec } from '../hypervisors/disk-commands.js';
+import type { HypervisorDriver } from '../hypervisors/driver.js';
+import { driverFor } from '../hypervisors/drivers.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { RecordingShell } from '../tasks/recording-shell.js';
 import type { TaskContext } from '../tasks/task-runner.js';
@@ -16,9 +18,10 @@ const MiB = 1024 * 1024;
 
 export abstract class ProvisionRun {
   protected readonly prefix: string[];
-  protected readonly xen: boolean;
   protected readonly undo = new UndoList();
   protected shell!: RemoteShell;
+  /** The host's driver on `shell`. */
+  protected driver!: HypervisorDriver;
   /** The same host, logged but not tied to the task's cancel signal: undo must run after a cancel. */
   protected cleanup!: RemoteShell;
   protected step = 'checking the host';
@@ -29,26 +32,14 @@ export abstract class ProvisionRun {
     protected readonly name: string,
   ) {
     this.prefix = host.useSudo ? ['sudo', '-n'] : [];
-    this.xen = host.hypervisor === 'xen';
   }
 
-  /** Opens the host's connection for this task: `shell` (cancellable) and `cleanup`. */
+  /** Opens the host's connection for this task: `shell` (cancellable), `cleanup`, `driver`. */
   protected async attach(connect: (host: string) => Promise<RemoteShell>): Promise<void> {
     const connection = await connect(this.host.name);
     this.shell = this.ctx.record(connection);
     this.cleanup = new RecordingShell(connection, (text, stream) => this.ctx.log(text, stream));
-  }
-
-  /** libvirt on the task's shell, and on the cleanup shell for undo steps. */
-  protected kvmDrivers(): { kvm: KvmDriver; kvmCleanup: KvmDriver } {
-    const options = {
-      sudo: this.host.useSudo,
-      ...(this.host.libvirtUri ? { uri: this.host.libvirtUri } : {}),
-    };
-    return {
-      kvm: new KvmDriver(this.shell, options),
-      kvmCleanup: new KvmDriver(this.cleanup, options),
-    };
+    this.driver = driverFor(this.host, this.shell);
   }
 
   protected cmd(...argv: string[]): Promise<string> {
@@ -77,7 +68,7 @@ export abstract class ProvisionRun {
     for (const path of paths)
       if (survey.existing.has(path))
         throw new InvalidInputError('name', `${path} already exists on ${this.host.name}.`);
-    const preferred = this.xen ? 'xenbr0' : 'br0';
+    const preferred = this.driver.provisioning.preferredBridge;
     const bridge = bridgeParam ?? survey.bridges.find((b) => b === preferred) ?? survey.bridges[0];
     if (!bridge)
       throw new InvalidInputError(
@@ -112,20 +103,25 @@ export abstract class ProvisionRun {
     }
   }
 
-  /** Defines the libvirt domain, adding the guest agent channel when it lacks one. */
-  protected async defineKvm(
-    doc: DomainDocument,
-    { kvm, kvmCleanup }: { kvm: KvmDriver; kvmCleanup: KvmDriver },
-  ): Promise<void> {
-    if (doc.addGuestAgentChannel())
-      this.ctx.log('Added the QEMU guest agent channel the template lacked.');
-    // Registered first: a cancel may land while virsh is defining it.
-    this.undo.add(`domain ${this.name}`, async () => {
-      if (!(await kvmCleanup.exists(this.name))) return;
-      if ((await kvmCleanup.state(this.name)) !== 'shutoff') await kvmCleanup.destroy(this.name);
-      await kvmCleanup.undefine(this.name);
+  /** Removes the file at `path` when the task fails; registered before the file exists. */
+  protected undoFile(path: string): void {
+    this.undo.add(`file ${path}`, () => this.undoCmd('rm', '-f', '--', path));
+  }
+
+  /** Makes a disk the way the host's hypervisor does (see disk-commands.ts). */
+  protected async makeDisk(spec: DiskSpec): Promise<void> {
+    // Registered before the file exists: a cancel may land while it is being made.
+    this.undoFile(spec.path);
+    for (const argv of this.driver.diskCommands(spec)) await this.cmd(...argv);
+  }
+
+  /** Defines the VM from its configuration, in the hypervisor's format. */
+  protected async defineVm(config: string): Promise<void> {
+    await this.driver.defineNew(this.name, config, {
+      cleanupShell: this.cleanup,
+      undo: (label, remove) => this.undo.add(label, remove),
+      log: (text) => this.ctx.log(text),
     });
-    await kvm.define(doc.toXml());
   }
 
   /** Runs before the undo steps of a failed task (an appliance's error hook). */

@@ -3,7 +3,7 @@
 import type { Host } from '../../shared/domain/inventory.js';
 import { InvalidInputError, validateHostPath } from '../../shared/validation/names.js';
 import type { Inventory } from '../inventory/index.js';
-import { DEFAULT_KVM_DISKS_DIR } from './provisioning-service.js';
+import { DEFAULT_KVM_DISKS_DIR } from './provision-types.js';
 import type { TemplatePool } from './template-provisioning.js';
 
 const SHARED_POOL_NAME = /^[A-Za-z0-9._:-]{1,64}$/;

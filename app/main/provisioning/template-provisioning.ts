@@ -1,4 +1,4 @@
-// Provisioning a VM from a template or ISO registered by URL (app/main/downloads/): the host
+// Provisioning a VM from a template or ISO registered by URL (app/main/templates/): the host
 // puts the image on its storage pool (a copy already there is reused; else the host downloads it,
 // then the pool's other hosts), then the VM's disk is a qcow2 overlay on the pool's copy (qcow2
 // template), a copy of it (raw template), or an empty qcow2 disk with the ISO attached as CD-ROM.
@@ -12,9 +12,10 @@ import {
   TEMPLATE_PARAMS,
   templatesProvision,
 } from '../../shared/validation/template-params.js';
-import type { UrlTemplate } from '../downloads/template-records.js';
-import type { UrlTemplateService } from '../downloads/url-template-service.js';
-import { buildDomainXml, DomainDocument, type DomainDisk } from '../hypervisors/kvm/domain-xml.js';
+import type { UrlTemplate } from '../templates/template-records.js';
+import type { UrlTemplateService } from '../templates/url-template-service.js';
+import { buildDomainXml, type DomainDisk } from '../hypervisors/kvm/domain-xml.js';
+import type { DiskSpec } from '../hypervisors/disk-commands.js';
 import { autogenMac, validateParam, type ProvisionParams } from '../image-store/parameters.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
@@ -86,7 +87,6 @@ export class TemplateProvisionRun extends ProvisionRun {
     const { ctx } = this;
     const { template: t, pool, params } = this.o;
     await this.attach(this.o.connect);
-    const drivers = this.kvmDrivers();
     // A raw template is copied; a qcow2 template gets an overlay; an ISO an empty qcow2 disk.
     const diskFormat = t.format === 'raw' ? 'raw' : 'qcow2';
     const disk = validateHostPath(`${this.o.disksDir}/${this.name}-vda.${diskFormat}`);
@@ -96,7 +96,7 @@ export class TemplateProvisionRun extends ProvisionRun {
         surveyHost(this.shell, this.prefix, { imageCache: pool.dir, disks: this.o.disksDir }, [
           disk,
         ]),
-        drivers.kvm.exists(this.name),
+        this.driver.exists(this.name),
       ]);
       const bridge = this.checkSurvey(survey, taken, [disk], params.bridge);
       const grown = Number(params.vda_disk_size ?? 0) * MiB;
@@ -133,7 +133,7 @@ export class TemplateProvisionRun extends ProvisionRun {
 
       this.step = 'creating disks';
       ctx.progress(0.85, 'Creating disks');
-      await this.createDisk(t, copy.path, disk, params);
+      await this.makeDisk(templateDisk(t, copy.path, disk, params));
 
       this.step = 'defining the VM';
       ctx.progress(0.9, 'Defining the VM');
@@ -147,14 +147,16 @@ export class TemplateProvisionRun extends ProvisionRun {
         virtType: survey.virtType,
         boot: { kind: 'firmware', bootOrder: t.format === 'iso' ? ['cdrom', 'hd'] : ['hd'] },
         disks,
-        interfaces: [{ type: 'bridge', bridge, mac: params.mac ?? autogenMac('kvm') }],
+        interfaces: [
+          { type: 'bridge', bridge, mac: params.mac ?? autogenMac(this.host.hypervisor) },
+        ],
         graphics: true,
       });
-      await this.defineKvm(new DomainDocument(xml), drivers);
+      await this.defineVm(xml);
       if (this.o.start) {
         this.step = 'starting the VM';
         ctx.progress(0.95, 'Starting the VM');
-        await drivers.kvm.start(this.name);
+        await this.driver.start(this.name);
       }
       ctx.progress(1, 'Done');
       return { name: this.name, disks: [disk], started: this.o.start };
@@ -163,37 +165,19 @@ export class TemplateProvisionRun extends ProvisionRun {
       throw err;
     }
   }
+}
 
-  private async createDisk(
-    t: UrlTemplate,
-    source: string,
-    disk: string,
-    params: ProvisionParams,
-  ): Promise<void> {
-    const sizeMiB = params.vda_disk_size;
-    // Registered before the file exists: a cancel may land while it is being made.
-    this.undo.add(`file ${disk}`, () => this.undoCmd('rm', '-f', '--', disk));
-    if (t.format === 'qcow2') {
-      // An overlay on the pool's copy: nothing is copied, whatever its size.
-      await this.cmd(
-        'qemu-img',
-        'create',
-        '-q',
-        '-f',
-        'qcow2',
-        '-b',
-        source,
-        '-F',
-        'qcow2',
-        disk,
-        ...(sizeMiB ? [`${sizeMiB}M`] : []),
-      );
-    } else if (t.format === 'raw') {
-      await this.cmd('cp', '--sparse=always', '--', source, disk);
-      if (sizeMiB) await this.cmd('qemu-img', 'resize', '-q', '-f', 'raw', disk, `${sizeMiB}M`);
-    } else {
-      const mib = params.vda_disk_size ?? String(ISO_DISK_MIB);
-      await this.cmd('qemu-img', 'create', '-q', '-f', 'qcow2', disk, `${mib}M`);
-    }
-  }
+/** The VM's disk: an overlay on the pool's copy (qcow2), a copy of it (raw), or empty (ISO). */
+function templateDisk(
+  t: UrlTemplate,
+  source: string,
+  path: string,
+  params: ProvisionParams,
+): DiskSpec {
+  const sizeMiB = params.vda_disk_size;
+  const size = sizeMiB ? { sizeMiB } : {};
+  if (t.format === 'qcow2')
+    return { kind: 'overlay', path, base: source, baseFormat: 'qcow2', ...size };
+  if (t.format === 'raw') return { kind: 'copy', path, source, ...size };
+  return { kind: 'empty', path, format: 'qcow2', sizeMiB: sizeMiB ?? String(ISO_DISK_MIB) };
 }

@@ -37,14 +37,14 @@ import {
   string,
   stringRecord,
 } from './schema.js';
+import { FILE_NAME_RULE, NAME_RULE } from '../validation/names.js';
 import type { ParamType } from '../validation/provision-params.js';
 
 // ---- argument schemas -------------------------------------------------------------------------
 
 /** Host and VM names: letters, digits, `.`, `_`, `-`, not starting with `-`, 1 to 64 chars. */
-const NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
-const hostName = string({ max: 64, pattern: NAME });
-const vmName = string({ max: 64, pattern: NAME });
+const hostName = string({ max: 64, pattern: NAME_RULE });
+const vmName = string({ max: 64, pattern: NAME_RULE });
 const hostPath = string({ max: 4096, pattern: /^\/[^\0\n\r]*$/ });
 const fingerprint = string({ pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ });
 
@@ -56,7 +56,7 @@ export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
 
 const vmRef = object({ host: hostName, vm: vmName });
 /** Appliance folder names of the image store. */
-const applianceName = string({ max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/ });
+const applianceName = string({ max: 64, pattern: FILE_NAME_RULE });
 /** Provisioning parameters by key (image.conf keys); main validates each value. */
 const provisionParams = stringRecord(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, string({ max: 4096 }));
 

@@ -10,11 +10,25 @@ export class InvalidInputError extends Error {
   }
 }
 
-const VM_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
+const NAME_FIRST = 'A-Za-z0-9._';
+const NAME_REST = 'A-Za-z0-9._\\-';
 
-/** VM names: letters, digits, `.`, `_`, `-`; not starting with `-`; 1 to 64 characters. */
+/**
+ * The name rule of VMs, hosts, snapshots, templates and ISOs: letters, digits, `.`, `_`, `-`; not
+ * starting with `-` (it would read as an option); 1 to 64 characters.
+ */
+export const NAME_RULE = new RegExp(`^[${NAME_FIRST}][${NAME_REST}]{0,63}$`);
+/** NAME_RULE as the `pattern` attribute of an HTML input (which anchors it itself). */
+export const NAME_INPUT_PATTERN = `[${NAME_FIRST}][${NAME_REST}]{0,63}`;
+/**
+ * Names that become a file or folder in a store (appliances, certificates): NAME_RULE, starting
+ * with a letter or digit, so never a hidden file.
+ */
+export const FILE_NAME_RULE = new RegExp(`^[A-Za-z0-9][${NAME_REST}]{0,63}$`);
+
+/** VM names follow NAME_RULE. */
 export function validateVmName(name: string): string {
-  if (!VM_NAME.test(name)) {
+  if (!NAME_RULE.test(name)) {
     throw new InvalidInputError(
       'name',
       `Invalid VM name ${JSON.stringify(name)}: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'.`,

@@ -8,7 +8,7 @@ import {
   type Checksum,
   type HttpHeader,
 } from './download-source.js';
-import { InvalidInputError, validateVmName } from './names.js';
+import { FILE_NAME_RULE, InvalidInputError, validateVmName } from './names.js';
 
 export const TEMPLATE_FORMATS = ['qcow2', 'raw', 'iso'] as const;
 export type TemplateFormat = (typeof TEMPLATE_FORMATS)[number];
@@ -65,10 +65,8 @@ export function validateTemplateOs(os: string): string {
   return os;
 }
 
-const CERT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export function validateCertificateName(name: string): string {
-  if (!CERT_NAME.test(name)) {
+  if (!FILE_NAME_RULE.test(name)) {
     throw new InvalidInputError(
       'name',
       `Invalid certificate name ${JSON.stringify(name)}: 1 to 64 letters, digits, '.', '_' or '-'.`,

@@ -4,7 +4,7 @@
 // Over a real temporary inventory; no host is reached (the one KVM host is never connected).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UrlTemplateRecords } from '../../../app/main/downloads/template-records.js';
+import { UrlTemplateRecords } from '../../../app/main/templates/template-records.js';
 import { convirtContract } from '../../../app/shared/contract/convirt-contract.js';
 import { parseArgs } from '../../../app/shared/contract/define.js';
 import { InvalidInputError } from '../../../app/shared/validation/names.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { UrlTemplateRecords } from '../../../app/main/downloads/template-records.js';
+import { UrlTemplateRecords } from '../../../app/main/templates/template-records.js';
 import type { ClientEvents } from '../../../app/main/backend/convirt-backend.js';
 import { convirtContract } from '../../../app/shared/contract/convirt-contract.js';
 import { parseArgs } from '../../../app/shared/contract/define.js';

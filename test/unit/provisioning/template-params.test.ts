@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Host } from '../../../app/shared/domain/inventory.js';
 import { InvalidInputError } from '../../../app/shared/validation/names.js';
-import type { UrlTemplate } from '../../../app/main/downloads/template-records.js';
+import type { UrlTemplate } from '../../../app/main/templates/template-records.js';
 import { templateParams } from '../../../app/main/provisioning/template-provisioning.js';
 
 const host = (hypervisor: Host['hypervisor']) => ({ name: 'web1', hypervisor }) as Host;

@@ -1,15 +1,16 @@
 // Migration 3: HTTP header values registered before it move from url_template_details into the
 // secret store, leaving the name and a reference. When the store opens without a question
-// (safeStorage) it happens during the migration; when it needs a master passphrase nobody can
+// (safeStorage) it happens at start-up, right after the inventory opens; when it needs a master passphrase nobody can
 // give then, the values stay as they were (still usable) and move once it is unlocked.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   headerSecretCounts,
+  moveHeaderValuesIntoVault,
   unlockForHeaders,
   UrlTemplateRecords,
-} from '../../../app/main/downloads/template-records.js';
+} from '../../../app/main/templates/template-records.js';
 import { databasePath, openDatabase } from '../../../app/main/inventory/database.js';
 import { MIGRATIONS } from '../../../app/main/inventory/migrations.js';
 import { passphraseProtection } from '../../../app/main/secrets/passphrase-protection.js';
@@ -49,11 +50,12 @@ function databaseBytes(dir: string): Buffer {
   return readFileSync(databasePath(dir));
 }
 
-test('with safeStorage, migration 3 moves header values into the store', (t) => {
+test('with safeStorage, header values move into the store at start-up', (t) => {
   const dir = tempDir(t);
   inventoryAtVersion2(dir);
-  configureVault(dir, safeStorageProtection(fakeKeychain, 'linux'));
+  const vault = configureVault(dir, safeStorageProtection(fakeKeychain, 'linux'));
   const db = openDatabase(databasePath(dir));
+  assert.equal(moveHeaderValuesIntoVault(db, vault), 1);
   assert.deepEqual(headerSecretCounts(db), { stored: 1, plainText: 0 });
   assert.deepEqual(new UrlTemplateRecords(db).get('deb').headers, [
     { name: 'Authorization', value: TOKEN },

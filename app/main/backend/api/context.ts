@@ -3,7 +3,7 @@
 import type { ConvirtContract, ConvirtService } from '../../../shared/contract/convirt-contract.js';
 import type { EventSink } from '../../../shared/contract/define.js';
 import type { ConsoleSink } from '../../consoles/console-manager.js';
-import type { UrlTemplateService } from '../../downloads/url-template-service.js';
+import type { UrlTemplateService } from '../../templates/url-template-service.js';
 import type { FleetService } from '../../fleet/fleet-service.js';
 import type { Inventory } from '../../inventory/index.js';
 import type { ConvirtBackendOptions } from '../backend-options.js';

@@ -4,11 +4,20 @@ import type { ClientChannel } from 'ssh2';
 import type { GuestInfo, VmState } from '../../../shared/domain/vm.js';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
-import type { HypervisorDriver, PolledVm, ShutdownOptions } from '../driver.js';
+import { diskCommands, type DiskSpec } from '../disk-commands.js';
+import type {
+  DefineSteps,
+  DriverKind,
+  HypervisorDriver,
+  HypervisorVmDetails,
+  PolledVm,
+  ShutdownOptions,
+} from '../driver.js';
 import { DomainDocument } from './domain-xml.js';
 import { parseGuestInfo, parseKvmPoll } from './domstats-parse.js';
 import { VirshSession } from './virsh-session.js';
 import { parseVirshState } from './virsh.js';
+import { parseVncEndpoint, type VncEndpoint } from './vnc-endpoint.js';
 
 const POLL_STATS = ['--state', '--cpu-total', '--balloon', '--vcpu', '--interface', '--block'];
 /** The poll as virsh command lines: constants only, safe for a persistent session. */
@@ -126,15 +135,33 @@ export interface KvmDriverOptions {
   sudo?: boolean;
 }
 
+/** libvirt offers every optional operation; its hosts have qemu-img and mkfs. */
+export const KVM_KIND: DriverKind = {
+  hypervisor: 'kvm',
+  notSupported: {},
+  provisioning: {
+    configFormat: 'libvirt-xml',
+    disksDir: '/var/lib/libvirt/images',
+    imageCache: '/var/lib/libvirt/images/convirt-cache',
+    preferredBridge: 'br0',
+    imageFormats: ['raw', 'qcow2'],
+    emptyDiskFormat: 'qcow2',
+    filledDisks: true,
+    diskTools: 'qemu-img',
+  },
+};
+
 export class KvmDriver implements HypervisorDriver {
   readonly hypervisor = 'kvm' as const;
+  readonly notSupported = KVM_KIND.notSupported;
+  readonly provisioning = KVM_KIND.provisioning;
   readonly uri: string;
   private readonly prefix: string[];
   private session?: VirshSession;
 
   constructor(
     private readonly ssh: RemoteShell,
-    options: KvmDriverOptions = {},
+    private readonly options: KvmDriverOptions = {},
   ) {
     this.uri = options.uri ?? 'qemu:///system';
     this.prefix = options.sudo ? ['sudo', '-n'] : [];
@@ -498,12 +525,11 @@ exit 0`;
         if (disk.device !== 'disk' || !disk.source) continue;
         const dir = disk.source.slice(0, disk.source.lastIndexOf('/')) || '/';
         const target = validateHostPath(`${dir}/${newName}-${disk.target}.qcow2`);
-        const format = disk.format ?? 'raw';
-        const argv =
+        const spec: DiskSpec =
           mode === 'overlay'
-            ? ['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', disk.source, '-F', format, target]
-            : ['qemu-img', 'convert', '-q', '-O', 'qcow2', disk.source, target];
-        await this.ssh.run([...this.prefix, ...argv]);
+            ? { kind: 'overlay', path: target, base: disk.source, baseFormat: disk.format ?? 'raw' }
+            : { kind: 'convert', path: target, source: disk.source };
+        for (const argv of this.diskCommands(spec)) await this.ssh.run([...this.prefix, ...argv]);
         created.push(target);
         doc.setDiskSource(disk.target, target);
       }
@@ -547,5 +573,61 @@ exit 0`;
       this.virshArgv('guestinfo', validateVmName(name), '--os', '--interface', '--hostname'),
     );
     return result.code === 0 ? parseGuestInfo(result.stdout) : null;
+  }
+
+  async vmDetails(name: string): Promise<HypervisorVmDetails> {
+    const [doc, autostart, snapshots] = await Promise.all([
+      this.document(name),
+      this.autostart(name),
+      this.snapshotList(name),
+    ]);
+    return {
+      autostart,
+      isoPath: doc.disks().find((disk) => disk.device === 'cdrom')?.source ?? null,
+      hasGuestAgentChannel: doc.hasGuestAgentChannel(),
+      hasGraphics: doc.hasGraphics(),
+      snapshots,
+      hypervisor: 'kvm',
+      notSupported: this.notSupported,
+      configFile: null,
+    };
+  }
+
+  async setResources(
+    name: string,
+    change: { vcpus?: number; memoryMiB?: number },
+  ): Promise<string[]> {
+    const done: string[] = [];
+    if (change.vcpus !== undefined)
+      done.push(`vCPUs ${change.vcpus}: ${await this.setVcpus(name, change.vcpus)}`);
+    if (change.memoryMiB !== undefined)
+      done.push(`memory ${change.memoryMiB} MiB: ${await this.setMemory(name, change.memoryMiB)}`);
+    return done;
+  }
+
+  diskCommands(spec: DiskSpec): string[][] {
+    return diskCommands(spec, this.provisioning.diskTools);
+  }
+
+  /** Defines the domain from its XML, adding the guest agent channel when it lacks one. */
+  async defineNew(name: string, config: string, steps: DefineSteps): Promise<void> {
+    const doc = new DomainDocument(config);
+    if (doc.name !== name)
+      throw new Error(`The domain XML must name the VM ${name} (it names ${doc.name}).`);
+    if (doc.addGuestAgentChannel())
+      steps.log('Added the QEMU guest agent channel the template lacked.');
+    const cleanup = new KvmDriver(steps.cleanupShell, this.options);
+    // Registered first: a cancel may land while virsh is defining it.
+    steps.undo(`domain ${name}`, async () => {
+      if (!(await cleanup.exists(name))) return;
+      if ((await cleanup.state(name)) !== 'shutoff') await cleanup.destroy(name);
+      await cleanup.undefine(name);
+    });
+    await this.define(doc.toXml());
+  }
+
+  /** The running domain's VNC display, from its live XML; `subject` names it in errors. */
+  async graphicalConsole(name: string, subject = name): Promise<VncEndpoint> {
+    return parseVncEndpoint(await this.virsh('dumpxml', validateVmName(name)), subject);
   }
 }

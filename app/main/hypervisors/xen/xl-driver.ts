@@ -7,7 +7,16 @@ import {
   validateVmName,
 } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
-import type { HypervisorDriver, PolledVm, ShutdownOptions } from '../driver.js';
+import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
+import { diskCommands, type DiskSpec } from '../disk-commands.js';
+import type {
+  DefineSteps,
+  DriverKind,
+  HypervisorDriver,
+  HypervisorVmDetails,
+  PolledVm,
+  ShutdownOptions,
+} from '../driver.js';
 import {
   mergeXenDomains,
   parseXentopBatch,
@@ -190,8 +199,29 @@ function positiveInteger(field: string, n: number): number {
   return n;
 }
 
+/**
+ * xl has none of libvirt's extras (XL_UNSUPPORTED says why); dom0 makes raw disk files with cp
+ * and truncate only (no qemu-img, no mkfs).
+ */
+export const XL_KIND: DriverKind = {
+  hypervisor: 'xen',
+  notSupported: XL_UNSUPPORTED,
+  provisioning: {
+    configFormat: 'xl',
+    disksDir: '/var/lib/xen/images',
+    imageCache: '/var/lib/xen/images/convirt-cache',
+    preferredBridge: 'xenbr0',
+    imageFormats: ['raw'],
+    emptyDiskFormat: 'raw',
+    filledDisks: false,
+    diskTools: 'coreutils',
+  },
+};
+
 export class XlDriver implements HypervisorDriver {
   readonly hypervisor = 'xen' as const;
+  readonly notSupported = XL_KIND.notSupported;
+  readonly provisioning = XL_KIND.provisioning;
   readonly configDir: string;
   readonly imagesDir: string;
   private readonly prefix: string[];
@@ -199,7 +229,7 @@ export class XlDriver implements HypervisorDriver {
 
   constructor(
     private readonly ssh: RemoteShell,
-    options: XlDriverOptions = {},
+    private readonly options: XlDriverOptions = {},
   ) {
     this.prefix = options.sudo ? ['sudo', '-n'] : [];
     this.configDir = validateHostPath(options.configDir ?? '/etc/xen');
@@ -428,5 +458,55 @@ export class XlDriver implements HypervisorDriver {
       validateVmName(n);
       return null;
     });
+  }
+
+  async vmDetails(name: string): Promise<HypervisorVmDetails> {
+    return {
+      autostart: null,
+      isoPath: null,
+      hasGuestAgentChannel: false,
+      hasGraphics: false,
+      snapshots: [],
+      hypervisor: 'xen',
+      notSupported: this.notSupported,
+      configFile: await this.existingConfig(name),
+    };
+  }
+
+  /** A VM is a domain xl runs, or a config file it would start one from. */
+  async exists(name: string): Promise<boolean> {
+    const [domain, config] = await Promise.all([this.domainState(name), this.existingConfig(name)]);
+    return domain !== null || config !== null;
+  }
+
+  diskCommands(spec: DiskSpec): string[][] {
+    return diskCommands(spec, this.provisioning.diskTools);
+  }
+
+  /**
+   * Writes the xl config to CONFIG_DIR/NAME.cfg (where `start` finds it) without replacing any
+   * file, and checks it with a dry run of `xl create`.
+   */
+  async defineNew(name: string, config: string, steps: DefineSteps): Promise<void> {
+    const named = /^\s*name\s*=\s*"([^"]*)"\s*$/m.exec(config)?.[1];
+    if (named !== name)
+      throw new Error(`The xl config must set name = "${name}" (it sets ${named ?? 'none'}).`);
+    steps.log(
+      'No guest agent channel: Xen PV guests have none (xl shuts them down through their PV drivers).',
+    );
+    const path = this.configPath(name);
+    const cleanup = new XlDriver(steps.cleanupShell, this.options);
+    // noclobber: a config that appeared meanwhile is never overwritten, nor removed.
+    await this.ssh.run([...this.prefix, 'sh', '-c', 'set -C; cat > "$1"', 'sh', path], {
+      stdin: config,
+    });
+    steps.undo(`file ${path}`, async () => {
+      await steps.cleanupShell.run([...this.prefix, 'rm', '-f', '--', path]);
+    });
+    // Registered before `xl create`: a cancel may land while the domain is being built.
+    steps.undo(`domain ${name}`, async () => {
+      if ((await cleanup.domainState(name)) !== null) await cleanup.destroy(name);
+    });
+    await this.configDisks(path);
   }
 }

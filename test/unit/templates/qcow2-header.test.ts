@@ -1,7 +1,7 @@
 // The qcow2 header: magic QFI\xfb, the virtual size as a big-endian 64-bit number at offset 24.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { qcow2VirtualSize } from '../../../app/main/downloads/url-check.js';
+import { qcow2VirtualSize } from '../../../app/main/templates/url-check.js';
 
 function header(size: bigint, magic = [0x51, 0x46, 0x49, 0xfb]): Uint8Array {
   const bytes = new Uint8Array(32);

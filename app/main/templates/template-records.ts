@@ -1,7 +1,7 @@
 // The inventory's side of templates and ISOs by URL: the records, their HTTP headers, the pools
 // holding a copy, and the download certificates (migration 2). Header values are secrets (an
 // Authorization header is a credential): the inventory keeps each header's name and a reference
-// into ConVirt's secret store, which holds the value (migration 3 moved the older ones).
+// into ConVirt's secret store, which holds the value (moveHeaderValuesIntoVault moves older ones).
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Hypervisor } from '../../shared/domain/host.js';
@@ -117,10 +117,11 @@ function storeHeaderValue(vault: SecretVault, template: string, h: HttpHeader): 
 
 /**
  * Moves header values still in plain text (registered before migration 3) into the vault, when it
- * can be opened without asking; returns how many moved. The values go into the vault first, so a
+ * can be opened without asking; returns how many moved. Runs where the vault is open (start-up,
+ * unlocking), never in a migration: the vault is passed in. The values go into the vault first, so a
  * failure in between leaves at worst an unused vault entry, never a lost header.
  */
-export function moveHeaderValuesIntoVault(db: Db, vault = vaultBeside(db)): number {
+export function moveHeaderValuesIntoVault(db: Db, vault: SecretVault | undefined): number {
   const rows = db
     .prepare<[string], { template_id: number; seq: number; value: string; name: string }>(
       `SELECT d.template_id, d.seq, d.value, t.name FROM url_template_details d

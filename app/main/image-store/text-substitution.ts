@@ -1,6 +1,6 @@
-// ConVirt's template substitution: `$NAME` and `${NAME}` are replaced by their values; variables
-// the template names but nobody defines are left exactly as written (Python's safe_substitute),
-// and `$$` is a literal `$`.
+// Text substitution for appliance files (vm_conf.template and the like): `$NAME` and `${NAME}`
+// are replaced by their values; variables the text names but nobody defines are left exactly as
+// written (Python's safe_substitute), and `$$` is a literal `$`.
 
 import { InvalidInputError } from '../../shared/validation/names.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isMetalink, parseMetalink } from '../../../app/main/downloads/metalink.js';
+import { isMetalink, parseMetalink } from '../../../app/main/templates/metalink.js';
 
 const sha256 = 'ab'.repeat(32);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseVncEndpoint } from '../../../app/main/consoles/vnc-endpoint.js';
+import { parseVncEndpoint } from '../../../app/main/hypervisors/kvm/vnc-endpoint.js';
 
 const domain = (devices: string) =>
   `<domain type='qemu' id='3'><name>db2</name><devices>${devices}</devices></domain>`;

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeXml, substitute, xlStringValue } from '../../../app/main/image-store/template.js';
+import {
+  escapeXml,
+  substitute,
+  xlStringValue,
+} from '../../../app/main/image-store/text-substitution.js';
 
 test("ConVirt's example: $VM_NAME in a disk path", () => {
   assert.equal(

@@ -1,0 +1,39 @@
+// The driver for a host, by its hypervisor: the one place that maps a hypervisor to its driver.
+import type { Hypervisor } from '../../shared/domain/host.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+import type { DriverKind, HypervisorDriver } from './driver.js';
+import { KVM_KIND, KvmDriver } from './kvm/kvm-driver.js';
+import { XL_KIND, XlDriver } from './xen/xl-driver.js';
+
+/** What a driver needs to know of its host. */
+export interface DriverHost {
+  hypervisor: Hypervisor;
+  useSudo: boolean;
+  /** libvirt hosts only: the URI virsh connects to (qemu:///system when null). */
+  libvirtUri?: string | null;
+}
+
+const DRIVERS: Record<
+  Hypervisor,
+  { kind: DriverKind; create(shell: RemoteShell, host: DriverHost): HypervisorDriver }
+> = {
+  kvm: {
+    kind: KVM_KIND,
+    create: (shell, host) =>
+      new KvmDriver(shell, {
+        sudo: host.useSudo,
+        ...(host.libvirtUri ? { uri: host.libvirtUri } : {}),
+      }),
+  },
+  xen: { kind: XL_KIND, create: (shell, host) => new XlDriver(shell, { sudo: host.useSudo }) },
+};
+
+/** What a hypervisor's driver can do and how it provisions, known without connecting. */
+export function driverKind(hypervisor: Hypervisor): DriverKind {
+  return DRIVERS[hypervisor].kind;
+}
+
+/** The host's driver over `shell`. */
+export function driverFor(host: DriverHost, shell: RemoteShell): HypervisorDriver {
+  return DRIVERS[host.hypervisor].create(shell, host);
+}

@@ -1,0 +1,36 @@
+// The provisioning request and its result, and where provisioning puts files on hosts: shared by
+// the service that checks requests and the tasks that carry them out.
+import { driverKind } from '../hypervisors/drivers.js';
+
+/** The VM's source: an appliance of the image store, or a template or ISO registered by URL. */
+export type ProvisionSource =
+  { appliance: string; template?: undefined } | { template: string; appliance?: undefined };
+
+export type ProvisionRequest = ProvisionSource & {
+  host: string;
+  name: string;
+  params?: Readonly<Record<string, string>>;
+  start?: boolean;
+};
+
+export interface ProvisionResult {
+  name: string;
+  disks: string[];
+  started: boolean;
+}
+
+export interface HostPaths {
+  /** Verified images kept on the host, named by checksum, reused by later provisionings. */
+  imageCache: string;
+  /** Where the VMs' disks go; image.conf's VM_DISKS_DIR when not set. */
+  disks?: string;
+}
+
+/** The hypervisor's own folders (each host takes its driver's: see provisioningDirs). */
+export const DEFAULT_HOST_PATHS: HostPaths = {
+  imageCache: driverKind('kvm').provisioning.imageCache,
+};
+/** Where the VMs' disks go on KVM hosts when neither HostPaths nor image.conf say. */
+export const DEFAULT_KVM_DISKS_DIR = driverKind('kvm').provisioning.disksDir;
+/** Where Xen hosts keep the image cache when DEFAULT_HOST_PATHS is in use (dom0 has no libvirt). */
+export const XEN_IMAGE_CACHE = driverKind('xen').provisioning.imageCache;
