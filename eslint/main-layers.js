@@ -18,10 +18,8 @@ export const mainLayers = [
   ['inventory', 'secrets', 'image-store'],
   ['tasks'],
   ['fleet'],
-  // 'downloads' is the old name of 'templates' until the rename lands.
-  ['templates', 'downloads', 'provisioning', 'consoles'],
-  // 'services' is the old name of 'backend' until the rename lands.
-  ['backend', 'services'],
+  ['templates', 'provisioning', 'consoles'],
+  ['backend'],
   // Front ends.
   ['cli', 'browser-mode', 'electron'],
 ];

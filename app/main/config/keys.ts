@@ -1,8 +1,7 @@
 // The keys of convirt.conf that ConVirt reads: the section each belongs to, what it means and how
 // its value is checked. docs/configuration.md describes the same keys at length.
 import { isAbsolute, join, normalize } from 'node:path';
-import { validatePort } from '../inventory/validation.js';
-import { validateHostPath } from '../../shared/validation/names.js';
+import { validateHostPath, validatePort } from '../../shared/validation/names.js';
 import { validateParam } from '../../shared/validation/provision-params.js';
 
 export const PATHS = 'PATHS';

@@ -22,7 +22,8 @@ import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
 import { TaskRunner, type TaskContext } from '../tasks/task-runner.js';
 import { FleetPoller } from './fleet-poller.js';
 import { HostConnections } from './host-connections.js';
-import { HostConnector, type Prompts } from './host-connector.js';
+import { HostConnector } from './host-connector.js';
+import type { Prompts } from '../ssh/prompts.js';
 import type { SshConfig } from '../ssh/ssh-config.js';
 
 export { VM_ACTIONS, type VmAction } from '../../shared/contract/convirt-contract.js';

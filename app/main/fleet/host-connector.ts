@@ -10,6 +10,7 @@ import { resolveJumpChain, type ResolvedSshHost, type SshConfig } from '../ssh/s
 import { ChannelLimiter } from '../ssh/channel-limiter.js';
 import { SshConnection, type SshAuth, type SshConnectionOptions } from '../ssh/ssh-connection.js';
 import type { AuthMethod } from '../inventory/index.js';
+import type { Prompts } from '../ssh/prompts.js';
 
 /** Where to connect, as the operator entered it (the inventory's host fields). */
 export interface HostEndpoint {
@@ -20,16 +21,6 @@ export interface HostEndpoint {
   identityFile?: string | null;
 }
 
-/** Questions that only the operator can answer, asked through the contract. */
-export interface Prompts {
-  passphrase?(keyFile: string): Promise<string | undefined>;
-  password?(target: string): Promise<string | undefined>;
-  /**
-   * The key or the host refused the secret given for `subject`: forget it. True when it was a
-   * kept one (not just typed), so asking the operator once more is worth it.
-   */
-  rejected?(kind: 'password' | 'passphrase', subject: string): boolean;
-}
 
 /** ssh2's words when the server refused every credential offered. */
 const AUTHENTICATION_FAILED = /authentication methods failed/i;

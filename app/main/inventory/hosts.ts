@@ -19,10 +19,9 @@ import {
   validateIdentityFile,
   validateLibvirtUri,
   validateOneOf,
-  validatePort,
   validateUsername,
 } from './validation.js';
-import { InvalidInputError } from '../../shared/validation/names.js';
+import { InvalidInputError, validatePort } from '../../shared/validation/names.js';
 
 interface HostRow {
   id: number;

@@ -42,13 +42,6 @@ export function validateAddress(address: string): string {
   return address;
 }
 
-export function validatePort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    invalid('port', `Invalid port ${JSON.stringify(port)}: use a whole number from 1 to 65535.`);
-  }
-  return port;
-}
-
 export function validateUsername(username: string): string {
   if (typeof username !== 'string' || !USERNAME.test(username)) {
     invalid(

@@ -2,7 +2,7 @@
 // session (per user@host, per key file), so the next connection does not ask again; with
 // "Remember" it also goes into the vault and survives a restart. A secret the host or the key
 // rejects is forgotten at once, in memory and in the vault, and asked again.
-import type { Prompts } from '../fleet/host-connector.js';
+import type { Prompts } from '../ssh/prompts.js';
 import type { SecretVault, VaultEntry } from './vault.js';
 
 export type SshSecretKind = 'password' | 'passphrase';

@@ -52,3 +52,14 @@ export function validateHostPath(path: string): string {
   }
   return path;
 }
+
+/** A TCP port: a whole number from 1 to 65535. */
+export function validatePort(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidInputError(
+      'port',
+      `Invalid port ${JSON.stringify(port)}: use a whole number from 1 to 65535.`,
+    );
+  }
+  return port;
+}

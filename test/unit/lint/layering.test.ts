@@ -98,9 +98,7 @@ test('a folder of main may not import from a higher layer', async () => {
     ['app/main/ssh/x.ts', "import { d } from '../hypervisors/driver.js';", 'hypervisors'],
     ['app/main/hypervisors/kvm/x.ts', "import { f } from '../../fleet/f.js';", 'fleet'],
     ['app/main/inventory/x.ts', "import { t } from '../templates/t.js';", 'templates'],
-    // The old name of templates, until the rename lands.
-    ['app/main/inventory/x.ts', "import { t } from '../downloads/t.js';", 'downloads'],
-    ['app/main/fleet/x.ts', "import { b } from '../services/b.js';", 'services'],
+    ['app/main/fleet/x.ts', "import { b } from '../backend/b.js';", 'backend'],
     ['app/main/provisioning/x.ts', "import { b } from '../backend/b.js';", 'backend'],
     ['app/main/backend/x.ts', "import { c } from '../cli/c.js';", 'cli'],
     // A type couples the lower folder to the higher one just as well.
@@ -119,8 +117,7 @@ test('imports within a layer and down the layers pass', async () => {
   const legal: [file: string, code: string][] = [
     ['app/main/backend/x.ts', "import { s } from '../ssh/s.js';"],
     ['app/main/backend/x.ts', "import { t } from '../templates/t.js';"],
-    // Same layer, old and new name.
-    ['app/main/backend/x.ts', "import { s } from '../services/s.js';"],
+    ['app/main/backend/x.ts', "import { a } from './api/a.js';"],
     ['app/main/templates/x.ts', "import { p } from '../provisioning/p.js';"],
     ['app/main/hypervisors/kvm/x.ts', "import { v } from './v.js';"],
     ['app/main/cli/x.ts', "import { b } from '../backend/b.js';"],
