@@ -22,7 +22,7 @@ export async function buildElectronPackages(outDir: string, root = repoRoot): Pr
     return 1;
   }
   // convirtctl and the browser-mode server, bundled into the app (run with ELECTRON_RUN_AS_NODE).
-  await bundleLaunchers(join(root, 'lib'));
+  await bundleLaunchers(join(root, 'dist/lib'));
   const run = spawnSync(
     process.execPath,
     [

@@ -2,38 +2,15 @@
 // running on that distribution's Node.js (a .deb by dpkg-deb, an .rpm by rpmbuild), in
 // dist/packages/. `npm run package -- --electron`: the bundled-Electron deb, rpm and AppImage
 // (electron-builder; needs downloads, see docs/packaging.md). `--out DIR` puts them elsewhere.
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildDeb } from './deb.js';
+import { buildApp, buildDistroPackage } from './build-package.js';
 import { buildElectronPackages } from './electron.js';
-import { buildRpm } from './rpm.js';
-import { DISTROS, repoRoot, stage, type Distro } from './stage.js';
-import { packageValues } from './values.js';
+import { DISTROS, repoRoot, type Distro } from './stage.js';
 
 export const USAGE = `Usage: npm run package -- --distro ubuntu|fedora|suse [--out DIR]
        npm run package -- --electron [--out DIR]`;
-
-/** Builds the page, the Electron main process and the preload (scripts/build.ts). */
-export function buildApp(root = repoRoot): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts')], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) throw new Error('scripts/build.ts failed; see the messages above.');
-}
-
-/** Builds one distribution's package; returns its path. */
-export async function buildDistroPackage(distro: Distro, outDir: string, root = repoRoot) {
-  const work = join(outDir, 'work', distro);
-  const stageDir = join(work, 'root');
-  await stage({ distro, stageDir, root });
-  const values = packageValues(root);
-  return distro === 'ubuntu'
-    ? buildDeb(stageDir, outDir, values)
-    : buildRpm(distro, stageDir, work, outDir, values);
-}
 
 async function main(argv: string[]): Promise<number> {
   let values;

@@ -206,9 +206,14 @@ export async function stage({ distro, stageDir, root = repoRoot }: StageOptions)
   const desktop = join(stageDir, 'usr/share/applications/convirt.desktop');
   mkdirSync(dirname(desktop), { recursive: true });
   copyFileSync(join(packagingDir, 'files/convirt.desktop'), desktop);
-  const icon = join(stageDir, 'usr/share/icons/hicolor/scalable/apps/convirt.svg');
-  mkdirSync(dirname(icon), { recursive: true });
-  copyFileSync(join(packagingDir, 'files/convirt.svg'), icon);
+  for (const [size, file] of [
+    ['scalable', 'convirt.svg'],
+    ['256x256', 'convirt.png'],
+  ] as const) {
+    const icon = join(stageDir, 'usr/share/icons/hicolor', size, 'apps', file);
+    mkdirSync(dirname(icon), { recursive: true });
+    copyFileSync(join(packagingDir, 'files', file), icon);
+  }
   for (const dir of CACHE_DIRS) mkdirSync(join(stageDir, CACHE, dir), { recursive: true });
 
   const executables = ['bin/convirt', 'bin/convirtctl', 'lib/convirt-setup'].map((p) =>
