@@ -29,7 +29,7 @@ const config = JSON.parse(readFileSync(ELECTRON_BUILDER_CONFIG, 'utf8')) as Conf
 
 test("electron-builder's own schema accepts the configuration", async () => {
   const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
-    validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+    validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
   };
   const { DebugLogger } = require('builder-util/out/DebugLogger.js') as {
     DebugLogger: new (enabled: boolean) => unknown;
