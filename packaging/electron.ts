@@ -3,16 +3,44 @@
 // tools, come from outside the package registries: where they cannot be downloaded, this goes as
 // far as it can and ends with one line naming what could not be downloaded.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleLaunchers, repoRoot } from './stage.js';
 
 export const ELECTRON_BUILDER_CONFIG = join(repoRoot, 'packaging/electron/electron-builder.json');
 
-/** The first URL electron-builder (or @electron/rebuild) failed to fetch, from its output. */
-export function failedDownload(output: string): string | undefined {
-  const urls = output.match(/https?:\/\/[^\s"'<>)]+/g) ?? [];
-  return urls.find((url) => !/electron\.build|github\.com\/electron-userland/.test(url));
+/**
+ * What electron-builder (or @electron/rebuild) could not download, from its output: the URL it
+ * names, or, when it names only an unreachable host while packaging, Electron's release archive.
+ */
+export function failedDownload(
+  output: string,
+  electron = { version: electronVersion(), platform: `linux-${process.arch}` },
+): string | undefined {
+  const errors = output
+    .split('\n')
+    .filter((line) => /⨯|error|failed/i.test(line))
+    .join('\n');
+  const url = (errors.match(/https?:\/\/[^\s"'<>)]+/g) ?? []).find(
+    (u) => !/electron\.build|github\.com\/electron-userland/.test(u),
+  );
+  if (url) return url;
+  const network = /getaddrinfo \w+ [\w.-]+|connect \w+ [\d.:]+|\w*ETIMEDOUT|fetch failed/.exec(
+    errors,
+  );
+  if (!network) return undefined;
+  const why = network[0].trim();
+  if (/packaging\s+platform=/.test(output)) {
+    const { version, platform } = electron;
+    return `Electron ${version} for ${platform}, https://github.com/electron/electron/releases/download/v${version}/electron-v${version}-${platform}.zip (${why})`;
+  }
+  return `a file electron-builder needed (${why})`;
+}
+
+function electronVersion(root = repoRoot): string {
+  const manifest = join(root, 'node_modules/electron/package.json');
+  if (!existsSync(manifest)) return 'unknown';
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
 export async function buildElectronPackages(outDir: string, root = repoRoot): Promise<number> {
@@ -40,7 +68,7 @@ export async function buildElectronPackages(outDir: string, root = repoRoot): Pr
   const url = failedDownload(output);
   console.error(
     url
-      ? `convirt: the Electron packages need a download that failed here: ${url}`
+      ? `convirt: the Electron packages stop here: could not download ${url}`
       : 'convirt: electron-builder failed; see its messages above.',
   );
   return 1;

@@ -5,6 +5,7 @@
 //   /etc/convirt.conf (a configuration file), the desktop entry and icon
 //   /var/cache/convirt/{image_store,appliance_store,install}/ (filled by the after-install hook)
 import { build as esbuild, type BuildOptions, type Plugin } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -142,6 +143,27 @@ function copyModules(nodeModules: string, target: string): void {
   }
 }
 
+/**
+ * The shipped native modules must load in the Node.js the package depends on: electron-builder's
+ * rebuild (`--electron`) leaves them built for Electron's ABI in the checkout.
+ */
+function checkModulesLoad(share: string): void {
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "new (require('better-sqlite3'))(':memory:').close(); require('node-pty'); require('ssh2')",
+    ],
+    { cwd: share, encoding: 'utf8' },
+  );
+  if (probe.status !== 0) {
+    const detail = /^Error: .*$/m.exec(probe.stderr)?.[0] ?? probe.stderr.trim();
+    throw new Error(
+      `the native modules do not load in Node.js ${process.version} (${detail}); run 'npm rebuild' and package again`,
+    );
+  }
+}
+
 function launcher(bundle: string): string {
   return `#!/bin/sh\n# ConVirt runs on the distribution's Node.js (see /usr/share/convirt/doc/packaging.md).\nexec node /${SHARE}/lib/${bundle} "$@"\n`;
 }
@@ -175,6 +197,7 @@ export async function stage({ distro, stageDir, root = repoRoot }: StageOptions)
   await bundleLaunchers(join(share, 'lib'));
   cpSync(join(root, 'dist/renderer'), join(share, 'dist/renderer'), { recursive: true });
   copyModules(join(root, 'node_modules'), join(share, 'node_modules'));
+  checkModulesLoad(share);
   writeFileSync(
     join(share, 'package.json'),
     `${JSON.stringify({ name: info.name, version: info.version, private: true, type: 'module' }, null, 2)}\n`,

@@ -81,15 +81,23 @@ test("each package names its distribution's SSH client", () => {
   assert.ok(config.rpm.depends.includes('openssh-clients'));
 });
 
-test('a failed download is named by its URL, not by electron-builder links', () => {
-  const output = [
+test("a failed download is named by its URL, or Electron's archive when only a host is named", () => {
+  const electron = { version: '45.4.1', platform: 'linux-x64' };
+  const zip =
+    'https://github.com/electron/electron/releases/download/v45.4.1/electron-v45.4.1-linux-x64.zip';
+  const named = [
     '  • electron-builder  version=26.18.1 os=6.1.0',
     '  • see https://www.electron.build/cli for help',
-    '  ⨯ Get "https://github.com/electron/electron/releases/download/v45.4.1/electron-v45.4.1-linux-x64.zip": dial tcp: lookup github.com: no such host',
+    `  ⨯ Get "${zip}": dial tcp: lookup github.com: no such host`,
+  ].join('\n');
+  assert.equal(failedDownload(named, electron), zip);
+  const hostOnly = [
+    '  • packaging       platform=linux arch=x64 electron=45.4.1 appOutDir=dist/packages/electron/linux-unpacked',
+    '  ⨯ getaddrinfo ENOTFOUND github.com  failedTask=build stackTrace=RequestError: getaddrinfo ENOTFOUND github.com',
   ].join('\n');
   assert.equal(
-    failedDownload(output),
-    'https://github.com/electron/electron/releases/download/v45.4.1/electron-v45.4.1-linux-x64.zip',
+    failedDownload(hostOnly, electron),
+    `Electron 45.4.1 for linux-x64, ${zip} (getaddrinfo ENOTFOUND github.com)`,
   );
-  assert.equal(failedDownload('nothing fetched'), undefined);
+  assert.equal(failedDownload('  • building target=deb', electron), undefined);
 });
