@@ -40,7 +40,8 @@ function findElectron(): { path: string } | { reason: string } {
 export async function startWithWindow(argv: string[]): Promise<number> {
   const electronWindowScript = join(root, 'lib/electron-window.cjs');
   const choice = chooseWindow(electronWindowScript);
-  if (!choice) say('no Electron, Chromium or xdg-open found: open the URL below in a browser.');
+  if (!choice)
+    say('no window here (no display, or no Electron, Chromium or xdg-open): open the URL below.');
   else say(`${choice.description} (${choice.command}).`);
   return serve(argv, (running) => {
     if (!choice) return;

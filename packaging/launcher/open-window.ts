@@ -43,8 +43,9 @@ export function findOnPath(name: string, path = process.env.PATH ?? ''): string 
 }
 
 /**
- * The best window program installed; `CONVIRT_WINDOW` (electron|chromium|browser) forces one,
- * `CONVIRT_WINDOW=none` none. Electron counts only where its window script is shipped.
+ * The best window program installed, where there is a display; `CONVIRT_WINDOW`
+ * (electron|chromium|browser) forces one, `CONVIRT_WINDOW=none` none. Electron counts only where
+ * its window script is shipped.
  */
 export function chooseWindow(
   electronWindowScript: string,
@@ -52,6 +53,8 @@ export function chooseWindow(
 ): WindowChoice | undefined {
   const forced = env.CONVIRT_WINDOW;
   if (forced === 'none') return undefined;
+  // Without a display (an SSH session, a server) no window can open: browser mode is served only.
+  if (!forced && !env.DISPLAY && !env.WAYLAND_DISPLAY) return undefined;
   const all: WindowKind[] = existsSync(electronWindowScript)
     ? ['electron', 'chromium', 'browser']
     : ['chromium', 'browser'];

@@ -61,16 +61,23 @@ test('the window: Electron, else Chromium in app mode, else the default browser'
   const script = join(fakePath([]), 'electron-window.cjs');
   writeFileSync(script, '');
   const all = fakePath(['electron', 'chromium', 'xdg-open']);
-  assert.equal(chooseWindow(script, { PATH: all })?.kind, 'electron');
-  assert.equal(chooseWindow(join(all, 'missing.cjs'), { PATH: all })?.kind, 'chromium');
+  assert.equal(chooseWindow(script, { PATH: all, DISPLAY: ':0' })?.kind, 'electron');
   assert.equal(
-    chooseWindow(script, { PATH: fakePath(['chromium-browser', 'xdg-open']) })?.kind,
+    chooseWindow(join(all, 'missing.cjs'), { PATH: all, DISPLAY: ':0' })?.kind,
     'chromium',
   );
-  assert.equal(chooseWindow(script, { PATH: fakePath(['xdg-open']) })?.kind, 'browser');
-  assert.equal(chooseWindow(script, { PATH: fakePath([]) }), undefined);
+  assert.equal(
+    chooseWindow(script, { PATH: fakePath(['chromium-browser', 'xdg-open']), DISPLAY: ':0' })?.kind,
+    'chromium',
+  );
+  assert.equal(
+    chooseWindow(script, { PATH: fakePath(['xdg-open']), WAYLAND_DISPLAY: 'wayland-0' })?.kind,
+    'browser',
+  );
+  assert.equal(chooseWindow(script, { PATH: fakePath([]), DISPLAY: ':0' }), undefined);
   assert.equal(chooseWindow(script, { PATH: all, CONVIRT_WINDOW: 'browser' })?.kind, 'browser');
   assert.equal(chooseWindow(script, { PATH: all, CONVIRT_WINDOW: 'none' }), undefined);
+  assert.equal(chooseWindow(script, { PATH: all }), undefined, 'no display, no window');
 });
 
 test('Chromium gets its own profile and the page as an app window', () => {
