@@ -63,7 +63,8 @@ export async function buildElectronPackages(outDir: string, root = repoRoot): Pr
     { cwd: root, encoding: 'utf8', timeout: 30 * 60_000 },
   );
   const output = `${run.stdout}\n${run.stderr}`;
-  process.stdout.write(output);
+  // electron-builder's stack traces bury the reason; the line below names it.
+  process.stdout.write(output.replace(/^\s+at .*\n/gm, ''));
   if (run.status === 0) return 0;
   const url = failedDownload(output);
   console.error(
