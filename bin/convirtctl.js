@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-if (process.argv[2] === '--version') {
+if (process.argv.slice(2).includes('--version')) {
   const { packageVersion } = await import('../packaging/launcher/version.ts');
   console.log(`convirtctl ${packageVersion(new URL('..', import.meta.url).pathname)}`);
   process.exit(0);
