@@ -9,5 +9,6 @@ if (argv.includes('--serve')) {
   const { serve } = await import('../scripts/serve.ts');
   process.exitCode = await serve(argv.filter((arg) => arg !== '--serve'));
 } else {
-  await import('../scripts/start.ts');
+  const { start } = await import('../scripts/start.ts');
+  process.exitCode = await start(argv);
 }

@@ -3,6 +3,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+if (process.argv.slice(2).includes('--version')) {
+  const { packageVersion } = await import('../packaging/launcher/version.ts');
+  console.log(`convirtctl ${packageVersion(new URL('..', import.meta.url).pathname)}`);
+  process.exit(0);
+}
 const { main } = await import('../app/main/cli/convirtctl.ts');
 process.exitCode = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),

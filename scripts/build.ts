@@ -3,10 +3,11 @@
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { join } from 'node:path';
+import { NATIVE_MODULES } from '../packaging/native-modules.js';
 
 const root = join(import.meta.dirname, '..');
 // Native and Electron modules stay outside the bundles.
-const external = ['electron', 'ssh2', 'cpu-features', 'better-sqlite3', 'node-pty'];
+const external = ['electron', ...NATIVE_MODULES];
 
 await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
 await esbuild({

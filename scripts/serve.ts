@@ -2,18 +2,22 @@
 // Builds the renderer when dist/renderer is missing, then prints the URL to open.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build as viteBuild } from 'vite';
 import {
   parseServeArgs,
   SERVE_USAGE,
   startBrowserMode,
+  type RunningBrowserMode,
   type ServeOptions,
 } from '../app/main/browser-mode/browser-mode.js';
 
 const root = join(import.meta.dirname, '..');
 const rendererDir = join(root, 'dist/renderer');
 
-export async function serve(argv: string[]): Promise<number> {
+/** `opened` gets the running server once its URL is printed (the launcher shows it in a window). */
+export async function serve(
+  argv: string[],
+  opened?: (running: RunningBrowserMode) => void,
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(SERVE_USAGE);
     return 0;
@@ -27,6 +31,8 @@ export async function serve(argv: string[]): Promise<number> {
   }
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.error('convirt: building the page (dist/renderer) first...');
+    // Loaded only here: the installed program ships the built page and no Vite.
+    const { build: viteBuild } = await import('vite');
     await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
   }
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -35,6 +41,7 @@ export async function serve(argv: string[]): Promise<number> {
   const running = await startBrowserMode({ ...options, rendererDir, version });
   console.log(`ConVirt is running in browser mode. Open this URL (it works once):\n${running.url}`);
   if (options.localTerminal) console.log('The local terminal is enabled.');
+  opened?.(running);
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

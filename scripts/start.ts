@@ -1,8 +1,12 @@
 // `npm start`: the desktop app in Electron. Electron's binary is fetched on first use from
-// outside the npm registry; where that cannot work, say so plainly and fall back to browser mode.
+// outside the npm registry; where that cannot work, say so plainly and fall back to browser mode
+// shown in the best window this machine has (as the installed `convirt` does).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { chooseWindow, openWindow, windowArgs } from '../packaging/launcher/open-window.js';
+import { serve } from './serve.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -28,17 +32,34 @@ function findElectron(): { path: string } | { reason: string } {
   return { reason: `its binary could not be downloaded (${detail || 'no detail'})` };
 }
 
-/** What the operator typed after `npm start --`, handed on to whichever mode starts. */
-const passedArgs = process.argv.slice(2);
-
-function startBrowserMode(): number {
-  const serve = join(root, 'scripts/serve.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', serve, ...passedArgs], {
-    cwd: root,
-    stdio: 'inherit',
+/**
+ * Browser mode on this process's Node.js, shown with Electron (a window on the page), else
+ * Chromium in app mode, else the default browser; stops when that window closes. Without any of
+ * them (or with CONVIRT_WINDOW=none) it only prints the URL, as `npm run serve` does.
+ */
+export async function startWithWindow(argv: string[]): Promise<number> {
+  const electronWindowScript = join(root, 'lib/electron-window.cjs');
+  const choice = chooseWindow(electronWindowScript);
+  if (!choice)
+    say('no window here (no display, or no Electron, Chromium or xdg-open): open the URL below.');
+  else say(`${choice.description} (${choice.command}).`);
+  return serve(argv, (running) => {
+    if (!choice) return;
+    const args = windowArgs(choice, running.url, {
+      electronWindowScript,
+      chromiumProfile: join(tmpdir(), `convirt-window-${process.pid}`),
+    });
+    void openWindow(choice, args).then(async (code) => {
+      // xdg-open hands the page to a browser and exits: the server keeps serving.
+      if (choice.kind === 'browser' && code === 0) {
+        say('serving until Ctrl+C.');
+        return;
+      }
+      if (code !== 0) say(`${choice.command} exited with status ${code}.`);
+      await running.close();
+      process.exit(code === 0 ? 0 : 1);
+    });
   });
-  child.on('close', (code) => process.exit(code ?? 1));
-  return 0;
 }
 
 function build(): boolean {
@@ -49,23 +70,21 @@ function build(): boolean {
   return result.status === 0;
 }
 
-function main(): number {
+/** `argv`: what the operator typed after `npm start --`, handed on to whichever mode starts. */
+export async function start(argv: string[]): Promise<number> {
   const electron = findElectron();
   if ('reason' in electron) {
     say(`Electron cannot start here: ${electron.reason}.`);
     say('Starting browser mode instead.');
-    return startBrowserMode();
+    return startWithWindow(argv);
   }
   if (!build()) {
     say('the build failed; see the messages above.');
     return 1;
   }
   // Chromium will not run as root with its sandbox on; as root, only the OS sandbox is dropped.
-  const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '.', ...passedArgs];
+  const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '.', ...argv];
   const child = spawn(electron.path, args, { cwd: root, stdio: 'inherit' });
   child.on('close', (code) => process.exit(code ?? 1));
   return 0;
 }
-
-const code = main();
-if (code !== 0) process.exitCode = code;

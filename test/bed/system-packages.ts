@@ -17,6 +17,7 @@ export const REQUIRED_PACKAGES = [
   'iproute2', // bridges the provisioning tests create
   'chromium', // end-to-end UI tests
   'sudo', // non-root logins that use `sudo -n` for privileged commands
+  'rpm', // rpmbuild and rpm for the Fedora and SUSE packages (test/integration/packaging.test.ts)
 ] as const;
 
 async function isInstalled(pkg: string): Promise<boolean> {
