@@ -9,6 +9,7 @@ import {
   type RunningBrowserMode,
   type ServeOptions,
 } from '../app/main/browser-mode/browser-mode.js';
+import { ConfigError } from '../app/main/config/index.js';
 
 const root = join(import.meta.dirname, '..');
 const rendererDir = join(root, 'dist/renderer');
@@ -38,7 +39,17 @@ export async function serve(
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     version: string;
   };
-  const running = await startBrowserMode({ ...options, rendererDir, version });
+  let running: RunningBrowserMode;
+  try {
+    running = await startBrowserMode({ ...options, rendererDir, version });
+  } catch (err) {
+    // A convirt.conf with an error: nothing started.
+    if (err instanceof ConfigError) {
+      console.error(`convirt: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
   console.log(`ConVirt is running in browser mode. Open this URL (it works once):\n${running.url}`);
   if (options.localTerminal) console.log('The local terminal is enabled.');
   opened?.(running);

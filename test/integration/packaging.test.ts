@@ -72,16 +72,29 @@ before(
 );
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** Commands the installed convirtctl must answer (the config reader's `config show` joins here). */
+/** Commands the installed convirtctl must answer. */
 const INSTALLED_CONVIRTCTL: { args: string[]; expect: RegExp }[] = [
   { args: ['--version'], expect: new RegExp(`^convirtctl ${version.replace(/\./g, '\\.')}$`, 'm') },
   { args: ['host', 'list'], expect: /NAME\s+ADDRESS/ },
+  // The installed /etc/convirt.conf is the one read, and its shipped store is where it was put.
+  {
+    args: ['config', 'show'],
+    expect:
+      /^convirt\.conf: \/etc\/convirt\.conf$[\s\S]*^image_store\s+\/var\/cache\/convirt\/image_store\s/m,
+  },
 ];
+
+/** As an operator runs it: the test runner's CONVIRT_CONFIG (defaults only) does not apply. */
+function operatorEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  delete env.CONVIRT_CONFIG;
+  return env;
+}
 
 /** Starts the installed `convirt --serve` and resolves with its one-time URL. */
 function startInstalledServe(dataDir: string, home: string) {
   const child = spawn('/usr/bin/convirt', ['--serve', '--data-dir', dataDir], {
-    env: { ...process.env, HOME: home },
+    env: operatorEnv(home),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = new Promise<string>((resolve, reject) => {
@@ -133,12 +146,10 @@ describe('the .deb on this machine', { skip: !asRoot && 'dpkg needs root' }, () 
           const out = mustRun(
             '/usr/bin/convirtctl',
             ['--data-dir', join(work, 'ctl-data'), ...args],
-            {
-              ...process.env,
-              HOME: home,
-            },
+            operatorEnv(home),
           );
           assert.match(out, expect, `convirtctl ${args.join(' ')}`);
+          if (args[0] === 'config') console.log(out.replace(/^/gm, '# '));
         }
 
         // Browser mode from the installed program, in Chromium.
@@ -164,12 +175,23 @@ describe('the .deb on this machine', { skip: !asRoot && 'dpkg needs root' }, () 
         );
 
         // An operator's edits survive a reinstall: the configuration file and the image store.
-        appendFileSync('/etc/convirt.conf', '\n# edited by the operator\n');
+        writeFileSync(
+          '/etc/convirt.conf',
+          readFileSync('/etc/convirt.conf', 'utf8').replace(
+            /^default_ssh_port\s*=.*$/m,
+            '# edited by the operator\ndefault_ssh_port = 2222',
+          ),
+        );
         const description = '/var/cache/convirt/image_store/tiny-linux/description.html';
         writeFileSync(description, '<p>the operator wrote this</p>\n');
         rmSync('/var/cache/convirt/image_store/tiny-linux-xen/image.conf');
         mustRun('dpkg', ['-i', built.ubuntu!]);
         assert.match(readFileSync('/etc/convirt.conf', 'utf8'), /edited by the operator/);
+        assert.match(
+          mustRun('/usr/bin/convirtctl', ['config', 'show'], operatorEnv(home)),
+          /^default_ssh_port\s+2222\s+\/etc\/convirt\.conf line \d+$/m,
+          'the edited value is the one in effect after the reinstall',
+        );
         assert.equal(readFileSync(description, 'utf8'), '<p>the operator wrote this</p>\n');
         assert.ok(
           existsSync('/var/cache/convirt/image_store/tiny-linux-xen/image.conf'),

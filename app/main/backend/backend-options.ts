@@ -1,5 +1,6 @@
 // What the backend is built from: the engine's parts, how its polling runs, and the secrets.
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
+import type { ConvirtConfig } from '../config/index.js';
 import type { ConsoleManager } from '../consoles/console-manager.js';
 import type { UrlTemplateService } from '../templates/url-template-service.js';
 import type { FleetService } from '../fleet/fleet-service.js';
@@ -20,6 +21,8 @@ export interface ConvirtBackendOptions {
   isoSettings: IsoSettingsFile;
   /** Templates and ISOs by URL, and the certificates for their downloads. */
   templates: UrlTemplateService;
+  /** convirt.conf as read at start-up. */
+  config: ConvirtConfig;
   mode: AppInfo['mode'];
   version: string;
   /** Whether openLocalTerminal is served. */

@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
+import { describeProblem, loadConfig, type ConvirtConfig } from '../config/index.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
 import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
 import { moveHeaderValuesIntoVault } from '../templates/template-records.js';
@@ -25,6 +26,13 @@ import { SecretRequests } from './secret-requests.js';
 export interface OpenConvirtOptions {
   /** From resolveDataDir(): it must exist. */
   dataDir: string;
+  /**
+   * convirt.conf, read before anything opens (a bad file throws ConfigError and nothing starts):
+   * the file a front end's --config names, else CONVIRT_CONFIG, else ConVirt's search order.
+   */
+  configFile?: string;
+  /** convirt.conf already read (tests). */
+  config?: ConvirtConfig;
   mode: AppInfo['mode'];
   version: string;
   localTerminal: boolean;
@@ -53,12 +61,16 @@ export interface OpenConvirtOptions {
 
 export interface OpenedConvirt {
   backend: ConvirtBackend;
+  /** convirt.conf's warnings (unknown keys ...), one line each, for the front end to print. */
+  configWarnings: string[];
   fleet: FleetService;
   inventory: Inventory;
   close(): void;
 }
 
 export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
+  const config =
+    options.config ?? loadConfig(options.configFile ? { flag: options.configFile } : {});
   const secrets = new SecretRequests();
   const vault = configureVault(
     options.dataDir,
@@ -100,6 +112,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       secrets,
       sshSecrets,
       vault,
+      config,
       mode: options.mode,
       version: options.version,
       localTerminal: options.localTerminal,
@@ -108,6 +121,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
     });
     return {
       backend,
+      configWarnings: config.warnings.map(describeProblem),
       fleet,
       inventory,
       close() {

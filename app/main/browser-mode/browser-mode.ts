@@ -5,15 +5,18 @@ import { resolveDataDir } from '../inventory/index.js';
 import { openConvirt, type OpenConvirtOptions } from '../backend/open-convirt.js';
 import { startBrowserServer } from './browser-server.js';
 
-export const SERVE_USAGE = `Usage: npm run serve -- [--port N] [--data-dir DIR] [--enable-local-terminal]
+export const SERVE_USAGE = `Usage: convirt --serve [--port N] [--data-dir DIR] [--config FILE] [--enable-local-terminal]
 
   --port N                 listen on 127.0.0.1:N (default: a free port)
   --data-dir DIR           the data folder (default: CONVIRT_DATA_DIR, then the XDG data home)
+  --config FILE            read this convirt.conf (default: CONVIRT_CONFIG, ./convirt.conf,
+                           ~/.convirt/convirt.conf, /etc/convirt.conf)
   --enable-local-terminal  serve a shell on this machine to the page (off by default)`;
 
 export interface ServeOptions {
   port: number;
   dataDir: string;
+  configFile?: string;
   localTerminal: boolean;
 }
 
@@ -24,6 +27,7 @@ export function parseServeArgs(argv: string[], env = process.env): ServeOptions 
     options: {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      config: { type: 'string' },
       'enable-local-terminal': { type: 'boolean' },
     },
     strict: true,
@@ -35,6 +39,7 @@ export function parseServeArgs(argv: string[], env = process.env): ServeOptions 
   return {
     port,
     dataDir: resolveDataDir({ env, ...(values['data-dir'] ? { flag: values['data-dir'] } : {}) }),
+    ...(values.config ? { configFile: values.config } : {}),
     localTerminal: values['enable-local-terminal'] === true,
   };
 }
@@ -57,6 +62,7 @@ export async function startBrowserMode(
 ): Promise<RunningBrowserMode> {
   const app = openConvirt({
     dataDir: options.dataDir,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
     mode: 'browser',
     version: options.version,
     localTerminal: options.localTerminal,
@@ -65,6 +71,7 @@ export async function startBrowserMode(
     ...(options.provisioningPaths ? { provisioningPaths: options.provisioningPaths } : {}),
     ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
   });
+  for (const warning of app.configWarnings) console.warn(`convirt: warning: ${warning}`);
   try {
     const server = await startBrowserServer({
       rendererDir: options.rendererDir,

@@ -10,6 +10,8 @@ import { readPassphraseFile } from './passphrase-file.js';
 export interface CtlClientOptions {
   /** --data-dir; CONVIRT_DATA_DIR or the default folder otherwise. */
   dataDir?: string;
+  /** --config: the convirt.conf to read instead of ConVirt's search order. */
+  configFile?: string;
   /** Keep the SSH secrets typed for this command in the secret store. */
   remember: boolean;
   passphraseFile?: string;
@@ -36,6 +38,7 @@ export interface ConsoleListener {
 export function openCtlClient(options: CtlClientOptions, io: Io): CtlClient {
   const convirt = openConvirt({
     dataDir: resolveDataDir(options.dataDir ? { flag: options.dataDir } : {}),
+    ...(options.configFile ? { configFile: options.configFile } : {}),
     mode: 'cli',
     version: process.env.npm_package_version ?? '',
     localTerminal: false,
@@ -50,6 +53,7 @@ export function openCtlClient(options: CtlClientOptions, io: Io): CtlClient {
         }
       : {}),
   });
+  for (const warning of convirt.configWarnings) io.err(`warning: ${warning}`);
   const consoles: ConsoleListener[] = [];
   let promptFailure: unknown;
   const answer = async (request: SecretRequest) => {

@@ -9,6 +9,11 @@ import type { Io } from './io.js';
 /** Every option, with the words shown for its value and what it does. */
 export const OPTIONS = {
   'data-dir': { type: 'string', value: 'DIR', help: "ConVirt's data folder" },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: 'read this convirt.conf (else CONVIRT_CONFIG, ./convirt.conf, ~/.convirt/convirt.conf, /etc/convirt.conf)',
+  },
   json: { type: 'boolean', help: 'machine-readable output' },
   help: { type: 'boolean', short: 'h', help: 'this text' },
   remember: {
@@ -64,6 +69,7 @@ export type OptionName = keyof typeof OPTIONS;
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: readonly OptionName[] = [
   'data-dir',
+  'config',
   'json',
   'remember',
   'passphrase-file',

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ConvirtService } from '../../shared/contract/convirt-contract.js';
 import { ContractError, type ErrorCode } from '../../shared/contract/define.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
+import { ConfigError } from '../config/index.js';
 import { openCtlClient, type CtlClient, type ConsoleListener } from './client.js';
 import { findCommand, OPTIONS, usageText, type OptionValues } from './command-table.js';
 import { COMMANDS } from './commands/index.js';
@@ -45,6 +46,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       client = openCtlClient(
         {
           ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+          ...(values.config ? { configFile: values.config } : {}),
           remember: values.remember === true,
           ...(values['passphrase-file'] ? { passphraseFile: values['passphrase-file'] } : {}),
           ...(values['image-cache'] ? { imageCache: values['image-cache'] } : {}),
@@ -97,6 +99,7 @@ function reportError(err: unknown, io: Io): number {
   const refused =
     err instanceof UsageError ||
     err instanceof InvalidInputError ||
+    err instanceof ConfigError ||
     (err instanceof ContractError && REFUSED.has(err.data.code));
   return refused ? 2 : 1;
 }

@@ -25,11 +25,5 @@ export {
   type LoadConfigOptions,
   type Setting,
 } from './load.js';
-export type { ConfigInfo, ConfigSettingInfo, ValueSource } from './info.js';
-export {
-  configInfo,
-  describeSource,
-  formatConfigJson,
-  formatConfigText,
-  maskProxyPassword,
-} from './show.js';
+export type { ConfigInfo, ConfigSettingInfo, ValueSource } from '../../shared/domain/config.js';
+export { configInfo, maskProxyPassword } from './show.js';

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultsContext, defaultValues, type DefaultsContext } from './defaults.js';
 import { ConfigError, type ConfigProblem, type ConfigWarning } from './errors.js';
-import type { ValueSource } from './info.js';
+import type { ValueSource } from '../../shared/domain/config.js';
 import { readIni, type IniEntry } from './ini-file.js';
 import {
   CONFIG_KEYS,

@@ -1,8 +1,7 @@
-// `convirtctl config show [--json]` and the About/Settings view: every effective value and where
-// it came from. configInfo() is plain data (the contract's `configInfo` answer and the JSON
-// output); formatConfigText() is the table convirtctl prints.
+// The contract's `configInfo`: every effective value of convirt.conf and where it came from, as
+// plain data (the About/Settings view and `convirtctl config show` present it).
 import { describeProblem } from './errors.js';
-import type { ConfigInfo, ValueSource } from './info.js';
+import type { ConfigInfo } from '../../shared/domain/config.js';
 import { CONFIG_KEYS, KEYS } from './keys.js';
 import type { ConvirtConfig } from './load.js';
 
@@ -30,39 +29,4 @@ export function configInfo(config: ConvirtConfig): ConfigInfo {
     }),
     warnings: config.warnings.map(describeProblem),
   };
-}
-
-export function describeSource(source: ValueSource): string {
-  return source.kind === 'file' ? `${source.file} line ${source.line}` : `default: ${source.why}`;
-}
-
-/** `config show`: the file, then one aligned row per key, grouped by section, then warnings. */
-export function formatConfigText(info: ConfigInfo): string {
-  const rows = info.settings.map((s) => ({
-    ...s,
-    shown: s.value === null ? '(none)' : String(s.value),
-  }));
-  const keyWidth = Math.max(...rows.map((r) => r.key.length));
-  const valueWidth = Math.max(...rows.map((r) => r.shown.length));
-  const lines = [
-    info.file
-      ? `convirt.conf: ${info.file}`
-      : `convirt.conf: none found, every value is a default (searched ${info.searched.join(', ')})`,
-  ];
-  let section: string | undefined;
-  for (const row of rows) {
-    if (row.section !== section) {
-      section = row.section;
-      lines.push('', `[${section}]`);
-    }
-    lines.push(
-      `${row.key.padEnd(keyWidth)}  ${row.shown.padEnd(valueWidth)}  ${describeSource(row.source)}`,
-    );
-  }
-  if (info.warnings.length) lines.push('', ...info.warnings.map((w) => `warning: ${w}`));
-  return lines.join('\n');
-}
-
-export function formatConfigJson(info: ConfigInfo): string {
-  return JSON.stringify(info);
 }

@@ -1,11 +1,12 @@
 // The desktop shell: one locked-down window showing the renderer, the contract served to it over
 // IPC, and everything that touches hosts in plain Node services elsewhere in app/main.
-import { app, BrowserWindow, ipcMain, Menu, safeStorage, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { convirtContract, type ConvirtService } from '../../shared/contract/convirt-contract.js';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract/ipc-channels.js';
+import { ConfigError } from '../config/index.js';
 import { resolveDataDir } from '../inventory/index.js';
 import { openConvirt, type OpenedConvirt } from '../backend/open-convirt.js';
 import { appMenuTemplate } from './app-menu.js';
@@ -52,13 +53,14 @@ function createWindow(convirt: OpenedConvirt, stateFile: string): BrowserWindow 
   return win;
 }
 
-function dataDirFlag(): string | undefined {
+function startFlags(): { dataDir?: string; config?: string } {
   const { values } = parseArgs({
     args: process.argv.slice(app.isPackaged ? 1 : 2),
-    options: { 'data-dir': { type: 'string' } },
+    options: { 'data-dir': { type: 'string' }, config: { type: 'string' } },
     strict: false,
   });
-  return typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { dataDir: text(values['data-dir']), config: text(values.config) };
 }
 
 app.enableSandbox();
@@ -90,17 +92,28 @@ if (!app.requestSingleInstanceLock()) {
         },
       }),
     );
-    const flag = dataDirFlag();
+    const flags = startFlags();
     const vault = desktopVaultProtection(safeStorage, process.platform);
     if (vault.refusal)
       console.warn(`Secrets are protected by a master passphrase: ${vault.refusal}`);
-    const convirt = openConvirt({
-      dataDir: resolveDataDir(flag ? { flag } : {}),
-      mode: 'desktop',
-      version: app.getVersion(),
-      localTerminal: true,
-      ...(vault.protection ? { vaultProtection: vault.protection } : {}),
-    });
+    let convirt: OpenedConvirt;
+    try {
+      convirt = openConvirt({
+        dataDir: resolveDataDir(flags.dataDir ? { flag: flags.dataDir } : {}),
+        ...(flags.config ? { configFile: flags.config } : {}),
+        mode: 'desktop',
+        version: app.getVersion(),
+        localTerminal: true,
+        ...(vault.protection ? { vaultProtection: vault.protection } : {}),
+      });
+    } catch (err) {
+      // A convirt.conf with an error: say where, start nothing.
+      if (!(err instanceof ConfigError)) throw err;
+      dialog.showErrorBox('ConVirt cannot start', err.message);
+      app.exit(2);
+      return;
+    }
+    for (const warning of convirt.configWarnings) console.warn(`convirt.conf: ${warning}`);
     registerContractIpc(ipcMain, {
       contract: convirtContract,
       serviceFor: (id) => services.get(id),

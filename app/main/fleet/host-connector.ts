@@ -21,7 +21,6 @@ export interface HostEndpoint {
   identityFile?: string | null;
 }
 
-
 /** ssh2's words when the server refused every credential offered. */
 const AUTHENTICATION_FAILED = /authentication methods failed/i;
 

@@ -23,6 +23,7 @@ import {
   validateTemplateOs,
 } from '../validation/url-template.js';
 import type { XlUnsupported } from '../domain/xen-limits.js';
+import type { ConfigInfo } from '../domain/config.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
 import {
   array,
@@ -252,6 +253,8 @@ export interface RememberedSecret {
 export const convirtContract = {
   methods: {
     appInfo: method<AppInfo>()(),
+    /** convirt.conf: every effective value and where it came from (About/Settings, config show). */
+    configInfo: method<ConfigInfo>()(),
 
     // Fleet: the inventory and the live state of every host and VM.
     getFleet: method<FleetSnapshot>()(),

@@ -1,8 +1,9 @@
-// What the client is talking to.
+// What the client is talking to, and the convirt.conf it runs with.
 import { APP_INFO } from '../../../shared/app-info.js';
+import { configInfo } from '../../config/index.js';
 import type { ApiContext, Slice } from './context.js';
 
-export function appApi({ options }: ApiContext): Slice<'appInfo'> {
+export function appApi({ options }: ApiContext): Slice<'appInfo' | 'configInfo'> {
   return {
     appInfo: () => ({
       name: APP_INFO.name,
@@ -10,5 +11,6 @@ export function appApi({ options }: ApiContext): Slice<'appInfo'> {
       mode: options.mode,
       localTerminal: options.localTerminal,
     }),
+    configInfo: () => configInfo(options.config),
   };
 }

@@ -1,6 +1,7 @@
 // Every convirtctl command, in the order the usage text and docs/cli.md show them.
 import type { Command } from '../command-table.js';
 import { certCommands } from './cert.js';
+import { configCommands } from './config.js';
 import { consoleCommands } from './console.js';
 import { hostCommands } from './host.js';
 import { imageCommands } from './image.js';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   ...certCommands,
   ...taskCommands,
   ...secretsCommands,
+  ...configCommands,
 ];

@@ -1,6 +1,5 @@
 // The plain data `convirtctl config show --json` prints and the contract's `configInfo` answers
-// for the About/Settings view. Types only, with no imports: they can move into app/shared as
-// they are.
+// for the About/Settings view: every effective value of convirt.conf and where it came from.
 
 /** Where an effective value came from: a line of the file read, or the default and why. */
 export type ValueSource =
