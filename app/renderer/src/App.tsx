@@ -14,6 +14,7 @@ import { HostView } from './host-view/HostView.js';
 import { ImageStorePanel } from './image-store/ImageStorePanel.js';
 import { ProvisionDialog } from './image-store/ProvisionDialog.js';
 import { RememberedSecrets } from './secrets/RememberedSecrets.js';
+import { SettingsView } from './settings/SettingsView.js';
 import { SecretPrompt } from './secrets/SecretPrompt.js';
 import { feedStore } from './store/feed-store.js';
 import { useViewStore, type Screen } from './store/view-store.js';
@@ -33,6 +34,7 @@ const TOP_SCREENS = [
   ['all-vms', 'All VMs'],
   ['image-store', 'Image store'],
   ['templates', 'Templates and ISOs'],
+  ['settings', 'About and settings'],
 ] as const;
 
 export function App({ client }: { client: ConnectedClient }) {
@@ -86,6 +88,7 @@ export function App({ client }: { client: ConnectedClient }) {
             {screen.kind === 'all-vms' ? <AllVms /> : null}
             {screen.kind === 'image-store' ? <ImageStorePanel /> : null}
             {screen.kind === 'templates' ? <TemplatesView /> : null}
+            {screen.kind === 'settings' ? <SettingsView /> : null}
             {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
             {screen.kind === 'vm' ? (
               <VmView key={`${screen.host}/${screen.vm}`} host={screen.host} vm={screen.vm} />

@@ -8,6 +8,7 @@ export type Screen =
   | { kind: 'all-vms' }
   | { kind: 'image-store' }
   | { kind: 'templates' }
+  | { kind: 'settings' }
   | { kind: 'host'; host: string }
   | { kind: 'vm'; host: string; vm: string };
 
