@@ -27,7 +27,9 @@ const hostAdd = (name: string, extra: string[], at = address) =>
 
 const sshSessions = () => sshSessionCount(bed);
 
-test('convirtctl drives a real host end to end', { timeout: 300_000 }, async (t) => {
+// Its eleven steps each boot, pause or snapshot the tiny VM under software emulation: about 4 min
+// on a quiet 2-core machine, so the limit leaves room for a busy one.
+test('convirtctl drives a real host end to end', { timeout: 600_000 }, async (t) => {
   mkdirSync(join(home, '.ssh'), { recursive: true });
   const ssh = await connectToTestbed(bed);
   const virsh = new KvmDriver(ssh);
