@@ -2,7 +2,7 @@
 // came from or its default, and the warnings (an unknown key). Screenshot:
 // test-results/screenshots/settings.png.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -13,12 +13,23 @@ import { uiTestFor } from './support/ui-test.js';
 let app: E2eApp;
 const dir = mkdtempSync(join(tmpdir(), 'convirt-settings-'));
 const configFile = join(dir, 'convirt.conf');
+/** html_browser: records the document it was asked to open. */
+const browser = join(dir, 'browser');
+const opened = join(dir, 'opened');
 const uiTest = uiTestFor(() => app);
 
 before(async () => {
+  writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+  chmodSync(browser, 0o755);
   writeFileSync(
     configFile,
-    ['[CLIENT CONFIGURATION]', 'default_ssh_port = 2222', 'mystery_key = 1', ''].join('\n'),
+    [
+      '[CLIENT CONFIGURATION]',
+      'default_ssh_port = 2222',
+      'mystery_key = 1',
+      `html_browser = ${browser}`,
+      '',
+    ].join('\n'),
     { mode: 0o644 },
   );
   app = await startE2eApp({ configFile });
@@ -47,4 +58,15 @@ uiTest('About and settings lists every convirt.conf value with where it came fro
   const warnings = page.getByRole('list', { name: 'convirt.conf warnings' });
   assert.match(await warnings.innerText(), /line 3.*mystery_key/s);
   await app.screenshot('settings');
+});
+
+uiTest('Open the documentation starts html_browser with the local documentation', async () => {
+  const { page } = app;
+  await page.getByRole('button', { name: 'Open the documentation' }).click();
+  const status = page.getByRole('status').filter({ hasText: `with ${browser}.` });
+  await status.waitFor();
+  assert.match(await status.innerText(), /^Opened \/\S+README\.md with /);
+  // The program runs detached: its record may come a moment after the answer.
+  for (let i = 0; i < 100 && !existsSync(opened); i++) await page.waitForTimeout(50);
+  assert.match(readFileSync(opened, 'utf8'), /README\.md$/);
 });

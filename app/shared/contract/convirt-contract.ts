@@ -255,6 +255,8 @@ export const convirtContract = {
     appInfo: method<AppInfo>()(),
     /** convirt.conf: every effective value and where it came from (About/Settings, config show). */
     configInfo: method<ConfigInfo>()(),
+    /** Opens the local documentation with convirt.conf's html_browser (xdg-open as fallback). */
+    openHelp: method<{ program: string; document: string }>()(),
 
     // Fleet: the inventory and the live state of every host and VM.
     getFleet: method<FleetSnapshot>()(),

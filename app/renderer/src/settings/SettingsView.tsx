@@ -17,6 +17,7 @@ export function SettingsView() {
   const [app, setApp] = useState<AppInfo | null>(null);
   const [config, setConfig] = useState<ConfigInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [help, setHelp] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
     Promise.all([client.appInfo(), client.configInfo()])
@@ -34,7 +35,22 @@ export function SettingsView() {
     <section className="screen" aria-labelledby="settings-title">
       <header className="screen-header">
         <h1 id="settings-title">About and settings</h1>
+        <div className="actions">
+          <button
+            type="button"
+            onClick={() => {
+              setHelp(null);
+              client
+                .openHelp()
+                .then(({ program, document }) => setHelp(`Opened ${document} with ${program}.`))
+                .catch((err: unknown) => setError(errorMessage(err)));
+            }}
+          >
+            Open the documentation
+          </button>
+        </div>
       </header>
+      {help ? <p role="status">{help}</p> : null}
       <ErrorBox>{error}</ErrorBox>
       {app ? (
         <p>
