@@ -7,7 +7,8 @@
 // `--only NAME` runs one stage (several allowed); `--file PART` only the test files whose path
 // contains PART.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureSystemPackages } from './bed/system-packages.js';
@@ -208,6 +209,12 @@ async function main(): Promise<number> {
   // The tests run on convirt.conf's defaults: neither a developer's ~/.convirt/convirt.conf nor an
   // installed /etc/convirt.conf may change what they see (a test that wants a file names it).
   process.env.CONVIRT_CONFIG ??= '/dev/null';
+  // Its per-user defaults (cache_dir, log_dir) then point into a folder of this run, not into the
+  // home of whoever runs the tests.
+  const userDirs = mkdtempSync(join(tmpdir(), 'convirt-test-user-'));
+  process.env.XDG_CACHE_HOME = join(userDirs, 'cache');
+  process.env.XDG_STATE_HOME = join(userDirs, 'state');
+  process.on('exit', () => rmSync(userDirs, { recursive: true, force: true }));
 
   // Unit tests use OpenSSH's tools too, so the packages come first.
   const needsBed = wanted('integration') || wanted('e2e');

@@ -21,6 +21,7 @@ import { SshSecrets } from '../secrets/ssh-secrets.js';
 import { configureVault } from '../secrets/vault-registry.js';
 import type { KeyProtection } from '../secrets/vault.js';
 import { ConvirtBackend, type ConvirtBackendOptions } from './convirt-backend.js';
+import { openMainLog, type MainLog } from './main-log.js';
 import { SecretRequests } from './secret-requests.js';
 
 export interface OpenConvirtOptions {
@@ -63,6 +64,8 @@ export interface OpenedConvirt {
   backend: ConvirtBackend;
   /** convirt.conf's warnings (unknown keys ...), one line each, for the front end to print. */
   configWarnings: string[];
+  /** convirt.log in log_dir. */
+  log: MainLog;
   fleet: FleetService;
   inventory: Inventory;
   close(): void;
@@ -71,6 +74,13 @@ export interface OpenedConvirt {
 export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
   const config =
     options.config ?? loadConfig(options.configFile ? { flag: options.configFile } : {});
+  const configWarnings = config.warnings.map(describeProblem);
+  const log = openMainLog(config.values.log_dir);
+  log.write(
+    'info',
+    `${options.mode} ${options.version} started; convirt.conf: ${config.file ?? 'none (defaults)'}; data folder ${options.dataDir}`,
+  );
+  for (const warning of configWarnings) log.write('warning', warning);
   const secrets = new SecretRequests();
   const vault = configureVault(
     options.dataDir,
@@ -121,10 +131,12 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
     });
     return {
       backend,
-      configWarnings: config.warnings.map(describeProblem),
+      configWarnings,
+      log,
       fleet,
       inventory,
       close() {
+        log.write('info', `${options.mode} stopped`);
         backend.dispose();
         consoles.dispose();
         fleet.close();
