@@ -15,7 +15,6 @@ import {
   type OptionalOperation,
 } from '../hypervisors/driver.js';
 import { driverFor, driverKind } from '../hypervisors/drivers.js';
-import type { KvmDriver } from '../hypervisors/kvm/kvm-driver.js';
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
@@ -119,18 +118,6 @@ export class FleetService {
   }
 
   /**
-   * The host's libvirt driver, for the backend's VM details until they come from vmDetails();
-   * hosts that lack `operation` are refused.
-   */
-  async kvm(
-    hostName: string,
-    operation: OptionalOperation,
-    shell?: RemoteShell,
-  ): Promise<KvmDriver> {
-    return (await this.driverWith(hostName, operation, shell)) as unknown as KvmDriver;
-  }
-
-  /**
    * Adds a host: connects, checks its key (an unknown key must be confirmed, a changed one is
    * refused), detects the hypervisor, and stores it. Nothing is stored when any step fails.
    */
@@ -228,11 +215,6 @@ export class FleetService {
     validateVmName(vm);
     const driver = this.driverOn(this.host(hostName), await this.connections.get(hostName));
     return driver.vmDetails(vm);
-  }
-
-  /** The config file the VM starts from, when its hypervisor keeps one (xl); else null. */
-  async xlConfigFile(hostName: string, vm: string): Promise<string | null> {
-    return (await this.vmDetails(hostName, vm)).configFile;
   }
 
   /** Starts a lifecycle action as a task. */

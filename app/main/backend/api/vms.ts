@@ -1,7 +1,6 @@
 // VMs: power actions, details, resources, ISOs, snapshots, clones and deletion. Each operation
 // checks the VM is there, then starts a task and answers with it at once.
 import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
-import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
 import { InvalidInputError } from '../../../shared/validation/names.js';
 import type { ApiContext, Slice } from './context.js';
 
@@ -35,39 +34,14 @@ export function vmsApi({
       return refs.map(({ host, vm }) => checks.repollAfter(host, fleet.vmAction(host, vm, action)));
     },
     vmDetails: async ({ host, vm }): Promise<VmDetails> => {
-      const info = await fleet.vmInfo(host, vm);
-      const tags = inventory.tags.list({ kind: 'vm', id: `${host}/${vm}` });
-      const base = { ...info, tags };
-      if (fleet.host(host).hypervisor === 'xen') {
-        return {
-          ...base,
-          autostart: null,
-          isoPath: null,
-          hasGuestAgentChannel: false,
-          hasGraphics: false,
-          snapshots: [],
-          hypervisor: 'xen',
-          notSupported: XL_UNSUPPORTED,
-          configFile: await fleet.xlConfigFile(host, vm),
-        };
-      }
-      const driver = await fleet.kvm(host, 'snapshot');
-      const [doc, autostart, snapshots] = await Promise.all([
-        driver.document(vm),
-        driver.autostart(vm),
-        driver.snapshotList(vm),
+      const [info, details] = await Promise.all([
+        fleet.vmInfo(host, vm),
+        fleet.vmDetails(host, vm),
       ]);
-      const cdrom = doc.disks().find((disk) => disk.device === 'cdrom');
       return {
-        ...base,
-        autostart,
-        isoPath: cdrom?.source ?? null,
-        hasGuestAgentChannel: doc.hasGuestAgentChannel(),
-        hasGraphics: doc.hasGraphics(),
-        snapshots,
-        hypervisor: 'kvm',
-        notSupported: {},
-        configFile: null,
+        ...info,
+        tags: inventory.tags.list({ kind: 'vm', id: `${host}/${vm}` }),
+        ...details,
       };
     },
     // Two samples a second apart, so CPU use has a value in a one-shot answer.
