@@ -15,10 +15,12 @@ export class VmChecks {
 
   /** Polls the host soon after a task on it ends, so the new state shows without waiting. */
   repollAfter(host: string, started: StartedTask): Task {
-    if (!this.options.oneShot) {
-      const poll = () => this.options.fleet.poller.pollAll([host]);
-      void started.finished.then(poll, poll);
-    }
+    // The task's end is always observed, even by a one-shot client that polls nothing after it:
+    // a failure (its `finished` rejects) must not become an unhandled rejection.
+    const poll = this.options.oneShot
+      ? () => undefined
+      : () => this.options.fleet.poller.pollAll([host]);
+    void started.finished.then(poll, poll);
     return started.task;
   }
 
