@@ -17,6 +17,7 @@ export function templateView(t: TemplateSummary & { pools: PoolCopy[] }): Templa
     downloadState: t.downloadState,
     state: t.state,
     size: t.size ?? null,
+    virtualSize: t.virtualSize ?? null,
     clientCertificate: t.clientCertificate ?? null,
     headerNames: t.headerNames,
     mirrors: t.mirrors ?? [],

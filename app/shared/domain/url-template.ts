@@ -24,6 +24,8 @@ export interface TemplateView {
   downloadState: 'BYPASSED' | 'DOWNLOADED';
   state: 'Ready';
   size: number | null;
+  /** A qcow2 image's virtual disk size, from its header; null for other formats or unknown. */
+  virtualSize: number | null;
   clientCertificate: string | null;
   /** The names of the HTTP headers sent with each request; their values are never shown. */
   headerNames: string[];
