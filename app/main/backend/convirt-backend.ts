@@ -2,7 +2,8 @@
 // secrets, task events); attach() gives each client (a window, a WebSocket, convirtctl) its own
 // service with its own focus, consoles and secret questions, and a close() for when it goes away.
 // What each method does is in ./api/, one file per area.
-import type { ConvirtService } from '../../shared/contract/convirt-contract.js';
+import { convirtContract, type ConvirtService } from '../../shared/contract/convirt-contract.js';
+import { parseArgs } from '../../shared/contract/define.js';
 import type { ConsoleSink } from '../consoles/console-manager.js';
 import type { Task, TaskLogEntry } from '../inventory/index.js';
 import { implementation } from './api/index.js';
@@ -95,13 +96,16 @@ export class ConvirtBackend {
       client,
       broadcast: this.broadcast,
     });
-    // Every call runs as this client (so questions reach it), first unlocks the secret store if
-    // it needs it, and fails with contract errors.
+    // Every call is checked against the contract's argument schemas (in-process clients such as
+    // convirtctl get the transports' checks too: bad input is refused before anything, even before
+    // the secret store is asked for), runs as this client (so questions reach it), first unlocks
+    // the secret store if it needs it, and fails with contract errors.
     const service = Object.fromEntries(
       Object.entries(impl).map(([name, fn]) => [
         name,
         async (...args: unknown[]) => {
           try {
+            parseArgs(convirtContract.methods[name as keyof ConvirtService], name, args);
             return await this.secrets.runAs(client, async () => {
               await this.storeFor(client, name as keyof ConvirtService, args);
               return (fn as (...a: unknown[]) => unknown)(...args);
