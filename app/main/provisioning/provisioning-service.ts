@@ -12,7 +12,7 @@ import {
   validateVmName,
 } from '../../shared/validation/names.js';
 import type { VmConfigFormat } from '../hypervisors/driver.js';
-import { driverKind } from '../hypervisors/drivers.js';
+import { driverKind, type DriverSettings } from '../hypervisors/drivers.js';
 import type { ImageStore } from '../image-store/image-store.js';
 import { resolveParams } from '../image-store/parameters.js';
 import type { Task } from '../inventory/index.js';
@@ -51,6 +51,8 @@ export interface ProvisioningOptions {
   checksums: ChecksumCache;
   host(name: string): Host;
   connect(host: string): Promise<RemoteShell>;
+  /** xenconf_dir and the default bridges from convirt.conf. */
+  drivers?: DriverSettings;
   hostPaths?: HostPaths;
   /** Templates and ISOs by URL, for requests naming a `template`. */
   templates?: UrlTemplateService;
@@ -147,6 +149,7 @@ export class ProvisioningService {
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
       new TemplateProvisionRun(ctx, host, request.name, {
         connect: (target) => this.options.connect(target),
+        drivers: this.options.drivers,
         templates,
         template,
         pool,
