@@ -61,6 +61,8 @@ export interface E2eAppOptions {
   provisioningPaths?: HostPaths;
   /** The hosts' trust store for downloads by URL (the bed's run folder, not the user's home). */
   hostTrustDir?: string;
+  /** The convirt.conf the app reads (the defaults alone otherwise). */
+  configFile?: string;
 }
 
 export async function startE2eApp(options: E2eAppOptions = {}): Promise<E2eApp> {
