@@ -4,7 +4,8 @@
 // the task then takes one read-only look at the host). On any failure, everything the task made
 // is removed again and listed in the log. The host's driver knows how its hypervisor differs: on
 // Xen hosts the same flow runs in dom0 with raw file-backed disks and the xl config written to
-// /etc/xen/NAME.cfg and started by `xl create`.
+// XENCONF_DIR/NAME.cfg (convirt.conf's xenconf_dir, /etc/xen by default) and started by
+// `xl create`.
 import type { Host } from '../../shared/domain/inventory.js';
 import {
   InvalidInputError,
