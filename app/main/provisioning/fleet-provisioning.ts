@@ -1,7 +1,6 @@
 // The image store and provisioning over the fleet engine, as convirtctl and the app both use
 // them: the stores convirt.conf names (and the operator's own in the data folder), the checksum
 // cache in cache_dir, the fleet's tasks and connections.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { DriverSettings } from '../hypervisors/drivers.js';
@@ -26,7 +25,7 @@ export interface FleetProvisioning {
 
 /** Where provisioning reads and keeps its files, from convirt.conf. */
 export interface ProvisioningPaths extends StorePaths {
-  /** cache_dir: the image checksum cache goes there (made when missing). */
+  /** cache_dir: the image checksum cache goes there (made at its first write). */
   cacheDir: string;
 }
 
@@ -40,7 +39,6 @@ export function fleetProvisioning(
   templates: Pick<ProvisioningOptions, 'templates' | 'templatePool'> = {},
 ): FleetProvisioning {
   const store = configuredImageStore(paths, dataDir);
-  mkdirSync(paths.cacheDir, { recursive: true });
   const checksums = new ChecksumCache(join(paths.cacheDir, 'image-checksums.json'));
   const service = new ProvisioningService({
     store,
