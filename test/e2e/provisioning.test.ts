@@ -5,9 +5,11 @@
 // host it is dropped on. Screens are saved to test-results/screenshots/provision-*.png.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+import { testbedConvirtConf } from '../support/convirt-conf.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
 import { testbedHostForm } from './pages/add-host-dialog.js';
@@ -40,8 +42,10 @@ before(async () => {
   virsh = new KvmDriver(ssh);
   spawnSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
   spawnSync('ip', ['link', 'set', bridge, 'up']);
-  process.env.CONVIRT_APPLIANCE_CACHE = bed.appliances;
-  app = await startE2eApp({ provisioningPaths: { imageCache } });
+  app = await startE2eApp({
+    provisioningPaths: { imageCache },
+    configFile: testbedConvirtConf(bed, join(bed.runDir, 'e2e-provision-conf')),
+  });
   app.page.setDefaultTimeout(30_000);
 });
 

@@ -17,6 +17,7 @@ import {
   taskLogText,
   sshSessionCount,
 } from '../support/convirtctl-runner.js';
+import { testbedConvirtConf } from '../support/convirt-conf.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
 
@@ -32,7 +33,7 @@ const bridge = `cvbr${process.pid % 100000}`;
 const ctl = convirtctlRunner({
   home,
   dataDir,
-  env: { CONVIRT_APPLIANCE_CACHE: bed.appliances },
+  configFile: testbedConvirtConf(bed, join(bed.runDir, 'provision-conf')),
 });
 
 const provision = (appliance: string, name: string, ...extra: string[]) =>

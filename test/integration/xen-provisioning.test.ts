@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { XEN_IMAGE_CACHE } from '../../app/main/provisioning/provisioning-service.js';
 import { testbed } from '../support/testbed.js';
 import { GUEST_READY, connectToXenHost, xenHost } from '../support/xen-host.js';
+import { testbedConvirtConf } from '../support/convirt-conf.js';
 import { convirtctlRunner, type TaskJson, taskLogText } from '../support/convirtctl-runner.js';
 
 const bed = testbed();
@@ -24,7 +25,7 @@ const hostname = `xenprov-${process.pid % 100000}`;
 const ctl = convirtctlRunner({
   home,
   dataDir,
-  env: { CONVIRT_APPLIANCE_CACHE: bed.appliances },
+  configFile: testbedConvirtConf(bed, join(bed.runDir, 'xen-provision-conf')),
   timeoutMs: 300_000,
 });
 

@@ -23,6 +23,8 @@ export function convirtctlRunner(options: {
   home: string;
   dataDir: string;
   env?: NodeJS.ProcessEnv;
+  /** The convirt.conf every run reads (`--config`); the defaults alone otherwise. */
+  configFile?: string;
   /** Kills a run after this long, so a hung command (a console) fails its test instead of it. */
   timeoutMs?: number;
 }): Ctl {
@@ -35,7 +37,8 @@ export function convirtctlRunner(options: {
         CONVIRT_DATA_DIR: options.dataDir,
       };
       delete env.SSH_AUTH_SOCK;
-      const child = spawn(process.execPath, [bin, ...args], { env });
+      const config = options.configFile ? ['--config', options.configFile] : [];
+      const child = spawn(process.execPath, [bin, ...config, ...args], { env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -10,7 +10,8 @@ import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
 import { moveHeaderValuesIntoVault } from '../templates/template-records.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
-import { fleetProvisioning } from '../provisioning/fleet-provisioning.js';
+import { fleetProvisioning, type ProvisioningPaths } from '../provisioning/fleet-provisioning.js';
+import type { DriverSettings } from '../hypervisors/drivers.js';
 import { IsoSettingsFile } from '../provisioning/iso-upload.js';
 import { sharedTemplatePool } from '../provisioning/template-pools.js';
 import type { HostPaths } from '../provisioning/provisioning-service.js';
@@ -92,8 +93,10 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
     // without asking; else once it is unlocked).
     moveHeaderValuesIntoVault(inventory.db, vault);
     const sshSecrets = new SshSecrets({ ask: secrets.askSsh, vault });
+    const drivers = driverSettings(config);
     const fleet = new FleetService({
       inventory,
+      drivers,
       trust: new HostKeyTrust({ convirtStoreFile: join(options.dataDir, 'known_hosts') }),
       sshConfig: loadUserSshConfig(options.home ?? homedir()),
       prompts: sshSecrets.prompts,
@@ -111,12 +114,19 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       fleet,
       inventory,
       consoles,
-      provisioning: fleetProvisioning(fleet, options.dataDir, options.provisioningPaths, {
-        templates,
-        ...(pool && {
-          templatePool: (host) => sharedTemplatePool(inventory, host, pool.dir, pool.sharedPool),
-        }),
-      }),
+      provisioning: fleetProvisioning(
+        fleet,
+        options.dataDir,
+        provisioningPaths(config),
+        drivers,
+        options.provisioningPaths,
+        {
+          templates,
+          ...(pool && {
+            templatePool: (host) => sharedTemplatePool(inventory, host, pool.dir, pool.sharedPool),
+          }),
+        },
+      ),
       isoSettings: new IsoSettingsFile(join(options.dataDir, 'iso-settings.json')),
       templates,
       secrets,
@@ -147,4 +157,21 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
     inventory.close();
     throw err;
   }
+}
+
+/** convirt.conf's keys the hypervisor drivers follow. */
+function driverSettings({ values }: ConvirtConfig): DriverSettings {
+  return {
+    xenconfDir: values.xenconf_dir,
+    defaultBridge: { kvm: values.default_bridge_kvm, xen: values.default_bridge_xen },
+  };
+}
+
+/** convirt.conf's folders provisioning reads and writes. */
+function provisioningPaths({ values }: ConvirtConfig): ProvisioningPaths {
+  return {
+    imageStore: values.image_store,
+    applianceStore: values.appliance_store,
+    cacheDir: values.cache_dir,
+  };
 }

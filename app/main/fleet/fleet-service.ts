@@ -14,7 +14,7 @@ import {
   type HypervisorVmDetails,
   type OptionalOperation,
 } from '../hypervisors/driver.js';
-import { driverFor, driverKind } from '../hypervisors/drivers.js';
+import { driverFor, driverKind, type DriverSettings } from '../hypervisors/drivers.js';
 import type { Host, HostInput, Inventory, Task, TaskLogEntry } from '../inventory/index.js';
 import type { HostKeyTrust, VerifierOptions } from '../ssh/host-key-trust.js';
 import type { RemoteShell, SshConnection } from '../ssh/ssh-connection.js';
@@ -40,6 +40,8 @@ export interface StartedTask {
 
 export interface FleetServiceOptions {
   inventory: Inventory;
+  /** xenconf_dir and the default bridges from convirt.conf. */
+  drivers?: DriverSettings;
   trust: HostKeyTrust;
   sshConfig?: SshConfig;
   prompts?: Prompts;
@@ -96,7 +98,7 @@ export class FleetService {
   }
 
   private driverOn(host: Host, shell: RemoteShell): HypervisorDriver {
-    return driverFor(host, shell);
+    return driverFor(host, shell, this.options.drivers);
   }
 
   /** The host, unless its hypervisor lacks `operation` (refused with the reason). */

@@ -64,7 +64,10 @@ export interface ProvisioningProfile {
   disksDir: string;
   /** Where verified images are cached when the default host paths are in use. */
   imageCache: string;
-  /** The bridge taken when the request names none and the host has it. */
+  /**
+   * The bridge taken when the request names none and the host has it (convirt.conf's
+   * default_bridge_kvm / default_bridge_xen).
+   */
   preferredBridge: string;
   /** Formats of disk images the host can make VMs' disks from. */
   imageFormats: readonly ('raw' | 'qcow2')[];
@@ -191,4 +194,12 @@ export function requireOperation(
 ): CapableDriver {
   refuseUnsupported(driver, operation, subject);
   return driver as CapableDriver;
+}
+
+/** A hypervisor's profile with the operator's bridge preference, when there is one. */
+export function withPreferredBridge(
+  profile: ProvisioningProfile,
+  preferredBridge: string | undefined,
+): ProvisioningProfile {
+  return preferredBridge ? { ...profile, preferredBridge } : profile;
 }

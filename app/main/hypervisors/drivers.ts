@@ -13,19 +13,39 @@ export interface DriverHost {
   libvirtUri?: string | null;
 }
 
+/** The operator's settings every driver follows (from convirt.conf); built-in ones when unset. */
+export interface DriverSettings {
+  /** Where xl configurations live on Xen hosts (xenconf_dir). */
+  xenconfDir?: string;
+  /** The bridge a new VM joins when its request names none (default_bridge_kvm/_xen). */
+  defaultBridge?: Partial<Record<Hypervisor, string>>;
+}
+
 const DRIVERS: Record<
   Hypervisor,
-  { kind: DriverKind; create(shell: RemoteShell, host: DriverHost): HypervisorDriver }
+  {
+    kind: DriverKind;
+    create(shell: RemoteShell, host: DriverHost, settings: DriverSettings): HypervisorDriver;
+  }
 > = {
   kvm: {
     kind: KVM_KIND,
-    create: (shell, host) =>
+    create: (shell, host, settings) =>
       new KvmDriver(shell, {
         sudo: host.useSudo,
         ...(host.libvirtUri ? { uri: host.libvirtUri } : {}),
+        preferredBridge: settings.defaultBridge?.kvm,
       }),
   },
-  xen: { kind: XL_KIND, create: (shell, host) => new XlDriver(shell, { sudo: host.useSudo }) },
+  xen: {
+    kind: XL_KIND,
+    create: (shell, host, settings) =>
+      new XlDriver(shell, {
+        sudo: host.useSudo,
+        configDir: settings.xenconfDir,
+        preferredBridge: settings.defaultBridge?.xen,
+      }),
+  },
 };
 
 /** What a hypervisor's driver can do and how it provisions, known without connecting. */
@@ -34,6 +54,10 @@ export function driverKind(hypervisor: Hypervisor): DriverKind {
 }
 
 /** The host's driver over `shell`. */
-export function driverFor(host: DriverHost, shell: RemoteShell): HypervisorDriver {
-  return DRIVERS[host.hypervisor].create(shell, host);
+export function driverFor(
+  host: DriverHost,
+  shell: RemoteShell,
+  settings: DriverSettings = {},
+): HypervisorDriver {
+  return DRIVERS[host.hypervisor].create(shell, host, settings);
 }

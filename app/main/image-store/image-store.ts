@@ -7,11 +7,8 @@ import { FILE_NAME_RULE, InvalidInputError } from '../../shared/validation/names
 import { confList, parseConf, type ConfValues } from './conf-file.js';
 import { readApplianceDescription } from './description.js';
 
-/** Where the repository's image store lives, and where ConVirt installs it. */
+/** The repository's own image store (a source checkout's). */
 export const REPOSITORY_STORE = join(import.meta.dirname, '../../../image_store');
-export const INSTALLED_STORE = '/var/cache/convirt/image_store';
-/** Built appliance files (test/bed/appliances/build.sh) when CONVIRT_APPLIANCE_CACHE is unset. */
-export const DEFAULT_APPLIANCE_CACHE = '/var/cache/convirt-testbed/appliances/current';
 
 export const DTC_HOOKS = ['custom_os', 'setup_network', 'last_stage_custom'] as const;
 export const ERROR_HOOK = 'on_error';
@@ -227,17 +224,18 @@ export class ImageStore {
   }
 }
 
-/** The stores convirtctl and the app use: the repository's (or installed) store, then the operator's. */
-export function defaultImageStore(
-  dataDir: string,
-  env: NodeJS.ProcessEnv = process.env,
-): ImageStore {
-  const shipped = existsSync(REPOSITORY_STORE) ? REPOSITORY_STORE : INSTALLED_STORE;
-  const artifacts = (env.CONVIRT_APPLIANCE_CACHE ?? DEFAULT_APPLIANCE_CACHE)
-    .split(':')
-    .filter(Boolean);
+/** Where the stores are, from convirt.conf. */
+export interface StorePaths {
+  /** The shipped image store (image_store). */
+  imageStore: string;
+  /** Built appliance files, as `<dir>/<appliance>/<file>` (appliance_store). */
+  applianceStore: string;
+}
+
+/** The stores convirtctl and the app use: the shipped store, then the operator's own in the data folder. */
+export function configuredImageStore(paths: StorePaths, dataDir: string): ImageStore {
   return new ImageStore({
-    stores: [shipped, join(dataDir, 'image_store')],
-    artifactDirs: artifacts,
+    stores: [paths.imageStore, join(dataDir, 'image_store')],
+    artifactDirs: [paths.applianceStore],
   });
 }

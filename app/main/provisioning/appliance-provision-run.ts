@@ -16,6 +16,7 @@ import {
 } from '../image-store/image-store.js';
 import type { ProvisionParams } from '../image-store/parameters.js';
 import { substitute } from '../image-store/text-substitution.js';
+import type { DriverSettings } from '../hypervisors/drivers.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
 import {
@@ -39,6 +40,7 @@ export interface ApplianceRunOptions {
   store: ImageStore;
   checksums: ChecksumCache;
   connect(host: string): Promise<RemoteShell>;
+  drivers?: DriverSettings;
 }
 
 export class ApplianceProvisionRun extends ProvisionRun {
@@ -58,7 +60,7 @@ export class ApplianceProvisionRun extends ProvisionRun {
 
   async run(): Promise<ProvisionResult> {
     const { ctx, appliance } = this;
-    await this.attach((target) => this.options.connect(target));
+    await this.attach((target) => this.options.connect(target), this.options.drivers);
     const profile = this.driver.provisioning;
     try {
       ctx.progress(0, 'Checking the host');

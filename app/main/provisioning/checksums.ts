@@ -1,7 +1,15 @@
 // sha256 of local image files, remembered by path, size and modification time so a multi-GB
 // base image is hashed once, not on every provisioning.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 
 interface Entry {
   size: number;
@@ -12,7 +20,10 @@ interface Entry {
 export class ChecksumCache {
   private readonly entries: Record<string, Entry>;
 
-  /** `file`: where the cache is kept between runs (in the data folder); none keeps it in memory. */
+  /**
+   * `file`: where the cache is kept between runs (in cache_dir, made at the first write); none
+   * keeps it in memory.
+   */
   constructor(private readonly file?: string) {
     this.entries =
       file && existsSync(file)
@@ -26,7 +37,10 @@ export class ChecksumCache {
     if (known && known.size === size && known.mtimeMs === mtimeMs) return known.sha256;
     const sha256 = await hashFile(path);
     this.entries[path] = { size, mtimeMs, sha256 };
-    if (this.file) writeFileSync(this.file, JSON.stringify(this.entries), { mode: 0o600 });
+    if (this.file) {
+      mkdirSync(dirname(this.file), { recursive: true });
+      writeFileSync(this.file, JSON.stringify(this.entries), { mode: 0o600 });
+    }
     return sha256;
   }
 }

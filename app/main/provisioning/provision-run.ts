@@ -7,7 +7,7 @@ import type { Host } from '../../shared/domain/inventory.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
 import type { DiskSpec } from '../hypervisors/disk-commands.js';
 import type { HypervisorDriver } from '../hypervisors/driver.js';
-import { driverFor } from '../hypervisors/drivers.js';
+import { driverFor, type DriverSettings } from '../hypervisors/drivers.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { RecordingShell } from '../tasks/recording-shell.js';
 import type { TaskContext } from '../tasks/task-runner.js';
@@ -35,11 +35,14 @@ export abstract class ProvisionRun {
   }
 
   /** Opens the host's connection for this task: `shell` (cancellable), `cleanup`, `driver`. */
-  protected async attach(connect: (host: string) => Promise<RemoteShell>): Promise<void> {
+  protected async attach(
+    connect: (host: string) => Promise<RemoteShell>,
+    drivers: DriverSettings | undefined,
+  ): Promise<void> {
     const connection = await connect(this.host.name);
     this.shell = this.ctx.record(connection);
     this.cleanup = new RecordingShell(connection, (text, stream) => this.ctx.log(text, stream));
-    this.driver = driverFor(this.host, this.shell);
+    this.driver = driverFor(this.host, this.shell, drivers);
   }
 
   protected cmd(...argv: string[]): Promise<string> {

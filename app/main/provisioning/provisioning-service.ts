@@ -4,7 +4,8 @@
 // the task then takes one read-only look at the host). On any failure, everything the task made
 // is removed again and listed in the log. The host's driver knows how its hypervisor differs: on
 // Xen hosts the same flow runs in dom0 with raw file-backed disks and the xl config written to
-// /etc/xen/NAME.cfg and started by `xl create`.
+// XENCONF_DIR/NAME.cfg (convirt.conf's xenconf_dir, /etc/xen by default) and started by
+// `xl create`.
 import type { Host } from '../../shared/domain/inventory.js';
 import {
   InvalidInputError,
@@ -12,7 +13,7 @@ import {
   validateVmName,
 } from '../../shared/validation/names.js';
 import type { VmConfigFormat } from '../hypervisors/driver.js';
-import { driverKind } from '../hypervisors/drivers.js';
+import { driverKind, type DriverSettings } from '../hypervisors/drivers.js';
 import type { ImageStore } from '../image-store/image-store.js';
 import { resolveParams } from '../image-store/parameters.js';
 import type { Task } from '../inventory/index.js';
@@ -51,6 +52,8 @@ export interface ProvisioningOptions {
   checksums: ChecksumCache;
   host(name: string): Host;
   connect(host: string): Promise<RemoteShell>;
+  /** xenconf_dir and the default bridges from convirt.conf. */
+  drivers?: DriverSettings;
   hostPaths?: HostPaths;
   /** Templates and ISOs by URL, for requests naming a `template`. */
   templates?: UrlTemplateService;
@@ -147,6 +150,7 @@ export class ProvisioningService {
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
       new TemplateProvisionRun(ctx, host, request.name, {
         connect: (target) => this.options.connect(target),
+        drivers: this.options.drivers,
         templates,
         template,
         pool,

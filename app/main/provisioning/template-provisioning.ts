@@ -17,6 +17,7 @@ import type { UrlTemplateService } from '../templates/url-template-service.js';
 import { buildDomainXml, type DomainDisk } from '../hypervisors/kvm/domain-xml.js';
 import type { DiskSpec } from '../hypervisors/disk-commands.js';
 import { autogenMac, validateParam, type ProvisionParams } from '../image-store/parameters.js';
+import type { DriverSettings } from '../hypervisors/drivers.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
 import { surveyHost } from './host-survey.js';
@@ -72,6 +73,7 @@ export class TemplateProvisionRun extends ProvisionRun {
     name: string,
     private readonly o: {
       connect: (host: string) => Promise<RemoteShell>;
+      drivers: DriverSettings | undefined;
       templates: UrlTemplateService;
       template: UrlTemplate;
       pool: TemplatePool;
@@ -86,7 +88,7 @@ export class TemplateProvisionRun extends ProvisionRun {
   async run(): Promise<{ name: string; disks: string[]; started: boolean }> {
     const { ctx } = this;
     const { template: t, pool, params } = this.o;
-    await this.attach(this.o.connect);
+    await this.attach(this.o.connect, this.o.drivers);
     // A raw template is copied; a qcow2 template gets an overlay; an ISO an empty qcow2 disk.
     const diskFormat = t.format === 'raw' ? 'raw' : 'qcow2';
     const disk = validateHostPath(`${this.o.disksDir}/${this.name}-vda.${diskFormat}`);

@@ -60,7 +60,8 @@ export interface E2eAppOptions {
   /** Where provisioning caches images on hosts (a test's own folder, removed with its run). */
   provisioningPaths?: HostPaths;
   /** The hosts' trust store for downloads by URL (the bed's run folder, not the user's home). */
-  hostTrustDir?: string; /** The convirt.conf the server reads (CONVIRT_CONFIG, defaults only, otherwise). */
+  hostTrustDir?: string;
+  /** The convirt.conf the app reads (the defaults alone otherwise). */
   configFile?: string;
 }
 

@@ -7,15 +7,19 @@ import type { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import type { Inventory } from '../../../app/main/inventory/index.js';
 import type { ConvirtBackend } from '../../../app/main/backend/convirt-backend.js';
 import { openConvirt } from '../../../app/main/backend/open-convirt.js';
+import { loadConfig } from '../../../app/main/config/index.js';
 import { tempDir } from '../inventory/temp-inventory.js';
 
 export function tempBackend(
   t: TestContext,
   makeConsoles?: (fleet: FleetService) => ConsoleManager,
+  /** The convirt.conf it reads; the defaults alone otherwise. */
+  configFile?: string,
 ): { backend: ConvirtBackend; inventory: Inventory } {
   const dir = tempDir(t);
   const convirt = openConvirt({
     dataDir: dir,
+    ...(configFile ? { config: loadConfig({ flag: configFile }) } : {}),
     // No ~/.ssh/config of the user running the tests.
     home: dir,
     mode: 'browser',

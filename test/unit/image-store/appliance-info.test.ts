@@ -2,11 +2,15 @@
 // HTML), the hosts each one provisions, its options with their defaults; and provisionVm refusing
 // bad requests before any task starts.
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { applianceInfo } from '../../../app/main/image-store/appliance-info.js';
 import { parseDescriptionHtml } from '../../../app/main/image-store/description.js';
 import { ImageStore, REPOSITORY_STORE } from '../../../app/main/image-store/image-store.js';
+import { writeConvirtConf } from '../../support/convirt-conf.js';
 import { tempBackend } from '../backend/temp-backend.js';
+import { tempDir } from '../inventory/temp-inventory.js';
 
 test('description.html becomes a title and plain-text paragraphs', () => {
   const parsed = parseDescriptionHtml(
@@ -60,7 +64,16 @@ test('the shipped appliances as the panel sees them', () => {
 });
 
 test('listAppliances marks the default; provisionVm refuses bad requests with no task', async (t) => {
-  const { backend, inventory } = tempBackend(t);
+  // tiny-linux "built" (empty stand-ins of its files), so that its parameters are checked.
+  const dir = tempDir(t);
+  const built = join(dir, 'appliances', 'tiny-linux');
+  mkdirSync(built, { recursive: true });
+  for (const file of ['disk.qcow2', 'vmlinuz', 'initrd.img']) writeFileSync(join(built, file), '');
+  const configFile = writeConvirtConf(dir, {
+    appliance_store: join(dir, 'appliances'),
+    cache_dir: join(dir, 'cache'),
+  });
+  const { backend, inventory } = tempBackend(t, undefined, configFile);
   const session = backend.attach(() => undefined);
   t.after(() => session.close());
   const { service } = session;

@@ -5,13 +5,15 @@ import type { GuestInfo, VmState } from '../../../shared/domain/vm.js';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
-import type {
-  DefineSteps,
-  DriverKind,
-  HypervisorDriver,
-  HypervisorVmDetails,
-  PolledVm,
-  ShutdownOptions,
+import {
+  withPreferredBridge,
+  type DefineSteps,
+  type DriverKind,
+  type HypervisorDriver,
+  type HypervisorVmDetails,
+  type PolledVm,
+  type ProvisioningProfile,
+  type ShutdownOptions,
 } from '../driver.js';
 import { DomainDocument } from './domain-xml.js';
 import { parseGuestInfo, parseKvmPoll } from './domstats-parse.js';
@@ -133,6 +135,8 @@ export interface KvmDriverOptions {
   uri?: string;
   /** Prefix every command with `sudo -n` (non-root logins). */
   sudo?: boolean;
+  /** The bridge new VMs join when the request names none (KVM_KIND's otherwise). */
+  preferredBridge?: string;
 }
 
 /** libvirt offers every optional operation; its hosts have qemu-img and mkfs. */
@@ -154,7 +158,7 @@ export const KVM_KIND: DriverKind = {
 export class KvmDriver implements HypervisorDriver {
   readonly hypervisor = 'kvm' as const;
   readonly notSupported = KVM_KIND.notSupported;
-  readonly provisioning = KVM_KIND.provisioning;
+  readonly provisioning: ProvisioningProfile;
   readonly uri: string;
   private readonly prefix: string[];
   private session?: VirshSession;
@@ -164,6 +168,7 @@ export class KvmDriver implements HypervisorDriver {
     private readonly options: KvmDriverOptions = {},
   ) {
     this.uri = options.uri ?? 'qemu:///system';
+    this.provisioning = withPreferredBridge(KVM_KIND.provisioning, options.preferredBridge);
     this.prefix = options.sudo ? ['sudo', '-n'] : [];
   }
 

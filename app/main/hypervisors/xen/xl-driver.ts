@@ -9,13 +9,15 @@ import {
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
-import type {
-  DefineSteps,
-  DriverKind,
-  HypervisorDriver,
-  HypervisorVmDetails,
-  PolledVm,
-  ShutdownOptions,
+import {
+  withPreferredBridge,
+  type DefineSteps,
+  type DriverKind,
+  type HypervisorDriver,
+  type HypervisorVmDetails,
+  type PolledVm,
+  type ProvisioningProfile,
+  type ShutdownOptions,
 } from '../driver.js';
 import {
   mergeXenDomains,
@@ -179,8 +181,10 @@ export function parseXlHostFacts(stdout: string, imagesDir: string): HostFacts {
 export interface XlDriverOptions {
   /** Prefix every command with `sudo -n` (non-root logins; xl needs root). */
   sudo?: boolean;
-  /** Where `start(name)` looks for NAME.cfg. */
+  /** Where NAME.cfg files are kept (convirt.conf's xenconf_dir; /etc/xen otherwise). */
   configDir?: string;
+  /** The bridge new VMs join when the request names none (XL_KIND's otherwise). */
+  preferredBridge?: string;
   /** Reported as the host's one storage pool. */
   imagesDir?: string;
   /** How long `shutdown` waits for the domain to be gone; 0 returns once it is asked. */
@@ -221,7 +225,7 @@ export const XL_KIND: DriverKind = {
 export class XlDriver implements HypervisorDriver {
   readonly hypervisor = 'xen' as const;
   readonly notSupported = XL_KIND.notSupported;
-  readonly provisioning = XL_KIND.provisioning;
+  readonly provisioning: ProvisioningProfile;
   readonly configDir: string;
   readonly imagesDir: string;
   private readonly prefix: string[];
@@ -232,6 +236,7 @@ export class XlDriver implements HypervisorDriver {
     private readonly options: XlDriverOptions = {},
   ) {
     this.prefix = options.sudo ? ['sudo', '-n'] : [];
+    this.provisioning = withPreferredBridge(XL_KIND.provisioning, options.preferredBridge);
     this.configDir = validateHostPath(options.configDir ?? '/etc/xen');
     this.imagesDir = validateHostPath(options.imagesDir ?? '/var/lib/xen/images');
     const wait = options.shutdownWaitSeconds ?? 120;
