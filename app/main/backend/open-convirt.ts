@@ -100,6 +100,8 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       trust: new HostKeyTrust({ convirtStoreFile: join(options.dataDir, 'known_hosts') }),
       sshConfig: loadUserSshConfig(options.home ?? homedir()),
       prompts: sshSecrets.prompts,
+      defaultSshPort: config.values.default_ssh_port,
+      execPath: config.values.exec_path,
     });
     const pool = options.templatePool;
     const consoles =
@@ -109,6 +111,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       // A one-shot client connects to hosts on demand; the UI's are kept connected by polling.
       connectedOnly: !options.oneShot,
       ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
+      httpProxy: config.values.http_proxy,
     });
     const backend = new ConvirtBackend({
       fleet,

@@ -45,6 +45,10 @@ export interface FleetServiceOptions {
   trust: HostKeyTrust;
   sshConfig?: SshConfig;
   prompts?: Prompts;
+  /** convirt.conf's default_ssh_port: the port of a host added without one (default 22). */
+  defaultSshPort?: number;
+  /** convirt.conf's exec_path: the PATH of every command run on the hosts. */
+  execPath?: string;
 }
 
 export interface AddHostInput extends Omit<HostInput, 'hypervisor' | 'username'> {
@@ -73,6 +77,8 @@ export class FleetService {
       trust: options.trust,
       ...(options.sshConfig ? { sshConfig: options.sshConfig } : {}),
       ...(options.prompts ? { prompts: options.prompts } : {}),
+      ...(options.defaultSshPort !== undefined ? { defaultPort: options.defaultSshPort } : {}),
+      ...(options.execPath !== undefined ? { execPath: options.execPath } : {}),
     });
     this.connections = new HostConnections((name) => {
       const host = this.host(name);
@@ -139,10 +145,10 @@ export class FleetService {
         { ...draft, useSudo: !!input.useSudo } as Host,
         ssh,
       ).hostFacts();
-      const host = this.inventory.hosts.add({
-        ...draft,
-        hostKeyFingerprint: ssh.hostKey.fingerprint,
-      });
+      const host = this.inventory.hosts.add(
+        { ...draft, hostKeyFingerprint: ssh.hostKey.fingerprint },
+        this.options.defaultSshPort,
+      );
       this.inventory.audit.record({ action: 'host.add', target: host.name, outcome: 'ok' });
       return { host, facts };
     } finally {

@@ -32,6 +32,10 @@ export interface ConnectorOptions {
   readFile?: (path: string) => Buffer;
   /** SSH handshakes started at once (default 8); each holds its slot for 2 s at most. */
   handshakeSlots?: number;
+  /** The port of an endpoint that names none, unless ~/.ssh/config does (default 22). */
+  defaultPort?: number;
+  /** convirt.conf's exec_path: the PATH of every command run on the hosts. */
+  execPath?: string;
   /** Opens one SSH connection (tests replace it). */
   connect?: (options: SshConnectionOptions) => Promise<SshConnection>;
 }
@@ -47,14 +51,18 @@ export class KeyFileError extends Error {
 }
 
 /** The connection target and its jump hosts, `ssh -J` order (first hop first). */
-export function resolveRoute(endpoint: HostEndpoint, sshConfig?: SshConfig): ResolvedSshHost[] {
+export function resolveRoute(
+  endpoint: HostEndpoint,
+  sshConfig?: SshConfig,
+  defaultPort = 22,
+): ResolvedSshHost[] {
   const localUser = userInfo().username;
   if (!sshConfig) {
     return [
       {
         alias: endpoint.address,
         hostName: endpoint.address,
-        port: endpoint.port ?? 22,
+        port: endpoint.port ?? defaultPort,
         user: endpoint.username ?? localUser,
         identityFiles: endpoint.identityFile ? [endpoint.identityFile] : [],
         defaultIdentityFiles: [],
@@ -66,6 +74,7 @@ export function resolveRoute(endpoint: HostEndpoint, sshConfig?: SshConfig): Res
   }
   const ctx = {
     localUser,
+    defaultPort,
     ...(endpoint.username ? { user: endpoint.username } : {}),
     ...(endpoint.port ? { port: endpoint.port } : {}),
   };
@@ -159,6 +168,7 @@ export class HostConnector {
               auth,
               verifyHostKey: this.options.trust.verifier(verify),
               ...(sock ? { sock } : {}),
+              ...(this.options.execPath !== undefined ? { execPath: this.options.execPath } : {}),
             }),
           HANDSHAKE_SLOT_MS,
         );
@@ -177,7 +187,7 @@ export class HostConnector {
    * must already be trusted (their keys are checked the same way, without confirmation).
    */
   async connect(endpoint: HostEndpoint, verify: VerifierOptions = {}): Promise<SshConnection> {
-    const route = resolveRoute(endpoint, this.options.sshConfig);
+    const route = resolveRoute(endpoint, this.options.sshConfig, this.options.defaultPort);
     for (const hop of route) {
       if (hop.proxyCommand) {
         throw new Error(`${hop.alias} uses ProxyCommand, which ConVirt cannot run; use ProxyJump.`);

@@ -74,7 +74,10 @@ function toHost(row: HostRow): Host {
   };
 }
 
-function toValues(input: HostInput): HostValues {
+/** The SSH port of a host given without one, unless the caller has another default. */
+const SSH_PORT = 22;
+
+function toValues(input: HostInput, defaultPort = SSH_PORT): HostValues {
   const hypervisor = validateHypervisor(input.hypervisor);
   const libvirtUri = input.libvirtUri ?? null;
   if (libvirtUri !== null && hypervisor !== 'kvm') {
@@ -92,7 +95,7 @@ function toValues(input: HostInput): HostValues {
   return {
     name: validateHostName(input.name),
     address: validateAddress(input.address),
-    port: validatePort(input.port ?? 22),
+    port: validatePort(input.port ?? defaultPort),
     username: validateUsername(input.username),
     hypervisor,
     libvirt_uri: libvirtUri === null ? null : validateLibvirtUri(libvirtUri),
@@ -145,8 +148,9 @@ export class HostRepository {
     this.sql = prepare(db);
   }
 
-  add(input: HostInput): Host {
-    const values = toValues(input);
+  /** Stores a new host; one without a port gets `defaultPort` (convirt.conf's default_ssh_port). */
+  add(input: HostInput, defaultPort = SSH_PORT): Host {
+    const values = toValues(input, defaultPort);
     this.requireGroup(values.group_id);
     try {
       const { lastInsertRowid } = this.sql.insert.run({ ...values, now: isoNow(this.clock) });

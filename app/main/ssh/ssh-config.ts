@@ -75,6 +75,8 @@ export interface ResolveContext {
   /** Given explicitly (like `ssh -l` / `-p`): wins over the configuration. */
   user?: string;
   port?: number;
+  /** The port when neither `port` nor a Port directive gives one (convirt.conf's default_ssh_port). */
+  defaultPort?: number;
 }
 
 export interface ResolvedSshHost {
@@ -352,7 +354,7 @@ export function resolveHost(
     ? expandTokens(hostNameDirective.args[0]!, { h: alias }, where(hostNameDirective))
     : alias;
 
-  let port = 22;
+  let port = ctx.defaultPort ?? 22;
   const portDirective = first.get('port');
   if (ctx.port !== undefined) port = ctx.port;
   else if (portDirective) {
@@ -449,6 +451,7 @@ export function resolveJumpChain(
     if (!jumps || jumps.length === 0) return [host];
     const last = jumps[jumps.length - 1]!;
     const lastCtx: ResolveContext = { localUser: ctx.localUser };
+    if (ctx.defaultPort !== undefined) lastCtx.defaultPort = ctx.defaultPort;
     if (last.user !== null) lastCtx.user = last.user;
     if (last.port !== null) lastCtx.port = last.port;
     const before = jumps.length > 1 ? jumps.slice(0, -1) : undefined;

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { buildCommand } from './shell-quote.js';
+import { withExecPath } from '../config/apply.js';
 import {
   HostKeyRejectedError,
   keyAlgorithm,
@@ -30,6 +31,8 @@ export interface SshConnectionOptions {
   readyTimeoutMs?: number;
   /** An already open stream to the host, e.g. a tunnel through a jump host (ProxyJump). */
   sock?: Duplex;
+  /** convirt.conf's exec_path: the PATH of every command run here; unset keeps the login's. */
+  execPath?: string;
 }
 
 export interface ExecOptions {
@@ -66,6 +69,14 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/**
+ * The command line sent to a host for `argv`: quoted, with exec_path as its PATH when one is set
+ * (around the whole command, so outside any sudo in it).
+ */
+export function remoteCommandLine(argv: readonly string[], execPath?: string): string {
+  return buildCommand(execPath === undefined ? argv : withExecPath(execPath, argv));
+}
+
 /** What drivers and services need from a host: commands and long-running channels. */
 export interface RemoteShell {
   readonly target: string;
@@ -91,6 +102,7 @@ export class SshConnection implements RemoteShell {
     private readonly limiter: ChannelLimiter,
     readonly target: string,
     readonly hostKey: PresentedHostKey,
+    private readonly execPath: string | undefined,
   ) {
     client.on('close', () => {
       this.closed = true;
@@ -162,6 +174,7 @@ export class SshConnection implements RemoteShell {
             new ChannelLimiter(options.maxChannels ?? 8),
             target,
             presented!,
+            options.execPath,
           ),
         );
       };
@@ -216,13 +229,18 @@ export class SshConnection implements RemoteShell {
 
   /** Runs an argument list on the host and collects its output. */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    // Messages name the command as the caller wrote it, not its exec_path wrapping.
     const command = buildCommand(argv);
     return this.limiter.run(async () => {
       if (options.signal?.aborted) throw new Error(`Cancelled: ${command}`);
       // Wrapped in an object so the channel's result is not awaited inside startExec.
-      const { result } = await this.startExec(command, undefined, (channel) => ({
-        result: this.collect(channel, command, options),
-      }));
+      const { result } = await this.startExec(
+        remoteCommandLine(argv, this.execPath),
+        undefined,
+        (channel) => ({
+          result: this.collect(channel, command, options),
+        }),
+      );
       return result;
     });
   }
@@ -288,7 +306,7 @@ export class SshConnection implements RemoteShell {
   ): Promise<ClientChannel> {
     const release = await this.limiter.acquire();
     try {
-      return await this.startExec(buildCommand(argv), pty, (channel) => {
+      return await this.startExec(remoteCommandLine(argv, this.execPath), pty, (channel) => {
         channel.once('close', release);
         return channel;
       });

@@ -14,6 +14,8 @@ export interface FleetUrlTemplatesOptions {
   connectedOnly?: boolean;
   /** ConVirt's trust store on the hosts; `~/.convirt/certs` of the login by default. */
   hostTrustDir?: string;
+  /** convirt.conf's http_proxy, for the downloads into the local image store. */
+  httpProxy?: string | null;
 }
 
 export function fleetUrlTemplates(
@@ -34,5 +36,6 @@ export function fleetUrlTemplates(
     storeDir: join(dataDir, 'url-templates'),
     localTrustDir: join(dataDir, 'certs'),
     ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
+    ...(options.httpProxy ? { httpProxy: options.httpProxy } : {}),
   });
 }

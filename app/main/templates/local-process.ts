@@ -11,9 +11,10 @@ export function runLocally(
   stdin: string,
   onLine: (line: string) => void = () => {},
   signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env });
     // Resolved only once it has exited, so its cleanup is over when the caller looks.
     const stop = () => child.kill('SIGTERM');
     if (signal?.aborted) stop();

@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checksum } from '../../shared/validation/download-source.js';
+import { proxyEnvironment } from '../config/apply.js';
 import { clientTrustDir } from './client-trust-dir.js';
 import {
   downloadCommand,
@@ -15,7 +16,13 @@ import type { TemplateFormat, UrlTemplateRecords } from './template-records.js';
 
 /** ConVirt itself fetches into the local image store, with the same verified download. */
 export async function downloadToStore(
-  local: { records: UrlTemplateRecords; storeDir: string; localTrustDir: string },
+  local: {
+    records: UrlTemplateRecords;
+    storeDir: string;
+    localTrustDir: string;
+    /** convirt.conf's http_proxy: this download's proxy (not the hosts'). */
+    httpProxy?: string | null;
+  },
   name: string,
   format: TemplateFormat,
   urls: readonly string[],
@@ -41,6 +48,7 @@ export async function downloadToStore(
           if (bytes !== undefined) onProgress(bytes);
         },
         signal,
+        proxyEnvironment(local.httpProxy ?? null),
       );
       if (signal?.aborted) throw new Error('Cancelled: nothing was kept in the image store.');
       if (r.code === 0) return dest;

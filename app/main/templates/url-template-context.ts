@@ -14,6 +14,8 @@ export interface UrlTemplateServiceOptions {
   storeDir: string;
   /** ConVirt's own trust store on this machine, for those local downloads. */
   localTrustDir: string;
+  /** convirt.conf's http_proxy, for those local downloads only; null or unset: none set. */
+  httpProxy?: string | null;
   /** ConVirt's trust store on the hosts; DEFAULT_TRUST_DIR under the login's home if not given. */
   hostTrustDir?: string;
   random?: () => number;

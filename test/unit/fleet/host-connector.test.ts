@@ -2,7 +2,7 @@
 // (a password prompt) holds no slot. The SSH connection itself is faked.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HostConnector } from '../../../app/main/fleet/host-connector.js';
+import { HostConnector, resolveRoute } from '../../../app/main/fleet/host-connector.js';
 import type { HostKeyTrust } from '../../../app/main/ssh/host-key-trust.js';
 import type { SshConnection, SshConnectionOptions } from '../../../app/main/ssh/ssh-connection.js';
 
@@ -74,4 +74,29 @@ test('a host waiting for its password holds no handshake slot', async () => {
   );
   started[0]!.finish();
   await other;
+});
+
+test('the connector passes exec_path to each connection and default_ssh_port to an endpoint without one', async () => {
+  const seen: SshConnectionOptions[] = [];
+  const connector = new HostConnector({
+    trust,
+    defaultPort: 2022,
+    execPath: '/opt/virt/bin:$PATH',
+    readFile: () => Buffer.from('not used: the fake handshake reads no key'),
+    connect: (options) => {
+      seen.push(options);
+      return Promise.resolve({ onClose: () => undefined } as unknown as SshConnection);
+    },
+    prompts: { password: () => Promise.resolve('secret') },
+  });
+  await connector.connect({ address: 'h1', authMethod: 'password' });
+  await connector.connect({ address: 'h2', port: 2200, authMethod: 'password' });
+  assert.deepEqual(
+    seen.map((o) => [o.host, o.port, o.execPath]),
+    [
+      ['h1', 2022, '/opt/virt/bin:$PATH'],
+      ['h2', 2200, '/opt/virt/bin:$PATH'],
+    ],
+  );
+  assert.equal(resolveRoute({ address: 'h3' })[0]!.port, 22);
 });

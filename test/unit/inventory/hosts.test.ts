@@ -176,3 +176,11 @@ test('remove deletes the host; a missing one is an error', (t) => {
   assert.equal(hosts.get('web1'), undefined);
   assert.throws(() => hosts.remove('web1'), NotFoundError);
 });
+
+test("a host added without a port gets the caller's default (default_ssh_port); a given one stays", (t) => {
+  const { hosts } = tempInventory(t);
+  assert.equal(hosts.add(web1, 2022).port, 2022);
+  assert.equal(hosts.add({ ...web1, name: 'web2', port: 2200 }, 2022).port, 2200);
+  // An update keeps the stored port.
+  assert.equal(hosts.update('web1', { address: '192.0.2.11' }).port, 2022);
+});

@@ -299,3 +299,16 @@ test('loadUserSshConfig reads ~/.ssh/config when there is one', (t) => {
   assert.equal(resolveHost(cfg, 'db', ctx).port, 2200);
   assert.equal(resolveHost(cfg, 'db', ctx).defaultIdentityFiles[0], join(dir, '.ssh/id_ed25519'));
 });
+
+test('defaultPort (default_ssh_port) applies where neither the caller nor a Port directive does', () => {
+  const cfg = config('Host db\n  Port 2200\nHost web1\n  ProxyJump gw\n');
+  const withDefault = { ...ctx, defaultPort: 2022 };
+  assert.equal(resolveHost(cfg, 'web9', withDefault).port, 2022);
+  assert.equal(resolveHost(cfg, 'db', withDefault).port, 2200);
+  assert.equal(resolveHost(cfg, 'web9', { ...withDefault, port: 2300 }).port, 2300);
+  // Jump hosts without a port of their own get it too.
+  assert.deepEqual(
+    resolveJumpChain(cfg, 'web1', withDefault).map((h) => `${h.alias}:${h.port}`),
+    ['gw:2022', 'web1:2022'],
+  );
+});
