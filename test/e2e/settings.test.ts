@@ -70,3 +70,14 @@ uiTest('Open the documentation starts html_browser with the local documentation'
   for (let i = 0; i < 100 && !existsSync(opened); i++) await page.waitForTimeout(50);
   assert.match(readFileSync(opened, 'utf8'), /README\.md$/);
 });
+
+uiTest("Add host offers convirt.conf's default_ssh_port for an empty port", async () => {
+  const dialog = await new AppShell(app.page).openAddHost();
+  const port = dialog.form.getByRole('spinbutton', { name: 'Port' });
+  assert.equal(await port.inputValue(), '');
+  // The placeholder comes with main's configInfo answer, a moment after the dialog opens.
+  for (let i = 0; i < 100 && (await port.getAttribute('placeholder'))?.startsWith('22 '); i++)
+    await app.page.waitForTimeout(50);
+  assert.equal(await port.getAttribute('placeholder'), '2222 (default_ssh_port)');
+  await app.page.keyboard.press('Escape');
+});

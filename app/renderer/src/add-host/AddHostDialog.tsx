@@ -1,7 +1,7 @@
 // Adds a host: address, port, user, authentication, server pool. An unknown host key is shown by
 // its SHA256 fingerprint for the operator to confirm (then addHost again with acceptFingerprint);
 // a changed key blocks with a warning naming both fingerprints. The detected hypervisor is shown.
-import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { HostView } from '../../../shared/contract/convirt-contract.js';
 import type { AuthMethod } from '../../../shared/domain/inventory.js';
 import { useClient } from '../client-context.js';
@@ -52,13 +52,30 @@ export function AddHostDialog() {
   const [form, setForm] = useState<HostForm>({
     name: '',
     address: '',
-    port: '22',
+    // Empty: main uses convirt.conf's default_ssh_port (shown as the placeholder).
+    port: '',
     username: 'root',
     authMethod: 'agent',
     identityFile: '',
     group: '',
     useSudo: false,
   });
+  const [defaultPort, setDefaultPort] = useState<string>('22');
+  useEffect(() => {
+    let live = true;
+    client
+      .configInfo()
+      .then((info) => {
+        const port = info.settings.find((s) => s.key === 'default_ssh_port')?.value;
+        if (live && port !== undefined && port !== null) setDefaultPort(String(port));
+      })
+      .catch(() => {
+        // Only the placeholder depends on it; main applies the default either way.
+      });
+    return () => {
+      live = false;
+    };
+  }, [client]);
   const [step, setStep] = useState<Step>({ kind: 'form', error: null });
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof HostForm>(key: K, value: HostForm[K]) =>
@@ -71,7 +88,7 @@ export function AddHostDialog() {
       .addHost({
         name,
         address: form.address.trim(),
-        port: Number(form.port) || 22,
+        ...(form.port.trim() ? { port: Number(form.port) } : {}),
         username: form.username.trim() || undefined,
         authMethod: form.authMethod,
         identityFile:
@@ -213,6 +230,7 @@ export function AddHostDialog() {
                 min={1}
                 max={65535}
                 value={form.port}
+                placeholder={`${defaultPort} (default_ssh_port)`}
                 onChange={(e) => set('port', e.target.value)}
               />
             )}
