@@ -60,5 +60,5 @@ test('bad usage is refused with the usage text', () => {
   });
   assert.equal(run.status, 2);
   assert.match(run.stderr, /--port must be a number/);
-  assert.match(run.stderr, /Usage: npm run serve/);
+  assert.match(run.stderr, /Usage: convirt --serve \[--port N\]/);
 });
