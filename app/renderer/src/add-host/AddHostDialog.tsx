@@ -230,7 +230,8 @@ export function AddHostDialog() {
                 min={1}
                 max={65535}
                 value={form.port}
-                placeholder={`${defaultPort} (default_ssh_port)`}
+                placeholder={defaultPort}
+                title="Empty: convirt.conf's default_ssh_port"
                 onChange={(e) => set('port', e.target.value)}
               />
             )}
