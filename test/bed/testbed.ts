@@ -1,4 +1,5 @@
 // Brings the whole test bed up for one test run and down again.
+import { cacheDir } from './cache-dir.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,9 +43,7 @@ export interface TestbedInfo {
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
 
-export function cacheDir(): string {
-  return process.env.CONVIRT_TESTBED_CACHE ?? '/var/cache/convirt-testbed';
-}
+export { cacheDir };
 
 /** Builds the tiny VM fixture once; later calls return the cached copy. */
 export async function ensureTinyVm(log: (line: string) => void): Promise<TinyVmFixture> {

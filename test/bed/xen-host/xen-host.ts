@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir } from '../cache-dir.js';
 import { isAlive, mustRun, runLocal, waitFor } from '../process.js';
 import { runPrefix } from '../resources.js';
 import { freeLoopbackPort } from '../sshd.js';
@@ -75,10 +76,6 @@ const XEN_CMDLINE = [
 function bootTimeoutMs(): number {
   const fromEnv = Number(process.env.CONVIRT_XEN_BOOT_TIMEOUT_S);
   return (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 300) * 1000;
-}
-
-export function cacheDir(): string {
-  return process.env.CONVIRT_TESTBED_CACHE ?? '/var/cache/convirt-testbed';
 }
 
 /** Builds the images once; later calls return the cached copy. */
