@@ -167,6 +167,7 @@ function driverSettings({ values }: ConvirtConfig): DriverSettings {
   return {
     xenconfDir: values.xenconf_dir,
     defaultBridge: { kvm: values.default_bridge_kvm, xen: values.default_bridge_xen },
+    snapshotsDir: values.snapshots_dir,
   };
 }
 
