@@ -1,7 +1,8 @@
 // The operator's day, end to end: Chromium on browser mode's real server, the real sshd, libvirtd
 // and tiny VMs of the test bed. Add the bed's host (confirming its key), see the tiny VM running
-// in tree and grid, shut it down and watch the state change, bulk-start three VMs, read a task's
-// log. Every main screen is saved to test-results/screenshots/.
+// in tree and grid, save it to a file and restore it, shut it down and watch the state change,
+// bulk-start three VMs, read a task's log. Every main screen is saved to
+// test-results/screenshots/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+import { writeConvirtConf } from '../support/convirt-conf.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
 import { type AddHostDialog, testbedHostForm } from './pages/add-host-dialog.js';
@@ -26,6 +28,7 @@ const bed = testbed();
 const HOST = 'testbed';
 const vms = [1, 2, 3].map((n) => `${bed.prefix}e2e-${n}`);
 const [first] = vms as [string, ...string[]];
+const snapshotsDir = join(bed.runDir, 'e2e-saved');
 
 let ssh: SshConnection;
 let virsh: KvmDriver;
@@ -41,7 +44,11 @@ before(async () => {
     disks.push(await defineTinyVm(ssh, bed, vm, `e2e${i + 1}`, { graphics: i === 0 }));
   }
   await virsh.start(first);
-  app = await startE2eApp();
+  app = await startE2eApp({
+    configFile: writeConvirtConf(join(bed.runDir, 'e2e-fleet-conf'), {
+      snapshots_dir: snapshotsDir,
+    }),
+  });
   app.page.setDefaultTimeout(30_000);
 });
 
@@ -54,6 +61,7 @@ after(async () => {
       await ssh.run(['virsh', '-q', 'undefine', vm, '--snapshots-metadata']);
     }
     if (disks.length) await ssh.run(['rm', '-f', ...disks]);
+    await ssh.run(['rm', '-rf', '--', snapshotsDir]);
   } finally {
     ssh?.close();
   }
@@ -128,6 +136,28 @@ uiTest('the tiny VM shows as running in the tree and in the host grid', async ()
   assert.equal(await dashboard.tileValue('Hosts up'), 1);
   assert.ok((await dashboard.tileValue('VMs running')) >= 1);
   await app.screenshot('07-dashboard');
+});
+
+uiTest('save the tiny VM to a file and restore it from its view', async () => {
+  const tree = new FleetTree(app.page);
+  await tree.openVm(first);
+  const vm = new VmPage(app.page, first);
+  await vm.heading.waitFor();
+  const restore = vm.actions.getByRole('button', { name: 'Restore from file' });
+  assert.equal(await restore.isEnabled(), false, 'nothing to restore yet');
+  await vm.action('Save to file');
+  const tasks = new TaskPane(app.page);
+  await tasks.waitForStatus(`Save ${HOST}/${first}`, 'succeeded');
+  await tree.waitForVmState(first, 'shutoff');
+  // Enabled once the VM's details name its file.
+  await vm.actions
+    .locator(`button:not([disabled])[title="Restores from ${snapshotsDir}/${first}.save"]`)
+    .waitFor();
+  await app.screenshot('08a-vm-saved');
+  await vm.action('Restore from file');
+  await tasks.waitForStatus(`Restore ${HOST}/${first}`, 'succeeded');
+  await tree.waitForVmState(first, 'running');
+  assert.equal((await ssh.exec(['test', '-e', `${snapshotsDir}/${first}.save`])).code, 1);
 });
 
 uiTest('shut the tiny VM down from its view and watch the state change', async () => {

@@ -50,7 +50,7 @@ uiTest('About and settings lists every convirt.conf value with where it came fro
   const port = values
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: 'default_ssh_port' }) });
-  assert.match(await port.innerText(), new RegExp(`2222\\s+${configFile}, line 2`));
+  assert.match(await port.innerText(), new RegExp(`2222\\s+${configFile} line 2`));
   const store = values
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: 'image_store' }) });

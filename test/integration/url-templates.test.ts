@@ -16,7 +16,8 @@ import {
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectCertificate } from '../../app/main/templates/certificates.js';
-import { unlockForHeaders, UrlTemplateRecords } from '../../app/main/templates/template-records.js';
+import { UrlTemplateRecords } from '../../app/main/templates/template-records.js';
+import { unlockForHeaders } from '../../app/main/templates/template-secrets.js';
 import { downloadOnHosts } from '../../app/main/templates/host-download.js';
 import { UrlTemplateService } from '../../app/main/templates/url-template-service.js';
 import { parseChecksum } from '../../app/shared/validation/download-source.js';
@@ -438,7 +439,7 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
       /after 3 attempts/,
     );
     assert.deepEqual(await poolFiles(), files);
-    assert.equal(records.poolCopy('wrong', 'tb:default'), undefined);
+    assert.equal(records.poolCopies.get('wrong', 'tb:default'), undefined);
   });
 });
 

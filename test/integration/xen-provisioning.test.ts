@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { XEN_IMAGE_CACHE } from '../../app/main/provisioning/provisioning-service.js';
+import { driverKind } from '../../app/main/hypervisors/drivers.js';
 import { testbed } from '../support/testbed.js';
 import { GUEST_READY, connectToXenHost, xenHost } from '../support/xen-host.js';
 import { testbedConvirtConf } from '../support/convirt-conf.js';
@@ -160,7 +160,8 @@ test(
           new RegExp(`provisioning ${vm} from tiny-linux-xen \\(hostname ${hostname}`),
         );
         assert.match(log, /No guest agent channel: Xen PV guests have none/);
-        assert.match(log, new RegExp(`${XEN_IMAGE_CACHE}/[0-9a-f]{64}-vmlinuz`));
+        const imageCache = driverKind('xen').provisioning.imageCache;
+        assert.match(log, new RegExp(`${imageCache}/[0-9a-f]{64}-vmlinuz`));
         const config = await read(['cat', `/etc/xen/${vm}.cfg`]);
         assert.match(config, new RegExp(`^name = "${vm}"$`, 'm'));
         assert.match(config, /^vif = \[ "bridge=xenbr0,mac=00:16:3e(:[0-9a-f]{2}){3}" \]$/m);

@@ -228,6 +228,7 @@ export function createFakeClient(
         hypervisor: 'kvm',
         notSupported: {},
         configFile: null,
+        savedState: vm.state === 'shutoff' ? `/var/lib/convirt/snapshots/${vm.name}.save` : null,
       };
       return Promise.resolve(details);
     },

@@ -38,7 +38,7 @@ export class ConvirtBackend {
     this.secrets = options.secrets;
     this.state = new FleetState(options.fleet, options.inventory);
     this.checks = new VmChecks(options, this.state);
-    this.outcomes = new TaskOutcomes(options.fleet);
+    this.outcomes = new TaskOutcomes(options.fleet, this.checks);
     const { fleet } = options;
     this.state.on('hostPolled', (payload) => this.broadcast('hostPolled', payload));
     const taskUpdated = (task: Task) => this.broadcast('taskUpdated', task);

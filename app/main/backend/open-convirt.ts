@@ -7,7 +7,7 @@ import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import { describeProblem, loadConfig, type ConvirtConfig } from '../config/index.js';
 import { ConsoleManager } from '../consoles/console-manager.js';
 import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
-import { moveHeaderValuesIntoVault } from '../templates/template-records.js';
+import { moveHeaderValuesIntoVault } from '../templates/template-secrets.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { fleetProvisioning, type ProvisioningPaths } from '../provisioning/fleet-provisioning.js';
@@ -167,6 +167,7 @@ function driverSettings({ values }: ConvirtConfig): DriverSettings {
   return {
     xenconfDir: values.xenconf_dir,
     defaultBridge: { kvm: values.default_bridge_kvm, xen: values.default_bridge_xen },
+    snapshotsDir: values.snapshots_dir,
   };
 }
 

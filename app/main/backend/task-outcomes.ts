@@ -1,9 +1,17 @@
-// How tasks ended, for clients that wait for one (convirtctl). A task whose own checks refused
-// the request (bad input found on the host: no room, a name taken) made nothing: `refused`.
+// How tasks ended, for clients that wait for one (convirtctl), and the poll of a task's host once
+// it ends. A task whose own checks refused the request (bad input found on the host: no room, a
+// name taken) made nothing: `refused`.
 import type { TaskOutcome } from '../../shared/contract/convirt-contract.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { Task } from '../inventory/index.js';
+import type { VmChecks } from './vm-checks.js';
+
+/** A task started here: its first record, and its work's result. */
+export interface RunningTask {
+  task: Task;
+  result: Promise<unknown>;
+}
 
 const ENDED: ReadonlySet<Task['status']> = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -11,10 +19,20 @@ export class TaskOutcomes {
   /** Whether each task started here was refused, once it has ended. */
   private readonly refusals = new Map<string, Promise<boolean>>();
 
-  constructor(private readonly fleet: FleetService) {}
+  constructor(
+    private readonly fleet: FleetService,
+    private readonly checks: VmChecks,
+  ) {}
 
-  /** Follows a task started here; returns it. */
-  track(task: Task, result: Promise<unknown>): Task {
+  /**
+   * Follows a task started here and returns it. With `host`, that host is polled again once the
+   * task ends, so what it made (or its absence after a failure) shows without waiting.
+   */
+  track({ task, result }: RunningTask, host?: string): Task {
+    if (host !== undefined) {
+      const ended = () => task;
+      this.checks.repollAfter(host, { task, finished: result.then(ended, ended) });
+    }
     this.refusals.set(
       task.id,
       result.then(

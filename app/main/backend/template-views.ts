@@ -2,7 +2,8 @@
 // names the headers only, so a value never reaches a renderer, a list or a log.
 import type { TemplateView, UrlCheckView } from '../../shared/contract/convirt-contract.js';
 import { formatChecksum } from '../../shared/validation/download-source.js';
-import type { PoolCopy, TemplateSummary } from '../templates/template-records.js';
+import type { PoolCopy } from '../templates/pool-copy-records.js';
+import type { TemplateSummary } from '../templates/template-records.js';
 import type { SourceCheck } from '../templates/url-check.js';
 
 export function templateView(t: TemplateSummary & { pools: PoolCopy[] }): TemplateView {

@@ -1,6 +1,7 @@
 // The checks before a task on a VM starts (bad input runs nothing), and the poll after it ends.
-import type { StartedTask } from '../fleet/fleet-service.js';
+import { requireVmState, type StartedTask } from '../fleet/fleet-service.js';
 import type { Task } from '../inventory/index.js';
+import type { VmState } from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import type { ConvirtBackendOptions } from './backend-options.js';
 import type { FleetState } from './fleet-state.js';
@@ -57,6 +58,22 @@ export class VmChecks {
   /** Starts a task on an existing VM; its host is polled again when it ends. */
   async startOnVm(ref: VmRef, start: () => StartedTask): Promise<Task> {
     await this.requireExistingVms([ref]);
+    return this.repollAfter(ref.host, start());
+  }
+
+  /**
+   * Starts a task on an existing VM whose last polled state is one of `states` (the task looks
+   * again on the host before it changes anything).
+   */
+  async startOnVmIn(
+    ref: VmRef,
+    states: readonly VmState[],
+    done: string,
+    start: () => StartedTask,
+  ): Promise<Task> {
+    await this.requireExistingVms([ref]);
+    const state = this.state.vm(ref.host, ref.vm)?.state;
+    if (state !== undefined) requireVmState(ref.vm, state, states, done);
     return this.repollAfter(ref.host, start());
   }
 }

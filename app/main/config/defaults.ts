@@ -19,6 +19,9 @@ import { HOST_PATH, type ConfigKey, type ConfigValues } from './keys.js';
 /** The installed layout's root, from the packaging guide. */
 export const INSTALLED_ROOT = '/var/cache/convirt';
 
+/** On the managed hosts: where VMs are saved to files (snapshots_dir), from the packaging guide. */
+export const DEFAULT_SNAPSHOTS_DIR = '/var/lib/convirt/snapshots';
+
 export interface ProgramLocation {
   /** The folder holding ConVirt's package.json: a checkout, /usr/share/convirt, app.asar. */
   root: string | null;
@@ -142,7 +145,7 @@ export function defaultValues(
       value: join(xdg(ctx, 'XDG_STATE_HOME', '.local/state'), 'convirt', 'log'),
       why: 'per user ($XDG_STATE_HOME/convirt/log)',
     },
-    snapshots_dir: { value: '/var/lib/convirt/snapshots', why: 'built in' },
+    snapshots_dir: { value: DEFAULT_SNAPSHOTS_DIR, why: 'built in' },
     xenconf_dir: { value: '/etc/xen', why: "xl's own" },
     default_ssh_port: { value: 22, why: 'built in' },
     http_proxy: { value: null, why: 'none' },

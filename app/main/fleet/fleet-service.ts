@@ -4,7 +4,13 @@
 import type { ClientChannel } from 'ssh2';
 import type { HostFacts, Hypervisor } from '../../shared/domain/host.js';
 import type { VmAction } from '../../shared/contract/convirt-contract.js';
-import type { GuestInfo, VmSample, VmState } from '../../shared/domain/vm.js';
+import {
+  RESTORABLE_STATES,
+  SAVABLE_STATES,
+  type GuestInfo,
+  type VmSample,
+  type VmState,
+} from '../../shared/domain/vm.js';
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import {
   refuseUnsupported,
@@ -65,6 +71,30 @@ const ACTION_DONE_IN: Partial<Record<VmAction, readonly VmState[]>> = {
   suspend: ['paused'],
   resume: ['running'],
 };
+
+/** Refuses (as bad input: nothing is changed) VM `vm` in `state` unless it is one of `states`. */
+export function requireVmState(
+  vm: string,
+  state: VmState,
+  states: readonly VmState[],
+  done: string,
+): void {
+  if (!states.includes(state))
+    throw new InvalidInputError('vm', `${vm} is ${stateWords(state)}: it cannot be ${done}.`);
+}
+
+async function requireState(
+  driver: HypervisorDriver,
+  vm: string,
+  states: readonly VmState[],
+  done: string,
+): Promise<void> {
+  requireVmState(vm, await driver.state(vm), states, done);
+}
+
+function stateWords(state: VmState): string {
+  return state === 'shutoff' ? 'shut off' : state;
+}
 
 export class FleetService {
   readonly connections: HostConnections;
@@ -234,7 +264,7 @@ export class FleetService {
       // A bulk start over a selection that includes running VMs should not fail on those.
       const state = ACTION_DONE_IN[action] && (await driver.state(vm));
       if (state && ACTION_DONE_IN[action]?.includes(state)) {
-        ctx.log(`${vm} is already ${state === 'shutoff' ? 'shut off' : state}: nothing to do.`);
+        ctx.log(`${vm} is already ${stateWords(state)}: nothing to do.`);
         return;
       }
       await driver[action](vm);
@@ -260,7 +290,11 @@ export class FleetService {
     kind: string,
     hostName: string,
     vm: string,
-    work: (driver: HypervisorDriver, log: (text: string) => void) => Promise<T>,
+    work: (
+      driver: HypervisorDriver,
+      log: (text: string) => void,
+      progress: TaskContext['progress'],
+    ) => Promise<T>,
     options: { record?: boolean } = {},
   ): StartedTask {
     validateVmName(vm);
@@ -268,7 +302,11 @@ export class FleetService {
     return this.startTask(kind, `${hostName}/${vm}`, async (ctx) => {
       const ssh = await this.connections.get(hostName);
       const driver = this.driverOn(host, options.record === false ? ssh : ctx.record(ssh));
-      const value = await work(driver, (text) => ctx.log(text));
+      const value = await work(
+        driver,
+        (text) => ctx.log(text),
+        (fraction, message) => ctx.progress(fraction, message),
+      );
       if (value !== undefined) ctx.log(typeof value === 'string' ? value : JSON.stringify(value));
       return value;
     });
@@ -346,6 +384,33 @@ export class FleetService {
 
   deleteVm(hostName: string, vm: string, options: { removeDisks?: boolean } = {}): StartedTask {
     return this.driverTask('vm.delete', hostName, vm, (d) => d.deleteVm(vm, options));
+  }
+
+  /**
+   * Saves the running (or paused) VM's memory to its file in snapshots_dir on the host; the VM
+   * stops. Refused, with nothing changed, when the VM is not running or already has a file.
+   */
+  saveVmState(hostName: string, vm: string): StartedTask {
+    return this.driverTask('vm.save', hostName, vm, async (d, log, progress) => {
+      progress(0, `Checking ${vm}`);
+      await requireState(d, vm, SAVABLE_STATES, 'saved');
+      progress(0.1, `Saving the memory of ${vm}`);
+      const file = await d.saveState(vm);
+      progress(1, `Saved to ${file}`);
+      log(`${vm} saved to ${file} and stopped: restore brings it back.`);
+    });
+  }
+
+  /** Brings a VM back from its file in snapshots_dir (removed once it runs again). */
+  restoreVmState(hostName: string, vm: string): StartedTask {
+    return this.driverTask('vm.restore', hostName, vm, async (d, log, progress) => {
+      progress(0, `Checking ${vm}`);
+      await requireState(d, vm, RESTORABLE_STATES, 'restored');
+      progress(0.1, `Restoring ${vm}`);
+      const file = await d.restoreState(vm);
+      progress(1, `Restored from ${file}`);
+      log(`${vm} restored from ${file}; the file was removed.`);
+    });
   }
 
   /** The password never enters a task log: this task does not record its command. */

@@ -49,6 +49,7 @@ export type HypervisorVmDetails = Pick<
   | 'hypervisor'
   | 'notSupported'
   | 'configFile'
+  | 'savedState'
 >;
 
 /** The format of a VM's configuration on this hypervisor (an appliance's vm_conf.template). */
@@ -131,6 +132,13 @@ export interface HypervisorDriver extends DriverKind {
 
   /** What the VM's details hold that only the hypervisor knows. */
   vmDetails(name: string): Promise<HypervisorVmDetails>;
+  /**
+   * Saves the running (or paused) VM's memory to its file in snapshots_dir, which must not exist
+   * yet; the VM stops. Returns the file.
+   */
+  saveState(name: string): Promise<string>;
+  /** Brings the VM back from the file saveState wrote, then removes it. Returns the file. */
+  restoreState(name: string): Promise<string>;
   /** Whether the hypervisor has a VM of this name (running or not). */
   exists(name: string): Promise<boolean>;
   /** Changes vCPUs and memory; returns what changed, one line each, in words. */

@@ -19,6 +19,8 @@ export interface DriverSettings {
   xenconfDir?: string;
   /** The bridge a new VM joins when its request names none (default_bridge_kvm/_xen). */
   defaultBridge?: Partial<Record<Hypervisor, string>>;
+  /** Where VMs are saved to files on the hosts (snapshots_dir). */
+  snapshotsDir?: string;
 }
 
 const DRIVERS: Record<
@@ -35,6 +37,7 @@ const DRIVERS: Record<
         sudo: host.useSudo,
         ...(host.libvirtUri ? { uri: host.libvirtUri } : {}),
         preferredBridge: settings.defaultBridge?.kvm,
+        snapshotsDir: settings.snapshotsDir,
       }),
   },
   xen: {
@@ -44,6 +47,7 @@ const DRIVERS: Record<
         sudo: host.useSudo,
         configDir: settings.xenconfDir,
         preferredBridge: settings.defaultBridge?.xen,
+        snapshotsDir: settings.snapshotsDir,
       }),
   },
 };

@@ -172,7 +172,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Migrations change the schema only. This version marks when header values started to live
     // in ConVirt's secret store (url_template_details keeps HTTP_HEADER_SECRET rows, NAME:<vault
     // id>); the data move needs the unlocked store, so it runs where the store is open, with the
-    // store passed in: moveHeaderValuesIntoVault in templates/template-records.ts, at start-up
+    // store passed in: moveHeaderValuesIntoVault in templates/template-secrets.ts, at start-up
     // (openConvirt) and the first time the store is unlocked. Until then the older values are in
     // plain text exactly as before, and `convirtctl secrets list` says how many.
     up: '',

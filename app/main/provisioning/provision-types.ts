@@ -30,7 +30,3 @@ export interface HostPaths {
 export const DEFAULT_HOST_PATHS: HostPaths = {
   imageCache: driverKind('kvm').provisioning.imageCache,
 };
-/** Where the VMs' disks go on KVM hosts when neither HostPaths nor image.conf say. */
-export const DEFAULT_KVM_DISKS_DIR = driverKind('kvm').provisioning.disksDir;
-/** Where Xen hosts keep the image cache when DEFAULT_HOST_PATHS is in use (dom0 has no libvirt). */
-export const XEN_IMAGE_CACHE = driverKind('xen').provisioning.imageCache;

@@ -25,7 +25,6 @@ import { ApplianceProvisionRun } from './appliance-provision-run.js';
 import type { ChecksumCache } from './checksums.js';
 import {
   DEFAULT_HOST_PATHS,
-  DEFAULT_KVM_DISKS_DIR,
   type HostPaths,
   type ProvisionRequest,
   type ProvisionResult,
@@ -38,8 +37,6 @@ import {
 
 export {
   DEFAULT_HOST_PATHS,
-  DEFAULT_KVM_DISKS_DIR,
-  XEN_IMAGE_CACHE,
   type HostPaths,
   type ProvisionRequest,
   type ProvisionResult,
@@ -140,7 +137,9 @@ export class ProvisioningService {
     if (!templates) throw new Error('Templates by URL are not available here.');
     const template = templates.get(name);
     const params = templateParams(template, host, request.params);
-    const disksDir = validateHostPath(this.options.hostPaths?.disks ?? DEFAULT_KVM_DISKS_DIR);
+    const disksDir = validateHostPath(
+      this.options.hostPaths?.disks ?? driverKind(host.hypervisor).provisioning.disksDir,
+    );
     const pool = this.options.templatePool?.(host) ?? {
       pool: `${host.name}:${disksDir}`,
       dir: disksDir,

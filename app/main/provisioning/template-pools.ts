@@ -3,7 +3,7 @@
 import type { Host } from '../../shared/domain/inventory.js';
 import { InvalidInputError, validateHostPath } from '../../shared/validation/names.js';
 import type { Inventory } from '../inventory/index.js';
-import { DEFAULT_KVM_DISKS_DIR } from './provision-types.js';
+import { driverKind } from '../hypervisors/drivers.js';
 import type { TemplatePool } from './template-provisioning.js';
 
 const SHARED_POOL_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -16,7 +16,7 @@ const SHARED_POOL_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 export function sharedTemplatePool(
   inventory: Inventory,
   host: Host,
-  dir = DEFAULT_KVM_DISKS_DIR,
+  dir = driverKind(host.hypervisor).provisioning.disksDir,
   shared?: string,
 ): TemplatePool {
   validateHostPath(dir);

@@ -21,8 +21,8 @@ export function clientTrustDir(
   localTrustDir: string,
   certificate: string,
 ): string {
-  const cert = records.certificate(certificate);
-  const keyPem = records.clientKey(certificate);
+  const cert = records.certificates.get(certificate);
+  const keyPem = records.certificates.clientKey(certificate);
   if (cert?.kind !== 'client' || keyPem === undefined) {
     throw new Error(`No key is kept for the client certificate ${certificate}: upload it again.`);
   }

@@ -28,11 +28,12 @@ export class TemplateCertificates {
     upload: CertificateUpload,
   ): Promise<{ info: CertificateInfo; failed: string[] }> {
     const info = inspectCertificate(upload);
-    if (this.o.records.certificate(upload.name)) {
+    if (this.o.records.certificates.get(upload.name)) {
       throw new InvalidInputError('name', `A certificate named ${upload.name} already exists.`);
     }
     // The key is kept first: a locked secret store refuses the upload before any host has it.
-    if (upload.kind === 'client') this.o.records.setClientKey(upload.name, upload.keyPem ?? '');
+    if (upload.kind === 'client')
+      this.o.records.certificates.setClientKey(upload.name, upload.keyPem ?? '');
     const cas = [...this.caPems(), ...(upload.kind === 'ca' ? [upload.pem] : [])];
     const install = (shell: RemoteShell, trustDir?: string) =>
       upload.kind === 'ca'
@@ -40,19 +41,19 @@ export class TemplateCertificates {
         : installClientCertificate(shell, upload, trustDir);
     const failed = await this.onEveryHost((shell) => install(shell, this.o.hostTrustDir));
     if (upload.kind === 'ca') await installLocalCaBundle(this.o.localTrustDir, cas);
-    this.o.records.addCertificate(info, upload.pem);
+    this.o.records.certificates.add(info, upload.pem);
     return { info, failed };
   }
 
   listCertificates(): CertificateInfo[] {
-    return this.o.records.certificates().map(({ pem: _pem, ...info }) => info);
+    return this.o.records.certificates.list().map(({ pem: _pem, ...info }) => info);
   }
 
   async removeCertificate(name: string): Promise<{ failed: string[] }> {
-    const cert = this.o.records.certificate(validateCertificateName(name));
+    const cert = this.o.records.certificates.get(validateCertificateName(name));
     if (!cert) throw new InvalidInputError('name', `No certificate named ${name}.`);
-    if (cert.kind === 'client') this.o.records.removeClientKey(name);
-    this.o.records.removeCertificate(name);
+    if (cert.kind === 'client') this.o.records.certificates.removeClientKey(name);
+    this.o.records.certificates.remove(name);
     const cas = this.caPems();
     const failed = await this.onEveryHost((shell) =>
       cert.kind === 'ca'
@@ -70,13 +71,13 @@ export class TemplateCertificates {
    */
   async installCertificatesOn(host: string): Promise<void> {
     const cas = this.caPems();
-    const clients = this.o.records.certificates().filter((c) => c.kind === 'client');
+    const clients = this.o.records.certificates.list().filter((c) => c.kind === 'client');
     if (cas.length === 0 && clients.length === 0) return;
     const shell = await this.o.connect(host);
     if (cas.length) await installCaBundle(shell, cas, this.o.hostTrustDir);
     const missing: string[] = [];
     for (const c of clients) {
-      const keyPem = this.o.records.clientKey(c.name);
+      const keyPem = this.o.records.certificates.clientKey(c.name);
       if (keyPem === undefined) missing.push(c.name);
       else
         await installClientCertificate(
@@ -93,8 +94,8 @@ export class TemplateCertificates {
   }
 
   private caPems(): string[] {
-    return this.o.records
-      .certificates()
+    return this.o.records.certificates
+      .list()
       .filter((c) => c.kind === 'ca')
       .map((c) => c.pem);
   }

@@ -66,7 +66,7 @@ export class TemplateDeployments {
     validateHostPath(r.poolDir);
     const [first] = r.hosts;
     if (!first) throw new Error(`No connected host reaches the storage pool ${r.pool}.`);
-    const known = this.o.records.poolCopy(t.name, r.pool);
+    const known = this.o.records.poolCopies.get(t.name, r.pool);
     if (known) {
       const shell = await this.o.connect(first);
       if ((await shell.exec(['test', '-f', known.path])).code === 0) {
@@ -74,7 +74,7 @@ export class TemplateDeployments {
         return { path: known.path, downloaded: false, host: first };
       }
       r.log?.(`The copy recorded on ${r.pool} (${known.path}) is gone: downloading again.`);
-      this.o.records.removePoolCopy(t.name, r.pool);
+      this.o.records.poolCopies.remove(t.name, r.pool);
     }
     if (!t.checksum) throw new Error(`${t.name} has no checksum to verify a download against.`);
     const destination = await this.o.connect(first);
@@ -89,7 +89,7 @@ export class TemplateDeployments {
     const path = `${r.poolDir}/template-${t.name}.${t.format}`;
     if (t.storePath && existsSync(t.storePath)) {
       await this.copyFromStore(t.storePath, t.checksum, destination, path, r);
-      this.o.records.addPoolCopy({
+      this.o.records.poolCopies.add({
         template: t.name,
         pool: r.pool,
         path,
@@ -115,7 +115,7 @@ export class TemplateDeployments {
       },
     );
     const host = r.hosts[result.hostIndex]!;
-    this.o.records.addPoolCopy({
+    this.o.records.poolCopies.add({
       template: t.name,
       pool: r.pool,
       path,

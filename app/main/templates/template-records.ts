@@ -1,9 +1,6 @@
-// The inventory's side of templates and ISOs by URL: the records, their HTTP headers, the pools
-// holding a copy, and the download certificates (migration 2). Header values are secrets (an
-// Authorization header is a credential): the inventory keeps each header's name and a reference
-// into ConVirt's secret store, which holds the value (moveHeaderValuesIntoVault moves older ones).
-import { randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
+// The inventory's side of templates and ISOs by URL (migration 2): the records with their HTTP
+// headers, whose values live in the secret store (template-secrets.ts), and beside them the pools
+// holding a copy (pool-copy-records.ts) and the download certificates (certificate-records.ts).
 import type { Hypervisor } from '../../shared/domain/host.js';
 import {
   formatChecksum,
@@ -15,9 +12,17 @@ import {
 import { isoNow, systemClock, type Clock } from '../inventory/clock.js';
 import type { Db } from '../inventory/database.js';
 import { ConflictError } from '../inventory/errors.js';
-import { vaultIn } from '../secrets/vault-registry.js';
-import { VaultLockedError, type SecretVault } from '../secrets/vault.js';
-import type { CertificateInfo } from './certificates.js';
+import type { SecretVault } from '../secrets/vault.js';
+import { CertificateRecords } from './certificate-records.js';
+import { PoolCopyRecords } from './pool-copy-records.js';
+import {
+  HTTP_HEADER,
+  HTTP_HEADER_SECRET,
+  moveHeaderValuesIntoVault,
+  storeHeaderValue,
+  unlocked,
+  vaultBeside,
+} from './template-secrets.js';
 
 export { TEMPLATE_FORMATS, type TemplateFormat } from '../../shared/validation/url-template.js';
 import type { TemplateFormat } from '../../shared/validation/url-template.js';
@@ -52,15 +57,6 @@ export interface UrlTemplate extends TemplateSummary {
   headers: HttpHeader[];
 }
 
-export interface PoolCopy {
-  template: string;
-  pool: string;
-  path: string;
-  size: number;
-  downloadedBy: string;
-  createdAt: string;
-}
-
 export type NewUrlTemplate = Omit<UrlTemplate, 'id' | 'createdAt' | 'state' | 'headerNames'>;
 
 interface TemplateRow {
@@ -81,105 +77,23 @@ interface TemplateRow {
   created_at: string;
 }
 
-/** A header as registered before migration 3: `NAME:VALUE`, the value in plain text. */
-const HTTP_HEADER = 'HTTP_HEADER';
-/** A header now: `NAME:<vault id>`, the value in the secret store. */
-const HTTP_HEADER_SECRET = 'HTTP_HEADER_SECRET';
-
-/** The secret store beside the inventory's file; none for an in-memory database. */
-function vaultBeside(db: Db): SecretVault | undefined {
-  return db.memory ? undefined : vaultIn(dirname(db.name));
-}
-
-/** The vault, unlocked (without asking: the caller must have unlocked a passphrase vault). */
-function unlocked(vault: SecretVault | undefined): SecretVault {
-  if (!vault) {
-    throw new Error(
-      'HTTP header values and client keys need a secret store, and there is none here.',
-    );
-  }
-  if (!vault.tryUnlockSync() && !vault.isUnlocked) {
-    throw new VaultLockedError(
-      vault.file,
-      'HTTP header values and client keys need its master passphrase first.',
-    );
-  }
-  return vault;
-}
-
-const clientKeyId = (certificate: string) => `client-certificate-key:${certificate}`;
-
-function storeHeaderValue(vault: SecretVault, template: string, h: HttpHeader): string {
-  const id = `http-header:${randomUUID()}`;
-  vault.set(id, h.value, `HTTP header ${h.name} of ${template}`);
-  return `${h.name}:${id}`;
-}
-
-/**
- * Moves header values still in plain text (registered before migration 3) into the vault, when it
- * can be opened without asking; returns how many moved. Runs where the vault is open (start-up,
- * unlocking), never in a migration: the vault is passed in. The values go into the vault first, so a
- * failure in between leaves at worst an unused vault entry, never a lost header.
- */
-export function moveHeaderValuesIntoVault(db: Db, vault: SecretVault | undefined): number {
-  const rows = db
-    .prepare<[string], { template_id: number; seq: number; value: string; name: string }>(
-      `SELECT d.template_id, d.seq, d.value, t.name FROM url_template_details d
-         JOIN url_templates t ON t.id = d.template_id WHERE d.key = ?`,
-    )
-    .all(HTTP_HEADER);
-  if (rows.length === 0 || !vault || !(vault.isUnlocked || vault.tryUnlockSync())) return 0;
-  const moved = rows.map((r) => ({
-    ...r,
-    ref: storeHeaderValue(vault, r.name, parseHttpHeader(r.value)),
-  }));
-  // The old rows' bytes are zeroed, not merely freed, so no copy of a value lingers in the file.
-  db.pragma('secure_delete = ON');
-  const update = db.prepare(
-    'UPDATE url_template_details SET key = ?, value = ? WHERE template_id = ? AND seq = ?',
-  );
-  db.transaction(() => {
-    for (const r of moved) update.run(HTTP_HEADER_SECRET, r.ref, r.template_id, r.seq);
-  })();
-  return moved.length;
-}
-
-/** How many header values are kept in the store, and how many still wait in plain text. */
-export function headerSecretCounts(db: Db): { stored: number; plainText: number } {
-  const count = (key: string) =>
-    db
-      .prepare<[string], { n: number }>(
-        'SELECT count(*) AS n FROM url_template_details WHERE key = ?',
-      )
-      .get(key)?.n ?? 0;
-  return { stored: count(HTTP_HEADER_SECRET), plainText: count(HTTP_HEADER) };
-}
-
-/**
- * Unlocks the store beside `db` when templates' headers need it (or `storing` new ones), which
- * may ask the master passphrase, and moves any values still in plain text into it. For front ends
- * whose store cannot be opened without a question (convirtctl), before template commands.
- */
-export async function unlockForHeaders(
-  db: Db,
-  storing: boolean,
-  vault = vaultBeside(db),
-): Promise<void> {
-  const { stored, plainText } = headerSecretCounts(db);
-  if (!vault || (!storing && stored + plainText === 0)) return;
-  await vault.unlock();
-  moveHeaderValuesIntoVault(db, vault);
-}
-
 /** A qcow2 image's virtual size, read from its header at registration. */
 const VIRTUAL_SIZE = 'VIRTUAL_SIZE';
 
 export class UrlTemplateRecords {
+  /** The storage pools holding a copy of each template. */
+  readonly poolCopies: PoolCopyRecords;
+  /** The certificates downloads trust or present. */
+  readonly certificates: CertificateRecords;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
     private readonly vault: SecretVault | undefined = vaultBeside(db),
-  ) {}
+  ) {
+    this.poolCopies = new PoolCopyRecords(db, clock);
+    this.certificates = new CertificateRecords(db, clock, vault);
+  }
 
   add(t: NewUrlTemplate): UrlTemplate {
     const headerRefs = t.headers.length
@@ -253,105 +167,6 @@ export class UrlTemplateRecords {
            ON t.id = d.template_id WHERE t.name = ? AND d.key IN (?, ?) ORDER BY d.seq`,
       )
       .all(template, HTTP_HEADER, HTTP_HEADER_SECRET);
-  }
-
-  poolCopy(template: string, pool: string): PoolCopy | undefined {
-    return this.db
-      .prepare<[string, string], PoolCopy>(
-        `SELECT t.name AS template, c.pool, c.path, c.size, c.downloaded_by AS downloadedBy,
-           c.created_at AS createdAt
-         FROM url_template_pool_copies c JOIN url_templates t ON t.id = c.template_id
-         WHERE t.name = ? AND c.pool = ?`,
-      )
-      .get(template, pool);
-  }
-
-  poolCopies(template: string): PoolCopy[] {
-    return this.db
-      .prepare<[string], PoolCopy>(
-        `SELECT t.name AS template, c.pool, c.path, c.size, c.downloaded_by AS downloadedBy,
-           c.created_at AS createdAt
-         FROM url_template_pool_copies c JOIN url_templates t ON t.id = c.template_id
-         WHERE t.name = ? ORDER BY c.pool`,
-      )
-      .all(template);
-  }
-
-  addPoolCopy(copy: Omit<PoolCopy, 'createdAt'>): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO url_template_pool_copies
-           (template_id, pool, path, size, downloaded_by, created_at)
-         SELECT id, ?, ?, ?, ?, ? FROM url_templates WHERE name = ?`,
-      )
-      .run(copy.pool, copy.path, copy.size, copy.downloadedBy, isoNow(this.clock), copy.template);
-  }
-
-  removePoolCopy(template: string, pool: string): void {
-    this.db
-      .prepare(
-        `DELETE FROM url_template_pool_copies WHERE pool = ?
-           AND template_id = (SELECT id FROM url_templates WHERE name = ?)`,
-      )
-      .run(pool, template);
-  }
-
-  addCertificate(info: CertificateInfo, pem: string): void {
-    if (this.certificate(info.name)) {
-      throw new ConflictError(`A certificate named ${info.name} already exists.`);
-    }
-    this.db
-      .prepare(
-        `INSERT INTO download_certificates (name, kind, pem, subject, issuer, valid_from,
-           valid_to, fingerprint256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        info.name,
-        info.kind,
-        pem,
-        info.subject,
-        info.issuer,
-        info.validFrom,
-        info.validTo,
-        info.fingerprint256,
-        isoNow(this.clock),
-      );
-  }
-
-  certificate(name: string): (CertificateInfo & { pem: string }) | undefined {
-    return this.certificates().find((c) => c.name === name);
-  }
-
-  certificates(): (CertificateInfo & { pem: string })[] {
-    return this.db
-      .prepare<[], CertificateInfo & { pem: string }>(
-        `SELECT name, kind, pem, subject, issuer, valid_from AS validFrom, valid_to AS validTo,
-           fingerprint256 FROM download_certificates ORDER BY name`,
-      )
-      .all();
-  }
-
-  removeCertificate(name: string): boolean {
-    return (
-      this.db.prepare('DELETE FROM download_certificates WHERE name = ?').run(name).changes > 0
-    );
-  }
-
-  /**
-   * A client certificate's private key, kept in the secret store (never in the inventory) so
-   * that hosts added later get the certificate too. The store must be unlocked.
-   */
-  setClientKey(name: string, keyPem: string): void {
-    unlocked(this.vault).set(clientKeyId(name), keyPem, `Key of the client certificate ${name}`);
-  }
-
-  /** The key, or undefined when the store has none for it (uploaded before keys were kept). */
-  clientKey(name: string): string | undefined {
-    return unlocked(this.vault).get(clientKeyId(name));
-  }
-
-  removeClientKey(name: string): void {
-    unlocked(this.vault).delete(clientKeyId(name));
   }
 
   /** The header values of a template, from the secret store (which must be unlocked). */

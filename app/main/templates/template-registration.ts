@@ -33,7 +33,10 @@ export class TemplateRegistration {
   ): Promise<UrlTemplate> {
     const log = progress.log ?? (() => {});
     const { format, hypervisor, headers } = r;
-    if (r.clientCertificate && this.o.records.certificate(r.clientCertificate)?.kind !== 'client') {
+    if (
+      r.clientCertificate &&
+      this.o.records.certificates.get(r.clientCertificate)?.kind !== 'client'
+    ) {
       throw new InvalidInputError(
         'clientCertificate',
         `No client certificate named ${r.clientCertificate}.`,

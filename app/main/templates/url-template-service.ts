@@ -20,7 +20,8 @@ import {
   type DeployRequest,
   type DeployResult,
 } from './template-deployment.js';
-import type { PoolCopy, TemplateSummary, UrlTemplate } from './template-records.js';
+import type { PoolCopy } from './pool-copy-records.js';
+import type { TemplateSummary, UrlTemplate } from './template-records.js';
 import { TemplateRegistration } from './template-registration.js';
 import { checkSource, type SourceCheck } from './url-check.js';
 import {
@@ -85,7 +86,7 @@ export class UrlTemplateService {
    */
   remove(name: string): { leftOnPools: PoolCopy[] } {
     const t = this.o.records.get(validateTemplateName(name));
-    const leftOnPools = this.o.records.poolCopies(t.name);
+    const leftOnPools = this.o.records.poolCopies.list(t.name);
     this.o.records.remove(t.name);
     if (t.storePath) rmSync(t.storePath, { force: true });
     return { leftOnPools };
@@ -108,11 +109,13 @@ export class UrlTemplateService {
 
   /** Whether a copy of the template is recorded on the storage pool. */
   hasCopyOn(template: string, pool: string): boolean {
-    return this.o.records.poolCopy(template, pool) !== undefined;
+    return this.o.records.poolCopies.get(template, pool) !== undefined;
   }
 
   list(): (TemplateSummary & { pools: PoolCopy[] })[] {
-    return this.o.records.list().map((t) => ({ ...t, pools: this.o.records.poolCopies(t.name) }));
+    return this.o.records
+      .list()
+      .map((t) => ({ ...t, pools: this.o.records.poolCopies.list(t.name) }));
   }
 
   /**

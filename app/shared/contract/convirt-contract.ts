@@ -147,6 +147,8 @@ export interface VmDetails extends FleetVm {
   notSupported: Partial<Record<XlUnsupported, string>>;
   /** Xen: the config file the VM starts from (resource changes persist there), null if none. */
   configFile: string | null;
+  /** The file in snapshots_dir the VM was saved to (restore brings it back), null if none. */
+  savedState: string | null;
 }
 
 export interface SnapshotInfo {
@@ -321,6 +323,10 @@ export const convirtContract = {
     deleteSnapshot: method<Task>()(vmRef, vmName),
     cloneVm: method<Task>()(vmRef, vmName, oneOf(['overlay', 'full'])),
     deleteVm: method<Task>()(vmRef, object({ removeDisks: optional(boolean) })),
+    /** Saves a running VM's memory to a file in snapshots_dir on its host; the VM stops. */
+    saveVmState: method<Task>()(vmRef),
+    /** Brings a saved VM back from its file in snapshots_dir, which is then removed. */
+    restoreVmState: method<Task>()(vmRef),
 
     // The image store and provisioning. provisionVm checks everything before the task starts.
     listAppliances: method<ApplianceInfo[]>()(),

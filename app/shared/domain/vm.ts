@@ -9,6 +9,10 @@ export const VM_STATES = [
 ] as const;
 export type VmState = (typeof VM_STATES)[number];
 
+/** A VM is saved to a file from these states (save stops it), and restored when shut off. */
+export const SAVABLE_STATES: readonly VmState[] = ['running', 'paused'];
+export const RESTORABLE_STATES: readonly VmState[] = ['shutoff'];
+
 /**
  * One VM as a poll sees it. Counters are cumulative since the VM started; rates (cpuPercent)
  * come from two samples and are null on the first.

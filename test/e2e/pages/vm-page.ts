@@ -19,7 +19,17 @@ export class VmPage {
     return this.page.getByRole('toolbar', { name: 'VM actions' });
   }
 
-  async action(label: 'Start' | 'Shut down' | 'Reboot' | 'Pause' | 'Resume' | 'Force off') {
+  async action(
+    label:
+      | 'Start'
+      | 'Shut down'
+      | 'Reboot'
+      | 'Pause'
+      | 'Resume'
+      | 'Force off'
+      | 'Save to file'
+      | 'Restore from file',
+  ) {
     await this.actions.getByRole('button', { name: label, exact: true }).click();
   }
 

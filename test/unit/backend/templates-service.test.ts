@@ -137,7 +137,7 @@ test('removing a template deletes its image store copy and tells every client', 
     downloadState: 'DOWNLOADED',
     storePath,
   });
-  records.addPoolCopy({
+  records.poolCopies.add({
     template: 'stored',
     pool: 'web1:default',
     path: '/var/lib/libvirt/images/template-stored.qcow2',

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONFIG_KEYS, configInfo, maskProxyPassword } from '../../../app/main/config/index.js';
 import { formatConfigText } from '../../../app/main/cli/commands/config.js';
+import { describeSource } from '../../../app/shared/domain/config.js';
 import { configFixture } from './fixture.js';
 
 test('config show: the file, every key under its section with its value and source, then the warnings', () => {
@@ -87,4 +88,12 @@ test('a proxy URL without a password is shown as it is', () => {
   assert.equal(maskProxyPassword('http://proxy:3128'), 'http://proxy:3128');
   assert.equal(maskProxyPassword('http://proxy:3128/'), 'http://proxy:3128/');
   assert.equal(maskProxyPassword('http://me@proxy:3128'), 'http://me@proxy:3128');
+});
+
+test('a source in words: the same text for config show and the settings view', () => {
+  assert.equal(
+    describeSource({ kind: 'file', file: '/etc/convirt.conf', line: 7 }),
+    '/etc/convirt.conf line 7',
+  );
+  assert.equal(describeSource({ kind: 'default', why: 'built in' }), 'default: built in');
 });

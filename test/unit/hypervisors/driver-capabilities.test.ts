@@ -121,5 +121,6 @@ test('Xen VM details come from the driver: no extras, the config file it starts 
     hypervisor: 'xen',
     notSupported: XL_UNSUPPORTED,
     configFile: null,
+    savedState: null,
   });
 });

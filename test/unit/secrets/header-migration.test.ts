@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { UrlTemplateRecords } from '../../../app/main/templates/template-records.js';
 import {
   headerSecretCounts,
   moveHeaderValuesIntoVault,
   unlockForHeaders,
-  UrlTemplateRecords,
-} from '../../../app/main/templates/template-records.js';
+} from '../../../app/main/templates/template-secrets.js';
 import { databasePath, openDatabase } from '../../../app/main/inventory/database.js';
 import { MIGRATIONS } from '../../../app/main/inventory/migrations.js';
 import { passphraseProtection } from '../../../app/main/secrets/passphrase-protection.js';

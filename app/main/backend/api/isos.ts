@@ -21,7 +21,7 @@ export function isosApi({
       const target = fleet.host(host);
       checkIsoFile(file);
       const prefix = target.useSudo ? ['sudo', '-n'] : [];
-      const { task, result } = fleet.tasks.run('iso.upload', `${host}:${file}`, async (ctx) =>
+      const started = fleet.tasks.run('iso.upload', `${host}:${file}`, async (ctx) =>
         uploadIso(
           ctx,
           ctx.record(await fleet.connections.get(host)),
@@ -31,7 +31,7 @@ export function isosApi({
           prefix,
         ),
       );
-      return outcomes.track(task, result);
+      return outcomes.track(started);
     },
     isoSettings: (host, change) => {
       fleet.host(host);

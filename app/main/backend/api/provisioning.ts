@@ -17,16 +17,14 @@ export function provisioningApi(
     provisionVm: (host, appliance, name, params, options) => {
       checks.requireFreeVmName(host, name);
       // Every parameter is checked here, before the task starts or anything runs on the host.
-      const { task, result } = service.provision({
+      const started = service.provision({
         host,
         appliance,
         name,
         params,
         start: options.start === true,
       });
-      outcomes.track(task, result);
-      // The poll after the task shows the new VM in the tree, or its absence after a failure.
-      return checks.repollAfter(host, { task, finished: result.then(() => task) });
+      return outcomes.track(started, host);
     },
     provisionFromTemplate: async (host, template, name, params, options) => {
       checks.requireFreeVmName(host, name);
@@ -41,18 +39,17 @@ export function provisioningApi(
           `${host} is not connected: it downloads the template itself, so it must be up. Try again once the fleet tree shows it connected.`,
         );
       }
-      const { task, result } = service.provision({
+      const started = service.provision({
         host,
         template,
         name,
         params,
         start: options.start === true,
       });
-      outcomes.track(task, result);
       // The pool's copy stays even when the VM fails: the templates' pools may have changed.
       const templatesChanged = () => ctx.broadcast('templatesChanged', undefined);
-      void result.then(templatesChanged, templatesChanged);
-      return checks.repollAfter(host, { task, finished: result.then(() => task) });
+      void started.result.then(templatesChanged, templatesChanged);
+      return outcomes.track(started, host);
     },
   };
 }

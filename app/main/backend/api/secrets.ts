@@ -1,6 +1,6 @@
 // The operator's answers to secret questions, and the SSH secrets remembered in the secret store.
 import { ContractError } from '../../../shared/contract/define.js';
-import { headerSecretCounts } from '../../templates/template-records.js';
+import { headerSecretCounts } from '../../templates/template-secrets.js';
 import type { ApiContext, Slice } from './context.js';
 
 export function secretsApi({

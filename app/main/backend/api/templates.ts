@@ -21,26 +21,26 @@ export function templatesApi(
   return {
     listTemplates: () => templates.list().map(templateView),
     registerTemplate: (request) => {
-      const { task, result } = templates.registerAsTask(fleet.tasks, request);
-      void result.then(templatesChanged, () => {
+      const started = templates.registerAsTask(fleet.tasks, request);
+      void started.result.then(templatesChanged, () => {
         // The task's failure is in its record and log.
       });
-      return outcomes.track(task, result);
+      return outcomes.track(started);
     },
     checkTemplateUrl: async (url, headers, hypervisor) =>
       urlCheckView(await templates.checkUrl(url, headers, hypervisor)),
     deployTemplate: (template, host, poolDir, sharedPool) => {
       const pool = sharedTemplatePool(inventory, fleet.host(host), poolDir, sharedPool);
-      const { task, result } = templates.deployAsTask(fleet.tasks, {
+      const started = templates.deployAsTask(fleet.tasks, {
         template,
         pool: pool.pool,
         poolDir,
         hosts: pool.hosts,
       });
-      void result.then(templatesChanged, () => {
+      void started.result.then(templatesChanged, () => {
         // The task's failure is in its record and log.
       });
-      return outcomes.track(task, result);
+      return outcomes.track(started);
     },
     removeTemplate: (name) => {
       const removed = templates.remove(name);

@@ -1,6 +1,7 @@
-// VMs: power actions, details, resources, ISOs, snapshots, clones and deletion. Each operation
-// checks the VM is there, then starts a task and answers with it at once.
+// VMs: power actions, details, resources, ISOs, snapshots, saved states, clones and deletion.
+// Each operation checks the VM is there, then starts a task and answers with it at once.
 import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
+import { RESTORABLE_STATES, SAVABLE_STATES } from '../../../shared/domain/vm.js';
 import { InvalidInputError } from '../../../shared/validation/names.js';
 import type { ApiContext, Slice } from './context.js';
 
@@ -24,6 +25,8 @@ export function vmsApi({
   | 'deleteSnapshot'
   | 'cloneVm'
   | 'deleteVm'
+  | 'saveVmState'
+  | 'restoreVmState'
 > {
   const onVm = checks.startOnVm.bind(checks);
   return {
@@ -68,5 +71,11 @@ export function vmsApi({
       onVm(ref, () => fleet.snapshot(ref.host, ref.vm, 'delete', name)),
     cloneVm: (ref, newName, mode) => onVm(ref, () => fleet.clone(ref.host, ref.vm, newName, mode)),
     deleteVm: (ref, options) => onVm(ref, () => fleet.deleteVm(ref.host, ref.vm, options)),
+    saveVmState: (ref) =>
+      checks.startOnVmIn(ref, SAVABLE_STATES, 'saved', () => fleet.saveVmState(ref.host, ref.vm)),
+    restoreVmState: (ref) =>
+      checks.startOnVmIn(ref, RESTORABLE_STATES, 'restored', () =>
+        fleet.restoreVmState(ref.host, ref.vm),
+      ),
   };
 }

@@ -1,6 +1,6 @@
 // config show: convirt.conf as ConVirt reads it, every value with the file line or default it
 // came from.
-import type { ConfigInfo, ValueSource } from '../../../shared/domain/config.js';
+import { describeSource, type ConfigInfo } from '../../../shared/domain/config.js';
 import type { Command } from '../command-table.js';
 
 export const configCommands: Command[] = [
@@ -18,10 +18,6 @@ export const configCommands: Command[] = [
     },
   },
 ];
-
-export function describeSource(source: ValueSource): string {
-  return source.kind === 'file' ? `${source.file} line ${source.line}` : `default: ${source.why}`;
-}
 
 /** The file read, then one aligned row per key, grouped by section, then the warnings. */
 export function formatConfigText(info: ConfigInfo): string {

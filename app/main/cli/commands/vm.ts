@@ -1,5 +1,5 @@
-// vm list|info|start|...|set|autostart|iso|clone|delete|add-agent-channel|password and snapshots:
-// each operation is a task, waited for; the exit status follows its outcome.
+// vm list|info|start|...|set|autostart|iso|clone|delete|save|restore|add-agent-channel|password
+// and snapshots: each operation is a task, waited for; the exit status follows its outcome.
 import { VM_ACTIONS } from '../../../shared/contract/convirt-contract.js';
 import { validateVmName } from '../../../shared/validation/names.js';
 import type { Command } from '../command-table.js';
@@ -130,6 +130,25 @@ export const vmCommands: Command[] = [
       if (!(await confirmed(io, values.yes === true, `Deleting ${what}`, `Delete ${what}`)))
         return 2;
       return finish(await (await convirt()).deleteVm(ref, { removeDisks }));
+    },
+  },
+  {
+    name: 'vm save',
+    usage: 'HOST/VM',
+    summary:
+      "Saves a running VM's memory to a file in the host's snapshots_dir (convirt.conf); the VM stops.",
+    run: async ({ args, convirt, finish }) => {
+      const ref = splitVmRef(args[0]);
+      return finish(await (await convirt()).saveVmState(ref));
+    },
+  },
+  {
+    name: 'vm restore',
+    usage: 'HOST/VM',
+    summary: 'Brings a saved VM back from its file in snapshots_dir, then removes the file.',
+    run: async ({ args, convirt, finish }) => {
+      const ref = splitVmRef(args[0]);
+      return finish(await (await convirt()).restoreVmState(ref));
     },
   },
   {

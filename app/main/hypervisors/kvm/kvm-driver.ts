@@ -5,6 +5,7 @@ import type { GuestInfo, VmState } from '../../../shared/domain/vm.js';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
+import { SavedStates } from '../saved-state.js';
 import {
   withPreferredBridge,
   type DefineSteps,
@@ -137,6 +138,8 @@ export interface KvmDriverOptions {
   sudo?: boolean;
   /** The bridge new VMs join when the request names none (KVM_KIND's otherwise). */
   preferredBridge?: string;
+  /** Where `virsh save` writes VMs' saved states (convirt.conf's snapshots_dir). */
+  snapshotsDir?: string;
 }
 
 /** libvirt offers every optional operation; its hosts have qemu-img and mkfs. */
@@ -161,6 +164,7 @@ export class KvmDriver implements HypervisorDriver {
   readonly provisioning: ProvisioningProfile;
   readonly uri: string;
   private readonly prefix: string[];
+  private readonly savedStates: SavedStates;
   private session?: VirshSession;
 
   constructor(
@@ -170,6 +174,15 @@ export class KvmDriver implements HypervisorDriver {
     this.uri = options.uri ?? 'qemu:///system';
     this.provisioning = withPreferredBridge(KVM_KIND.provisioning, options.preferredBridge);
     this.prefix = options.sudo ? ['sudo', '-n'] : [];
+    this.savedStates = new SavedStates(
+      ssh,
+      this.prefix,
+      {
+        save: (name, file) => this.virshArgv('save', name, file),
+        restore: (file) => this.virshArgv('restore', file),
+      },
+      options.snapshotsDir,
+    );
   }
 
   /** An argv for virsh on this host's URI. */
@@ -283,6 +296,14 @@ export class KvmDriver implements HypervisorDriver {
 
   async resume(name: string): Promise<void> {
     await this.virsh('resume', validateVmName(name));
+  }
+
+  saveState(name: string): Promise<string> {
+    return this.savedStates.save(name);
+  }
+
+  restoreState(name: string): Promise<string> {
+    return this.savedStates.restore(name);
   }
 
   async exists(name: string): Promise<boolean> {
@@ -581,10 +602,11 @@ exit 0`;
   }
 
   async vmDetails(name: string): Promise<HypervisorVmDetails> {
-    const [doc, autostart, snapshots] = await Promise.all([
+    const [doc, autostart, snapshots, savedState] = await Promise.all([
       this.document(name),
       this.autostart(name),
       this.snapshotList(name),
+      this.savedStates.existing(name),
     ]);
     return {
       autostart,
@@ -595,6 +617,7 @@ exit 0`;
       hypervisor: 'kvm',
       notSupported: this.notSupported,
       configFile: null,
+      savedState,
     };
   }
 

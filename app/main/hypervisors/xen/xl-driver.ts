@@ -9,6 +9,7 @@ import {
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
+import { SavedStates } from '../saved-state.js';
 import {
   withPreferredBridge,
   type DefineSteps,
@@ -185,6 +186,8 @@ export interface XlDriverOptions {
   configDir?: string;
   /** The bridge new VMs join when the request names none (XL_KIND's otherwise). */
   preferredBridge?: string;
+  /** Where `xl save` writes VMs' saved states (convirt.conf's snapshots_dir). */
+  snapshotsDir?: string;
   /** Reported as the host's one storage pool. */
   imagesDir?: string;
   /** How long `shutdown` waits for the domain to be gone; 0 returns once it is asked. */
@@ -229,6 +232,7 @@ export class XlDriver implements HypervisorDriver {
   readonly configDir: string;
   readonly imagesDir: string;
   private readonly prefix: string[];
+  private readonly savedStates: SavedStates;
   private readonly shutdownWaitSeconds: number;
 
   constructor(
@@ -241,6 +245,16 @@ export class XlDriver implements HypervisorDriver {
     this.imagesDir = validateHostPath(options.imagesDir ?? '/var/lib/xen/images');
     const wait = options.shutdownWaitSeconds ?? 120;
     this.shutdownWaitSeconds = wait === 0 ? 0 : positiveInteger('shutdownWaitSeconds', wait);
+    this.savedStates = new SavedStates(
+      ssh,
+      this.prefix,
+      {
+        // The saved file holds the domain's configuration too: restore needs no config file.
+        save: (name, file) => this.xlArgv('save', name, file),
+        restore: (file) => this.xlArgv('restore', file),
+      },
+      options.snapshotsDir,
+    );
   }
 
   /** An argv for xl on this host, with the sudo prefix when configured. */
@@ -466,6 +480,10 @@ export class XlDriver implements HypervisorDriver {
   }
 
   async vmDetails(name: string): Promise<HypervisorVmDetails> {
+    const [configFile, savedState] = await Promise.all([
+      this.existingConfig(name),
+      this.savedStates.existing(name),
+    ]);
     return {
       autostart: null,
       isoPath: null,
@@ -474,8 +492,17 @@ export class XlDriver implements HypervisorDriver {
       snapshots: [],
       hypervisor: 'xen',
       notSupported: this.notSupported,
-      configFile: await this.existingConfig(name),
+      configFile,
+      savedState,
     };
+  }
+
+  saveState(name: string): Promise<string> {
+    return this.savedStates.save(name);
+  }
+
+  restoreState(name: string): Promise<string> {
+    return this.savedStates.restore(name);
   }
 
   /** A VM is a domain xl runs, or a config file it would start one from. */

@@ -2,15 +2,11 @@
 // the file line or default it came from), the same data as `convirtctl config show`.
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract/convirt-contract.js';
-import type { ConfigInfo, ValueSource } from '../../../shared/domain/config.js';
+import { describeSource, type ConfigInfo } from '../../../shared/domain/config.js';
 import { useClient } from '../client-context.js';
 import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { errorMessage } from '../common/errors.js';
-
-function sourceText(source: ValueSource): string {
-  return source.kind === 'file' ? `${source.file}, line ${source.line}` : `default: ${source.why}`;
-}
 
 export function SettingsView() {
   const client = useClient();
@@ -85,7 +81,7 @@ export function SettingsView() {
                     <td>
                       <code>{s.value === null ? '(none)' : String(s.value)}</code>
                     </td>
-                    <td>{sourceText(s.source)}</td>
+                    <td>{describeSource(s.source)}</td>
                     <td>{s.summary}</td>
                   </tr>
                 ))}

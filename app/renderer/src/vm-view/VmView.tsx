@@ -2,7 +2,7 @@
 // live charts, snapshots, settings and consoles in tabs.
 import { useState } from 'react';
 import type { VmAction } from '../../../shared/contract/convirt-contract.js';
-import type { VmState } from '../../../shared/domain/vm.js';
+import { RESTORABLE_STATES, SAVABLE_STATES, type VmState } from '../../../shared/domain/vm.js';
 import { useClient } from '../client-context.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { formatMiB, formatPercent } from '../common/format.js';
@@ -151,6 +151,22 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
               {a.label}
             </button>
           ))}
+          <button
+            type="button"
+            disabled={!SAVABLE_STATES.includes(vm.state)}
+            title="Saves the VM's memory to a file in the host's snapshots_dir; the VM stops"
+            onClick={() => void run(`Save ${host}/${name}`, () => client.saveVmState(ref))}
+          >
+            Save to file
+          </button>
+          <button
+            type="button"
+            disabled={!RESTORABLE_STATES.includes(vm.state) || !details?.savedState}
+            title={details?.savedState ? `Restores from ${details.savedState}` : 'No saved state'}
+            onClick={() => void run(`Restore ${host}/${name}`, () => client.restoreVmState(ref))}
+          >
+            Restore from file
+          </button>
         </Toolbar>
       </header>
       <Tabs
