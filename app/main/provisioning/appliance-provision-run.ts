@@ -180,7 +180,12 @@ export class ApplianceProvisionRun extends ProvisionRun {
     if (src.kind === 'image' && src.format === 'qcow2')
       spec = { kind: 'overlay', path, base: cached(src.file), baseFormat: 'qcow2', ...size };
     else if (src.kind === 'image') spec = { kind: 'copy', path, source: cached(src.file), ...size };
-    else if (src.kind === 'empty')
+    else if (src.kind === 'empty' && src.swap) {
+      // DTC's dtc_setup_vps_disk makes the swap area beside the root filesystem.
+      await this.makeDisk({ kind: 'empty', path, format: 'raw', sizeMiB: String(sizeMiB) });
+      await this.cmd('mkswap', path);
+      return;
+    } else if (src.kind === 'empty')
       spec = {
         kind: 'empty',
         path,
@@ -197,7 +202,8 @@ export class ApplianceProvisionRun extends ProvisionRun {
 
   /**
    * DTC's install_os: unpack with numeric owners, let the hooks adjust the tree, then make the
-   * filesystem from it (mkfs -d: no loop mount needed).
+   * filesystem from it (mkfs -d: no loop mount needed). The same on a KVM host and in a Xen dom0
+   * (GNU or busybox tar, e2fsprogs' mke2fs).
    */
   private async fillFilesystem(
     work: ApplianceWorkDir,
