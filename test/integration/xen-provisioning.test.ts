@@ -294,11 +294,11 @@ test(
               readySeconds = (performance.now() - bootStarted) / 1000;
             if (!asked && readySeconds && seen.includes(`${dtcHostname}# `)) {
               asked = true;
-              child.stdin.write('ip -4 -o addr show eth0; cat /etc/hostname\n');
+              child.stdin.write('ip addr show eth0\n');
             }
             if (
               asked &&
-              /inet 10\.99\.0\.31\/24[\s\S]*\n.*# /.test(seen.split('ip -4 -o')[1] ?? '')
+              /inet 10\.99\.0\.31\/24[\s\S]*\n.*# /.test(seen.split('ip addr show eth0')[1] ?? '')
             )
               child.stdin.end(Buffer.from([0x1d]));
           });
