@@ -212,6 +212,16 @@ test('provisioning appliances onto a real host', { timeout: 600_000 }, async (t)
     assert.equal((await cat('/etc/motd')).trim(), 'Hello from the test');
     assert.match(await cat('/etc/network/interfaces'), /address 10\.0\.2\.15\/24/);
     assert.match(await cat('/etc/provisioned-at'), /^\d{4}-/);
+    assert.match(await cat('/etc/fstab'), /^\/dev\/vdb none swap sw 0 0$/m);
+    // The swap disk: a raw file with mkswap's signature at the end of its first page.
+    const swapSignature = await ssh.run([
+      'sh',
+      '-c',
+      'dd if="$1" bs=1 skip=4086 count=10 2>/dev/null',
+      'sh',
+      `${bed.imagesDir}/${dtc}-vdb.raw`,
+    ]);
+    assert.equal(swapSignature, 'SWAPSPACE2');
   });
 
   /** An appliance of the operator's own store: tiny-linux with another provision.sh. */

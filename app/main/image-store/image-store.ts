@@ -30,8 +30,8 @@ export type DiskSource =
   | { kind: 'image'; file: string | null; format: 'qcow2' | 'raw' }
   /** A new filesystem filled from an archive (DTC's root tarball). */
   | { kind: 'content'; file: string | null; format: ContentFormat; fsType: string }
-  /** A new empty disk. */
-  | { kind: 'empty' };
+  /** A new empty disk; with `swap` (`<dev>_disk_fs_type = swap`), a raw one made a swap area. */
+  | { kind: 'empty'; swap?: true };
 
 export interface ApplianceDisk {
   dev: string;
@@ -165,7 +165,11 @@ export class ImageStore {
       if (sizeMiB !== null && !(Number.isInteger(sizeMiB) && sizeMiB > 0))
         throw new Error(`${confFile}: ${dev}_disk_size must be a whole number of MB, not ${size}`);
       let source: DiskSource;
-      if (!conf.get(`${dev}_image_src`)) source = { kind: 'empty' };
+      if (!conf.get(`${dev}_image_src`))
+        source =
+          conf.get(`${dev}_disk_fs_type`) === 'swap'
+            ? { kind: 'empty', swap: true }
+            : { kind: 'empty' };
       else if (type === 'disk_content') {
         if (!(CONTENT_FORMATS as readonly string[]).includes(format))
           throw new Error(

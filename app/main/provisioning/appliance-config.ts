@@ -16,7 +16,10 @@ export const CONFIG_VALUE: Record<VmConfigFormat, (value: string, name?: string)
   xl: xlStringValue,
 };
 
-/** The disk file of `disk`: raw unless it is a qcow2 image or (where they are qcow2) empty. */
+/**
+ * The disk file of `disk`: raw unless it is a qcow2 image or (where they are qcow2) an empty disk
+ * other than swap (mkswap writes the file as it is).
+ */
 export function applianceDiskPath(
   profile: ProvisioningProfile,
   disksDir: string,
@@ -27,7 +30,7 @@ export function applianceDiskPath(
   const raw =
     source.kind === 'content' ||
     (source.kind === 'image' && source.format === 'raw') ||
-    (source.kind === 'empty' && profile.emptyDiskFormat === 'raw');
+    (source.kind === 'empty' && (profile.emptyDiskFormat === 'raw' || source.swap === true));
   return validateHostPath(`${disksDir}/${vmName}-${disk.dev}.${raw ? 'raw' : 'qcow2'}`);
 }
 

@@ -4,7 +4,7 @@
 // archive), provision.sh and the hooks, then the VM defined from vm_conf.template and started if
 // asked. The host's driver makes disks and defines the VM the way its hypervisor does.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Host } from '../../shared/domain/inventory.js';
 import type { DiskSpec } from '../hypervisors/disk-commands.js';
 import {
@@ -31,6 +31,7 @@ import type { ChecksumCache } from './checksums.js';
 import { surveyHost, type HostSurvey } from './host-survey.js';
 import type { ProvisionRequest, ProvisionResult } from './provision-types.js';
 import { ProvisionRun } from './provision-run.js';
+import { checkRootTarball } from './tarball-check.js';
 
 const MiB = 1024 * 1024;
 /** Room a work folder and a qcow2 overlay need on top of the sizes counted. */
@@ -60,6 +61,13 @@ export class ApplianceProvisionRun extends ProvisionRun {
 
   async run(): Promise<ProvisionResult> {
     const { ctx, appliance } = this;
+    // Before the host is even reached: a bad tarball must not get near a `tar -x` run as root.
+    for (const disk of appliance.disks)
+      if (disk.source.kind === 'content' && disk.source.file) {
+        ctx.progress(0, `Checking ${basename(disk.source.file)}`);
+        const members = await checkRootTarball(disk.source.file, disk.source.format);
+        ctx.log(`${disk.source.file}: ${members} members, all inside the VM's root.`);
+      }
     await this.attach((target) => this.options.connect(target), this.options.drivers);
     const profile = this.driver.provisioning;
     try {
@@ -172,7 +180,12 @@ export class ApplianceProvisionRun extends ProvisionRun {
     if (src.kind === 'image' && src.format === 'qcow2')
       spec = { kind: 'overlay', path, base: cached(src.file), baseFormat: 'qcow2', ...size };
     else if (src.kind === 'image') spec = { kind: 'copy', path, source: cached(src.file), ...size };
-    else if (src.kind === 'empty')
+    else if (src.kind === 'empty' && src.swap) {
+      // DTC's dtc_setup_vps_disk makes the swap area beside the root filesystem.
+      await this.makeDisk({ kind: 'empty', path, format: 'raw', sizeMiB: String(sizeMiB) });
+      await this.cmd('mkswap', path);
+      return;
+    } else if (src.kind === 'empty')
       spec = {
         kind: 'empty',
         path,
@@ -189,7 +202,8 @@ export class ApplianceProvisionRun extends ProvisionRun {
 
   /**
    * DTC's install_os: unpack with numeric owners, let the hooks adjust the tree, then make the
-   * filesystem from it (mkfs -d: no loop mount needed).
+   * filesystem from it (mkfs -d: no loop mount needed). The same on a KVM host and in a Xen dom0
+   * (GNU or busybox tar, e2fsprogs' mke2fs).
    */
   private async fillFilesystem(
     work: ApplianceWorkDir,

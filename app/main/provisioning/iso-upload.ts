@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidInputError, validateHostPath } from '../../shared/validation/names.js';
+import type { HostIsos } from '../../shared/contract/convirt-contract.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
 import type { ChecksumCache } from './checksums.js';
@@ -69,21 +70,55 @@ export class IsoQuotaError extends InvalidInputError {
   }
 }
 
+/** The files of the host's ISO folder: each one's size and name (none when it does not exist). */
+async function isoFolderFiles(
+  shell: RemoteShell,
+  dir: string,
+  prefix: readonly string[],
+): Promise<Array<{ name: string; sizeBytes: number }>> {
+  const out = await shell.run([
+    ...prefix,
+    'sh',
+    '-c',
+    '[ -d "$1" ] || exit 0; find "$1" -maxdepth 1 -type f -printf "%s %f\\n"',
+    'sh',
+    dir,
+  ]);
+  return out
+    .split('\n')
+    .map((line) => /^(\d+) (.+)$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => ({ name: m[2]!, sizeBytes: Number(m[1]) }));
+}
+
 /** Bytes used by the files in `dir` on the host (0 when it does not exist yet). */
 export async function isoFolderUsage(
   shell: RemoteShell,
   dir: string,
   prefix: readonly string[] = [],
 ): Promise<number> {
-  const out = await shell.run([
-    ...prefix,
-    'sh',
-    '-c',
-    '[ -d "$1" ] || exit 0; find "$1" -maxdepth 1 -type f -printf "%s\\n"',
-    'sh',
-    dir,
-  ]);
-  return out.split('\n').reduce((sum, line) => sum + (Number(line) || 0), 0);
+  return (await isoFolderFiles(shell, dir, prefix)).reduce((sum, f) => sum + f.sizeBytes, 0);
+}
+
+/**
+ * The ISOs uploaded to the host (complete files named like ISOs; unfinished `.part` files count
+ * towards the quota only) and how much of the quota the folder uses.
+ */
+export async function listHostIsos(
+  shell: RemoteShell,
+  settings: IsoSettings,
+  prefix: readonly string[] = [],
+): Promise<HostIsos> {
+  const dir = validateHostPath(settings.dir);
+  const files = await isoFolderFiles(shell, dir, prefix);
+  return {
+    ...settings,
+    usedBytes: files.reduce((sum, f) => sum + f.sizeBytes, 0),
+    isos: files
+      .filter((f) => ISO_NAME.test(f.name))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((f) => ({ ...f, path: `${dir}/${f.name}` })),
+  };
 }
 
 /**

@@ -99,7 +99,7 @@ export class ProvisioningService {
           'appliance',
           `${appliance.name}: ${disk.dev}_disk_fs_type ${source.fsType} is not supported (ext2, ext3 or ext4).`,
         );
-      // dom0 makes disks with cp and truncate only: no qemu-img, no mkfs.
+      // dom0 makes disks with cp, truncate and mkfs: no qemu-img.
       const makeable =
         source.kind === 'empty' ||
         (source.kind === 'content' && profile.filledDisks) ||

@@ -236,6 +236,13 @@ export interface IsoSettings {
   quotaMiB: number;
 }
 
+/** The ISOs uploaded to a host's ISO folder, and how much of its quota they take. */
+export interface HostIsos extends IsoSettings {
+  /** Every file of the folder, unfinished uploads too (what the quota counts). */
+  usedBytes: number;
+  isos: Array<{ name: string; path: string; sizeBytes: number }>;
+}
+
 /** A finished task; `refused` when its own checks refused the request and nothing was made. */
 export interface TaskOutcome {
   task: Task;
@@ -363,6 +370,8 @@ export const convirtContract = {
     // ISOs uploaded from this machine (the one main runs on) into a host's ISO folder.
     /** A file of this machine: served to convirtctl only, not to the UI's clients. */
     uploadIso: method<Task>()(hostName, string({ max: 4096, pattern: /^[^\0\n\r]+$/ })),
+    /** The ISOs uploaded to a host, from one read-only command on it. */
+    listIsos: method<HostIsos>()(hostName),
     /** A host's ISO folder and quota; with a change, set first. */
     isoSettings: method<IsoSettings>()(
       hostName,

@@ -3,7 +3,15 @@
 import { InvalidInputError, validateHostPath } from './names.js';
 
 export type ParamType =
-  'integer' | 'mac' | 'bridge' | 'hostname' | 'ipv4-prefix' | 'ipv4' | 'host-path' | 'text';
+  | 'integer'
+  | 'mac'
+  | 'bridge'
+  | 'hostname'
+  | 'ipv4-prefix'
+  | 'ipv4'
+  | 'host-path'
+  | 'choice'
+  | 'text';
 
 export interface ParamSpec {
   type: ParamType;
@@ -13,6 +21,8 @@ export interface ParamSpec {
   min?: number;
   max?: number;
   unit?: string;
+  /** The values a `choice` takes. */
+  choices?: readonly string[];
 }
 
 const SPECS: Record<string, ParamSpec> = {
@@ -32,6 +42,13 @@ const SPECS: Record<string, ParamSpec> = {
   gateway: { type: 'ipv4', label: 'Gateway' },
   dns: { type: 'ipv4', label: 'DNS server' },
   iso: { type: 'host-path', label: 'ISO on the host' },
+  // How setup_network writes the guest's network (DTC's dtc-xen_domUconf_network_*): auto looks
+  // at the unpacked tree (Red Hat's /etc/redhat-release or /etc/sysconfig).
+  network_style: {
+    type: 'choice',
+    label: 'Network configuration style',
+    choices: ['auto', 'debian', 'redhat'],
+  },
 };
 
 const DISK_SIZE = /^([a-z]+)_disk_size$/;
@@ -109,6 +126,10 @@ export function validateParam(key: string, value: string): string {
     case 'host-path':
       if (!value) bad(key, 'give the path of an ISO on the host (upload it first)');
       return validateHostPath(value);
+    case 'choice':
+      if (!spec.choices?.includes(value))
+        bad(key, `expected one of ${spec.choices?.join(', ')}, got ${JSON.stringify(value)}`);
+      return value;
     case 'text':
       if (!FREE_TEXT.test(value)) bad(key, `unsupported characters in ${JSON.stringify(value)}`);
       return value;

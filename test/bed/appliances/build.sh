@@ -16,6 +16,9 @@
 #                1234:5678 and etc/numeric-owned by 4321:8765, ids no host user has)
 #   tiny-linux-xen/  vmlinuz initrd.gz (the Xen host's PV guest kernel and initramfs) disk.raw
 #                (8 MiB ext4)
+#   debian-dtc-xen/  vmlinuz initrd.gz (as tiny-linux-xen's: the initramfs mounts convirt.root)
+#                rootfs.tar.gz (debian-dtc's, which boots: its rcS applies the host name and the
+#                Debian- or Red Hat-style network that setup_network wrote)
 # Prints one line on stdout: `appliances: built|cached (DIR)`.
 set -euo pipefail
 umask 022
@@ -49,7 +52,7 @@ if [ -n "$XEN" ] && [ -r "$XEN/manifest.json" ]; then
 fi
 
 KEY=$({
-	sha256sum "$HERE/build.sh" | cut -d' ' -f1
+	sha256sum "$HERE/build.sh" "$HERE/dtc-rcS" | cut -d" " -f1
 	sed -n 's/.*"key": *"\([0-9a-f]*\)".*/\1/p' "$TINY/manifest.json"
 	echo "$BBVER"
 	echo "$XENKEY"
@@ -84,9 +87,15 @@ log "debian-dtc"
 mkdir -p "$WORK/out/debian-dtc"
 cp "$TINY/vmlinuz" "$TINY/initrd.img" "$WORK/out/debian-dtc/"
 R=$WORK/root
-mkdir -p "$R"/{bin,sbin,etc/network,dev,proc,sys,tmp,root,var/log,home/app}
+mkdir -p "$R"/{bin,sbin,etc/network,etc/init.d,dev,proc,sys,run,tmp,root,var/log,home/app}
 cp "$BUSYBOX" "$R/bin/busybox"
-for applet in sh ls cat mount ip hostname init; do ln -s busybox "$R/bin/$applet"; done
+for applet in sh ls cat mount umount mkdir ip hostname init sed grep swapon; do
+	ln -s busybox "$R/bin/$applet"
+done
+ln -s ../bin/busybox "$R/sbin/init"
+install -m 0755 "$HERE/dtc-rcS" "$R/etc/init.d/rcS"
+printf '::sysinit:/etc/init.d/rcS\n::respawn:-/bin/sh\n::shutdown:/bin/umount -a -r\n' >"$R/etc/inittab"
+echo 'PS1="$(hostname)# "' >"$R/etc/profile"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
 printf 'root:x:0:\n' >"$R/etc/group"
 printf 'convirt debian-dtc appliance\n' >"$R/etc/motd"
@@ -112,8 +121,13 @@ if [ "$XENKEY" != none ]; then
 	[ -s "$WORK/out/tiny-linux-xen/initrd.gz" ] || die "no PV guest initramfs in $XEN/dom0-initrd.gz"
 	E2FSPROGS_FAKE_TIME=$FIXED_TIME mkfs.ext4 -q -F -d "$WORK/tiny-data" -L tiny-linux-xen \
 		-U 00000000-0000-4000-8000-00000000a002 -E root_owner=0:0 "$WORK/out/tiny-linux-xen/disk.raw" 8M >&2
+	# debian-dtc-xen: the same PV kernel and initramfs, booting debian-dtc's root tree.
+	log "debian-dtc-xen"
+	mkdir -p "$WORK/out/debian-dtc-xen"
+	cp "$WORK/out/tiny-linux-xen/vmlinuz" "$WORK/out/tiny-linux-xen/initrd.gz" \
+		"$WORK/out/debian-dtc/rootfs.tar.gz" "$WORK/out/debian-dtc-xen/"
 else
-	log "tiny-linux-xen skipped: no Xen host build${XEN:+ in $XEN}"
+	log "tiny-linux-xen and debian-dtc-xen skipped: no Xen host build${XEN:+ in $XEN}"
 fi
 
 rm -rf "$OUT"

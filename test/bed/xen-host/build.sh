@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the emulated Xen host of the test bed from Debian packages and caches it:
 # the Xen hypervisor, a dom0 kernel + initramfs (Xen toolstack, sshd, bash, flock, losetup,
-# the hotplug scripts, busybox) and a PV guest initramfs for tiny guests.
+# the hotplug scripts, busybox, e2fsprogs' mke2fs and debugfs as on a Debian dom0) and a PV guest
+# initramfs for tiny guests (which can also switch to a root filesystem on a disk).
 #
 # Usage: build.sh [CACHE_DIR]
 #   CACHE_DIR defaults to ${CONVIRT_TESTBED_CACHE:-/var/cache/convirt-testbed}/xen-host
@@ -22,11 +23,12 @@ KERNEL_META=linux-image-amd64
 PACKAGES=("xen-hypervisor-$XEN-amd64" "xen-utils-$XEN" xen-utils-common xenstore-utils
 	libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 "libxenmisc$XEN" libxenstore4
 	libxentoollog1 libyajl2 libxenhypfs1 libxendevicemodel1 libxentoolcore1
-	openssh-server bash util-linux mount busybox-static)
+	openssh-server bash util-linux mount busybox-static e2fsprogs)
 # dom0 modules, in load order (no modules.dep in the package).
 DOM0_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback
 	llc stp bridge tun e1000 loop)
-GUEST_MODULES=(xen-blkfront xen-netfront)
+# ext4 and its helpers: for a root filesystem on a disk (convirt.root).
+GUEST_MODULES=(xen-blkfront xen-netfront crc32c_generic crc16 mbcache jbd2 ext4)
 ARCH_LIBDIR=usr/lib/x86_64-linux-gnu
 GUEST_DIR=/var/lib/convirt-guest
 FIXED_TIME=1700000000
@@ -216,6 +218,10 @@ cp "$X/bin/bash" "$R/usr/bin/bash"
 cp "$X/usr/bin/flock" "$R/usr/bin/flock"
 cp "$X/sbin/losetup" "$R/usr/sbin/losetup"
 cp "$X/usr/sbin/sshd" "$R/usr/sbin/sshd"
+# Filesystems made from a root tarball (mkfs -d), as a Debian dom0 (e2fsprogs is required there) does.
+cp "$X/sbin/mke2fs" "$X/sbin/debugfs" "$R/usr/sbin/"
+for fs in ext2 ext3 ext4; do ln -s mke2fs "$R/usr/sbin/mkfs.$fs"; done
+cp "$X/etc/mke2fs.conf" "$R/etc/mke2fs.conf"
 install -m 0644 "$HERE/sshd_config" "$R/etc/ssh/sshd_config"
 cp "$X/etc/ssh/moduli" "$R/etc/ssh/moduli"
 # glibc loads libgcc_s at run time (thread cancellation): without it `xl create` aborts.

@@ -24,6 +24,7 @@ function fixture() {
     ['tiny-linux', ['vmlinuz', 'initrd.img', 'disk.qcow2']],
     ['debian-dtc', ['vmlinuz', 'initrd.img', 'rootfs.tar.gz']],
     ['tiny-linux-xen', ['vmlinuz', 'initrd.gz', 'disk.raw']],
+    ['debian-dtc-xen', ['vmlinuz', 'initrd.gz', 'rootfs.tar.gz']],
   ] as const) {
     mkdirSync(join(artifacts, image), { recursive: true });
     for (const f of files) writeFileSync(join(artifacts, image, f), 'x'.repeat(10));
@@ -49,6 +50,7 @@ test('the shipped appliances, with files found in the artifact folder', (t) => {
   const names = store.list().map((a) => a.name);
   assert.deepEqual(names, [
     'debian-dtc',
+    'debian-dtc-xen',
     'install-from-iso',
     'tiny-linux',
     'tiny-linux-xen',
@@ -68,6 +70,21 @@ test('the shipped appliances, with files found in the artifact folder', (t) => {
   const dtc = store.get('debian-dtc');
   assert.equal(dtc.disks[0]!.source.kind, 'content');
   assert.deepEqual(dtc.hooks, ['custom_os', 'setup_network', 'last_stage_custom', 'on_error']);
+  assert.deepEqual(dtc.disks[1], {
+    dev: 'vdb',
+    source: { kind: 'empty', swap: true },
+    sizeMiB: 16,
+  });
+  const dtcXen = store.get('debian-dtc-xen');
+  assert.equal(dtcXen.templateKind, 'xl');
+  assert.deepEqual(
+    dtcXen.disks.map((d) => [d.dev, d.source.kind]),
+    [
+      ['xvda', 'content'],
+      ['xvdb', 'empty'],
+    ],
+  );
+  assert.deepEqual(dtcXen.hooks, dtc.hooks, 'the same DTC hooks, shared with debian-dtc');
   const iso = store.get('install-from-iso');
   assert.deepEqual(iso.disks, [{ dev: 'vda', source: { kind: 'empty' }, sizeMiB: 8192 }]);
   const xen = store.get('tiny-linux-xen');

@@ -1,13 +1,13 @@
 // ISOs uploaded from this machine into a host's ISO folder, within the quota set for the host.
 import { ContractError } from '../../../shared/contract/define.js';
-import { checkIsoFile, uploadIso } from '../../provisioning/iso-upload.js';
+import { checkIsoFile, listHostIsos, uploadIso } from '../../provisioning/iso-upload.js';
 import type { ApiContext, Slice } from './context.js';
 
 export function isosApi({
   options,
   fleet,
   outcomes,
-}: ApiContext): Slice<'uploadIso' | 'isoSettings'> {
+}: ApiContext): Slice<'uploadIso' | 'isoSettings' | 'listIsos'> {
   const { isoSettings } = options;
   return {
     uploadIso: (host, file) => {
@@ -32,6 +32,14 @@ export function isosApi({
         ),
       );
       return outcomes.track(started);
+    },
+    listIsos: async (host) => {
+      const target = fleet.host(host);
+      return listHostIsos(
+        await fleet.connections.get(host),
+        isoSettings.get(host),
+        target.useSudo ? ['sudo', '-n'] : [],
+      );
     },
     isoSettings: (host, change) => {
       fleet.host(host);

@@ -81,6 +81,30 @@ export const provisionCommands: Command[] = [
     },
   },
   {
+    name: 'iso list',
+    usage: 'HOST',
+    summary: "The ISOs uploaded to the host's ISO folder, and how much of its quota they use.",
+    run: async ({ args, json, io, convirt }) => {
+      const [host] = args;
+      if (!host) throw new UsageError('iso list needs HOST.');
+      const listed = await (await convirt()).listIsos(host);
+      if (json) io.out(JSON.stringify(listed));
+      else {
+        const MiB = 1024 * 1024;
+        printRows(
+          io,
+          false,
+          listed.isos.map((i) => ({ ...i, sizeMiB: Math.ceil(i.sizeBytes / MiB) })),
+          ['name', 'sizeMiB', 'path'],
+        );
+        io.out(
+          `${host}: ${Math.ceil(listed.usedBytes / MiB)} of ${listed.quotaMiB} MiB used in ${listed.dir}.`,
+        );
+      }
+      return 0;
+    },
+  },
+  {
     name: 'iso quota',
     usage: 'HOST MIB [--iso-dir HOST_DIR]',
     summary: "Sets a host's ISO folder and how much it may hold.",

@@ -208,7 +208,8 @@ function positiveInteger(field: string, n: number): number {
 
 /**
  * xl has none of libvirt's extras (XL_UNSUPPORTED says why); dom0 makes raw disk files with cp
- * and truncate only (no qemu-img, no mkfs).
+ * and truncate (no qemu-img) and filesystems from root tarballs with e2fsprogs' mke2fs, which
+ * Debian's dom0 has (a required package).
  */
 export const XL_KIND: DriverKind = {
   hypervisor: 'xen',
@@ -220,7 +221,7 @@ export const XL_KIND: DriverKind = {
     preferredBridge: 'xenbr0',
     imageFormats: ['raw'],
     emptyDiskFormat: 'raw',
-    filledDisks: false,
+    filledDisks: true,
     diskTools: 'coreutils',
   },
 };
