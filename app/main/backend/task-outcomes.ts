@@ -5,7 +5,12 @@ import { InvalidInputError } from '../../shared/validation/names.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { Task } from '../inventory/index.js';
 
-const ENDED: ReadonlySet<Task['status']> = new Set(['succeeded', 'failed', 'cancelled']);
+const ENDED: ReadonlySet<Task['status']> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+]);
 
 export class TaskOutcomes {
   /** Whether each task started here was refused, once it has ended. */
