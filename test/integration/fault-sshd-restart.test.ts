@@ -20,14 +20,20 @@ import { testbed } from '../support/testbed.js';
 const bed = testbed();
 const work = join(bed.runDir, 'fault-sshd');
 
-/** Stops the sshd and ends its sessions, as a restart of the service with the host's sessions. */
-function stopWithSessions(pid: number): void {
+/** The processes under `pid`, children first found first. */
+function descendants(pid: number): number[] {
   const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
     .stdout.split('\n')
     .map(Number)
     .filter((n) => n > 0);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** Stops the sshd and ends its sessions, as a restart of the service with the host's sessions. */
+function stopWithSessions(pid: number): void {
+  const sessions = descendants(pid);
   process.kill(pid, 'SIGTERM');
-  for (const child of children) if (isAlive(child)) process.kill(child, 'SIGKILL');
+  for (const session of sessions) if (isAlive(session)) process.kill(session, 'SIGKILL');
 }
 
 /** Starts the same sshd again (same config, same ports); returns its PID. */
