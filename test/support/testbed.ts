@@ -18,7 +18,9 @@ export function testbed(): TestbedInfo {
 export function connectToTestbed(
   bed = testbed(),
   /** E.g. the slow-login port, or a port where nothing answers, with a short readyTimeoutMs. */
-  overrides: Partial<Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs'>> = {},
+  overrides: Partial<
+    Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs' | 'keepaliveIntervalMs'>
+  > = {},
 ): Promise<SshConnection> {
   return SshConnection.connect({
     host: bed.sshd.host,

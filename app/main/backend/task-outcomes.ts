@@ -13,7 +13,12 @@ export interface RunningTask {
   result: Promise<unknown>;
 }
 
-const ENDED: ReadonlySet<Task['status']> = new Set(['succeeded', 'failed', 'cancelled']);
+const ENDED: ReadonlySet<Task['status']> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+]);
 
 export class TaskOutcomes {
   /** Whether each task started here was refused, once it has ended. */

@@ -212,6 +212,34 @@ export class FleetService {
     return this.driverOn(host, await this.connections.get(name)).hostFacts();
   }
 
+  /**
+   * Accepts the new key of a host whose key changed (the operator checked `fingerprint` with the
+   * host's administrator): it replaces the old one in ConVirt's store and the inventory, and the
+   * host is connected again at once. A key other than `fingerprint` is still refused.
+   */
+  async acceptHostKey(name: string, fingerprint: string): Promise<Host> {
+    const host = this.host(name);
+    this.connections.close(name);
+    const ssh = await this.connector.connect(host, {
+      acceptFingerprint: fingerprint,
+      replaceFingerprint: fingerprint,
+    });
+    try {
+      const updated = this.inventory.hosts.update(name, {
+        hostKeyFingerprint: ssh.hostKey.fingerprint,
+      });
+      this.inventory.audit.record({
+        action: 'host.accept-key',
+        target: name,
+        outcome: 'ok',
+        detail: { fingerprint: ssh.hostKey.fingerprint },
+      });
+      return updated;
+    } finally {
+      ssh.close();
+    }
+  }
+
   removeHost(name: string): void {
     this.host(name);
     this.connections.close(name);

@@ -7,6 +7,7 @@ import { databasePath, openDatabase, type Db } from './database.js';
 import { GroupRepository } from './groups.js';
 import { HostRepository } from './hosts.js';
 import { TagRepository } from './tags.js';
+import { currentProcessOwner, type TaskOwner } from './task-owner.js';
 import { TaskRepository } from './tasks.js';
 
 export interface InventoryOptions {
@@ -15,6 +16,8 @@ export interface InventoryOptions {
   /** Who audit records name by default; the OS user if not given. */
   actor?: string;
   clock?: Clock;
+  /** The process that runs the tasks created here (tests play a process that died). */
+  owner?: TaskOwner;
 }
 
 export class Inventory {
@@ -23,7 +26,7 @@ export class Inventory {
   readonly tags: TagRepository;
   readonly tasks: TaskRepository;
   readonly audit: AuditLog;
-  /** How many tasks open() found unfinished from an earlier process and marked failed. */
+  /** How many tasks open() found unfinished from a process that is gone, marked interrupted. */
   readonly interruptedTasks: number;
 
   private constructor(
@@ -31,28 +34,30 @@ export class Inventory {
     readonly file: string,
     actor: string,
     clock: Clock,
+    owner: TaskOwner,
   ) {
     this.hosts = new HostRepository(db, clock);
     this.groups = new GroupRepository(db, clock);
     this.tags = new TagRepository(db);
-    this.tasks = new TaskRepository(db, clock);
+    this.tasks = new TaskRepository(db, clock, owner);
     this.audit = new AuditLog(db, actor, clock);
     this.interruptedTasks = this.tasks.markInterrupted();
   }
 
   /**
-   * Opens `<dataDir>/convirt.db`, migrating it if needed, and fails the tasks an earlier
-   * process left unfinished (see `interruptedTasks`).
+   * Opens `<dataDir>/convirt.db`, migrating it if needed, and marks interrupted the tasks a
+   * process that is gone left unfinished (see `interruptedTasks`).
    */
   static open({
     dataDir,
     actor = defaultActor(),
     clock = systemClock,
+    owner = currentProcessOwner,
   }: InventoryOptions): Inventory {
     const file = databasePath(dataDir);
     const db = openDatabase(file, { clock });
     try {
-      return new Inventory(db, file, actor, clock);
+      return new Inventory(db, file, actor, clock, owner);
     } catch (error) {
       db.close();
       throw error;
@@ -89,7 +94,8 @@ export {
 export type { Db, OpenDatabaseOptions, AppliedMigration } from './database.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { ConflictError, DatabaseTooNewError, NotFoundError } from './errors.js';
-export { INTERRUPTED_ERROR } from './tasks.js';
+export { INTERRUPTED_ERROR, MAKING_ON_HOST, REMOVED_FROM_HOST } from './tasks.js';
+export { currentProcessOwner, ownerId, type TaskOwner } from './task-owner.js';
 export { validateHostName } from './validation.js';
 export { systemClock, type Clock } from './clock.js';
 export { AuditLog, GroupRepository, HostRepository, TagRepository, TaskRepository };

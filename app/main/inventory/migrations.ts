@@ -177,4 +177,53 @@ export const MIGRATIONS: readonly Migration[] = [
     // plain text exactly as before, and `convirtctl secrets list` says how many.
     up: '',
   },
+  {
+    version: 4,
+    name: 'interrupted tasks and the process that runs each task',
+    // SQLite cannot change a CHECK constraint in place: both tables are rebuilt. task_log is
+    // copied first into a table that references the new tasks table, so dropping the old one
+    // cascades into nothing. owner is "PID:START" of the ConVirt process running the task: a
+    // second process opening the inventory (convirtctl beside the window) must not take a live
+    // process's tasks for interrupted ones.
+    up: `
+      CREATE TABLE tasks_v4 (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN
+          ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+        progress REAL CHECK (progress IS NULL OR progress BETWEEN 0 AND 1),
+        message TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT,
+        owner TEXT
+      );
+      INSERT INTO tasks_v4 (id, kind, target, status, progress, message, error, created_at,
+          started_at, ended_at)
+        SELECT id, kind, target,
+          CASE WHEN status = 'failed' AND error = 'interrupted: ConVirt stopped while this task ran'
+            THEN 'interrupted' ELSE status END,
+          progress, message, error, created_at, started_at, ended_at
+        FROM tasks;
+      CREATE TABLE task_log_v4 (
+        task_id TEXT NOT NULL REFERENCES tasks_v4(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        stream TEXT NOT NULL CHECK (stream IN ('info', 'stdout', 'stderr', 'command')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      );
+      INSERT INTO task_log_v4 SELECT task_id, seq, at, stream, text FROM task_log;
+      DROP TABLE task_log;
+      DROP TABLE tasks;
+      -- Renaming also renames task_log_v4's reference to tasks_v4.
+      ALTER TABLE tasks_v4 RENAME TO tasks;
+      ALTER TABLE task_log_v4 RENAME TO task_log;
+      CREATE INDEX tasks_created ON tasks (created_at);
+      CREATE INDEX tasks_status ON tasks (status);
+      CREATE INDEX tasks_target ON tasks (target, created_at);
+    `,
+  },
 ];

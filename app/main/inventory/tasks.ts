@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../shared/validation/names.js';
 import { isoNow, systemClock, type Clock } from './clock.js';
 import { isForeignKeyViolation, type Db } from './database.js';
 import { ConflictError, NotFoundError } from './errors.js';
+import { currentProcessOwner, type TaskOwner } from './task-owner.js';
 import {
   LOG_STREAMS,
   TASK_STATUSES,
@@ -20,6 +21,14 @@ import { validateLabel, validateLimit, validateOneOf, validateTaskKind } from '.
 
 export const INTERRUPTED_ERROR = 'interrupted: ConVirt stopped while this task ran';
 
+/**
+ * A task about to make something on a host logs this before the thing's name ("file /x"), and
+ * REMOVED_FROM_HOST followed by one indented line per thing once it has removed them: a task
+ * interrupted in between names what it may have left (markInterrupted).
+ */
+export const MAKING_ON_HOST = 'Making on the host: ';
+export const REMOVED_FROM_HOST = 'Removed what this task made:';
+
 const FINAL_STATUSES: readonly FinalTaskStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 interface TaskRow {
@@ -33,6 +42,7 @@ interface TaskRow {
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
+  owner: string | null;
 }
 
 function toTask(row: TaskRow): Task {
@@ -52,8 +62,9 @@ function toTask(row: TaskRow): Task {
 
 function prepare(db: Db) {
   return {
-    insert: db.prepare<[string, string, string, string]>(
-      `INSERT INTO tasks (id, kind, target, status, created_at) VALUES (?, ?, ?, 'queued', ?)`,
+    insert: db.prepare<[string, string, string, string, string]>(
+      `INSERT INTO tasks (id, kind, target, status, created_at, owner)
+       VALUES (?, ?, ?, 'queued', ?, ?)`,
     ),
     get: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
     start: db.prepare<[string, string]>(
@@ -91,21 +102,41 @@ function prepare(db: Db) {
     log: db.prepare<[string, number, number], TaskLogEntry>(
       'SELECT seq, at, stream, text FROM task_log WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
-    markInterrupted: db.prepare<[string, string]>(`
-      UPDATE tasks SET status = 'failed', error = ?, ended_at = ?
-      WHERE status IN ('queued', 'running')`),
+    unfinished: db.prepare<[], Pick<TaskRow, 'id' | 'owner'>>(
+      `SELECT id, owner FROM tasks WHERE status IN ('queued', 'running')`,
+    ),
+    madeOrRemoved: db.prepare<[{ id: string; making: string; removed: string }], { text: string }>(`
+      SELECT text FROM task_log
+      WHERE task_id = @id AND stream = 'info'
+        AND (substr(text, 1, length(@making)) = @making
+          OR substr(text, 1, length(@removed)) = @removed)
+      ORDER BY seq`),
+    markInterrupted: db.prepare<[string, string, string]>(`
+      UPDATE tasks SET status = 'interrupted', error = ?, ended_at = ?
+      WHERE id = ? AND status IN ('queued', 'running')`),
     deleteFinishedBefore: db.prepare<[string]>(`
       DELETE FROM tasks
-      WHERE status IN ('succeeded', 'failed', 'cancelled') AND ended_at < ?`),
+      WHERE status IN ('succeeded', 'failed', 'cancelled', 'interrupted') AND ended_at < ?`),
   };
+}
+
+/** What a task may have left on its host: what it was making, minus what it then removed. */
+function leftOnHost(entries: readonly { text: string }[]): string[] {
+  const left = new Set<string>();
+  for (const { text } of entries) {
+    if (text.startsWith(MAKING_ON_HOST)) left.add(text.slice(MAKING_ON_HOST.length));
+    else for (const line of text.split('\n').slice(1)) left.delete(line.trim());
+  }
+  return [...left];
 }
 
 export class TaskRepository {
   private readonly sql: ReturnType<typeof prepare>;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly clock: Clock = systemClock,
+    private readonly owner: TaskOwner = currentProcessOwner,
   ) {
     this.sql = prepare(db);
   }
@@ -118,6 +149,7 @@ export class TaskRepository {
       validateTaskKind(kind),
       validateLabel('target', target, 256),
       isoNow(this.clock),
+      this.owner.id,
     );
     return this.require(id);
   }
@@ -194,11 +226,33 @@ export class TaskRepository {
   }
 
   /**
-   * Fails the tasks a previous process left queued or running: nothing runs them any more.
-   * Returns how many. Call it once at startup, before any task is created.
+   * Marks interrupted the tasks left queued or running by a process that is gone (nothing runs
+   * them any more), each with what it may have left on its host in its error and its log.
+   * Tasks of live processes (this one, or another client on the same inventory) are left alone.
+   * Returns how many. Call it at startup.
    */
   markInterrupted(): number {
-    return this.sql.markInterrupted.run(INTERRUPTED_ERROR, isoNow(this.clock)).changes;
+    const orphans = this.sql.unfinished
+      .all()
+      .filter(({ owner }) => owner === null || !this.owner.isAlive(owner));
+    const mark = this.db.transaction((id: string) => {
+      const left = leftOnHost(
+        this.sql.madeOrRemoved.all({ id, making: MAKING_ON_HOST, removed: REMOVED_FROM_HOST }),
+      );
+      const error = left.length
+        ? `${INTERRUPTED_ERROR}; it may have left on the host: ${left.join(', ')}`
+        : INTERRUPTED_ERROR;
+      const changed = this.sql.markInterrupted.run(error, isoNow(this.clock), id).changes;
+      if (changed && left.length) {
+        this.appendLog(
+          id,
+          'stderr',
+          `ConVirt stopped while this task ran. It may have left on the host:\n${left.map((l) => `  ${l}`).join('\n')}`,
+        );
+      }
+      return changed;
+    });
+    return orphans.reduce((count, { id }) => count + mark(id), 0);
   }
 
   /** Deletes finished tasks (and their logs) that ended before `before`; returns how many. */

@@ -4,10 +4,12 @@
 // disks free, the bridge, free space), making disks, defining the VM, and undoing everything the
 // task made when it fails.
 import type { Host } from '../../shared/domain/inventory.js';
+import { MAKING_ON_HOST, REMOVED_FROM_HOST } from '../inventory/index.js';
 import { InvalidInputError } from '../../shared/validation/names.js';
 import type { DiskSpec } from '../hypervisors/disk-commands.js';
 import type { HypervisorDriver } from '../hypervisors/driver.js';
 import { driverFor, type DriverSettings } from '../hypervisors/drivers.js';
+import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { RecordingShell } from '../tasks/recording-shell.js';
 import type { TaskContext } from '../tasks/task-runner.js';
@@ -18,7 +20,8 @@ const MiB = 1024 * 1024;
 
 export abstract class ProvisionRun {
   protected readonly prefix: string[];
-  protected readonly undo = new UndoList();
+  /** Each step is in the task log before its thing is made: a killed ConVirt can name it. */
+  protected readonly undo: UndoList;
   protected shell!: RemoteShell;
   /** The host's driver on `shell`. */
   protected driver!: HypervisorDriver;
@@ -32,6 +35,7 @@ export abstract class ProvisionRun {
     protected readonly name: string,
   ) {
     this.prefix = host.useSudo ? ['sudo', '-n'] : [];
+    this.undo = new UndoList((what) => ctx.log(`${MAKING_ON_HOST}${what}`));
   }
 
   /** Opens the host's connection for this task: `shell` (cancellable), `cleanup`, `driver`. */
@@ -41,7 +45,11 @@ export abstract class ProvisionRun {
   ): Promise<void> {
     const connection = await connect(this.host.name);
     this.shell = this.ctx.record(connection);
-    this.cleanup = new RecordingShell(connection, (text, stream) => this.ctx.log(text, stream));
+    // Clean-up reconnects: the connection dying in the middle must not leave the task's things.
+    this.cleanup = new RecordingShell(
+      new ReconnectingShell(connection, () => connect(this.host.name)),
+      (text, stream) => this.ctx.log(text, stream),
+    );
     this.driver = driverFor(this.host, this.shell, drivers);
   }
 
@@ -136,7 +144,7 @@ export abstract class ProvisionRun {
     const { removed, failed } = await this.undo.undo();
     this.ctx.log(
       removed.length
-        ? `Removed what this task made:\n${removed.map((r) => `  ${r}`).join('\n')}`
+        ? `${REMOVED_FROM_HOST}\n${removed.map((r) => `  ${r}`).join('\n')}`
         : 'Nothing had been made on the host.',
     );
     if (failed.length)

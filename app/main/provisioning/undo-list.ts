@@ -8,7 +8,11 @@ export interface UndoStep {
 export class UndoList {
   private readonly steps: UndoStep[] = [];
 
+  /** `note` hears of each step as it is added, before the thing is made. */
+  constructor(private readonly note?: (what: string) => void) {}
+
   add(what: string, run: () => Promise<void>): void {
+    this.note?.(what);
     this.steps.push({ what, run });
   }
 

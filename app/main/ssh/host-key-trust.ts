@@ -38,6 +38,12 @@ export interface VerifierOptions {
   confirm?: (key: PresentedHostKey) => Promise<boolean> | boolean;
   /** A fingerprint the operator already confirmed (e.g. after a HostKeyUnknownError). */
   acceptFingerprint?: string;
+  /**
+   * The new key of a host whose key changed, accepted by the operator (after a
+   * HostKeyChangedError): it replaces the old key when ConVirt's store is the only file that
+   * holds one. Keys in the user's own known_hosts are the user's to remove (`ssh-keygen -R`).
+   */
+  replaceFingerprint?: string;
 }
 
 /** `host:port`, with brackets around IPv6 addresses. */
@@ -254,8 +260,18 @@ export class HostKeyTrust {
           return true;
         case 'revoked':
           throw new HostKeyRevokedError(key, verdict.revokedIn);
-        case 'changed':
-          throw new HostKeyChangedError(key, verdict.knownKeys, this.convirtStoreFile);
+        case 'changed': {
+          const { replaceFingerprint } = options;
+          const replaceable =
+            replaceFingerprint !== undefined &&
+            normalizeFingerprint(replaceFingerprint) === key.fingerprint &&
+            verdict.knownKeys.every((k) => k.file === this.convirtStoreFile);
+          if (!replaceable)
+            throw new HostKeyChangedError(key, verdict.knownKeys, this.convirtStoreFile);
+          await this.forget(key.host, key.port);
+          await this.trust(key);
+          return true;
+        }
         case 'unknown':
           break;
       }

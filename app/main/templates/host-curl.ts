@@ -213,6 +213,9 @@ read -r hashed <"$st/hash"
 # Without the tail fallback there is no follower status to read; with it, empty means killed.
 followed=0; [ -f "$st/tail" ] && { read -r followed <"$st/tail" || followed=; }
 if [ "$fetched" != 0 ] || [ "$followed" != 0 ] || [ "$hashed" != 0 ]; then
+  # curl's 23 is a write error: say whether the disk is full, before the .part frees it.
+  [ "$fetched" = 23 ] && df -P -k -- "$part" 2>/dev/null | awk 'NR == 2 {
+    if ($4 == 0) print "no space left on the host disk (" $6 ")"; else print "cannot write the download (" $4 " KiB free on " $6 ")" }' >&2
   rm -f "$part"
   echo "the download failed (curl: $fetched, follower: \${followed:-killed}, digest: \${hashed:-killed})" >&2
   exit ${EXIT_DOWNLOAD_FAILED}

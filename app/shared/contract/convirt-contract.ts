@@ -277,6 +277,11 @@ export const convirtContract = {
     // Hosts and server pools.
     addHost: method<HostView>()(addHostInput),
     removeHost: method<void>()(hostName),
+    /**
+     * The operator accepts a host's new key after a host-key-changed error (the fingerprint the
+     * error showed, checked with the host's administrator); the host is connected again.
+     */
+    acceptHostKey: method<HostView>()(hostName, fingerprint),
     /** Moves a host into a server pool (null: no pool). */
     moveHost: method<void>()(hostName, nullable(integer({ min: 1 }))),
     createGroup: method<Group>()(string({ max: 64 }), nullable(integer({ min: 1 }))),

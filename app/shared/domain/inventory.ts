@@ -32,7 +32,15 @@ export interface Group {
   createdAt: string;
 }
 
-export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `interrupted`: the ConVirt process that ran it stopped (killed, crashed) before it ended. */
+export const TASK_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type FinalTaskStatus = Extract<TaskStatus, 'succeeded' | 'failed' | 'cancelled'>;
 

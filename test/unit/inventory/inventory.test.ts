@@ -3,7 +3,13 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Inventory, INTERRUPTED_ERROR } from '../../../app/main/inventory/index.js';
+import {
+  databasePath,
+  Inventory,
+  INTERRUPTED_ERROR,
+  MIGRATIONS,
+  openDatabase,
+} from '../../../app/main/inventory/index.js';
 import { tempDir } from './temp-inventory.js';
 
 test('reopening the data folder keeps every kind of data', (t) => {
@@ -42,9 +48,10 @@ test('reopening the data folder keeps every kind of data', (t) => {
   assert.equal(second.audit.list()[0]?.actor, 'ann');
 });
 
-test('opening fails the tasks a crashed process left queued or running', (t) => {
+test('opening marks interrupted the tasks a crashed process left queued or running', (t) => {
   const dataDir = tempDir(t);
-  const crashed = Inventory.open({ dataDir });
+  // Above Linux's largest PID: never a running process.
+  const crashed = Inventory.open({ dataDir, owner: { id: '4194305:1', isAlive: () => true } });
   const running = crashed.tasks.create({ kind: 'vm.migrate', target: 'web1/db2' });
   crashed.tasks.start(running.id);
   const queued = crashed.tasks.create({ kind: 'vm.start', target: 'web1/db3' });
@@ -54,9 +61,46 @@ test('opening fails the tasks a crashed process left queued or running', (t) => 
   t.after(() => next.close());
   assert.equal(next.interruptedTasks, 2);
   for (const id of [running.id, queued.id]) {
-    assert.equal(next.tasks.get(id)?.status, 'failed');
+    assert.equal(next.tasks.get(id)?.status, 'interrupted');
     assert.equal(next.tasks.get(id)?.error, INTERRUPTED_ERROR);
   }
+});
+
+test('a second process opening the inventory leaves the running tasks of the first alone', (t) => {
+  const dataDir = tempDir(t);
+  const first = Inventory.open({ dataDir });
+  t.after(() => first.close());
+  const running = first.tasks.create({ kind: 'vm.start', target: 'web1/db2' });
+  first.tasks.start(running.id);
+  const second = Inventory.open({ dataDir });
+  t.after(() => second.close());
+  assert.equal(second.interruptedTasks, 0);
+  assert.equal(second.tasks.get(running.id)?.status, 'running');
+});
+
+test('migration 4 turns the failed-as-interrupted tasks of older versions into interrupted ones', (t) => {
+  const dataDir = tempDir(t);
+  const old = openDatabase(databasePath(dataDir), { migrations: MIGRATIONS.slice(0, 3) });
+  const insert = old.prepare(
+    `INSERT INTO tasks (id, kind, target, status, error, created_at) VALUES (?, 'k', 't', ?, ?, '')`,
+  );
+  insert.run('a', 'failed', INTERRUPTED_ERROR);
+  insert.run('b', 'failed', 'exit 1');
+  old.prepare(`INSERT INTO task_log VALUES ('a', 1, '', 'info', 'kept')`).run();
+  old.close();
+
+  const inventory = Inventory.open({ dataDir });
+  t.after(() => inventory.close());
+  assert.equal(inventory.tasks.get('a')?.status, 'interrupted');
+  assert.equal(inventory.tasks.get('b')?.status, 'failed');
+  assert.deepEqual(
+    inventory.tasks.log('a').map((e) => e.text),
+    ['kept'],
+  );
+  // The log still follows its task.
+  inventory.db.prepare(`DELETE FROM tasks WHERE id = 'a'`).run();
+  const logLines = inventory.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM task_log');
+  assert.equal(logLines.get()?.n, 0);
 });
 
 test('audit records name the OS user unless told otherwise', (t) => {

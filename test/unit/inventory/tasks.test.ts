@@ -3,11 +3,13 @@ import { test } from 'node:test';
 import {
   ConflictError,
   INTERRUPTED_ERROR,
+  MAKING_ON_HOST,
   NotFoundError,
+  REMOVED_FROM_HOST,
   type LogStream,
 } from '../../../app/main/inventory/index.js';
 import { InvalidInputError } from '../../../app/shared/validation/names.js';
-import { tempInventory } from './temp-inventory.js';
+import { fakeOwner, tempInventory } from './temp-inventory.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -152,8 +154,9 @@ test('list is newest first, filters by status and target, and honours the limit'
   assert.throws(() => tasks.list({ limit: 0 }), InvalidInputError);
 });
 
-test('markInterrupted fails queued and running tasks and leaves finished ones', (t) => {
-  const { tasks } = tempInventory(t);
+test('markInterrupted marks the queued and running tasks of a gone process, not finished ones', (t) => {
+  // This process's tasks were written by 'gone', a process it does not see running.
+  const { tasks } = tempInventory(t, { owner: fakeOwner('gone', []) });
   const queued = tasks.create({ kind: 'vm.start', target: 'h/a' }).id;
   const running = tasks.create({ kind: 'vm.start', target: 'h/b' }).id;
   tasks.start(running);
@@ -164,13 +167,55 @@ test('markInterrupted fails queued and running tasks and leaves finished ones', 
   assert.equal(tasks.markInterrupted(), 2);
   for (const id of [queued, running]) {
     const task = tasks.get(id)!;
-    assert.equal(task.status, 'failed');
+    assert.equal(task.status, 'interrupted');
     assert.equal(task.error, INTERRUPTED_ERROR);
     assert.equal(task.error, 'interrupted: ConVirt stopped while this task ran');
     assert.ok(task.endedAt);
   }
   assert.equal(tasks.get(done)?.status, 'succeeded');
   assert.equal(tasks.markInterrupted(), 0);
+  assert.deepEqual(
+    tasks.list({ status: 'interrupted' }).map((task) => task.id),
+    [running, queued],
+  );
+});
+
+test('markInterrupted leaves alone the tasks of a process that still runs', (t) => {
+  // Another client (convirtctl beside the window) opening the same inventory.
+  const { tasks } = tempInventory(t, { owner: fakeOwner('window', ['window', 'cli']) });
+  const running = tasks.create({ kind: 'vm.start', target: 'h/a' }).id;
+  tasks.start(running);
+  assert.equal(tasks.markInterrupted(), 0);
+  assert.equal(tasks.get(running)?.status, 'running');
+  tasks.finish(running, 'succeeded');
+});
+
+test('an interrupted task names what it may have left on the host', (t) => {
+  const { tasks } = tempInventory(t, { owner: fakeOwner('gone', []) });
+  const id = tasks.create({ kind: 'vm.provision', target: 'h/web' }).id;
+  tasks.start(id);
+  for (const what of ['file /p/web-vda.qcow2', 'folder /p/work', 'domain web'])
+    tasks.appendLog(id, 'info', `${MAKING_ON_HOST}${what}`);
+  // The undo had removed the domain when the process died.
+  tasks.appendLog(id, 'info', `${REMOVED_FROM_HOST}\n  domain web`);
+  const clean = tasks.create({ kind: 'vm.start', target: 'h/other' }).id;
+  tasks.start(clean);
+
+  assert.equal(tasks.markInterrupted(), 2);
+  const task = tasks.get(id)!;
+  assert.equal(task.status, 'interrupted');
+  assert.equal(
+    task.error,
+    `${INTERRUPTED_ERROR}; it may have left on the host: file /p/web-vda.qcow2, folder /p/work`,
+  );
+  assert.deepEqual(tasks.log(id).at(-1), {
+    seq: 5,
+    at: tasks.log(id).at(-1)!.at,
+    stream: 'stderr',
+    text: 'ConVirt stopped while this task ran. It may have left on the host:\n  file /p/web-vda.qcow2\n  folder /p/work',
+  });
+  assert.equal(tasks.get(clean)?.error, INTERRUPTED_ERROR);
+  assert.equal(tasks.log(clean).length, 0);
 });
 
 test('deleteFinishedBefore drops old finished tasks and their logs only', (t) => {

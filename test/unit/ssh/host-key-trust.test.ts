@@ -226,3 +226,31 @@ test('a user file that cannot be read is skipped; an unreadable ConVirt store is
   assert.throws(() => broken.check(key), /EISDIR/);
   assert.deepEqual(trust.check(key), { kind: 'unknown' });
 });
+
+test('replaceFingerprint: the new key replaces the old one in ConVirt store, and only that key', async (t) => {
+  const { trust } = setup(t);
+  const old = presented('web1', 22);
+  await trust.trust(old);
+  const now = presented('web1', 22);
+  const other = presented('web1', 22);
+  // Another key than the one accepted is still refused, and nothing changes.
+  await assert.rejects(
+    Promise.resolve(trust.verifier({ replaceFingerprint: now.fingerprint })(other)),
+    HostKeyChangedError,
+  );
+  assert.equal(trust.check(old).kind, 'trusted');
+  assert.equal(await trust.verifier({ replaceFingerprint: now.fingerprint })(now), true);
+  assert.equal(trust.check(now).kind, 'trusted');
+  assert.equal(trust.check(old).kind, 'changed', 'the old key is no longer trusted');
+});
+
+test('replaceFingerprint leaves a key of the user own known_hosts to the user', async (t) => {
+  const old = presented('web1', 22);
+  const { trust, userFile } = storeWith(t, entry('web1', old));
+  const now = presented('web1', 22);
+  await assert.rejects(
+    Promise.resolve(trust.verifier({ replaceFingerprint: now.fingerprint })(now)),
+    (err: unknown) => err instanceof HostKeyChangedError && err.message.includes(userFile),
+  );
+  assert.equal(trust.check(now).kind, 'changed');
+});

@@ -12,6 +12,7 @@ export function hostsApi(
   | 'hostFacts'
   | 'addHost'
   | 'removeHost'
+  | 'acceptHostKey'
   | 'moveHost'
   | 'createGroup'
   | 'renameGroup'
@@ -76,6 +77,15 @@ export function hostsApi(
           });
       }
       return hostView(host.name);
+    },
+    acceptHostKey: async (host, fingerprint) => {
+      await fleet.acceptHostKey(host, fingerprint);
+      changed();
+      if (!ctx.options.oneShot) {
+        state.connecting(host);
+        void fleet.poller.pollAll([host]);
+      }
+      return hostView(host);
     },
     removeHost: (host) => {
       fleet.removeHost(host);

@@ -1,4 +1,4 @@
-// host add|list|show|remove: the hosts of the inventory.
+// host add|list|show|accept-key|remove: the hosts of the inventory.
 import type { ConvirtService, HostView } from '../../../shared/contract/convirt-contract.js';
 import { ContractError } from '../../../shared/contract/define.js';
 import { HYPERVISORS, type Hypervisor } from '../../../shared/domain/host.js';
@@ -146,6 +146,22 @@ export const hostCommands: Command[] = [
       const host = await hostRecord(service, args[0] ?? '');
       const facts = await service.hostFacts(host.name);
       io.out(json ? JSON.stringify({ host, facts }) : JSON.stringify({ host, facts }, null, 2));
+      return 0;
+    },
+  },
+  {
+    name: 'host accept-key',
+    usage: 'NAME SHA256:...',
+    summary: "Accepts a host's new key after its key changed, and connects to it again.",
+    notes: [
+      'Give the new fingerprint the refusal showed, once its administrator has confirmed it; any other key is still refused.',
+      'A key on record in your own ~/.ssh/known_hosts is yours to remove first (`ssh-keygen -R HOST`).',
+    ],
+    run: async ({ args, json, io, convirt }) => {
+      const [name = '', fingerprint = ''] = args;
+      const view = await (await convirt()).acceptHostKey(name, fingerprint);
+      if (json) io.out(JSON.stringify(record(view)));
+      else io.out(`Accepted the new key of ${name} (${view.hostKeyFingerprint}).`);
       return 0;
     },
   },
