@@ -1,6 +1,6 @@
 // Provisioning parameters: what each key means (so the form can label it and pick an input) and
 // the one check every value passes, in the provisioning form, in convirtctl and in main.
-import { InvalidInputError, validateHostPath } from './names.js';
+import { InvalidInputError, validateClientHostPath } from './names.js';
 
 export type ParamType =
   'integer' | 'mac' | 'bridge' | 'hostname' | 'ipv4-prefix' | 'ipv4' | 'host-path' | 'text';
@@ -108,7 +108,7 @@ export function validateParam(key: string, value: string): string {
       return value;
     case 'host-path':
       if (!value) bad(key, 'give the path of an ISO on the host (upload it first)');
-      return validateHostPath(value);
+      return validateClientHostPath(value);
     case 'text':
       if (!FREE_TEXT.test(value)) bad(key, `unsupported characters in ${JSON.stringify(value)}`);
       return value;
