@@ -62,14 +62,16 @@ export function hostilePayloads(canary: string): string[] {
 export const DOT_NAMES = ['.', '..'];
 
 /**
- * A hostile string: a payload with optional plain text around it, a bare `.` or `..`, or a
- * payload made over-long.
+ * A hostile string: a payload with optional plain text around it, or after `lead` (a value the
+ * field accepts, so the payload gets past the first checks: a URL, a header's name, a path), a
+ * bare `.` or `..`, or a payload made over-long.
  */
-export function hostileText(canary: string): fc.Arbitrary<string> {
+export function hostileText(canary: string, lead = ''): fc.Arbitrary<string> {
   const around = fc.string({ maxLength: 8, unit: 'grapheme-ascii' });
   const payload = fc.constantFrom(...hostilePayloads(canary));
   const plain = fc.oneof(
-    { weight: 20, arbitrary: fc.tuple(around, payload, around).map(([a, p, b]) => a + p + b) },
+    { weight: 10, arbitrary: fc.tuple(around, payload, around).map(([a, p, b]) => a + p + b) },
+    { weight: lead ? 10 : 0, arbitrary: fc.tuple(payload, around).map(([p, b]) => lead + p + b) },
     { weight: 1, arbitrary: fc.constantFrom(...DOT_NAMES) },
   );
   // Longer than any field accepts (the largest is a 64 KiB PEM).
