@@ -9,7 +9,7 @@ import { convirtContract } from '../../shared/contract/convirt-contract.js';
 import { serveOverWebSocket } from '../contract-server/websocket-transport.js';
 import type { ClientEvents, ClientSession } from '../backend/convirt-backend.js';
 import { contentSecurityPolicy } from '../security/content-security-policy.js';
-import { AccessGate, type Verdict } from './access-gate.js';
+import { AccessGate, type Refusal, type Verdict } from './access-gate.js';
 
 export const CONTRACT_PATH = '/contract';
 export const LOOPBACK = '127.0.0.1';
@@ -68,21 +68,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
     res.end(`${text}\n`);
   };
+  const sendRefusal = (res: ServerResponse, refusal: Refusal) =>
+    sendText(res, refusal.status, refusal.reason, retryAfter(refusal));
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const headers = gate.checkHeaders(req.headers.host, req.headers.origin, false);
-    if (!headers.ok) return sendText(res, headers.status, headers.reason);
+    if (!headers.ok) return sendRefusal(res, headers);
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
     const token = url.searchParams.get('token');
     if (token !== null) {
-      const cookie = gate.exchangeToken(token);
-      if (!cookie) return sendText(res, 403, 'This token is not valid (it works only once).');
+      const exchanged = gate.exchangeToken(token);
+      if (!exchanged.ok) return sendRefusal(res, exchanged);
       // Redirect to a clean URL, so the token stays out of history and bookmarks.
-      res.writeHead(303, { ...securityHeaders, 'Set-Cookie': cookie, Location: '/' });
+      res.writeHead(303, { ...securityHeaders, 'Set-Cookie': exchanged.setCookie, Location: '/' });
       return res.end();
     }
     const signedIn = gate.checkCookie(req.headers.cookie);
-    if (!signedIn.ok) return sendText(res, signedIn.status, signedIn.reason);
+    if (!signedIn.ok) return sendRefusal(res, signedIn);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, 'Only GET is served here.', { Allow: 'GET, HEAD' });
     }
@@ -104,7 +106,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const verdict = upgradeVerdict(gate, req);
     if (!verdict.ok) {
-      socket.end(`HTTP/1.1 ${verdict.status} Refused\r\nConnection: close\r\n\r\n`);
+      const extra = Object.entries(retryAfter(verdict)).map(([k, v]) => `${k}: ${v}\r\n`);
+      socket.end(
+        `HTTP/1.1 ${verdict.status} Refused\r\n${extra.join('')}Connection: close\r\n\r\n`,
+      );
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) =>
@@ -124,6 +129,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       }),
   };
 }
+
+const retryAfter = (refusal: Refusal): Record<string, string> =>
+  refusal.retryAfterSeconds === undefined
+    ? {}
+    : { 'Retry-After': String(refusal.retryAfterSeconds) };
 
 function upgradeVerdict(gate: AccessGate, req: IncomingMessage): Verdict {
   const headers = gate.checkHeaders(req.headers.host, req.headers.origin, true);

@@ -38,7 +38,12 @@ import {
   string,
   stringRecord,
 } from './schema.js';
-import { FILE_NAME_RULE, NAME_RULE } from '../validation/names.js';
+import {
+  FILE_NAME_RULE,
+  NAME_RULE,
+  validateClientHostPath,
+  validateLabel,
+} from '../validation/names.js';
 import type { ParamType } from '../validation/provision-params.js';
 
 // ---- argument schemas -------------------------------------------------------------------------
@@ -46,7 +51,11 @@ import type { ParamType } from '../validation/provision-params.js';
 /** Host and VM names: letters, digits, `.`, `_`, `-`, not starting with `-`, 1 to 64 chars. */
 const hostName = string({ max: 64, pattern: NAME_RULE });
 const vmName = string({ max: 64, pattern: NAME_RULE });
-const hostPath = string({ max: 4096, pattern: /^\/[^\0\n\r]*$/ });
+const hostPath = checked(string({ max: 4096 }), validateClientHostPath);
+/** A file on this machine (read by ConVirt itself, never by a shell). */
+const localPath = string({ max: 4096, pattern: /^\/[^\0\n\r]*$/ });
+/** Server pool names and tags: printable text (validateLabel). */
+const label = checked(string({ max: 64 }), validateLabel);
 const fingerprint = string({ pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ });
 
 export const VM_ACTIONS = ['start', 'shutdown', 'reboot', 'destroy', 'suspend', 'resume'] as const;
@@ -63,16 +72,25 @@ const provisionParams = stringRecord(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, string({ ma
 
 const addHostInput = object({
   name: hostName,
-  /** Host name or IP address; `HOST:PORT` is not accepted here, use port. */
-  address: string({ max: 255, pattern: /^[A-Za-z0-9._:[\]-]+$/ }),
+  /**
+   * Host name or IP address; `HOST:PORT` is not accepted here, use port. Not starting with `-`
+   * (a ProxyCommand's `%h` would read it as an option).
+   */
+  address: string({ max: 255, pattern: /^[A-Za-z0-9_:[][A-Za-z0-9._:[\]-]*$/ }),
   port: optional(integer({ min: 1, max: 65535 })),
   username: optional(string({ max: 64, pattern: /^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/ })),
   authMethod: optional(oneOf(['agent', 'key', 'password'])),
-  identityFile: optional(hostPath),
+  identityFile: optional(localPath),
   hypervisor: optional(oneOf(['kvm', 'xen'])),
-  libvirtUri: optional(string({ max: 1000, pattern: /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S*$/ })),
+  /** No spaces, control characters or characters a shell gives a meaning to. */
+  libvirtUri: optional(
+    string({
+      max: 1000,
+      pattern: /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~:/?#[\]@!()*+,=%-]*$/,
+    }),
+  ),
   /** A server pool path such as `Datacenter/Rack 1`, created when missing. */
-  group: optional(string({ max: 255 })),
+  group: optional(checked(string({ max: 255 }), validateLabel)),
   useSudo: optional(boolean),
   /** The fingerprint the operator confirmed after a host-key-unknown error. */
   acceptFingerprint: optional(fingerprint),
@@ -284,11 +302,11 @@ export const convirtContract = {
     acceptHostKey: method<HostView>()(hostName, fingerprint),
     /** Moves a host into a server pool (null: no pool). */
     moveHost: method<void>()(hostName, nullable(integer({ min: 1 }))),
-    createGroup: method<Group>()(string({ max: 64 }), nullable(integer({ min: 1 }))),
-    renameGroup: method<void>()(integer({ min: 1 }), string({ max: 64 })),
+    createGroup: method<Group>()(label, nullable(integer({ min: 1 }))),
+    renameGroup: method<void>()(integer({ min: 1 }), label),
     deleteGroup: method<void>()(integer({ min: 1 })),
-    setHostTags: method<void>()(hostName, array(string({ max: 64 }), { max: 64 })),
-    setVmTags: method<void>()(vmRef, array(string({ max: 64 }), { max: 64 })),
+    setHostTags: method<void>()(hostName, array(label, { max: 64 })),
+    setVmTags: method<void>()(vmRef, array(label, { max: 64 })),
     /**
      * The operator's answer to a secretRequested event; null cancels. Never logged; kept in
      * memory for the session, and in the secret store only with `remember`.
@@ -428,7 +446,7 @@ export const convirtContract = {
       templateName,
       hostName,
       hostPath,
-      optional(string({ max: 64 })) /* shared pool */,
+      optional(label) /* shared pool */,
     ),
     /** Forgets the record and its image store copy; copies on pools stay (they are returned). */
     removeTemplate: method<{ leftOnPools: TemplatePoolCopy[] }>()(templateName),

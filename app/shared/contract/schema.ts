@@ -7,7 +7,22 @@ export interface Schema<T> {
   parse(value: unknown, field: string): T;
   /** A short human description, e.g. `string`, `'kvm' | 'xen'`. */
   readonly describe: string;
+  /** Its structure, so tools can walk a method's arguments (e.g. to find every text field). */
+  readonly node: SchemaNode;
 }
+
+/** What a schema is made of; a `checked` schema has its inner schema's node. */
+export type SchemaNode =
+  | { kind: 'string'; max: number; pattern?: RegExp }
+  | { kind: 'integer'; min: number; max: number }
+  | { kind: 'boolean' }
+  | { kind: 'bytes' }
+  | { kind: 'oneOf'; values: readonly string[] }
+  | { kind: 'optional'; inner: Schema<unknown> }
+  | { kind: 'nullable'; inner: Schema<unknown> }
+  | { kind: 'array'; item: Schema<unknown>; max: number }
+  | { kind: 'object'; shape: Readonly<Record<string, Schema<unknown>>> }
+  | { kind: 'record'; key: RegExp; value: Schema<unknown>; max: number };
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
@@ -20,6 +35,7 @@ export function string(options: { max?: number; pattern?: RegExp } = {}): Schema
   const max = options.max ?? 4096;
   return {
     describe: 'string',
+    node: { kind: 'string', max, ...(options.pattern && { pattern: options.pattern }) },
     parse(value, field) {
       if (typeof value !== 'string') fail(field, 'a string', value);
       if (value.length > max) {
@@ -38,6 +54,7 @@ export function integer(options: { min?: number; max?: number } = {}): Schema<nu
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
   return {
     describe: 'integer',
+    node: { kind: 'integer', min, max },
     parse(value, field) {
       if (typeof value !== 'number' || !Number.isInteger(value)) fail(field, 'an integer', value);
       if (value < min || value > max) {
@@ -50,6 +67,7 @@ export function integer(options: { min?: number; max?: number } = {}): Schema<nu
 
 export const boolean: Schema<boolean> = {
   describe: 'boolean',
+  node: { kind: 'boolean' },
   parse(value, field) {
     if (typeof value !== 'boolean') fail(field, 'true or false', value);
     return value;
@@ -59,19 +77,31 @@ export const boolean: Schema<boolean> = {
 /** Raw bytes (console data). Transports that speak JSON encode them (see wire-codec). */
 export const bytes: Schema<Uint8Array> = {
   describe: 'bytes',
+  node: { kind: 'bytes' },
   parse(value, field) {
     if (!(value instanceof Uint8Array)) fail(field, 'bytes', value);
     return value;
   },
 };
 
-/** `inner`, then `check` (a shared validator that throws InvalidInputError) on its value. */
+/**
+ * `inner`, then `check` (a shared validator that throws InvalidInputError) on its value; its
+ * refusal names this field, as every other refusal does.
+ */
 export function checked<T>(inner: Schema<T>, check: (value: T) => unknown): Schema<T> {
   return {
     describe: inner.describe,
+    node: inner.node,
     parse(value, field) {
       const parsed = inner.parse(value, field);
-      check(parsed);
+      try {
+        check(parsed);
+      } catch (err) {
+        if (err instanceof InvalidInputError) {
+          throw new InvalidInputError(field, `${field}: ${err.message}`);
+        }
+        throw err;
+      }
       return parsed;
     },
   };
@@ -81,6 +111,7 @@ export function oneOf<const T extends readonly string[]>(values: T): Schema<T[nu
   const describe = values.map((v) => `'${v}'`).join(' | ');
   return {
     describe,
+    node: { kind: 'oneOf', values },
     parse(value, field) {
       if (typeof value !== 'string' || !values.includes(value)) fail(field, describe, value);
       return value;
@@ -92,6 +123,7 @@ export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optiona
   return {
     optional: true,
     describe: `${inner.describe} (optional)`,
+    node: { kind: 'optional', inner },
     parse: (value, field) => (value === undefined ? undefined : inner.parse(value, field)),
   };
 }
@@ -99,6 +131,7 @@ export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optiona
 export function nullable<T>(inner: Schema<T>): Schema<T | null> {
   return {
     describe: `${inner.describe} | null`,
+    node: { kind: 'nullable', inner },
     parse: (value, field) => (value === null ? null : inner.parse(value, field)),
   };
 }
@@ -107,6 +140,7 @@ export function array<T>(inner: Schema<T>, options: { max?: number } = {}): Sche
   const max = options.max ?? 10_000;
   return {
     describe: `${inner.describe}[]`,
+    node: { kind: 'array', item: inner, max },
     parse(value, field) {
       if (!Array.isArray(value)) fail(field, 'an array', value);
       if (value.length > max) throw new InvalidInputError(field, `${field}: at most ${max} items.`);
@@ -127,6 +161,7 @@ export type ObjectOf<S extends Shape> = {
 export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
   return {
     describe: `{ ${Object.keys(shape).join(', ')} }`,
+    node: { kind: 'object', shape },
     parse(value, field) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         fail(field, 'an object', value);
@@ -155,6 +190,7 @@ export function stringRecord(
   const max = options.max ?? 100;
   return {
     describe: `{ [key]: ${value.describe} }`,
+    node: { kind: 'record', key, value, max },
     parse(input, field) {
       if (typeof input !== 'object' || input === null || Array.isArray(input)) {
         fail(field, 'an object', input);

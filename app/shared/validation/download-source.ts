@@ -69,8 +69,9 @@ export function checksumsEqual(a: Checksum, b: Checksum): boolean {
 // Characters a shell gives meaning to (beyond a query's `?`, `&` and `#`), curl's globbing
 // brackets, whitespace and controls: none has a place in a download URL we accept (percent-encode
 // them), so a URL carrying one is refused outright, whatever command line it would reach.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
-const SHELL_OR_CONTROL = /[\s;|`$(){}<>'"\\*[\]^\0-\x1f\x7f]/;
+// Anything outside printable ASCII too (controls, invisible and look-alike characters, a lone
+// surrogate that would reach the host as U+FFFD): percent-encode it.
+const SHELL_OR_CONTROL = /[\s;|`$(){}<>'"\\*[\]^]|[^\x21-\x7e]/u;
 
 /** Only http and https, no credentials in the URL, no `..` or `.` segments, nothing a shell reads. */
 export function validateDownloadUrl(text: string): string {

@@ -1,6 +1,6 @@
 // Provisioning parameters: what each key means (so the form can label it and pick an input) and
 // the one check every value passes, in the provisioning form, in convirtctl and in main.
-import { InvalidInputError, validateHostPath } from './names.js';
+import { InvalidInputError, validateClientHostPath } from './names.js';
 
 export type ParamType =
   | 'integer'
@@ -125,7 +125,7 @@ export function validateParam(key: string, value: string): string {
       return value;
     case 'host-path':
       if (!value) bad(key, 'give the path of an ISO on the host (upload it first)');
-      return validateHostPath(value);
+      return validateClientHostPath(value);
     case 'choice':
       if (!spec.choices?.includes(value))
         bad(key, `expected one of ${spec.choices?.join(', ')}, got ${JSON.stringify(value)}`);

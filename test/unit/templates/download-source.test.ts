@@ -81,6 +81,20 @@ test('only http and https URLs, nothing a shell could read', () => {
   }
 });
 
+test('URLs with characters outside printable ASCII are refused: percent-encode them', () => {
+  for (const bad of [
+    'http://127.0.0.1/x.iso\ud800',
+    'http://127.0.0.1/x\u202eosi.iso',
+    'http://127.0.0.1/a\u200bb.iso',
+    'http://127.0.0.1/\uff04(id).iso',
+    'http://127.0.0.1/\u00e9.iso',
+    'http://127.0.0.1/a\u0085b',
+  ]) {
+    assert.throws(() => validateDownloadUrl(bad), InvalidInputError, JSON.stringify(bad));
+  }
+  assert.equal(validateDownloadUrl('http://127.0.0.1/%C3%A9.iso'), 'http://127.0.0.1/%C3%A9.iso');
+});
+
 test('headers: NAME:VALUE on one line', () => {
   assert.deepEqual(parseHttpHeader('X-Token: abc:def '), { name: 'X-Token', value: 'abc:def' });
   for (const bad of [
