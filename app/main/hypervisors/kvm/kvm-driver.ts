@@ -17,6 +17,7 @@ import {
 } from '../driver.js';
 import { DomainDocument } from './domain-xml.js';
 import { parseGuestInfo, parseKvmPoll } from './domstats-parse.js';
+import { KvmMigrationEndpoint } from './kvm-migration.js';
 import { VirshSession } from './virsh-session.js';
 import { parseVirshState } from './virsh.js';
 import { parseVncEndpoint, type VncEndpoint } from './vnc-endpoint.js';
@@ -170,6 +171,10 @@ export class KvmDriver implements HypervisorDriver {
     this.uri = options.uri ?? 'qemu:///system';
     this.provisioning = withPreferredBridge(KVM_KIND.provisioning, options.preferredBridge);
     this.prefix = options.sudo ? ['sudo', '-n'] : [];
+  }
+
+  migrationEndpoint(): KvmMigrationEndpoint {
+    return new KvmMigrationEndpoint(this.ssh, this.prefix, this.uri);
   }
 
   /** An argv for virsh on this host's URI. */
