@@ -100,6 +100,8 @@ export interface MigrationEndpoint {
    * local socket, so the source's control connection can be carried over ConVirt's SSH sessions.
    */
   controlRelayArgv(): string[];
+  /** Where the program of controlRelayArgv() is on this host, or null when it lacks it. */
+  controlRelayPath(): Promise<string | null>;
   /** The URI, used on the source, that reaches this (target) host's hypervisor by running `command` there. */
   relayedUri(command: string): string;
 }

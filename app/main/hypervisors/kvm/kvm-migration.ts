@@ -243,6 +243,11 @@ export class KvmMigrationEndpoint implements MigrationEndpoint {
     return [...this.prefix, 'virt-ssh-helper', this.uri];
   }
 
+  async controlRelayPath(): Promise<string | null> {
+    const found = await this.ssh.exec(['sh', '-c', 'command -v virt-ssh-helper']);
+    return found.code === 0 ? found.stdout.trim() : null;
+  }
+
   relayedUri(command: string): string {
     const path = /^[a-z0-9+]+:\/\/[^/]*(\/[^?]*)/i.exec(this.uri)?.[1] ?? '/system';
     return `qemu+ext://${path}?command=${validateHostPath(command)}`;
