@@ -2,9 +2,8 @@
 // with the hypervisor's progress, cancellable. Whatever goes wrong, the VM stays on the source
 // and what the task made on the target is removed; after success the inventory follows the VM.
 import type { MigrationPlan, MigrationRequest } from '../../shared/domain/migration.js';
-import { validateVmName } from '../../shared/validation/names.js';
-import { requireOperation } from '../hypervisors/driver.js';
-import { driverFor, type DriverSettings } from '../hypervisors/drivers.js';
+import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
+import { NotSupportedError } from '../hypervisors/driver.js';
 import type {
   MigratingVm,
   MigrationEndpoint,
@@ -17,11 +16,15 @@ import type { TaskContext } from '../tasks/task-runner.js';
 import { checkMigration, type MigrationSide } from './migration-checks.js';
 import { copyBetweenHosts, openHostRelay } from './host-streams.js';
 
-/** A migration refused before anything moved: every failed check, in words. */
-export class MigrationRefusedError extends Error {
+/**
+ * A migration refused before anything moved: every failed check, in words. Bad input to the
+ * contract (nothing ran), so clients treat it like any refused request.
+ */
+export class MigrationRefusedError extends InvalidInputError {
   constructor(readonly plan: MigrationPlan) {
     const failed = plan.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     super(
+      'target',
       `Migration of ${plan.source}/${plan.vm} to ${plan.target} refused:\n${failed.join('\n')}`,
     );
     this.name = 'MigrationRefusedError';
@@ -49,7 +52,6 @@ function describeJob(job: MigrationJob): { fraction: number | null; message: str
 export interface MigrationServiceOptions {
   fleet: FleetService;
   inventory: Inventory;
-  drivers?: DriverSettings;
 }
 
 export class MigrationService {
@@ -59,22 +61,26 @@ export class MigrationService {
     const { fleet } = this.options;
     const host = fleet.host(hostName);
     const connection = shell ?? (await fleet.connections.get(hostName));
-    const driver = driverFor(host, connection, this.options.drivers);
-    let endpoint: MigrationEndpoint | undefined;
-    let unsupported: string | undefined;
     try {
-      endpoint = requireOperation(driver, 'migration', hostName).migrationEndpoint();
+      const driver = await fleet.driverWith(hostName, 'migration', connection);
+      return {
+        host,
+        shell: connection,
+        endpoint: driver.migrationEndpoint(),
+        facts: () => driver.hostFacts(),
+      };
     } catch (err) {
-      unsupported = (err as Error).message;
+      if (!(err instanceof NotSupportedError)) throw err;
+      // Refused by the first check, before anything asks this side's hypervisor.
+      const refused = () => Promise.reject(err);
+      return {
+        host,
+        shell: connection,
+        endpoint: new Proxy({} as MigrationEndpoint, { get: () => refused }),
+        unsupported: err.message,
+        facts: refused,
+      };
     }
-    return {
-      host,
-      shell: connection,
-      // A host that cannot migrate is refused by the first check, before its endpoint is used.
-      endpoint: endpoint ?? (undefined as unknown as MigrationEndpoint),
-      ...(unsupported !== undefined ? { unsupported } : {}),
-      facts: () => driver.hostFacts(),
-    };
   }
 
   /** Every check of moving host/vm as asked, without moving anything. */
