@@ -18,7 +18,7 @@ export const mainLayers = [
   ['inventory', 'secrets', 'image-store'],
   ['tasks'],
   ['fleet'],
-  ['templates', 'provisioning', 'consoles'],
+  ['templates', 'provisioning', 'consoles', 'migration'],
   ['backend'],
   // Front ends.
   ['cli', 'browser-mode', 'electron'],

@@ -153,7 +153,11 @@ function bootTestbed(stageDirs: string[]): Promise<RunningTestbed | Error> {
   const xenHost = stageDirs
     .flatMap((dir) => selectedTests(dir))
     .some((f) => /xen/i.test(relative(root, f)));
-  return startTestbed(log, { xenHost }).catch((err: unknown) =>
+  // The second KVM host only for migration tests.
+  const secondKvmHost = stageDirs
+    .flatMap((dir) => selectedTests(dir))
+    .some((f) => /migrat/i.test(relative(root, f)));
+  return startTestbed(log, { xenHost, secondKvmHost }).catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
 }

@@ -42,13 +42,15 @@ function removeFiles(dir: string, select: (name: string) => boolean): string[] {
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(PREFIX) || !select(name)) continue;
     const path = join(dir, name);
-    // A leftover sshd, nginx or emulated Xen host (QEMU) of a dead run is stopped by the PID it
+    // A leftover sshd, nginx or emulated Xen host (QEMU) or second KVM host of a dead run is stopped by the PID it
     // wrote, never by name matching.
     const pidFiles = [
       join(path, 'sshd.pid'),
       join(path, 'sshd', 'sshd.pid'),
       join(path, 'nginx', 'nginx.pid'),
       join(path, 'xen-host', 'qemu.pid'),
+      // The second KVM host's namespace init: everything in its namespaces ends with it.
+      join(path, 'second-kvm-host', 'init.pid'),
     ];
     for (const pidFile of pidFiles) {
       if (!existsSync(pidFile)) continue;

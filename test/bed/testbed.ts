@@ -9,6 +9,12 @@ import { startDownloadServers, type DownloadServersInfo } from './nginx.js';
 import { mustRun } from './process.js';
 import { IMAGES_DIR, removeRun, removeStale, runPrefix } from './resources.js';
 import { startSshd, stopSshd, type TestSshdInfo } from './sshd.js';
+import {
+  startSecondKvmHostOrReason,
+  stopSecondKvmHost,
+  type SecondKvmHostInfo,
+  type SecondKvmHostUnavailable,
+} from './second-kvm-host.js';
 import { ensureSystemPackages } from './system-packages.js';
 import {
   startXenHostOrReason,
@@ -35,6 +41,8 @@ export interface TestbedInfo {
   tinyVm: TinyVmFixture;
   /** The emulated Xen host, or why there is none (the Xen tests fail with that reason). */
   xenHost: XenHostInfo | XenHostUnavailable;
+  /** The second KVM host for migration, or why there is none (started for migration tests). */
+  secondKvmHost: SecondKvmHostInfo | SecondKvmHostUnavailable;
   /** Built files of image_store/'s appliances, as `<dir>/<appliance>/<file>`. */
   appliances: string;
   /** nginx and friends on loopback, for templates and ISOs downloaded by URL (nginx.ts). */
@@ -88,6 +96,8 @@ export interface RunningTestbed {
 export interface TestbedOptions {
   /** Boot the emulated Xen host (default true); when false, Xen tests fail saying so. */
   xenHost?: boolean;
+  /** Start the second KVM host (default false); when false, migration tests fail saying so. */
+  secondKvmHost?: boolean;
 }
 
 export async function startTestbed(
@@ -129,6 +139,9 @@ export async function startTestbed(
     throw err;
   }
   log(`nginx on ${downloads.info.http}, ${downloads.info.https}, ${downloads.info.mtls}`);
+  const secondKvmHost: SecondKvmHostInfo | SecondKvmHostUnavailable = options.secondKvmHost
+    ? await startSecondKvmHostOrReason(join(runDir, 'second-kvm-host'), prefix, sshd, log)
+    : { unavailable: 'the second KVM host was not started for this run (--file)' };
   const xenHost = await xenPending;
   // tiny-linux-xen's files come from the Xen host's build, which may have finished only now.
   if ('pid' in xenHost) appliances = await ensureAppliances(tinyVm, log);
@@ -140,6 +153,7 @@ export async function startTestbed(
     tinyVm,
     appliances,
     xenHost,
+    secondKvmHost,
     downloads: downloads.info,
   };
   const infoFile = join(runDir, 'testbed.json');
@@ -149,6 +163,7 @@ export async function startTestbed(
     infoFile,
     async stop() {
       stopSshd(sshd.pid);
+      if ('pid' in secondKvmHost) stopSecondKvmHost(secondKvmHost.pid, secondKvmHost.hostInterface);
       await stopXen();
       await downloads.stop();
       const removed = await removeRun(prefix);

@@ -60,6 +60,12 @@ export const OPTIONS = {
   'pool-dir': { type: 'string', value: 'HOST_DIR' },
   'shared-pool': { type: 'string', value: 'POOL' },
   all: { type: 'boolean' },
+  live: { type: 'boolean' },
+  offline: { type: 'boolean' },
+  'copy-storage': { type: 'boolean' },
+  'check-only': { type: 'boolean' },
+  bandwidth: { type: 'string', value: 'MIB_S' },
+  'target-address': { type: 'string', value: 'ADDRESS' },
 } as const satisfies Record<
   string,
   NonNullable<ParseArgsConfig['options']>[string] & { value?: string; help?: string }

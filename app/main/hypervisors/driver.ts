@@ -8,6 +8,7 @@ import type { XlUnsupported } from '../../shared/domain/xen-limits.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { DiskSpec, DiskTools } from './disk-commands.js';
 import type { VncEndpoint } from './kvm/vnc-endpoint.js';
+import type { MigrationEndpoint } from './migration-endpoint.js';
 
 /**
  * An operation this host's hypervisor cannot do, with the reason in the operator's words.
@@ -171,6 +172,8 @@ export interface HypervisorDriver extends DriverKind {
   clone?(name: string, newName: string, mode: 'overlay' | 'full'): Promise<string[]>;
   /** Where the running VM's graphical console (VNC) listens, seen from the host. */
   graphicalConsole?(name: string, subject?: string): Promise<VncEndpoint>;
+  /** What moving a VM to or from this host needs of its hypervisor (migration-endpoint.ts). */
+  migrationEndpoint?(): MigrationEndpoint;
 }
 
 type OptionalMethod = {

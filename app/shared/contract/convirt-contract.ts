@@ -23,6 +23,7 @@ import {
   validateTemplateOs,
 } from '../validation/url-template.js';
 import type { XlUnsupported } from '../domain/xen-limits.js';
+import { MIGRATION_MODES, type MigrationPlan } from '../domain/migration.js';
 import type { ConfigInfo } from '../domain/config.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
 import {
@@ -65,6 +66,13 @@ export const CONSOLE_KINDS = ['serial', 'graphics'] as const;
 export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
 
 const vmRef = object({ host: hostName, vm: vmName });
+const migrationRequest = object({
+  target: hostName,
+  mode: optional(oneOf(MIGRATION_MODES)),
+  copyStorage: optional(boolean),
+  bandwidthMiBs: optional(integer({ min: 1, max: 100_000 })),
+  targetAddress: optional(string({ max: 255, pattern: /^[A-Za-z0-9.:_-]+$/ })),
+});
 /** Appliance folder names of the image store. */
 const applianceName = string({ max: 64, pattern: FILE_NAME_RULE });
 /** Provisioning parameters by key (image.conf keys); main validates each value. */
@@ -357,6 +365,10 @@ export const convirtContract = {
     saveVmState: method<Task>()(vmRef),
     /** Brings a saved VM back from its file in snapshots_dir, which is then removed. */
     restoreVmState: method<Task>()(vmRef),
+    // Migration: every check, passed or not, without moving anything; then the move as a task,
+    // refused before it starts when a check fails (docs/migration.md).
+    checkMigration: method<MigrationPlan>()(vmRef, migrationRequest),
+    migrateVm: method<Task>()(vmRef, migrationRequest),
 
     // The image store and provisioning. provisionVm checks everything before the task starts.
     listAppliances: method<ApplianceInfo[]>()(),

@@ -32,6 +32,7 @@ const OPTIONAL: Record<keyof typeof XL_UNSUPPORTED, Array<keyof HypervisorDriver
   autostart: ['setAutostart'],
   iso: ['setIso'],
   clone: ['clone'],
+  migration: ['migrationEndpoint'],
   graphicalConsole: ['graphicalConsole'],
 };
 

@@ -5,6 +5,7 @@ import { consolesApi } from './consoles.js';
 import type { ApiContext, Implementation } from './context.js';
 import { hostsApi } from './hosts.js';
 import { isosApi } from './isos.js';
+import { migrationApi } from './migration.js';
 import { provisioningApi } from './provisioning.js';
 import { secretsApi } from './secrets.js';
 import { tasksApi } from './tasks.js';
@@ -16,6 +17,7 @@ export function implementation(ctx: ApiContext): Implementation {
     ...appApi(ctx),
     ...hostsApi(ctx),
     ...vmsApi(ctx),
+    ...migrationApi(ctx),
     ...consolesApi(ctx),
     ...provisioningApi(ctx),
     ...isosApi(ctx),

@@ -1,6 +1,7 @@
-// vm list|info|start|...|set|autostart|iso|clone|delete|save|restore|add-agent-channel|password
-// and snapshots: each operation is a task, waited for; the exit status follows its outcome.
+// vm list|info|start|...|set|autostart|iso|clone|migrate|delete|save|restore|add-agent-channel|
+// password and snapshots: each operation is a task, waited for; the exit status follows its outcome.
 import { VM_ACTIONS } from '../../../shared/contract/convirt-contract.js';
+import type { MigrationMode, MigrationRequest } from '../../../shared/domain/migration.js';
 import { validateVmName } from '../../../shared/validation/names.js';
 import type { Command } from '../command-table.js';
 import { askSecret, confirmed, printRows, readAll, splitVmRef, UsageError } from '../io.js';
@@ -117,6 +118,50 @@ export const vmCommands: Command[] = [
       if (!args[1]) throw new UsageError('vm clone needs a NEW_NAME.');
       const name = validateVmName(args[1]);
       return finish(await (await convirt()).cloneVm(ref, name, values.full ? 'full' : 'overlay'));
+    },
+  },
+  {
+    name: 'vm migrate',
+    usage:
+      'HOST/VM TARGET [--live|--offline] [--copy-storage] [--bandwidth MIB_S] [--target-address ADDRESS] [--check-only]',
+    summary:
+      'Moves a VM to another host: live (running VM) or offline (shut off), its disks shared or copied.',
+    notes: [
+      'Every check runs first (same hypervisor, networks and bridges, free memory and disk, CPU, name, reach); a failed one refuses the move (exit 2) and nothing moves. --check-only prints the checks and stops.',
+      "Without --copy-storage the disks are copied unless both hosts see them at the same path. libvirt's control connection goes through ConVirt's own SSH sessions; the VM's memory goes directly from host to host (--target-address: the target's address as the source reaches it).",
+    ],
+    run: async ({ args, values, json, io, convirt, finish }) => {
+      const ref = splitVmRef(args[0]);
+      if (!args[1]) throw new UsageError('vm migrate needs a TARGET host.');
+      if (values.live && values.offline)
+        throw new UsageError('Give --live or --offline, not both.');
+      const mode: MigrationMode | undefined = values.live
+        ? 'live'
+        : values.offline
+          ? 'offline'
+          : undefined;
+      const bandwidth = count(values.bandwidth, '--bandwidth');
+      const request: MigrationRequest = {
+        target: args[1],
+        ...(mode ? { mode } : {}),
+        ...(values['copy-storage'] ? { copyStorage: true } : {}),
+        ...(bandwidth ? { bandwidthMiBs: bandwidth } : {}),
+        ...(values['target-address'] ? { targetAddress: values['target-address'] } : {}),
+      };
+      const service = await convirt();
+      if (values['check-only']) {
+        const plan = await service.checkMigration(ref, request);
+        if (json) io.out(JSON.stringify(plan));
+        else {
+          io.out(
+            `${plan.source}/${plan.vm} -> ${plan.target}: ${plan.mode}, storage ${plan.storage}`,
+          );
+          for (const c of plan.checks) io.out(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+          if (plan.connection) io.out(plan.connection);
+        }
+        return plan.ok ? 0 : 2;
+      }
+      return finish(await service.migrateVm(ref, request));
     },
   },
   {

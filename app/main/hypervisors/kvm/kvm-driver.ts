@@ -18,6 +18,7 @@ import {
 } from '../driver.js';
 import { DomainDocument } from './domain-xml.js';
 import { parseGuestInfo, parseKvmPoll } from './domstats-parse.js';
+import { KvmMigrationEndpoint } from './kvm-migration.js';
 import { VirshSession } from './virsh-session.js';
 import { parseVirshState } from './virsh.js';
 import { parseVncEndpoint, type VncEndpoint } from './vnc-endpoint.js';
@@ -183,6 +184,10 @@ export class KvmDriver implements HypervisorDriver {
       },
       options.snapshotsDir,
     );
+  }
+
+  migrationEndpoint(): KvmMigrationEndpoint {
+    return new KvmMigrationEndpoint(this.ssh, this.prefix, this.uri);
   }
 
   /** An argv for virsh on this host's URI. */

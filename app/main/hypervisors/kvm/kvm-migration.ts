@@ -1,0 +1,255 @@
+// libvirt's side of migration: virsh and qemu-img on one host, over its SSH connection.
+import type { VmState } from '../../../shared/domain/vm.js';
+import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
+import type { RemoteShell } from '../../ssh/ssh-connection.js';
+import {
+  parseCompletedJob,
+  parseJobInfo,
+  type CompletedMigration,
+  type LiveMigrationOptions,
+  type MigratingDisk,
+  type MigratingVm,
+  type MigrationEndpoint,
+  type MigrationJob,
+} from '../migration-endpoint.js';
+import { DomainDocument } from './domain-xml.js';
+import { parseVirshState } from './virsh.js';
+
+/** Each disk's qemu-img facts, one JSON document a line, in the order given. */
+const DISK_INFO_SCRIPT = `for f; do qemu-img info -U --output=json "$f" | tr -d '\\n'; echo; done`;
+const BRIDGES_SCRIPT = `for d in /sys/class/net/*/bridge; do [ -d "$d" ] && basename "$(dirname "$d")"; done; exit 0`;
+/** df of the nearest existing folder of $1: a target folder may not exist yet. */
+const FREE_BYTES_SCRIPT = `d=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -P -B1 "$d" | awk 'NR==2 {print $4}'`;
+const EXISTING_SCRIPT = `for f; do [ -e "$f" ] && printf '%s\\n' "$f"; done; exit 0`;
+/** Writes stdin to $1, making its folder first. */
+const WRITE_FILE_SCRIPT = `mkdir -p "$(dirname "$1")" && cat > "$1"`;
+
+interface QemuImgInfo {
+  'virtual-size'?: number;
+  'actual-size'?: number;
+  format?: string;
+  'full-backing-filename'?: string;
+  'backing-filename'?: string;
+}
+
+/** The first match's group of a libvirt XML document (libvirt writes it in one canonical form). */
+function xmlValue(xml: string, pattern: RegExp): string | undefined {
+  return pattern.exec(xml)?.[1];
+}
+
+const KIB_PER: Record<string, number> = {
+  kib: 1,
+  k: 1,
+  mib: 1024,
+  m: 1024,
+  gib: 1024 ** 2,
+  g: 1024 ** 2,
+};
+
+export class KvmMigrationEndpoint implements MigrationEndpoint {
+  constructor(
+    private readonly ssh: RemoteShell,
+    private readonly prefix: readonly string[],
+    private readonly uri: string,
+  ) {}
+
+  private virshArgv(...args: string[]): string[] {
+    return [...this.prefix, 'virsh', '-q', '-c', this.uri, ...args];
+  }
+
+  private virsh(...args: string[]): Promise<string> {
+    return this.ssh.run(this.virshArgv(...args));
+  }
+
+  private sh(script: string, ...args: string[]): Promise<string> {
+    return this.ssh.run([...this.prefix, 'sh', '-c', script, 'sh', ...args]);
+  }
+
+  async vm(name: string): Promise<MigratingVm> {
+    validateVmName(name);
+    const state = await this.state(name);
+    // The live definition carries the CPU the VM really runs with.
+    const live = await this.virsh('dumpxml', name);
+    const definition = await this.virsh('dumpxml', '--inactive', '--migratable', name);
+    const files = new DomainDocument(definition)
+      .disks()
+      .filter((d) => d.device === 'disk' && d.source !== null);
+    const infos = files.length
+      ? (await this.sh(DISK_INFO_SCRIPT, ...files.map((d) => d.source!)))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as QemuImgInfo)
+      : [];
+    const disks: MigratingDisk[] = files.map((d, i) => ({
+      target: d.target,
+      path: d.source!,
+      format: infos[i]?.format ?? d.format ?? 'raw',
+      virtualBytes: infos[i]?.['virtual-size'] ?? 0,
+      allocatedBytes: infos[i]?.['actual-size'] ?? 0,
+      backingFile: infos[i]?.['full-backing-filename'] ?? infos[i]?.['backing-filename'] ?? null,
+    }));
+    const memory = /<memory unit='(\w+)'>(\d+)<\/memory>/.exec(definition);
+    const memoryKiB = memory ? Number(memory[2]) * (KIB_PER[memory[1]!.toLowerCase()] ?? 1) : 0;
+    const sources = (kind: 'network' | 'bridge') =>
+      [...definition.matchAll(new RegExp(`<source ${kind}='([^']+)'`, 'g'))].map((m) => m[1]!);
+    return {
+      name,
+      state,
+      memoryMiB: Math.round(memoryKiB / 1024),
+      networks: [...new Set(sources('network'))],
+      bridges: [...new Set(sources('bridge'))],
+      disks,
+      cpuXml: /<cpu[\s>][\s\S]*?<\/cpu>/.exec(live)?.[0] ?? null,
+      virtType: xmlValue(live, /<domain type='(\w+)'/) ?? 'kvm',
+      definition,
+    };
+  }
+
+  async hostUuid(): Promise<string> {
+    // `virsh sysinfo` needs SMBIOS data that virtual machines may lack; capabilities always has it.
+    return xmlValue(await this.virsh('capabilities'), /<uuid>([^<]+)<\/uuid>/) ?? '';
+  }
+
+  async networksAndBridges(): Promise<{ networks: string[]; bridges: string[] }> {
+    const lines = (text: string) =>
+      text
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const [networks, bridges] = await Promise.all([
+      this.virsh('net-list', '--name'),
+      this.sh(BRIDGES_SCRIPT),
+    ]);
+    return { networks: lines(networks), bridges: lines(bridges) };
+  }
+
+  async compareCpu(
+    cpuXml: string,
+    virtType: string,
+  ): Promise<{ compatible: boolean; verdict: string }> {
+    const result = await this.ssh.exec(
+      this.virshArgv('hypervisor-cpu-compare', '--virttype', virtType, '/dev/stdin'),
+      { stdin: cpuXml },
+    );
+    const verdict = (result.stdout || result.stderr).trim().replace(/^error: /, '');
+    return { compatible: result.code === 0 && !/incompatible/i.test(verdict), verdict };
+  }
+
+  async freeBytes(path: string): Promise<number> {
+    return Number((await this.sh(FREE_BYTES_SCRIPT, validateHostPath(path))).trim());
+  }
+
+  async existingFiles(paths: readonly string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const out = await this.sh(EXISTING_SCRIPT, ...paths.map(validateHostPath));
+    return out.split('\n').filter(Boolean);
+  }
+
+  async touch(path: string): Promise<void> {
+    await this.ssh.run([...this.prefix, 'touch', '--', validateHostPath(path)]);
+  }
+
+  async removeFiles(paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    await this.ssh.run([...this.prefix, 'rm', '-f', '--', ...paths.map(validateHostPath)]);
+  }
+
+  async createImage(disk: MigratingDisk): Promise<void> {
+    const path = validateHostPath(disk.path);
+    await this.sh(`mkdir -p "$(dirname "$1")"`, path);
+    await this.ssh.run([
+      ...this.prefix,
+      'qemu-img',
+      'create',
+      '-q',
+      '-f',
+      disk.format === 'qcow2' ? 'qcow2' : 'raw',
+      path,
+      String(disk.virtualBytes),
+    ]);
+  }
+
+  async checksum(path: string): Promise<string> {
+    const out = await this.ssh.run([...this.prefix, 'sha256sum', '--', validateHostPath(path)]);
+    return out.split(' ')[0]!;
+  }
+
+  readFileArgv(path: string): string[] {
+    return [...this.prefix, 'cat', '--', validateHostPath(path)];
+  }
+
+  writeFileArgv(path: string): string[] {
+    return [...this.prefix, 'sh', '-c', WRITE_FILE_SCRIPT, 'sh', validateHostPath(path)];
+  }
+
+  async define(definition: string): Promise<void> {
+    await this.ssh.run(this.virshArgv('define', '/dev/stdin'), { stdin: definition });
+  }
+
+  async undefine(name: string): Promise<void> {
+    await this.virsh('undefine', validateVmName(name), '--nvram');
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await this.ssh.exec(this.virshArgv('domid', validateVmName(name)))).code === 0;
+  }
+
+  async state(name: string): Promise<VmState> {
+    return parseVirshState(await this.virsh('domstate', validateVmName(name)));
+  }
+
+  liveMigrateArgv(name: string, options: LiveMigrationOptions): string[] {
+    const address = options.targetAddress;
+    // QEMU's stream address must be the target's (not its hostname, which the source may not
+    // resolve); a bare IPv6 address needs brackets in a URI.
+    const uriHost = address.includes(':') ? `[${address}]` : address;
+    return this.virshArgv(
+      'migrate',
+      '--live',
+      '--persistent',
+      '--undefinesource',
+      ...(options.copyStorage ? ['--copy-storage-all'] : []),
+      // libvirt knows NFS and cluster filesystems as shared, not every folder both hosts see;
+      // ConVirt has checked the disks' folders are the same on both (see migration-checks.ts).
+      ...(!options.copyStorage && options.sharedStorageVerified ? ['--unsafe'] : []),
+      ...(options.bandwidthMiBs ? ['--bandwidth', String(options.bandwidthMiBs)] : []),
+      validateVmName(name),
+      options.targetUri,
+      '--migrateuri',
+      `tcp://${uriHost}`,
+      '--listen-address',
+      address,
+    );
+  }
+
+  async jobInfo(name: string): Promise<MigrationJob | null> {
+    const result = await this.ssh.exec(this.virshArgv('domjobinfo', validateVmName(name)));
+    return result.code === 0 ? parseJobInfo(result.stdout) : null;
+  }
+
+  async completedJob(name: string): Promise<CompletedMigration | null> {
+    const result = await this.ssh.exec(
+      this.virshArgv('domjobinfo', validateVmName(name), '--completed'),
+    );
+    return result.code === 0 ? parseCompletedJob(result.stdout) : null;
+  }
+
+  async abortJob(name: string): Promise<void> {
+    await this.ssh.exec(this.virshArgv('domjobabort', validateVmName(name)));
+  }
+
+  controlRelayArgv(): string[] {
+    // libvirt's own helper: what `qemu+ssh://` runs on the far side with proxy=native.
+    return [...this.prefix, 'virt-ssh-helper', this.uri];
+  }
+
+  async controlRelayPath(): Promise<string | null> {
+    const found = await this.ssh.exec(['sh', '-c', 'command -v virt-ssh-helper']);
+    return found.code === 0 ? found.stdout.trim() : null;
+  }
+
+  relayedUri(command: string): string {
+    const path = /^[a-z0-9+]+:\/\/[^/]*(\/[^?]*)/i.exec(this.uri)?.[1] ?? '/system';
+    return `qemu+ext://${path}?command=${validateHostPath(command)}`;
+  }
+}

@@ -1,0 +1,165 @@
+// What moving a VM between two hosts needs of each host's hypervisor. The migration task
+// (app/main/migration/) decides and orders; an endpoint only turns each step into commands on
+// its own host and parses what comes back.
+import type { VmState } from '../../shared/domain/vm.js';
+
+export interface MigratingDisk {
+  /** The guest's device name (vda). */
+  target: string;
+  path: string;
+  format: string;
+  virtualBytes: number;
+  /** What the file takes on its filesystem now. */
+  allocatedBytes: number;
+  /** The image it is an overlay of, when it is one. */
+  backingFile: string | null;
+}
+
+/** A VM as migration sees it. */
+export interface MigratingVm {
+  name: string;
+  state: VmState;
+  memoryMiB: number;
+  /** libvirt networks and host bridges its interfaces join. */
+  networks: string[];
+  bridges: string[];
+  disks: MigratingDisk[];
+  /** The CPU it runs with (libvirt's <cpu> element), or null when it names none. */
+  cpuXml: string | null;
+  /** How the hypervisor runs it (libvirt's domain type: kvm, or qemu for emulation). */
+  virtType: string;
+  /** Its persistent definition, to define it on another host. */
+  definition: string;
+}
+
+/** One reading of a running migration job (`virsh domjobinfo`). */
+export interface MigrationJob {
+  elapsedMs: number | null;
+  dataProcessedBytes: number | null;
+  dataRemainingBytes: number | null;
+  dataTotalBytes: number | null;
+  bytesPerSecond: number | null;
+  expectedDowntimeMs: number | null;
+}
+
+/** What the hypervisor reports of a finished migration (`virsh domjobinfo --completed`). */
+export interface CompletedMigration {
+  elapsedMs: number | null;
+  downtimeMs: number | null;
+  dataProcessedBytes: number | null;
+}
+
+export interface LiveMigrationOptions {
+  /** The hypervisor's URI for the target, as the source host reaches it. */
+  targetUri: string;
+  /** The target's address for the VM's memory (and disk) stream, as the source reaches it. */
+  targetAddress: string;
+  /** Copy every disk to the target (images pre-created there) instead of sharing them. */
+  copyStorage: boolean;
+  /** Disks are on storage both hosts see, which libvirt cannot tell from a local folder. */
+  sharedStorageVerified: boolean;
+  /** Caps the stream, in MiB/s (none when undefined). */
+  bandwidthMiBs?: number;
+}
+
+export interface MigrationEndpoint {
+  vm(name: string): Promise<MigratingVm>;
+  /** The hypervisor's own identity of this host (two hosts with the same one cannot migrate). */
+  hostUuid(): Promise<string>;
+  /** Active libvirt networks and the host's bridges. */
+  networksAndBridges(): Promise<{ networks: string[]; bridges: string[] }>;
+  /** Whether a VM with this CPU can run here (libvirt's comparison), and its verdict in words. */
+  compareCpu(cpuXml: string, virtType: string): Promise<{ compatible: boolean; verdict: string }>;
+  /** Free bytes on the filesystem that holds `path` (or its nearest existing parent folder). */
+  freeBytes(path: string): Promise<number>;
+  /** Which of these files exist on this host. */
+  existingFiles(paths: readonly string[]): Promise<string[]>;
+  /** Writes an empty file (a marker that tells whether another host sees the same folder). */
+  touch(path: string): Promise<void>;
+  removeFiles(paths: readonly string[]): Promise<void>;
+  /** An empty image of this format and size, where a copied disk will be written. */
+  createImage(disk: MigratingDisk): Promise<void>;
+  /** SHA-256 of a file, to verify a copy. */
+  checksum(path: string): Promise<string>;
+  /** The argv that writes a file's bytes to standard output, and the one that writes stdin to it. */
+  readFileArgv(path: string): string[];
+  writeFileArgv(path: string): string[];
+  define(definition: string): Promise<void>;
+  undefine(name: string): Promise<void>;
+  exists(name: string): Promise<boolean>;
+  state(name: string): Promise<VmState>;
+  /** The argv, run on this (source) host, that live-migrates the VM. */
+  liveMigrateArgv(name: string, options: LiveMigrationOptions): string[];
+  /** The running job now, or null when there is none. */
+  jobInfo(name: string): Promise<MigrationJob | null>;
+  completedJob(name: string): Promise<CompletedMigration | null>;
+  /** Aborts the VM's running job; the VM keeps running here. */
+  abortJob(name: string): Promise<void>;
+  /**
+   * On the target: the argv that connects its standard input and output to the hypervisor's
+   * local socket, so the source's control connection can be carried over ConVirt's SSH sessions.
+   */
+  controlRelayArgv(): string[];
+  /** Where the program of controlRelayArgv() is on this host, or null when it lacks it. */
+  controlRelayPath(): Promise<string | null>;
+  /** The URI, used on the source, that reaches this (target) host's hypervisor by running `command` there. */
+  relayedUri(command: string): string;
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** `12.500 MiB` or `87.3 MiB/s` to bytes (per second); null when absent or unreadable. */
+export function parseBytes(text: string | undefined): number | null {
+  const m = /^([\d.]+)\s*([KMGT]i?B|B)/i.exec(text?.trim() ?? '');
+  if (!m) return null;
+  const unit = UNITS[m[2]!.toLowerCase().replace(/^([kmgt])b$/, '$1ib')];
+  return unit === undefined ? null : Math.round(Number(m[1]) * unit);
+}
+
+/** `1234 ms` to milliseconds; null when absent. */
+export function parseMs(text: string | undefined): number | null {
+  const m = /^(\d+)\s*ms/.exec(text?.trim() ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** domjobinfo's `Key: value` lines by lower-case key; null when it reports no job. */
+function jobFields(text: string): Map<string, string> | null {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([^:]+):\s*(.*)$/.exec(line.trim());
+    if (m) fields.set(m[1]!.trim().toLowerCase(), m[2]!.trim());
+  }
+  const type = fields.get('job type')?.toLowerCase();
+  return !type || type === 'none' ? null : fields;
+}
+
+/** `virsh domjobinfo` output to a job reading; null when no job runs. */
+export function parseJobInfo(text: string): MigrationJob | null {
+  const fields = jobFields(text);
+  if (!fields) return null;
+  return {
+    elapsedMs: parseMs(fields.get('time elapsed')),
+    dataProcessedBytes: parseBytes(fields.get('data processed')),
+    dataRemainingBytes: parseBytes(fields.get('data remaining')),
+    dataTotalBytes: parseBytes(fields.get('data total')),
+    bytesPerSecond: parseBytes(fields.get('memory bandwidth')),
+    expectedDowntimeMs: parseMs(fields.get('expected downtime')),
+  };
+}
+
+/** `virsh domjobinfo --completed` output; null when there is no completed job. */
+export function parseCompletedJob(text: string): CompletedMigration | null {
+  const fields = jobFields(text);
+  if (!fields) return null;
+  return {
+    elapsedMs: parseMs(fields.get('time elapsed')),
+    downtimeMs: parseMs(fields.get('total downtime')),
+    dataProcessedBytes: parseBytes(fields.get('data processed')),
+  };
+}

@@ -1,0 +1,262 @@
+// Everything checked before a VM moves, each with a clear refusal. Nothing here changes either
+// host, except a marker file written and removed again to learn whether storage is shared.
+import { randomBytes } from 'node:crypto';
+import type { HostFacts } from '../../shared/domain/host.js';
+import type { Host } from '../../shared/domain/inventory.js';
+import type {
+  MigrationCheck,
+  MigrationMode,
+  MigrationPlan,
+  MigrationRequest,
+} from '../../shared/domain/migration.js';
+import type { MigratingVm, MigrationEndpoint } from '../hypervisors/migration-endpoint.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
+
+/** One side of a migration: its inventory record, connection and hypervisor endpoint. */
+export interface MigrationSide {
+  host: Host;
+  shell: RemoteShell;
+  endpoint: MigrationEndpoint;
+  /** Missing when the host's hypervisor cannot migrate (the reason). */
+  unsupported?: string;
+  facts(): Promise<HostFacts>;
+}
+
+/** A plan with what the migration itself needs from the checks. */
+export interface CheckedMigration {
+  plan: MigrationPlan;
+  vm: MigratingVm | null;
+  targetAddress: string;
+}
+
+const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
+const mib = (bytes: number) => `${Math.ceil(bytes / 1024 ** 2)} MiB`;
+const LOOPBACK = /^(127\.|::1$|localhost$)/i;
+
+/** Whether the target sees each disk's folder as the source does: a marker written on one. */
+async function disksShared(
+  source: MigrationEndpoint,
+  target: MigrationEndpoint,
+  vm: MigratingVm,
+): Promise<boolean> {
+  if (vm.disks.length === 0) return true;
+  const markers = [...new Set(vm.disks.map((d) => folderOf(d.path)))].map(
+    (dir) => `${dir}/.convirt-shared-${randomBytes(6).toString('hex')}`,
+  );
+  try {
+    for (const marker of markers) await source.touch(marker);
+    return (await target.existingFiles(markers)).length === markers.length;
+  } finally {
+    await source.removeFiles(markers);
+  }
+}
+
+/** Bytes a copy of the disk takes on the target (an overlay arrives whole from a live copy). */
+function bytesNeeded(vm: MigratingVm, mode: MigrationMode): number {
+  return vm.disks.reduce((sum, d) => {
+    const whole = d.format === 'raw' || (mode === 'live' && d.backingFile !== null);
+    return sum + (whole ? d.virtualBytes : d.allocatedBytes);
+  }, 0);
+}
+
+/** The source opens a TCP connection to the target's address (its SSH port). */
+async function reaches(source: RemoteShell, address: string, port: number): Promise<boolean> {
+  const probe = await source.exec([
+    'timeout',
+    '5',
+    'bash',
+    '-c',
+    'exec 3<>"/dev/tcp/$1/$2"',
+    'bash',
+    address,
+    String(port),
+  ]);
+  return probe.code === 0;
+}
+
+/** Checks a migration of `vmName` from `source` to `target`; every check is run and reported. */
+export async function checkMigration(
+  source: MigrationSide,
+  target: MigrationSide,
+  vmName: string,
+  request: MigrationRequest,
+): Promise<CheckedMigration> {
+  const checks: MigrationCheck[] = [];
+  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const targetAddress = request.targetAddress ?? target.host.address;
+  const plan = (mode: MigrationMode, storage: 'shared' | 'copy'): MigrationPlan => ({
+    source: source.host.name,
+    target: target.host.name,
+    vm: vmName,
+    mode,
+    storage,
+    checks,
+    ok: checks.every((c) => c.ok),
+    connection:
+      `libvirt's control connection is carried through ConVirt's own SSH sessions to both hosts (no key or trust is set up between them); ` +
+      `the VM's ${mode === 'live' ? `memory${storage === 'copy' ? ' and disks go' : ' goes'} directly from ${source.host.name} to ${targetAddress} over TCP (QEMU's migration port${storage === 'copy' ? ' and an NBD port' : ''})` : `disks ${storage === 'copy' ? 'are copied through ConVirt' : 'stay where they are'}`}.`,
+  });
+
+  const sameHypervisor = source.host.hypervisor === target.host.hypervisor;
+  const unsupported = source.unsupported ?? target.unsupported;
+  check(
+    'hypervisor',
+    sameHypervisor && unsupported === undefined,
+    !sameHypervisor
+      ? `${source.host.name} runs ${source.host.hypervisor}, ${target.host.name} runs ${target.host.hypervisor}: a VM moves only between hosts of the same hypervisor.`
+      : (unsupported ?? `Both hosts run ${source.host.hypervisor}.`),
+  );
+  if (!sameHypervisor || unsupported !== undefined)
+    return { plan: plan('live', 'copy'), vm: null, targetAddress };
+
+  const vm = await source.endpoint.vm(vmName);
+  const mode: MigrationMode = request.mode ?? (vm.state === 'shutoff' ? 'offline' : 'live');
+  const [sourceUuid, targetUuid] = await Promise.all([
+    source.endpoint.hostUuid(),
+    target.endpoint.hostUuid(),
+  ]);
+  check(
+    'hosts',
+    sourceUuid !== targetUuid,
+    sourceUuid !== targetUuid
+      ? `Two different hosts (host UUIDs ${sourceUuid} and ${targetUuid}).`
+      : `${source.host.name} and ${target.host.name} are the same host to libvirt (host UUID ${sourceUuid}).`,
+  );
+  const taken = await target.endpoint.exists(vmName);
+  check(
+    'name',
+    !taken,
+    taken
+      ? `${target.host.name} already has a VM named ${vmName}.`
+      : `No VM named ${vmName} on ${target.host.name}.`,
+  );
+  const stateOk =
+    mode === 'live' ? vm.state === 'running' || vm.state === 'paused' : vm.state === 'shutoff';
+  check(
+    'state',
+    stateOk,
+    stateOk
+      ? `${vmName} is ${vm.state}: ${mode} migration.`
+      : mode === 'live'
+        ? `${vmName} is ${vm.state}: only a running VM migrates live (migrate it offline).`
+        : `${vmName} is ${vm.state}: shut it down to migrate it offline, or migrate it live.`,
+  );
+
+  const { networks, bridges } = await target.endpoint.networksAndBridges();
+  const missing = [
+    ...vm.networks.filter((n) => !networks.includes(n)).map((n) => `network ${n}`),
+    ...vm.bridges.filter((b) => !bridges.includes(b)).map((b) => `bridge ${b}`),
+  ];
+  check(
+    'networks',
+    missing.length === 0,
+    missing.length
+      ? `${target.host.name} lacks the VM's ${missing.join(', ')}.`
+      : vm.networks.length + vm.bridges.length
+        ? `${target.host.name} has ${[...vm.networks.map((n) => `network ${n}`), ...vm.bridges.map((b) => `bridge ${b}`)].join(', ')}.`
+        : 'The VM joins no libvirt network or bridge.',
+  );
+
+  const facts = await target.facts();
+  const memoryOk = facts.memoryFreeMiB >= vm.memoryMiB;
+  check(
+    'memory',
+    memoryOk,
+    `${vmName} needs ${vm.memoryMiB} MiB; ${target.host.name} has ${facts.memoryFreeMiB} MiB free.`,
+  );
+
+  if (mode === 'live') {
+    if (vm.cpuXml === null)
+      check('cpu', true, 'The VM names no CPU model: it runs with what the target gives.');
+    else {
+      const cpu = await target.endpoint.compareCpu(vm.cpuXml, vm.virtType);
+      check(
+        'cpu',
+        cpu.compatible,
+        cpu.compatible
+          ? `libvirt on ${target.host.name}: ${cpu.verdict}`
+          : `libvirt on ${target.host.name} finds the VM's CPU incompatible: ${cpu.verdict}`,
+      );
+    }
+  }
+
+  const shared = await disksShared(source.endpoint, target.endpoint, vm);
+  const storage: 'shared' | 'copy' = (request.copyStorage ?? !shared) ? 'copy' : 'shared';
+  if (shared && storage === 'copy') {
+    check(
+      'storage',
+      false,
+      `Both hosts see the VM's disks at the same path (shared storage): copying them would write each onto itself.`,
+    );
+  } else if (!shared && storage === 'shared') {
+    check(
+      'storage',
+      false,
+      `${target.host.name} does not see the VM's disks (no shared storage): copy them (--copy-storage).`,
+    );
+  } else {
+    check(
+      'storage',
+      true,
+      storage === 'shared'
+        ? 'Both hosts see the disks at the same path: they stay where they are.'
+        : `The disks are copied to ${target.host.name} (${vm.disks.map((d) => d.path).join(', ') || 'none'}).`,
+    );
+  }
+
+  if (storage === 'copy') {
+    const present = await target.endpoint.existingFiles(vm.disks.map((d) => d.path));
+    check(
+      'disk files',
+      present.length === 0,
+      present.length
+        ? `${target.host.name} already has ${present.join(', ')}.`
+        : `None of the disk files exists on ${target.host.name}.`,
+    );
+    const needed = bytesNeeded(vm, mode);
+    const folder = vm.disks[0] ? folderOf(vm.disks[0].path) : '/';
+    const free = await target.endpoint.freeBytes(folder);
+    check(
+      'disk space',
+      free >= needed,
+      `The disks need ${mib(needed)}; ${target.host.name} has ${mib(free)} free in ${folder}.`,
+    );
+    if (mode === 'offline') {
+      const backing = vm.disks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
+      const found = await target.endpoint.existingFiles(backing);
+      const lacking = backing.filter((b) => !found.includes(b));
+      check(
+        'backing files',
+        lacking.length === 0,
+        lacking.length
+          ? `The disks are overlays of ${lacking.join(', ')}, which ${target.host.name} lacks (a live copy flattens them).`
+          : backing.length
+            ? `${target.host.name} has the disks' backing files.`
+            : 'No disk is an overlay.',
+      );
+    }
+  }
+
+  if (mode === 'live') {
+    const loopback = LOOPBACK.test(targetAddress);
+    const reachable = !loopback && (await reaches(source.shell, targetAddress, target.host.port));
+    check(
+      'reach',
+      reachable,
+      loopback
+        ? `ConVirt reaches ${target.host.name} at ${targetAddress}, which is ${source.host.name} itself from there: give the target's address as the source sees it.`
+        : reachable
+          ? `${source.host.name} reaches ${target.host.name} at ${targetAddress}.`
+          : `${source.host.name} cannot open a connection to ${targetAddress}:${target.host.port}: the VM's memory goes directly between the hosts.`,
+    );
+    const helper = await target.endpoint.controlRelayPath();
+    check(
+      'control connection',
+      helper !== null,
+      helper !== null
+        ? `${target.host.name} has ${helper} for libvirt's control connection.`
+        : `${target.host.name} lacks libvirt's virt-ssh-helper (libvirt 6.9 or later), which carries the control connection.`,
+    );
+  }
+  return { plan: plan(mode, storage), vm, targetAddress };
+}
