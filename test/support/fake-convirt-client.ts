@@ -33,6 +33,7 @@ export function createFakeClient(
     ],
     hosts: [],
     vms: [],
+    seq: 0,
   };
   for (let h = 1; h <= hostCount; h++) {
     const name = `kvm${String(h).padStart(3, '0')}`;
@@ -120,7 +121,8 @@ export function createFakeClient(
       status: 'connected',
       error: null,
       polledAt: Date.now(),
-      vms: vms.map((vm) => ({ ...vm })),
+      changedVms: vms.map((vm) => ({ ...vm })),
+      seq: ++fleet.seq,
     });
   };
   // Each second, a tenth of the hosts report (as a poller with a bound would).

@@ -17,8 +17,11 @@ export function testbed(): TestbedInfo {
 /** A connection to the test bed's sshd that trusts exactly its host key. */
 export function connectToTestbed(
   bed = testbed(),
-  /** E.g. the slow-login port, or a port where nothing answers, with a short readyTimeoutMs. */
-  overrides: Partial<Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs'>> = {},
+  /**
+   * E.g. the slow-login port, or a port where nothing answers, with a short readyTimeoutMs; the
+   * benchmarks' light simulated hosts set execPath.
+   */
+  overrides: Partial<Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs' | 'execPath'>> = {},
 ): Promise<SshConnection> {
   return SshConnection.connect({
     host: bed.sshd.host,

@@ -39,7 +39,7 @@ export function feedStore(client: ConvirtClient): () => void {
     pollFlush = null;
     const batch = polls;
     polls = [];
-    useFleetStore.getState().applyHostPolls(batch);
+    if (!useFleetStore.getState().applyHostPolls(batch)) reload();
   };
 
   const unsubscribers = [
