@@ -147,7 +147,7 @@ try {
   for (;;) {
     const fleet = await client.getFleet();
     if (fleet.vms.length >= totalVms && fleet.hosts.every((h) => h.polledAt)) break;
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 2000)); // a 50,000-VM getFleet is not free
   }
   log(`${totalVms} VMs polled`);
 
