@@ -90,7 +90,7 @@ function Chart({ spec, points }: { spec: ChartSpec; points: PerfPoint[] | null }
           {
             stroke: 'currentColor',
             grid: { stroke: 'rgba(128,128,128,0.2)' },
-            size: 70,
+            size: 84,
             values: (_u, ticks) => ticks.map((v) => spec.format(v)),
           },
         ],
