@@ -30,8 +30,12 @@ interface HostState {
 
 export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
   private readonly hosts = new Map<string, HostState>();
-  /** The last hostPolled event's number. */
-  private lastSeq = 0;
+  /**
+   * The last hostPolled event's number. It starts at the start time (ms), so the events of a
+   * restarted main (fewer than a thousand a second) follow a client's last one with a gap and the
+   * client fetches a new snapshot, instead of skipping them as already seen.
+   */
+  private lastSeq = Date.now();
   /** Every VM's and host's performance over time, for the charts. */
   readonly history = new PerfHistoryStore();
   private readonly onPoll = (poll: HostPoll) => this.polled(poll);
