@@ -131,6 +131,9 @@ if (process.argv.includes('--serve')) {
   await page.getByRole('button', { name: 'Open serial console' }).click();
   await page.getByRole('button', { name: 'Open graphical console' }).click();
   await page.screenshot({ path: join(out, 'vm-consoles.png') });
+  await page.getByRole('treeitem', { name: /^kvm002, / }).click();
+  await page.getByRole('img', { name: /^CPU: .* now/ }).waitFor();
+  await page.screenshot({ path: join(out, 'host-view.png') });
   await browser.close();
   console.log(
     JSON.stringify(
