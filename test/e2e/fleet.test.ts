@@ -167,10 +167,18 @@ uiTest('shut the tiny VM down from its view and watch the state change', async (
   await vm.heading.waitFor();
   await vm.guestAgentSection.getByText('10.0.2.15/24').waitFor({ timeout: 60_000 });
   await app.screenshot('08-vm-overview');
+  // A page opened now shows the VM's past: main kept its history from the polls before.
+  const opened = Date.now();
+  await app.page.reload();
+  await tree.expandHost(HOST);
+  await tree.openVm(first);
+  await vm.heading.waitFor();
   await vm.openTab('Performance');
-  await vm.chart('CPU').waitFor();
-  // Two polls give a CPU rate; the chart then reads "CPU: N % now".
-  await app.page.getByRole('img', { name: /^CPU: .* now$/ }).waitFor({ timeout: 30_000 });
+  // Two polls give a CPU rate; the chart then reads "CPU: N % now, K points since …".
+  const cpu = app.page.getByRole('img', { name: /^CPU: .* now, \d+ points since / });
+  await cpu.waitFor({ timeout: 30_000 });
+  assert.ok(Number(await cpu.getAttribute('data-since')) < opened, 'points from before the page');
+  assert.ok(Number(await cpu.getAttribute('data-points')) >= 2);
   await app.screenshot('09-vm-performance');
   await vm.openTab('Snapshots');
   await app.screenshot('10-vm-snapshots');

@@ -177,7 +177,7 @@ test('the contract over a WebSocket drives the test bed', { timeout: 240_000 }, 
     const offUpdates = c.on('taskUpdated', (task) => updates.push(task));
     const offLogs = c.on('taskLog', ({ entries }) => logs.push(...entries.map((e) => e.text)));
     const running = nextEvent(c, 'hostPolled', (p) =>
-      Boolean(p.vms?.some((v) => v.name === vm && v.state === 'running')),
+      Boolean(p.changedVms?.some((v) => v.name === vm && v.state === 'running')),
     );
     const started = await c.vmAction({ host, vm }, 'start');
     assert.equal(started.kind, 'vm.start');

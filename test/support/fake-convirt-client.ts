@@ -1,6 +1,7 @@
 // A FAKE, in-memory ConvirtClient for developing and measuring the UI with a big fleet (100 hosts
 // x 50 VMs) where no real hosts exist. Never used by the e2e tests, which go through the real
 // server, sshd, libvirtd and tiny VMs. Runs in the page (bundled by fake-fleet-ui.ts).
+import type { PerfHistory, PerfPoint } from '../../app/shared/domain/perf-history.js';
 import type {
   ConvirtClient,
   FleetSnapshot,
@@ -33,6 +34,7 @@ export function createFakeClient(
     ],
     hosts: [],
     vms: [],
+    seq: 0,
   };
   for (let h = 1; h <= hostCount; h++) {
     const name = `kvm${String(h).padStart(3, '0')}`;
@@ -98,7 +100,18 @@ export function createFakeClient(
       });
     }
   }
-  const vmsOf = (host: string) => fleet.vms.filter((vm) => vm.host === host);
+  // Indexed by host (rebuilt when VMs come or go): a scan of 50,000 VMs per host poll would
+  // cost the page more than the UI being measured.
+  let byHost = new Map<string, FleetVm[]>();
+  let indexedCount = -1;
+  const vmsOf = (host: string) => {
+    if (indexedCount !== fleet.vms.length) {
+      byHost = new Map();
+      for (const vm of fleet.vms) byHost.set(vm.host, [...(byHost.get(vm.host) ?? []), vm]);
+      indexedCount = fleet.vms.length;
+    }
+    return byHost.get(host) ?? [];
+  };
 
   let tick = 0;
   const poll = (host: HostView) => {
@@ -120,7 +133,8 @@ export function createFakeClient(
       status: 'connected',
       error: null,
       polledAt: Date.now(),
-      vms: vms.map((vm) => ({ ...vm })),
+      changedVms: vms.map((vm) => ({ ...vm })),
+      seq: ++fleet.seq,
     });
   };
   // Each second, a tenth of the hosts report (as a poller with a bound would).
@@ -184,6 +198,9 @@ export function createFakeClient(
       Promise.resolve({ name: 'ConVirt', version: 'fake', mode: 'browser', localTerminal: false }),
     getFleet: () => Promise.resolve(structuredClone(fleet)),
     hostFacts: (host) => Promise.resolve(fleet.hosts.find((h) => h.name === host)!.facts!),
+    // A day of made-up history at 10 s, as main would hold it for a VM polled all day.
+    vmHistory: () => Promise.resolve(fakeHistory(1)),
+    hostHistory: () => Promise.resolve(fakeHistory(40)),
     listTasks: () => Promise.resolve([]),
     taskLog: (id) => Promise.resolve(logs.get(id) ?? []),
     addHost: (input) => {
@@ -251,4 +268,22 @@ export function createFakeClient(
     },
   });
   return client as unknown as SocketClient<ConvirtContract>;
+}
+
+/** 24 h of points 10 s apart: a daily wave with noise, `scale` VMs' worth. */
+function fakeHistory(scale: number): PerfHistory {
+  const now = Date.now();
+  const points: PerfPoint[] = [];
+  for (let at = now - 24 * 3600_000; at <= now; at += 10_000) {
+    const day = Math.sin(((at / 3600_000) % 24) * (Math.PI / 12));
+    const noise = Math.sin(at / 97_000) * Math.sin(at / 13_000);
+    points.push({
+      at,
+      cpuPercent: scale * Math.max(0, 30 + 20 * day + 8 * noise),
+      memoryMiB: scale * (900 + 100 * day),
+      diskBytesPerSec: scale * Math.max(0, 2e5 + 1.5e5 * noise),
+      netBytesPerSec: scale * Math.max(0, 1e6 + 8e5 * day * noise),
+    });
+  }
+  return { points, pollResolutionSince: points[0]!.at, downsampledStepMs: 600_000 };
 }

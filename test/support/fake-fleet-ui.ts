@@ -1,6 +1,7 @@
-// Development only: the real renderer against the FAKE in-memory client (100 hosts x 50 VMs),
-// in Chromium, to measure what the UI costs with a big fleet and to screenshot it. Not a test
-// (timings belong in no test); run `npx tsx test/support/fake-fleet-ui.ts [--serve]`.
+// Development only: the real renderer against the FAKE in-memory client (100 hosts x 50 VMs, or
+// --hosts N --vms M), in Chromium, to measure what the UI costs with a big fleet and to
+// screenshot it. Not a test (timings belong in no test); run
+// `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M]`.
 // Figures and screenshots go to test-results/fake-fleet/.
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -50,7 +51,13 @@ const server = createServer((req, res) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as { port: number }).port;
-const url = `http://127.0.0.1:${port}/?hosts=100&vms=50`;
+const sizeArg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const hostCount = sizeArg('hosts', 100);
+const vmsPerHost = sizeArg('vms', 50);
+const url = `http://127.0.0.1:${port}/?hosts=${hostCount}&vms=${vmsPerHost}`;
 
 if (process.argv.includes('--serve')) {
   console.log(`Fake fleet UI: ${url}`);
@@ -62,7 +69,9 @@ if (process.argv.includes('--serve')) {
   page.on('pageerror', (e) => errors.push(e.message));
   const t0 = Date.now();
   await page.goto(url);
-  await page.getByRole('treeitem', { name: /^Data center, \d+ of 100 hosts up/ }).waitFor();
+  await page
+    .getByRole('treeitem', { name: new RegExp(`^Data center, \\d+ of ${hostCount} hosts up`) })
+    .waitFor({ timeout: 120_000 });
   const treeMs = Date.now() - t0;
   await page.screenshot({ path: join(out, 'dashboard.png') });
 
@@ -122,10 +131,23 @@ if (process.argv.includes('--serve')) {
   await page.getByRole('button', { name: 'Open serial console' }).click();
   await page.getByRole('button', { name: 'Open graphical console' }).click();
   await page.screenshot({ path: join(out, 'vm-consoles.png') });
+  await page.getByRole('treeitem', { name: /^kvm002, / }).click();
+  await page.getByRole('img', { name: /^CPU: .* now/ }).waitFor();
+  await page.screenshot({ path: join(out, 'host-view.png') });
   await browser.close();
   console.log(
     JSON.stringify(
-      { hosts: 100, vms: 5000, treeMs, gridMs, rowsInDom, idleFps, scrollFps: fps, sortMs, errors },
+      {
+        hosts: hostCount,
+        vms: hostCount * vmsPerHost,
+        treeMs,
+        gridMs,
+        rowsInDom,
+        idleFps,
+        scrollFps: fps,
+        sortMs,
+        errors,
+      },
       null,
       2,
     ),

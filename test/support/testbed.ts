@@ -17,9 +17,12 @@ export function testbed(): TestbedInfo {
 /** A connection to the test bed's sshd that trusts exactly its host key. */
 export function connectToTestbed(
   bed = testbed(),
-  /** E.g. the slow-login port, or a port where nothing answers, with a short readyTimeoutMs. */
+  /**
+   * E.g. the slow-login port, or a port where nothing answers, with a short readyTimeoutMs; the
+   * benchmarks' light simulated hosts set execPath.
+   */
   overrides: Partial<
-    Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs' | 'keepaliveIntervalMs'>
+    Pick<SshConnectionOptions, 'port' | 'readyTimeoutMs' | 'keepaliveIntervalMs' | 'execPath'>
   > = {},
 ): Promise<SshConnection> {
   return SshConnection.connect({

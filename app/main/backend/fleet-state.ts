@@ -1,6 +1,7 @@
 // What the UI knows of each host between polls: connection status (with a plain error), its
 // last facts and its VMs as last polled. Fed by the poller; read by getFleet; every change goes
-// out as one hostPolled event.
+// out as one hostPolled event holding only what changed since the previous one (numbered, so a
+// client knows which events its getFleet snapshot already holds).
 import { EventEmitter } from 'node:events';
 import type {
   FleetVm,
@@ -8,10 +9,12 @@ import type {
   HostStatus,
   HostView,
 } from '../../shared/contract/convirt-contract.js';
+import { diffHostVms } from '../../shared/contract/fleet-delta.js';
 import type { HostFacts } from '../../shared/domain/host.js';
 import type { VmSample } from '../../shared/domain/vm.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { HostPoll } from '../fleet/fleet-poller.js';
+import { PerfHistoryStore } from '../fleet/perf-history.js';
 import type { Host, Inventory } from '../inventory/index.js';
 
 interface HostState {
@@ -19,12 +22,22 @@ interface HostState {
   error: string | null;
   polledAt: number | null;
   vms: VmSample[] | null;
+  /** The host's VMs as the last event left them, by name: what the next delta is taken against. */
+  sent: Map<string, FleetVm>;
   facts: HostFacts | null;
   fetchingFacts: boolean;
 }
 
 export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
   private readonly hosts = new Map<string, HostState>();
+  /**
+   * The last hostPolled event's number. It starts at the start time (ms), so the events of a
+   * restarted main (fewer than a thousand a second) follow a client's last one with a gap and the
+   * client fetches a new snapshot, instead of skipping them as already seen.
+   */
+  private lastSeq = Date.now();
+  /** Every VM's and host's performance over time, for the charts. */
+  readonly history = new PerfHistoryStore();
   private readonly onPoll = (poll: HostPoll) => this.polled(poll);
   private readonly onError = ({ host, error }: { host: string; error: Error }) =>
     this.failed(host, error);
@@ -51,6 +64,7 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
         error: null,
         polledAt: null,
         vms: null,
+        sent: new Map(),
         facts: null,
         fetchingFacts: false,
       };
@@ -68,24 +82,33 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
   connecting(host: string): void {
     const state = this.state(host);
     Object.assign(state, { status: 'connecting', error: null });
-    this.emit('hostPolled', { host, status: 'connecting', error: null, polledAt: state.polledAt });
+    this.send({ host, status: 'connecting', error: null, polledAt: state.polledAt });
+  }
+
+  /** The number of the last event sent: a snapshot taken now holds every event up to it. */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  private send(event: Omit<HostPolled, 'seq'>): void {
+    this.emit('hostPolled', { ...event, seq: ++this.lastSeq });
   }
 
   forget(host: string): void {
     this.hosts.delete(host);
+    this.history.forgetHost(host);
   }
 
-  private polled({ host, at, vms }: HostPoll): void {
+  private polled(poll: HostPoll): void {
+    const { host, at, vms } = poll;
     if (!this.inventory.hosts.get(host)) return; // removed while its poll ran
+    this.history.record(poll);
     const state = this.state(host);
     Object.assign(state, { status: 'connected', error: null, polledAt: at, vms });
-    this.emit('hostPolled', {
-      host,
-      status: 'connected',
-      error: null,
-      vms: this.fleetVms(host, vms),
-      polledAt: at,
-    });
+    const current = this.fleetVms(host, vms);
+    const { changedVms, removedVms } = diffHostVms(state.sent, current);
+    state.sent = new Map(current.map((vm) => [vm.name, vm]));
+    this.send({ host, status: 'connected', error: null, changedVms, removedVms, polledAt: at });
     if (!state.facts && !state.fetchingFacts) {
       state.fetchingFacts = true;
       this.fleet
@@ -100,20 +123,12 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
     if (!this.inventory.hosts.get(host)) return;
     const state = this.state(host);
     Object.assign(state, { status: 'unreachable', error: error.message });
-    this.emit('hostPolled', {
-      host,
-      status: 'unreachable',
-      error: error.message,
-      polledAt: state.polledAt,
-    });
+    this.send({ host, status: 'unreachable', error: error.message, polledAt: state.polledAt });
   }
 
   private fleetVms(host: string, vms: readonly VmSample[]): FleetVm[] {
-    return vms.map((vm) => ({
-      ...vm,
-      host,
-      tags: this.inventory.tags.list({ kind: 'vm', id: `${host}/${vm.name}` }),
-    }));
+    const tags = vms.length ? this.inventory.tags.vmTagsOnHost(host) : new Map<string, string[]>();
+    return vms.map((vm) => ({ ...vm, host, tags: tags.get(vm.name) ?? [] }));
   }
 
   hostView(host: Host): HostView {

@@ -18,6 +18,10 @@ function prepare(db: Db) {
     forTarget: db.prepare<[TagTargetKind, string], { tag: string }>(
       'SELECT tag FROM tags WHERE target_kind = ? AND target_id = ? ORDER BY tag',
     ),
+    // VM ids are `host/vm`: those of one host sort between `host/` and `host0` ('0' follows '/').
+    vmsOfHost: db.prepare<[string, string], { target_id: string; tag: string }>(
+      "SELECT target_id, tag FROM tags WHERE target_kind = 'vm' AND target_id >= ? AND target_id < ? ORDER BY target_id, tag",
+    ),
     withTag: db.prepare<[string], { target_kind: TagTargetKind; target_id: string }>(
       'SELECT target_kind, target_id FROM tags WHERE tag = ? ORDER BY target_kind, target_id',
     ),
@@ -51,6 +55,19 @@ export class TagRepository {
   list(target: TagTarget): string[] {
     const { kind, id } = checkTarget(target);
     return this.sql.forTarget.all(kind, id).map((row) => row.tag);
+  }
+
+  /** The tags of every tagged VM of a host, by VM name, each sorted: one query per host. */
+  vmTagsOnHost(host: string): Map<string, string[]> {
+    const byVm = new Map<string, string[]>();
+    const name = validateHostName(host);
+    for (const row of this.sql.vmsOfHost.all(`${name}/`, `${name}0`)) {
+      const vm = row.target_id.slice(name.length + 1);
+      const tags = byVm.get(vm);
+      if (tags) tags.push(row.tag);
+      else byVm.set(vm, [row.tag]);
+    }
+    return byVm;
   }
 
   /** Everything carrying the tag: hosts first, then VMs, each sorted. */

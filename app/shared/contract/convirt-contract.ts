@@ -11,6 +11,7 @@ import {
   type UrlCheckView,
 } from '../domain/url-template.js';
 import type { GuestInfo, VmSample, VmState } from '../domain/vm.js';
+import type { PerfHistory } from '../domain/perf-history.js';
 import {
   parseChecksum,
   parseHttpHeader,
@@ -158,6 +159,8 @@ export interface FleetSnapshot {
   groups: Group[];
   hosts: HostView[];
   vms: FleetVm[];
+  /** The last hostPolled event this snapshot includes: later events apply on top of it. */
+  seq: number;
 }
 
 export interface VmDetails extends FleetVm {
@@ -192,13 +195,23 @@ export interface AppInfo {
   localTerminal: boolean;
 }
 
+/**
+ * What changed on one host: its connection status always; after a successful poll, only the VMs
+ * that are new or changed since the previous event and the names of those gone (see
+ * fleet-delta.ts), so a poll that changed nothing costs a few bytes, not the host's VMs.
+ */
 export interface HostPolled {
   host: string;
   status: HostStatus;
   error: string | null;
-  /** Present after a successful poll: every VM of the host (replacing what was known). */
-  vms?: FleetVm[];
+  changedVms?: FleetVm[];
+  removedVms?: string[];
   polledAt: number | null;
+  /**
+   * One more than the previous event's, for every client: an event at or below a snapshot's seq
+   * is already in it; a gap means events were missed and the snapshot must be fetched again.
+   */
+  seq: number;
 }
 
 export interface SecretRequest {
@@ -299,6 +312,8 @@ export const convirtContract = {
     setFocus: method<void>()(array(hostName, { max: 1000 })),
     refreshHost: method<void>()(hostName),
     hostFacts: method<HostFacts>()(hostName),
+    /** The host's performance (sums over its running VMs) as main kept it from the polls. */
+    hostHistory: method<PerfHistory>()(hostName),
 
     // Hosts and server pools.
     addHost: method<HostView>()(addHostInput),
@@ -334,6 +349,8 @@ export const convirtContract = {
     vmAction: method<Task>()(vmRef, oneOf(VM_ACTIONS)),
     bulkVmAction: method<Task[]>()(array(vmRef, { max: 10_000 }), oneOf(VM_ACTIONS)),
     vmDetails: method<VmDetails>()(vmRef),
+    /** The VM's performance as main kept it from the polls, from before the caller asked. */
+    vmHistory: method<PerfHistory>()(vmRef),
     /**
      * Every VM of the given hosts (all by default) as polled now, twice a second apart so CPU use
      * has a value; an unreachable host fails the call.

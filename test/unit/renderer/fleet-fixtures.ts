@@ -65,7 +65,7 @@ export function vm(
 
 /** `hosts` hosts of `perHost` VMs each, every third VM shut off. */
 export function bigFleet(hosts: number, perHost: number): FleetSnapshot {
-  const snapshot: FleetSnapshot = { groups: [group(1, 'Rack 1')], hosts: [], vms: [] };
+  const snapshot: FleetSnapshot = { groups: [group(1, 'Rack 1')], hosts: [], vms: [], seq: 0 };
   for (let h = 1; h <= hosts; h++) {
     const name = `node${h}`;
     snapshot.hosts.push(host(name, { groupId: h % 2 ? 1 : null }));

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import {
-  describeTask,
-  HISTORY_POINTS,
-  useFleetStore,
-} from '../../../app/renderer/src/store/fleet-store.js';
+import { describeTask, useFleetStore } from '../../../app/renderer/src/store/fleet-store.js';
+import type { HostPolled } from '../../../app/shared/contract/convirt-contract.js';
 import type { Task } from '../../../app/shared/domain/inventory.js';
 import { bigFleet, group, host, vm } from './fleet-fixtures.js';
 
@@ -28,11 +25,16 @@ function task(id: string, status: Task['status'], error: string | null = null): 
 
 beforeEach(() => useFleetStore.setState(initial, true));
 
+/** One hostPolled event, numbered after the store's last one. */
+const polled = (event: Omit<HostPolled, 'seq'>) =>
+  store().applyHostPolls([{ ...event, seq: store().seq + 1 }]);
+
 test('getFleet is normalized: hosts by name, VMs by host/name, sorted key lists', () => {
   store().loadFleet({
     groups: [group(1, 'Rack')],
     hosts: [host('b'), host('a')],
     vms: [vm('a', 'vm10'), vm('a', 'vm2'), vm('b', 'x')],
+    seq: 0,
   });
   const s = store();
   assert.equal(s.loaded, true);
@@ -47,14 +49,15 @@ test("a host's poll replaces only its VMs; unchanged VMs and other hosts keep th
     groups: [],
     hosts: [host('a'), host('b')],
     vms: [vm('a', 'one'), vm('a', 'two'), vm('b', 'x')],
+    seq: 0,
   });
   const before = store();
-  store().applyHostPolled({
+  polled({
     host: 'a',
     status: 'connected',
     error: null,
     polledAt: 1000,
-    vms: [vm('a', 'one'), vm('a', 'two', 'shutoff'), vm('a', 'three')],
+    changedVms: [vm('a', 'one'), vm('a', 'two', 'shutoff'), vm('a', 'three')],
   });
   const after = store();
   assert.equal(after.vms['a/one'], before.vms['a/one'], 'unchanged VM keeps its identity');
@@ -66,45 +69,50 @@ test("a host's poll replaces only its VMs; unchanged VMs and other hosts keep th
   assert.equal(after.hosts.a?.polledAt, 1000);
 });
 
-test('a VM gone from a poll leaves the store; a failed poll changes only the status', () => {
-  store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one'), vm('a', 'two')] });
-  store().applyHostPolled({
+test('a VM reported removed leaves the store; a failed poll changes only the status', () => {
+  store().loadFleet({
+    groups: [],
+    hosts: [host('a')],
+    vms: [vm('a', 'one'), vm('a', 'two')],
+    seq: 0,
+  });
+  polled({
     host: 'a',
     status: 'connected',
     error: null,
     polledAt: 1,
-    vms: [vm('a', 'one')],
+    changedVms: [],
+    removedVms: ['two'],
   });
   assert.equal(store().vms['a/two'], undefined);
-  assert.equal(store().history['a/two'], undefined);
+  assert.ok(store().vms['a/one']);
+  assert.deepEqual(store().vmKeysByHost.a, ['a/one']);
   const vms = store().vms;
-  store().applyHostPolled({ host: 'a', status: 'unreachable', error: 'refused', polledAt: 2 });
+  polled({ host: 'a', status: 'unreachable', error: 'refused', polledAt: 2 });
   assert.equal(store().hosts.a?.status, 'unreachable');
   assert.equal(store().hosts.a?.error, 'refused');
   assert.equal(store().vms, vms);
 });
 
 test('events for a host not loaded yet are ignored (fleetChanged will bring it)', () => {
-  store().applyHostPolled({ host: 'new', status: 'connected', error: null, polledAt: 1, vms: [] });
+  polled({ host: 'new', status: 'connected', error: null, polledAt: 1, changedVms: [] });
   assert.deepEqual(store().hosts, {});
 });
 
-test('each poll adds one history point per VM, capped', () => {
-  store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one')] });
-  for (let i = 1; i <= HISTORY_POINTS + 5; i++) {
-    store().applyHostPolled({
-      host: 'a',
-      status: 'connected',
-      error: null,
-      polledAt: i * 1000,
-      vms: [vm('a', 'one', 'running', { cpuPercent: i, diskReadBytes: i, diskWriteBytes: 1 })],
-    });
-  }
-  const points = store().history['a/one']!;
-  assert.equal(points.length, HISTORY_POINTS);
-  assert.equal(points.at(-1)?.cpuPercent, HISTORY_POINTS + 5);
-  assert.equal(points.at(-1)?.diskBytes, HISTORY_POINTS + 6);
-  assert.equal(points.at(-1)?.netBytes, null);
+test('events the snapshot holds are skipped; a gap asks for a new snapshot', () => {
+  store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one')], seq: 10 });
+  const stale = { host: 'a', status: 'connected', error: null, polledAt: 1 } as const;
+  assert.equal(store().applyHostPolls([{ ...stale, seq: 9, removedVms: ['one'] }]), true);
+  assert.ok(store().vms['a/one'], 'an event older than the snapshot changes nothing');
+  assert.equal(store().applyHostPolls([{ ...stale, seq: 11 }]), true);
+  assert.equal(store().seq, 11);
+  assert.equal(store().applyHostPolls([{ ...stale, seq: 13 }]), false, 'event 12 is missing');
+});
+
+test('before the first snapshot, events are left to it', () => {
+  const event = { host: 'a', status: 'connected', error: null, polledAt: 1, seq: 1 } as const;
+  assert.equal(store().applyHostPolls([event]), true);
+  assert.equal(store().seq, 0);
 });
 
 test('tasks: newest first, updated in place; a failure raises one error notice', () => {
@@ -143,32 +151,39 @@ test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entri
   store().loadFleet(bigFleet(100, 50));
   assert.equal(Object.keys(store().vms).length, 5000);
   const before = store();
-  store().applyHostPolled({
+  polled({
     host: 'node7',
     status: 'connected',
     error: null,
     polledAt: 5,
-    vms: before.vmKeysByHost.node7!.map((k) => before.vms[k]!),
+    changedVms: [vm('node7', 'vm3', 'running')],
   });
   const after = store();
   const changed = Object.keys(after.vms).filter(
     (k) => after.vms[k as `${string}/${string}`] !== before.vms[k as `${string}/${string}`],
   );
-  assert.deepEqual(changed, []);
+  assert.deepEqual(changed, ['node7/vm3']);
   const changedLists = after.hostNames.filter(
     (h) => after.vmKeysByHost[h] !== before.vmKeysByHost[h],
   );
-  assert.deepEqual(changedLists, ['node7']);
+  assert.deepEqual(changedLists, [], 'no VM came or went: the key lists are untouched');
 });
 
 test('a burst of polls is applied in one update', () => {
-  store().loadFleet({ groups: [], hosts: [host('a'), host('b')], vms: [] });
+  store().loadFleet({ groups: [], hosts: [host('a'), host('b')], vms: [], seq: 0 });
   let updates = 0;
   const off = useFleetStore.subscribe(() => updates++);
   store().applyHostPolls([
-    { host: 'a', status: 'connected', error: null, polledAt: 1, vms: [vm('a', 'one')] },
-    { host: 'b', status: 'unreachable', error: 'timeout', polledAt: 1 },
-    { host: 'gone', status: 'connected', error: null, polledAt: 1, vms: [] },
+    {
+      host: 'a',
+      status: 'connected',
+      error: null,
+      polledAt: 1,
+      changedVms: [vm('a', 'one')],
+      seq: 1,
+    },
+    { host: 'b', status: 'unreachable', error: 'timeout', polledAt: 1, seq: 2 },
+    { host: 'gone', status: 'connected', error: null, polledAt: 1, changedVms: [], seq: 3 },
   ]);
   off();
   assert.equal(updates, 1);

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fleetStats } from '../../../app/renderer/src/dashboard/fleet-stats.js';
 import { gridRows } from '../../../app/renderer/src/host-view/vm-grid-rows.js';
-import type { VmHistoryPoint } from '../../../app/renderer/src/store/fleet-store.js';
 import { vmKey, type VmKey } from '../../../app/renderer/src/store/vm-key.js';
-import { rateSeries, valueSeries } from '../../../app/renderer/src/vm-view/chart-series.js';
 import type { FleetVm } from '../../../app/shared/contract/convirt-contract.js';
 import { host, vm } from './fleet-fixtures.js';
 
@@ -36,30 +34,6 @@ test('the grid filter matches name, state and tags', () => {
   assert.deepEqual(gridRows(keys, vms, 'PROD', sort), ['a/web10']);
   assert.deepEqual(gridRows(keys, vms, 'shutoff', sort), ['a/db']);
   assert.deepEqual(gridRows(keys, vms, 'web', sort), ['a/web2', 'a/web10']);
-});
-
-const point = (at: number, diskBytes: number | null): VmHistoryPoint => ({
-  at,
-  cpuPercent: at / 1000,
-  memoryMiB: 128,
-  diskBytes,
-  netBytes: null,
-});
-
-test('chart rates come from two counters and their time apart; a reset gives no point', () => {
-  const points = [point(1000, 0), point(3000, 4000), point(4000, 100), point(5000, 1100)];
-  assert.deepEqual(
-    rateSeries(points, (p) => p.diskBytes),
-    [
-      { at: 3000, value: 2000 },
-      { at: 5000, value: 1000 },
-    ],
-  );
-  assert.deepEqual(
-    rateSeries(points, (p) => p.netBytes),
-    [],
-  );
-  assert.equal(valueSeries(points, (p) => p.cpuPercent).length, 4);
 });
 
 test('dashboard numbers: hosts up and down, VMs by state, host CPU share, busiest first', () => {

@@ -41,6 +41,7 @@ const fleet: FleetSnapshot = {
     vm('web1', 'cache', 'shutoff'),
     vm('db1', 'pg', 'running', { tags: ['database'] }),
   ],
+  seq: 0,
 };
 
 test('data center > pools (nested, sorted) > hosts; hosts start collapsed', () => {

@@ -10,6 +10,7 @@ export function hostsApi(
   | 'setFocus'
   | 'refreshHost'
   | 'hostFacts'
+  | 'hostHistory'
   | 'addHost'
   | 'removeHost'
   | 'acceptHostKey'
@@ -39,6 +40,7 @@ export function hostsApi(
       groups: inventory.groups.list(),
       hosts: inventory.hosts.list().map((host) => state.hostView(host)),
       vms: state.vms(),
+      seq: state.seq,
     }),
     setFocus: (hosts) => {
       hosts.forEach((host) => fleet.host(host));
@@ -50,6 +52,7 @@ export function hostsApi(
       if (!fleet.connections.isConnected(host)) state.connecting(host);
       await fleet.poller.pollAll([host]);
     },
+    hostHistory: (host) => state.history.hostHistory(fleet.host(host).name),
     hostFacts: async (host) => {
       const facts = await fleet.hostFacts(host);
       state.setFacts(host, facts);

@@ -9,8 +9,10 @@ export function vmsApi({
   fleet,
   inventory,
   checks,
+  state,
 }: ApiContext): Slice<
   | 'vmAction'
+  | 'vmHistory'
   | 'bulkVmAction'
   | 'vmDetails'
   | 'listVms'
@@ -47,6 +49,7 @@ export function vmsApi({
         ...details,
       };
     },
+    vmHistory: ({ host, vm }) => state.history.vmHistory(fleet.host(host).name, vm),
     // Two samples a second apart, so CPU use has a value in a one-shot answer.
     listVms: (hosts) => fleet.listVms(hosts, 1000),
     listSnapshots: ({ host, vm }) => fleet.snapshotList(host, vm),

@@ -13,6 +13,7 @@ import { MoveHostDialog } from '../fleet-tree/MoveHostDialog.js';
 import { groupPath } from '../fleet-tree/tree-rows.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
+import { PerfCharts } from '../vm-view/PerfCharts.js';
 import { VmGrid } from './VmGrid.js';
 
 const EMPTY: never[] = [];
@@ -95,6 +96,11 @@ export function HostView({ host: name }: { host: string }) {
         </div>
       </header>
       <ErrorBox>{host.error ? `${host.name} is unreachable: ${host.error}` : null}</ErrorBox>
+
+      <section className="panel" aria-labelledby="host-perf-title">
+        <h2 id="host-perf-title">Performance (sum of running VMs)</h2>
+        <PerfCharts host={name} refreshKey={host.polledAt} />
+      </section>
 
       <div className="host-columns">
         <section className="panel" aria-labelledby="facts-title">

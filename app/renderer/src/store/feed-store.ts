@@ -4,7 +4,11 @@ import type { ConvirtClient, HostPolled } from '../../../shared/contract/convirt
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from './fleet-store.js';
 
-const POLL_BATCH_MS = 100;
+/**
+ * How long polls gather before one store update: longer for bigger fleets, where every update
+ * copies the VM map (50,000 entries at 1,000 hosts) and a thousand hosts report continuously.
+ */
+const pollBatchMs = (hosts: number) => Math.min(1000, 100 + hosts / 2);
 
 /** Subscribes the store to the client's events and loads the fleet; returns the unsubscriber. */
 export function feedStore(client: ConvirtClient): () => void {
@@ -31,21 +35,21 @@ export function feedStore(client: ConvirtClient): () => void {
       });
   };
 
-  // Polls arrive host by host; applying them in batches keeps a 100-host fleet to a few
-  // renders a second instead of one per host.
+  // Polls arrive host by host; applying them in batches keeps a big fleet to a few renders a
+  // second instead of one per host.
   let polls: HostPolled[] = [];
   let pollFlush: ReturnType<typeof setTimeout> | null = null;
   const flushPolls = () => {
     pollFlush = null;
     const batch = polls;
     polls = [];
-    useFleetStore.getState().applyHostPolls(batch);
+    if (!useFleetStore.getState().applyHostPolls(batch)) reload();
   };
 
   const unsubscribers = [
     client.on('hostPolled', (event) => {
       polls.push(event);
-      pollFlush ??= setTimeout(flushPolls, POLL_BATCH_MS);
+      pollFlush ??= setTimeout(flushPolls, pollBatchMs(useFleetStore.getState().hostNames.length));
     }),
     client.on('fleetChanged', reload),
     client.on('taskUpdated', (task) => useFleetStore.getState().applyTask(task)),

@@ -1,6 +1,7 @@
 // The renderer's picture of the fleet: normalized (hosts by name, VMs by `host/vm` key, a key list
 // per host) so a host's poll touches only that host's entries, and components subscribe to the
-// few entries they show. Unchanged VMs keep their object identity, so their rows do not re-render.
+// few entries they show. getFleet loads it once; hostPolled events then bring only what changed.
+// Unchanged VMs keep their object identity, so their rows do not re-render.
 import { compareNames } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
@@ -10,19 +11,9 @@ import type {
   HostView,
 } from '../../../shared/contract/convirt-contract.js';
 import type { Group, Task, TaskLogEntry } from '../../../shared/domain/inventory.js';
+import { sameFleetVm } from '../../../shared/contract/fleet-delta.js';
 import { vmKey, type VmKey } from './vm-key.js';
 
-/** One poll of one VM, cumulative counters kept so the charts can derive rates. */
-export interface VmHistoryPoint {
-  at: number;
-  cpuPercent: number | null;
-  memoryMiB: number;
-  diskBytes: number | null;
-  netBytes: number | null;
-}
-
-/** How many polls each VM's charts keep. */
-export const HISTORY_POINTS = 60;
 /** How many finished tasks the task pane keeps. */
 export const TASKS_KEPT = 200;
 
@@ -41,7 +32,8 @@ export interface FleetState {
   vms: Record<VmKey, FleetVm>;
   /** Each host's VM keys, sorted by VM name. */
   vmKeysByHost: Record<string, VmKey[]>;
-  history: Record<VmKey, VmHistoryPoint[]>;
+  /** The last hostPolled event applied (or held by the snapshot loaded). */
+  seq: number;
   tasks: Record<string, Task>;
   /** Task ids, newest first. */
   taskIds: string[];
@@ -49,59 +41,37 @@ export interface FleetState {
   notices: Notice[];
 
   loadFleet: (snapshot: FleetSnapshot) => void;
-  applyHostPolled: (event: HostPolled) => void;
-  /** Several polls in one update: one render for a burst of events. */
-  applyHostPolls: (events: HostPolled[]) => void;
+  /**
+   * Several polls in one update (one render for a burst of events). Events the snapshot already
+   * holds are skipped; false when one is missing (the snapshot must be fetched again).
+   */
+  applyHostPolls: (events: HostPolled[]) => boolean;
   applyTask: (task: Task) => void;
   appendTaskLog: (taskId: string, entries: TaskLogEntry[]) => void;
   notify: (kind: Notice['kind'], text: string) => void;
   dismissNotice: (id: number) => void;
 }
 
-function sameVm(a: FleetVm, b: FleetVm): boolean {
-  return (
-    a.state === b.state &&
-    a.uuid === b.uuid &&
-    a.vcpus === b.vcpus &&
-    a.memoryMiB === b.memoryMiB &&
-    a.maxMemoryMiB === b.maxMemoryMiB &&
-    a.cpuTimeNs === b.cpuTimeNs &&
-    a.cpuPercent === b.cpuPercent &&
-    a.diskReadBytes === b.diskReadBytes &&
-    a.diskWriteBytes === b.diskWriteBytes &&
-    a.netRxBytes === b.netRxBytes &&
-    a.netTxBytes === b.netTxBytes &&
-    a.tags.join('\0') === b.tags.join('\0')
-  );
-}
-
-const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
-
-function historyPoint(vm: FleetVm, at: number): VmHistoryPoint {
-  return {
-    at,
-    cpuPercent: vm.cpuPercent,
-    memoryMiB: vm.memoryMiB,
-    diskBytes: sum(vm.diskReadBytes, vm.diskWriteBytes),
-    netBytes: sum(vm.netRxBytes, vm.netTxBytes),
-  };
-}
-
-/** Replaces one host's VMs, reusing unchanged entries. Mutates the given (fresh) maps. */
-function replaceHostVms(
+/** Applies one host's changes to fresh copies of the maps (mutated here). */
+function applyHostVms(
   vms: Record<VmKey, FleetVm>,
   vmKeysByHost: Record<string, VmKey[]>,
   host: string,
-  incoming: FleetVm[],
+  changed: readonly FleetVm[],
+  removed: readonly string[],
 ): void {
-  for (const key of vmKeysByHost[host] ?? []) delete vms[key];
-  const keys: VmKey[] = [];
-  for (const vm of incoming) {
+  const gone = new Set(removed.map((name) => vmKey(host, name)));
+  for (const key of gone) delete vms[key];
+  let keys = vmKeysByHost[host] ?? [];
+  const added: VmKey[] = [];
+  for (const vm of changed) {
     const key = vmKey(host, vm.name);
-    keys.push(key);
-    vms[key] = vm;
+    const old = vms[key];
+    if (!old) added.push(key);
+    vms[key] = old && sameFleetVm(old, vm) ? old : vm;
   }
-  keys.sort(compareNames);
+  if (gone.size) keys = keys.filter((key) => !gone.has(key));
+  if (added.length) keys = [...keys, ...added].sort(compareNames);
   vmKeysByHost[host] = keys;
 }
 
@@ -114,7 +84,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
   hostNames: [],
   vms: {},
   vmKeysByHost: {},
-  history: {},
+  seq: 0,
   tasks: {},
   taskIds: [],
   taskLogs: {},
@@ -132,7 +102,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     for (const vm of snapshot.vms) {
       const key = vmKey(vm.host, vm.name);
       const old = prev.vms[key];
-      vms[key] = old && sameVm(old, vm) ? old : vm;
+      vms[key] = old && sameFleetVm(old, vm) ? old : vm;
       (vmKeysByHost[vm.host] ??= []).push(key);
     }
     for (const keys of Object.values(vmKeysByHost)) keys.sort(compareNames);
@@ -143,20 +113,22 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       hostNames: Object.keys(hosts).sort(compareNames),
       vms,
       vmKeysByHost,
+      seq: snapshot.seq,
     });
-  },
-
-  applyHostPolled(event) {
-    get().applyHostPolls([event]);
   },
 
   applyHostPolls(events) {
     const state = get();
+    if (!state.loaded) return true; // the snapshot on its way holds them
+    let seq = state.seq;
     const hosts = { ...state.hosts };
     let vms: Record<VmKey, FleetVm> | null = null;
     let vmKeysByHost: Record<string, VmKey[]> | null = null;
-    let history: Record<VmKey, VmHistoryPoint[]> | null = null;
+    let complete = true;
     for (const event of events) {
+      if (event.seq <= seq) continue;
+      if (event.seq > seq + 1) complete = false;
+      seq = event.seq;
       const host = hosts[event.host];
       if (!host) continue; // a host this client has not loaded yet; fleetChanged brings it
       hosts[event.host] = {
@@ -165,25 +137,15 @@ export const useFleetStore = create<FleetState>((set, get) => ({
         error: event.error,
         polledAt: event.polledAt,
       };
-      if (!event.vms) continue;
+      const changed = event.changedVms ?? [];
+      const removed = event.removedVms ?? [];
+      if (changed.length === 0 && removed.length === 0) continue;
       vms ??= { ...state.vms };
       vmKeysByHost ??= { ...state.vmKeysByHost };
-      history ??= { ...state.history };
-      const at = event.polledAt ?? Date.now();
-      const incoming = event.vms.map((vm) => {
-        const key = vmKey(event.host, vm.name);
-        const old = vms![key];
-        const points = history![key] ?? [];
-        history![key] = [...points.slice(-(HISTORY_POINTS - 1)), historyPoint(vm, at)];
-        return old && sameVm(old, vm) ? old : vm;
-      });
-      const present = new Set(incoming.map((vm) => vmKey(event.host, vm.name)));
-      for (const key of vmKeysByHost[event.host] ?? []) {
-        if (!present.has(key)) delete history[key];
-      }
-      replaceHostVms(vms, vmKeysByHost, event.host, incoming);
+      applyHostVms(vms, vmKeysByHost, event.host, changed, removed);
     }
-    set(vms && vmKeysByHost && history ? { hosts, vms, vmKeysByHost, history } : { hosts });
+    set(vms && vmKeysByHost ? { hosts, vms, vmKeysByHost, seq } : { hosts, seq });
+    return complete;
   },
 
   applyTask(task) {

@@ -13,7 +13,7 @@ import { Toolbar } from '../common/Toolbar.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { vmKey } from '../store/vm-key.js';
-import { LiveCharts } from './LiveCharts.js';
+import { PerfCharts } from './PerfCharts.js';
 import { Snapshots } from './Snapshots.js';
 import { useTaskRunner } from './use-task-runner.js';
 import { useVmDetails } from './use-vm-details.js';
@@ -38,6 +38,7 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
   const client = useClient();
   const key = vmKey(host, name);
   const vm = useFleetStore((s) => s.vms[key]);
+  const polledAt = useFleetStore((s) => s.hosts[host]?.polledAt ?? null);
   const show = useViewStore((s) => s.show);
   const run = useTaskRunner();
   const { details, error } = useVmDetails(host, name);
@@ -176,7 +177,11 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
         keepMounted
         tabs={[
           { id: 'overview', title: 'Overview', content: overview },
-          { id: 'performance', title: 'Performance', content: <LiveCharts vmKey={key} vm={vm} /> },
+          {
+            id: 'performance',
+            title: 'Performance',
+            content: <PerfCharts host={host} vm={name} refreshKey={polledAt} />,
+          },
           {
             id: 'snapshots',
             title: 'Snapshots',

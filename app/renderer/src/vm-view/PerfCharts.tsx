@@ -1,0 +1,155 @@
+// Performance charts of a VM or a host (CPU, memory, disk and network) from the history main
+// keeps, so they show the past, not only what arrived since the page opened. Drawn by uPlot with
+// time and value axes; fetched again after each poll of the host.
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { PerfHistory, PerfPoint } from '../../../shared/domain/perf-history.js';
+import { useClient } from '../client-context.js';
+import { errorMessage } from '../common/errors.js';
+import { formatBytes, formatMiB, formatPercent } from '../common/format.js';
+
+const HEIGHT = 140;
+
+interface ChartSpec {
+  title: string;
+  unit: string;
+  pick: (p: PerfPoint) => number | null;
+  format: (value: number) => string;
+}
+
+const CHARTS: ChartSpec[] = [
+  { title: 'CPU', unit: '% of one CPU', pick: (p) => p.cpuPercent, format: formatPercent },
+  { title: 'Memory', unit: 'MiB', pick: (p) => p.memoryMiB, format: formatMiB },
+  {
+    title: 'Disk I/O',
+    unit: 'bytes/s',
+    pick: (p) => p.diskBytesPerSec,
+    format: (v) => `${formatBytes(v)}/s`,
+  },
+  {
+    title: 'Network',
+    unit: 'bytes/s',
+    pick: (p) => p.netBytesPerSec,
+    format: (v) => `${formatBytes(v)}/s`,
+  },
+];
+
+export function PerfCharts({
+  host,
+  vm,
+  refreshKey,
+}: {
+  host: string;
+  /** The VM's charts; the host's (sums over its running VMs) without one. */
+  vm?: string;
+  /** Changes when new data may be there (the host's last poll time). */
+  refreshKey: unknown;
+}) {
+  const client = useClient();
+  const [history, setHistory] = useState<PerfHistory | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    (vm === undefined ? client.hostHistory(host) : client.vmHistory({ host, vm }))
+      .then((h) => live && (setHistory(h), setError(null)))
+      .catch((err: unknown) => live && setError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [client, host, vm, refreshKey]);
+  if (error) return <p role="alert">Could not load the history: {error}</p>;
+  return (
+    <div className="charts">
+      {CHARTS.map((spec) => (
+        <Chart key={spec.title} spec={spec} points={history?.points ?? null} />
+      ))}
+    </div>
+  );
+}
+
+function Chart({ spec, points }: { spec: ChartSpec; points: PerfPoint[] | null }) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const times = points?.map((p) => p.at / 1000) ?? [];
+  const values = points?.map(spec.pick) ?? [];
+  let latest: number | null = null;
+  for (const value of values) if (value !== null) latest = value;
+
+  useEffect(() => {
+    const el = box.current!;
+    const chart = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth),
+        height: HEIGHT,
+        legend: { show: false },
+        cursor: { y: false },
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
+        axes: [
+          { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+          {
+            stroke: 'currentColor',
+            grid: { stroke: 'rgba(128,128,128,0.2)' },
+            size: 84,
+            values: (_u, ticks) => ticks.map((v) => spec.format(v)),
+          },
+        ],
+        series: [
+          {},
+          {
+            label: `${spec.title} (${spec.unit})`,
+            stroke: '#2f6fd6',
+            fill: 'rgba(47,111,214,0.15)',
+            width: 1.5,
+            spanGaps: false,
+          },
+        ],
+      },
+      [[], []],
+      el,
+    );
+    plot.current = chart;
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT }),
+    );
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+  }, [spec]);
+
+  useEffect(() => {
+    plot.current?.setData([times, values]);
+  });
+
+  const description =
+    points === null
+      ? `${spec.title}: loading`
+      : latest === null
+        ? `${spec.title}: no samples yet`
+        : `${spec.title}: ${spec.format(latest)} now, ${points.length} points since ${new Date(points[0]!.at).toLocaleString()}`;
+  return (
+    <figure
+      className="chart"
+      role="img"
+      aria-label={description}
+      data-since={points?.[0]?.at}
+      data-points={points?.length}
+    >
+      <figcaption>
+        <span>
+          {spec.title} <span className="muted">({spec.unit})</span>
+        </span>
+        <span className="chart-now">{latest === null ? '–' : spec.format(latest)}</span>
+      </figcaption>
+      <div ref={box} className="chart-plot" aria-hidden="true" />
+      {points !== null && points.length < 2 ? (
+        <span className="chart-empty" aria-hidden="true">
+          {points.length ? 'collecting…' : 'no data'}
+        </span>
+      ) : null}
+    </figure>
+  );
+}

@@ -1,0 +1,74 @@
+// Light load generators for the simulated hosts of bench:poll and bench:ui at a thousand hosts,
+// where a real virsh per host (about 20 MB each, kept open by the poll session) would not fit on
+// the test machine. A `virsh` wrapper put first on the hosts' PATH (convirt.conf's exec_path)
+// answers the poll of a simulated host from that host's canned output, recorded once from the
+// real virsh on the libvirt test driver; everything else (host facts, the naive way, real VMs)
+// goes to the real virsh. Every byte still crosses a real SSH connection to the real sshd.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
+import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
+
+// Matches KvmDriver's poll: one session line each, or both joined by ' ; ' as one exec.
+const WRAPPER = `#!/bin/sh
+# ConVirt bench: answers the poll of a simulated host (test:///.../simN.xml) from canned output.
+real=${JSON.stringify(realVirsh())}
+case "$3" in
+  test://*/sim*.xml) canned=\${3#test://}; canned=\${canned%.xml} ;;
+  *) exec "$real" "$@" ;;
+esac
+if [ $# -eq 3 ]; then
+  while IFS= read -r line; do
+    case $line in
+      'list '*) cat "$canned.list" ;;
+      'domstats '*) cat "$canned.stats" ;;
+      'echo '*) printf '%s\\n' "\${line#echo }" ;;
+      quit) exit 0 ;;
+    esac
+  done
+  exit 0
+fi
+case "$4" in
+  'list --all --uuid --name ; domstats '*) cat "$canned.list" "$canned.stats" ;;
+  *) exec "$real" "$@" ;;
+esac
+`;
+
+function realVirsh(): string {
+  return execFileSync('sh', ['-c', 'command -v virsh'], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * Records each simulated host's poll answer next to its XML file and writes the wrapper;
+ * returns the folder to put first on exec_path.
+ */
+export function writeLightHosts(dir: string, uris: ReadonlyMap<string, string>): string {
+  const [first] = uris.values();
+  const sample = new KvmDriver({} as SshConnection, { uri: first! }).pollArgv();
+  const [list, stats] = sample.at(-1)!.split(' ; ');
+  const virsh = (command: string) =>
+    execFileSync(realVirsh(), ['-q', '-c', first!, ...command.split(' ')], { encoding: 'utf8' });
+  const listOut = virsh(list!);
+  const statsOut = virsh(stats!);
+  let index = 0;
+  for (const uri of uris.values()) {
+    // sim0's names are h0-vmN: each host gets its own (and its own UUIDs' last digits).
+    const rename = (text: string) =>
+      text
+        .replaceAll('h0-vm', `h${index}-vm`)
+        .replace(
+          /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{12}/g,
+          (_m, head) => `${head as string}${index.toString(16).padStart(12, '0')}`,
+        );
+    const base = uri.replace(/^test:\/\//, '').replace(/\.xml$/, '');
+    writeFileSync(`${base}.list`, rename(listOut));
+    writeFileSync(`${base}.stats`, rename(statsOut));
+    index++;
+  }
+  const bin = join(dir, 'light-virsh-bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'virsh'), WRAPPER);
+  chmodSync(join(bin, 'virsh'), 0o755);
+  return bin;
+}

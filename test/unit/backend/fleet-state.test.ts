@@ -1,0 +1,63 @@
+// What main tells clients after each poll: only the VMs that changed, numbered events, and a
+// snapshot that says which events it holds; the history the charts read is kept meanwhile.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import { FleetState } from '../../../app/main/backend/fleet-state.js';
+import type { FleetService } from '../../../app/main/fleet/fleet-service.js';
+import type { HostPolled } from '../../../app/shared/contract/convirt-contract.js';
+import type { VmSample } from '../../../app/shared/domain/vm.js';
+import { tempInventory } from '../inventory/temp-inventory.js';
+
+const sample = (name: string, extra: Partial<VmSample> = {}): VmSample => ({
+  name,
+  uuid: null,
+  state: 'running',
+  vcpus: 1,
+  memoryMiB: 256,
+  maxMemoryMiB: 256,
+  cpuTimeNs: 1,
+  cpuPercent: 1,
+  diskReadBytes: null,
+  diskWriteBytes: null,
+  netRxBytes: null,
+  netTxBytes: null,
+  ...extra,
+});
+
+test('each poll sends only what changed, numbered; tags come along', (t) => {
+  const inventory = tempInventory(t);
+  inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
+  inventory.tags.add({ kind: 'vm', id: 'h/b' }, 'prod');
+  const poller = new EventEmitter();
+  const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
+  const state = new FleetState(fleet as unknown as FleetService, inventory);
+  const events: HostPolled[] = [];
+  state.on('hostPolled', (e) => events.push(e));
+
+  const before = state.seq;
+  poller.emit('poll', { host: 'h', at: 0, vms: [sample('a'), sample('b')] });
+  poller.emit('poll', { host: 'h', at: 10_000, vms: [sample('a'), sample('b', { cpuTimeNs: 2 })] });
+  poller.emit('poll', { host: 'h', at: 20_000, vms: [sample('b', { cpuTimeNs: 2 })] });
+
+  assert.deepEqual(
+    events.map((e) => [e.changedVms?.map((v) => v.name), e.removedVms]),
+    [
+      [['a', 'b'], []],
+      [['b'], []],
+      [[], ['a']],
+    ],
+  );
+  assert.deepEqual(events[0]!.changedVms![1]!.tags, ['prod']);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    [before + 1, before + 2, before + 3],
+  );
+  assert.equal(state.seq, before + 3, 'a snapshot now holds every event sent');
+  assert.equal(
+    state.history.vmHistory('h', 'b').points.length,
+    3,
+    'the charts get every poll (10 s apart)',
+  );
+  state.dispose();
+});
