@@ -13,6 +13,7 @@ import type { FleetService, StartedTask } from '../fleet/fleet-service.js';
 import type { Inventory } from '../inventory/index.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
+import { planEvacuation } from './evacuation.js';
 import { checkMigration, type MigrationSide } from './migration-checks.js';
 import { copyBetweenHosts, openHostRelay } from './host-streams.js';
 
@@ -125,6 +126,53 @@ export class MigrationService {
       return final;
     });
     return { task, finished };
+  }
+
+  /**
+   * Moves every running VM of `hostName` to the other hosts of its server pool (every other host
+   * of its hypervisor when it is in none), by free memory (evacuation.ts). Every move is checked
+   * before the first starts; a VM without room or a failed check refuses the whole evacuation.
+   */
+  async evacuate(hostName: string): Promise<StartedTask[]> {
+    const { fleet, inventory } = this.options;
+    const host = fleet.host(hostName);
+    const candidates = inventory.hosts
+      .list()
+      .filter(
+        (h) =>
+          h.name !== hostName &&
+          h.hypervisor === host.hypervisor &&
+          (host.groupId === null || h.groupId === host.groupId),
+      );
+    const running = (await fleet.listVms([hostName])).filter((v) => v.state === 'running');
+    const free = await Promise.all(
+      candidates.map(async (c) => ({
+        host: c.name,
+        freeMemoryMiB: (await fleet.hostFacts(c.name)).memoryFreeMiB,
+      })),
+    );
+    const placed = planEvacuation(
+      running.map((v) => ({ name: v.name, memoryMiB: v.memoryMiB })),
+      free,
+    );
+    if (placed.unplaced.length) {
+      throw new InvalidInputError(
+        'host',
+        `Cannot evacuate ${hostName}: no host of its pool has memory for ${placed.unplaced
+          .map((u) => `${u.vm} (${u.memoryMiB} MiB)`)
+          .join(', ')}.`,
+      );
+    }
+    const plans = await Promise.all(
+      placed.moves.map((m) => this.check({ host: hostName, vm: m.vm }, { target: m.target })),
+    );
+    const refused = plans.find((p) => !p.ok);
+    if (refused) throw new MigrationRefusedError(refused);
+    const started: StartedTask[] = [];
+    for (const move of placed.moves) {
+      started.push(await this.migrate({ host: hostName, vm: move.vm }, { target: move.target }));
+    }
+    return started;
   }
 
   private async run(

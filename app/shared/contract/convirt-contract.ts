@@ -386,6 +386,8 @@ export const convirtContract = {
     // refused before it starts when a check fails (docs/migration.md).
     checkMigration: method<MigrationPlan>()(vmRef, migrationRequest),
     migrateVm: method<Task>()(vmRef, migrationRequest),
+    /** Every running VM of the host to the others of its pool, by free memory: one task each. */
+    evacuateHost: method<Task[]>()(hostName),
 
     // The image store and provisioning. provisionVm checks everything before the task starts.
     listAppliances: method<ApplianceInfo[]>()(),

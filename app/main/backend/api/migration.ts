@@ -6,7 +6,7 @@ export function migrationApi({
   fleet,
   inventory,
   checks,
-}: ApiContext): Slice<'checkMigration' | 'migrateVm'> {
+}: ApiContext): Slice<'checkMigration' | 'migrateVm' | 'evacuateHost'> {
   const migration = new MigrationService({ fleet, inventory });
   return {
     checkMigration: (ref, request) => migration.check(ref, request),
@@ -16,5 +16,7 @@ export function migrationApi({
       // The target is polled too when the task ends (MigrationService.migrate).
       return checks.repollAfter(ref.host, started);
     },
+    evacuateHost: async (host) =>
+      (await migration.evacuate(host)).map((started) => checks.repollAfter(host, started)),
   };
 }

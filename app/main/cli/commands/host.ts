@@ -175,4 +175,21 @@ export const hostCommands: Command[] = [
       return 0;
     },
   },
+  {
+    name: 'host evacuate',
+    usage: 'NAME',
+    summary:
+      'Migrates every running VM of a host to the other hosts of its server pool, by free memory.',
+    notes: [
+      'Every move is checked first (see vm migrate); a VM no host has room for, or a failed check, refuses the whole evacuation and nothing moves. Waits for every migration; exit 1 when one failed.',
+    ],
+    run: async ({ args, convirt, finish }) => {
+      if (!args[0]) throw new UsageError('host evacuate needs a host NAME.');
+      let worst = 0;
+      for (const task of await (await convirt()).evacuateHost(args[0])) {
+        worst = Math.max(worst, await finish(task));
+      }
+      return worst;
+    },
+  },
 ];
