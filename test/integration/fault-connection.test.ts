@@ -28,7 +28,9 @@ const bridge = `cvfc${process.pid % 100000}`;
 
 /** A ConVirt engine of its own over one host `tb`, reached through `port`. */
 function engine(port: number) {
-  const inventory = Inventory.open({ dataDir: join(work, `data-${port}`) });
+  const dataDir = join(work, `data-${port}`);
+  mkdirSync(dataDir, { recursive: true });
+  const inventory = Inventory.open({ dataDir });
   const host = inventory.hosts.add({
     name: 'tb',
     address: '127.0.0.1',

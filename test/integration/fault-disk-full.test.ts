@@ -72,6 +72,7 @@ test('the host disk fills up', { timeout: 180_000 }, async (t) => {
     const disks = smallDisk(t, join(work, 'disks'), '64m');
     const bridge = `cvdf${process.pid % 100000}`;
     spawnSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    mkdirSync(join(work, 'data'), { recursive: true });
     const inventory = Inventory.open({ dataDir: join(work, 'data') });
     t.after(() => {
       inventory.close();
