@@ -56,7 +56,7 @@ test('images missing required fields are dropped with the reason; the others sta
   const good = images[0]!['hv:image'];
   images.push({ 'hv:image': { ...good, 'dc:identifier': 'no-sum', 'sl:checksum:sha512': '' } });
   images.push({ 'hv:image': { ...good, 'dc:identifier': 'bad-size', 'hv:size': 'big' } });
-  const noUri = { ...good, 'dc:identifier': 'no-uri' };
+  const noUri: Record<string, unknown> = { ...good, 'dc:identifier': 'no-uri' };
   delete noUri['hv:uri'];
   images.push({ 'hv:image': noUri });
   images.push({ 'hv:image': { ...good } });
