@@ -4,6 +4,7 @@ import { appApi } from './app.js';
 import { consolesApi } from './consoles.js';
 import type { ApiContext, Implementation } from './context.js';
 import { hostsApi } from './hosts.js';
+import { imageListsApi } from './image-lists.js';
 import { isosApi } from './isos.js';
 import { provisioningApi } from './provisioning.js';
 import { secretsApi } from './secrets.js';
@@ -20,6 +21,7 @@ export function implementation(ctx: ApiContext): Implementation {
     ...provisioningApi(ctx),
     ...isosApi(ctx),
     ...templatesApi(ctx),
+    ...imageListsApi(ctx),
     ...tasksApi(ctx),
     ...secretsApi(ctx),
   };
