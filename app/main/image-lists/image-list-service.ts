@@ -342,7 +342,11 @@ export class ImageListService {
         const reason = (err as Error).message;
         log(`${image.identifier} version ${image.version} was not registered: ${reason}`);
         result.problems.push({ identifier: image.identifier, reason });
-        if (!held) this.o.store.putImage(name, image, 'unusable', { note: reason, expires });
+        // A version already available stays as it was (its template is untouched); anything
+        // else is recorded as this version, unusable, with why.
+        if (held?.state !== 'available') {
+          this.o.store.putImage(name, image, 'unusable', { note: reason, expires });
+        }
       }
     }
     const listed = new Set(list.images.map((i) => i.identifier));

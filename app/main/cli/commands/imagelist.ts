@@ -115,7 +115,7 @@ export const imageListCommands: Command[] = [
     summary: 'Fetches the list again (every subscription without NAME): new versions rotated.',
     notes: [
       "A new version of an image: the old template is disabled, restricted to no server pool and renamed IDENTIFIER_TIMESTAMP; the new one is registered as IDENTIFIER with the old one's settings. For cron.",
-      'Refused (exit 2), nothing changed: a bad signature, a signer other than the endorser, another identifier, a creation date in the future, an older version; an expired list is marked expired and its images expire.',
+      'Refused (exit 1, the reason on standard error), nothing changed: a bad signature, a signer other than the endorser, another identifier, a creation date in the future, an older version; an expired list is marked expired and its images expire.',
     ],
     run: async ({ args, json, io, convirt }) => {
       const service = await convirt();
