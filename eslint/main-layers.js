@@ -19,6 +19,8 @@ export const mainLayers = [
   ['tasks'],
   ['fleet'],
   ['templates', 'provisioning', 'consoles', 'migration'],
+  // Subscriptions to signed image lists: they register their images as templates.
+  ['image-lists'],
   ['backend'],
   // Front ends.
   ['cli', 'browser-mode', 'electron'],

@@ -2,6 +2,8 @@
 import type { AppInfo } from '../../shared/contract/convirt-contract.js';
 import type { ConvirtConfig } from '../config/index.js';
 import type { ConsoleManager } from '../consoles/console-manager.js';
+import type { ImageListService } from '../image-lists/image-list-service.js';
+import type { UrlTemplateRecords } from '../templates/template-records.js';
 import type { UrlTemplateService } from '../templates/url-template-service.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { Inventory } from '../inventory/index.js';
@@ -21,6 +23,10 @@ export interface ConvirtBackendOptions {
   isoSettings: IsoSettingsFile;
   /** Templates and ISOs by URL, and the certificates for their downloads. */
   templates: UrlTemplateService;
+  /** The same templates' records: the settings an image list's rotation keeps. */
+  templateRecords: UrlTemplateRecords;
+  /** Subscriptions to signed image lists. */
+  imageLists: ImageListService;
   /** convirt.conf as read at start-up. */
   config: ConvirtConfig;
   mode: AppInfo['mode'];

@@ -57,6 +57,12 @@ export class ConvirtBackend {
     for (const client of this.clients) client.emit(event, payload);
   };
 
+  /** After an automatic update of the image lists: every client fetches them again. */
+  broadcastImageListsChanged(): void {
+    this.broadcast('imageListsChanged', undefined);
+    this.broadcast('templatesChanged', undefined);
+  }
+
   attach(emit: ClientEvents): ClientSession {
     const { fleet, consoles: manager } = this.options;
     let focus: Array<() => void> = [];

@@ -8,6 +8,11 @@ import { describeProblem, loadConfig, type ConvirtConfig } from '../config/index
 import { ConsoleManager } from '../consoles/console-manager.js';
 import { fleetUrlTemplates } from '../templates/fleet-url-templates.js';
 import { moveHeaderValuesIntoVault } from '../templates/template-secrets.js';
+import { UrlTemplateRecords } from '../templates/template-records.js';
+import { startAutomaticUpdates } from '../image-lists/automatic-updates.js';
+import { ImageListService } from '../image-lists/image-list-service.js';
+import { fetchImageList } from '../image-lists/list-fetch.js';
+import { SubscriptionStore } from '../image-lists/subscription-store.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Inventory } from '../inventory/index.js';
 import { fleetProvisioning, type ProvisioningPaths } from '../provisioning/fleet-provisioning.js';
@@ -113,6 +118,15 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       ...(options.hostTrustDir ? { hostTrustDir: options.hostTrustDir } : {}),
       httpProxy: config.values.http_proxy,
     });
+    const templateRecords = new UrlTemplateRecords(inventory.db);
+    const imageLists = new ImageListService({
+      store: new SubscriptionStore(inventory.db),
+      records: templateRecords,
+      register: (request, progress) => templates.register(request, progress),
+      audit: (input) => inventory.audit.record(input),
+      fetchList: (url, headers) => fetchImageList(url, headers, config.values.http_proxy),
+      eventHandler: config.values.imagelist_event_handler,
+    });
     const backend = new ConvirtBackend({
       fleet,
       inventory,
@@ -132,6 +146,8 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       ),
       isoSettings: new IsoSettingsFile(join(options.dataDir, 'iso-settings.json')),
       templates,
+      templateRecords,
+      imageLists,
       secrets,
       sshSecrets,
       vault,
@@ -142,6 +158,12 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       oneShot: options.oneShot === true,
       ...options.polling,
     });
+    // The app keeps its subscriptions current; a one-shot command (convirtctl) does not.
+    const stopImageListUpdates = options.oneShot
+      ? () => {}
+      : startAutomaticUpdates(imageLists, fleet.tasks, undefined, () =>
+          backend.broadcastImageListsChanged(),
+        );
     return {
       backend,
       configWarnings,
@@ -149,6 +171,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       fleet,
       inventory,
       close() {
+        stopImageListUpdates();
         log.write('info', `${options.mode} stopped`);
         backend.dispose();
         consoles.dispose();

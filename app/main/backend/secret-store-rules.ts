@@ -32,6 +32,8 @@ const RULES: { [K in keyof ConvirtService]?: Rule<K> } = {
   deployTemplate: (templates, name) => (hasHeaders(templates, name) ? 'required' : undefined),
   // Its header values leave the store with it.
   removeTemplate: (templates, name) => (hasHeaders(templates, name) ? 'required' : undefined),
+  // An image list's header values go into the store too.
+  subscribeImageList: (_, request) => (request.headers?.length ? 'required' : undefined),
   addCertificate: (_, upload) => (upload.kind === 'client' ? 'required' : undefined),
   removeCertificate: (templates, name) =>
     isClientCertificate(templates, name) ? 'required' : undefined,

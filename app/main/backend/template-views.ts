@@ -30,6 +30,8 @@ export function templateView(t: TemplateSummary & { pools: PoolCopy[] }): Templa
       downloadedBy,
       createdAt,
     })),
+    enabled: t.enabled,
+    serverPools: t.serverPools ?? null,
   };
 }
 

@@ -66,6 +66,14 @@ export const OPTIONS = {
   'check-only': { type: 'boolean' },
   bandwidth: { type: 'string', value: 'MIB_S' },
   'target-address': { type: 'string', value: 'ADDRESS' },
+  'trust-ca': { type: 'string', value: 'FILE' },
+  'trust-ca-dir': { type: 'string', value: 'DIR' },
+  'endorser-dn': { type: 'string', value: 'DN' },
+  'allow-unsigned': { type: 'boolean' },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
+  'server-pool': { type: 'string', multiple: true, value: 'GROUP_ID' },
+  'every-pool': { type: 'boolean' },
 } as const satisfies Record<
   string,
   NonNullable<ParseArgsConfig['options']>[string] & { value?: string; help?: string }

@@ -152,5 +152,6 @@ export function defaultValues(
     default_bridge_kvm: { value: 'br0', why: 'built in' },
     default_bridge_xen: { value: 'xenbr0', why: 'built in' },
     html_browser: { value: 'xdg-open', why: "the desktop's default browser" },
+    imagelist_event_handler: { value: null, why: 'none' },
   };
 }

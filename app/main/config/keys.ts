@@ -34,6 +34,8 @@ export interface ConfigValues {
   default_bridge_kvm: string;
   default_bridge_xen: string;
   html_browser: string;
+  /** null: no handler runs on image-list events. */
+  imagelist_event_handler: string | null;
 }
 
 export type ConfigKey = keyof ConfigValues;
@@ -200,6 +202,11 @@ export const KEYS: { readonly [K in ConfigKey]: KeySpec<ConfigValues[K]> } = {
   html_browser: {
     section: CLIENT,
     summary: 'program that opens the local documentation',
+    parse: program,
+  },
+  imagelist_event_handler: {
+    section: CLIENT,
+    summary: "program run on image-list events, with vmcatcher's VMCATCHER_EVENT_* environment",
     parse: program,
   },
 };

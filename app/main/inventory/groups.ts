@@ -135,6 +135,11 @@ export class GroupRepository {
     return this.sql.list.all().map(toGroup);
   }
 
+  /** The group's id and its parents' ids, up to the top. */
+  ancestry(id: number): number[] {
+    return this.sql.ancestors.all(id).map((g) => g.id);
+  }
+
   /** The names from the top group down, e.g. "Datacenter/Rack 1". */
   path(id: number): string {
     const chain = this.sql.ancestors.all(id);

@@ -226,4 +226,66 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_target ON tasks (target, created_at);
     `,
   },
+  {
+    version: 5,
+    name: 'template settings and image-list subscriptions',
+    up: `
+      -- What an image-list rotation keeps from one version of a template to the next: whether it
+      -- may be provisioned from, and the server pools (host_groups ids, a JSON array; NULL: every
+      -- pool, []: none) whose hosts may use it.
+      ALTER TABLE url_templates ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1
+        CHECK (enabled IN (0, 1));
+      ALTER TABLE url_templates ADD COLUMN server_pools TEXT
+        CHECK (server_pools IS NULL OR json_valid(server_pools));
+
+      -- Subscriptions to signed HEPiX image lists (formats doc, section 5). The trusted CAs are a
+      -- PEM file or an OpenSSL hashed-name folder on this machine; identifier and version are
+      -- those of the last list accepted (NULL before the first).
+      CREATE TABLE image_list_subscriptions (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+        url TEXT NOT NULL,
+        trust_ca_file TEXT,
+        trust_ca_dir TEXT,
+        endorser_dn TEXT,
+        allow_unsigned INTEGER NOT NULL CHECK (allow_unsigned IN (0, 1)),
+        -- Header names and references into the secret store, a JSON array of NAME:<vault id>.
+        headers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(headers)),
+        identifier TEXT,
+        title TEXT,
+        version TEXT,
+        list_created TEXT,
+        list_expires TEXT,
+        endorser TEXT,
+        state TEXT NOT NULL CHECK (state IN ('new', 'current', 'expired')),
+        last_checked_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        CHECK (trust_ca_file IS NOT NULL OR trust_ca_dir IS NOT NULL OR allow_unsigned = 1)
+      );
+      -- The images of a subscription's accepted list, by dc:identifier; template is the template
+      -- that holds its current version (named after the identifier), NULL once expired.
+      CREATE TABLE image_list_images (
+        subscription_id INTEGER NOT NULL
+          REFERENCES image_list_subscriptions(id) ON DELETE CASCADE,
+        identifier TEXT NOT NULL,
+        title TEXT,
+        version TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha512 TEXT NOT NULL,
+        hypervisor TEXT,
+        format TEXT,
+        os TEXT,
+        os_version TEXT,
+        arch TEXT,
+        expires TEXT,
+        state TEXT NOT NULL CHECK (state IN ('available', 'expired', 'unusable')),
+        template TEXT,
+        note TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (subscription_id, identifier)
+      );
+    `,
+  },
 ];

@@ -37,6 +37,27 @@ const MiB = 1024 * 1024;
 const SLACK_BYTES = 16 * MiB;
 
 /** Checks the template against the host and the parameters; throws InvalidInputError. */
+/**
+ * A disabled template cannot be provisioned from, and one restricted to server pools only on a
+ * host in one of them (`hostPools`: the host's group and its parents).
+ */
+export function requireTemplateUsable(
+  template: UrlTemplate,
+  host: Host,
+  hostPools: readonly number[],
+): void {
+  if (!template.enabled)
+    throw new InvalidInputError(
+      'template',
+      `${template.name} is disabled: enable it before provisioning from it (convirtctl image settings NAME --enable).`,
+    );
+  if (template.serverPools && !template.serverPools.some((id) => hostPools.includes(id)))
+    throw new InvalidInputError(
+      'template',
+      `${template.name} may not be used in ${host.name}'s server pool: it is restricted to other pools.`,
+    );
+}
+
 export function templateParams(
   template: UrlTemplate,
   host: Host,

@@ -40,6 +40,17 @@ export class PoolCopyRecords {
       .all(template);
   }
 
+  /** Whether any template's copy on `pool` is the file `path` (a renamed version's, say). */
+  pathTaken(pool: string, path: string): boolean {
+    return (
+      this.db
+        .prepare<[string, string], { n: number }>(
+          'SELECT count(*) AS n FROM url_template_pool_copies WHERE pool = ? AND path = ?',
+        )
+        .get(pool, path)!.n > 0
+    );
+  }
+
   add(copy: Omit<PoolCopy, 'createdAt'>): void {
     this.db
       .prepare(

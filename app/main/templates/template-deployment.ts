@@ -86,7 +86,12 @@ export class TemplateDeployments {
       target,
       open: () => this.o.connect(target),
     }));
-    const path = `${r.poolDir}/template-${t.name}.${t.format}`;
+    // A renamed older version (an image list's rotation) keeps its file, which VMs may use as
+    // their backing disk: the new version under the same name never overwrites it.
+    const byName = `${r.poolDir}/template-${t.name}.${t.format}`;
+    const path = this.o.records.poolCopies.pathTaken(r.pool, byName)
+      ? `${r.poolDir}/template-${t.name}-${t.id}.${t.format}`
+      : byName;
     if (t.storePath && existsSync(t.storePath)) {
       await this.copyFromStore(t.storePath, t.checksum, destination, path, r);
       this.o.records.poolCopies.add({

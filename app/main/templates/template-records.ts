@@ -50,6 +50,17 @@ export interface TemplateSummary {
   /** A metalink's candidate URLs, best first. */
   mirrors?: string[];
   createdAt: string;
+  /** A disabled template cannot be provisioned from. */
+  enabled: boolean;
+  /** The server pools (group ids) whose hosts may use it; absent: every pool, []: none. */
+  serverPools?: number[];
+}
+
+/** What an image list's rotation carries from one version of a template to the next. */
+export interface TemplateSettings {
+  enabled: boolean;
+  /** null: every server pool. */
+  serverPools: number[] | null;
 }
 
 /** A record with its HTTP header values, read from the secret store, for a download. */
@@ -57,7 +68,11 @@ export interface UrlTemplate extends TemplateSummary {
   headers: HttpHeader[];
 }
 
-export type NewUrlTemplate = Omit<UrlTemplate, 'id' | 'createdAt' | 'state' | 'headerNames'>;
+export type NewUrlTemplate = Omit<
+  UrlTemplate,
+  'id' | 'createdAt' | 'state' | 'headerNames' | 'enabled' | 'serverPools'
+> &
+  Partial<TemplateSettings>;
 
 interface TemplateRow {
   id: number;
@@ -75,6 +90,8 @@ interface TemplateRow {
   client_certificate: string | null;
   mirrors: string | null;
   created_at: string;
+  enabled: number;
+  server_pools: string | null;
 }
 
 /** A qcow2 image's virtual size, read from its header at registration. */
@@ -104,8 +121,9 @@ export class UrlTemplateRecords {
       const { lastInsertRowid } = this.db
         .prepare(
           `INSERT INTO url_templates (name, format, url, checksum, os, hypervisor, direct_download,
-             store_path, download_state, state, size, client_certificate, mirrors, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Ready', ?, ?, ?, ?)`,
+             store_path, download_state, state, size, client_certificate, mirrors, created_at,
+             enabled, server_pools)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Ready', ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           t.name,
@@ -121,6 +139,8 @@ export class UrlTemplateRecords {
           t.clientCertificate ?? null,
           t.mirrors ? JSON.stringify(t.mirrors) : null,
           isoNow(this.clock),
+          t.enabled === false ? 0 : 1,
+          t.serverPools ? JSON.stringify(t.serverPools) : null,
         );
       const detail = this.db.prepare(
         'INSERT INTO url_template_details (template_id, seq, key, value) VALUES (?, ?, ?, ?)',
@@ -149,6 +169,29 @@ export class UrlTemplateRecords {
       .prepare<[], TemplateRow>('SELECT * FROM url_templates ORDER BY name')
       .all()
       .map((row) => this.fromRow(row));
+  }
+
+  settings(name: string): TemplateSettings {
+    const t = this.get(name);
+    return { enabled: t.enabled, serverPools: t.serverPools ?? null };
+  }
+
+  /** Changes what is given of a template's settings. */
+  setSettings(name: string, settings: Partial<TemplateSettings>): void {
+    const t = this.get(name);
+    const next = { ...this.settings(t.name), ...settings };
+    this.db
+      .prepare('UPDATE url_templates SET enabled = ?, server_pools = ? WHERE id = ?')
+      .run(next.enabled ? 1 : 0, next.serverPools ? JSON.stringify(next.serverPools) : null, t.id);
+  }
+
+  /** Renames a template; its pool copies keep their files and paths (VMs may use them). */
+  rename(name: string, newName: string): void {
+    if (this.find(newName)) throw new ConflictError(`A template named ${newName} already exists.`);
+    const { changes } = this.db
+      .prepare('UPDATE url_templates SET name = ? WHERE name = ?')
+      .run(newName, name);
+    if (changes === 0) throw new Error(`No template or ISO named ${JSON.stringify(name)}.`);
   }
 
   remove(name: string): boolean {
@@ -224,6 +267,8 @@ export class UrlTemplateRecords {
       headerNames: this.headerRows(row.name).map((d) => parseHttpHeader(d.value).name),
       ...(row.mirrors ? { mirrors: JSON.parse(row.mirrors) as string[] } : {}),
       createdAt: row.created_at,
+      enabled: row.enabled === 1,
+      ...(row.server_pools ? { serverPools: JSON.parse(row.server_pools) as number[] } : {}),
     };
   }
 }

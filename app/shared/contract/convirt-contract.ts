@@ -26,6 +26,7 @@ import {
 import type { XlUnsupported } from '../domain/xen-limits.js';
 import { MIGRATION_MODES, type MigrationPlan } from '../domain/migration.js';
 import type { ConfigInfo } from '../domain/config.js';
+import type { ImageListImageView, ImageListSubscriptionView } from '../domain/image-list.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
 import {
   array,
@@ -132,6 +133,24 @@ const certificateUpload = object({
   pem,
   /** A client certificate's key: sent once, installed on the hosts, never stored here. */
   keyPem: optional(pem),
+});
+
+// Image-list subscriptions (docs/image-lists.md); the files named are on ConVirt's machine.
+const subscriptionName = string({ max: 64, pattern: FILE_NAME_RULE });
+const subscribeImageListInput = object({
+  url: downloadUrl,
+  name: optional(subscriptionName),
+  trustCaFile: optional(localPath),
+  trustCaDir: optional(localPath),
+  /** The signer's subject must be this, OpenSSL one-line form (`/DC=.../CN=...`). */
+  endorserDn: optional(string({ max: 1024 })),
+  headers: optional(httpHeaders),
+  allowUnsigned: optional(boolean),
+});
+const templateSettingsInput = object({
+  enabled: optional(boolean),
+  /** Group ids; null: every server pool, []: none. */
+  serverPools: optional(nullable(array(integer({ min: 1 }), { max: 1000 }))),
 });
 
 // ---- result types -----------------------------------------------------------------------------
@@ -484,6 +503,21 @@ export const convirtContract = {
     listCertificates: method<CertificateInfo[]>()(),
     addCertificate: method<CertificateChange & { info: CertificateInfo }>()(certificateUpload),
     removeCertificate: method<CertificateChange>()(certificateName),
+    /** Whether a template may be provisioned from, and the server pools that may use it. */
+    setTemplateSettings: method<TemplateView>()(templateName, templateSettingsInput),
+
+    // Subscriptions to signed image lists: their images become templates by URL.
+    listImageLists: method<ImageListSubscriptionView[]>()(),
+    showImageList: method<{
+      subscription: ImageListSubscriptionView;
+      images: ImageListImageView[];
+    }>()(subscriptionName),
+    /** Checked at once; then a task: the list fetched, verified, its images registered. */
+    subscribeImageList: method<Task>()(subscribeImageListInput),
+    /** A task: the list fetched again; new versions rotated, gone or expired images expired. */
+    updateImageList: method<Task>()(subscriptionName),
+    /** Forgets the subscription; its templates stay (they are returned). */
+    unsubscribeImageList: method<{ templatesKept: string[] }>()(subscriptionName),
   },
   events: {
     hostPolled: event<HostPolled>(),
@@ -496,6 +530,8 @@ export const convirtContract = {
     consoleClosed: event<{ consoleId: string; reason: string | null }>(),
     /** Templates or certificates changed: fetch listTemplates / listCertificates again. */
     templatesChanged: event<void>(),
+    /** Subscriptions or their images changed: fetch listImageLists / showImageList again. */
+    imageListsChanged: event<void>(),
   },
 } as const;
 

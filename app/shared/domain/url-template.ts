@@ -34,6 +34,10 @@ export interface TemplateView {
   createdAt: string;
   /** The storage pools already holding a copy. */
   pools: TemplatePoolCopy[];
+  /** A disabled template cannot be provisioned from (an image list's first download is). */
+  enabled: boolean;
+  /** The server pools (group ids) whose hosts may use it; null: every pool. */
+  serverPools: number[] | null;
 }
 
 export interface CandidateCheck {

@@ -83,6 +83,7 @@ test('the built-in defaults of the host-side and client keys', () => {
     default_bridge_kvm: 'br0',
     default_bridge_xen: 'xenbr0',
     html_browser: 'xdg-open',
+    imagelist_event_handler: null,
   };
   for (const [key, value] of Object.entries(expected))
     assert.equal(values[key as keyof ConfigValues], value, key);

@@ -108,6 +108,7 @@ test('every key is read, checked and typed, with the line it came from', () => {
       'default_bridge_kvm = virbr0',
       'default_bridge_xen = xenbr1',
       "html_browser = '/usr/bin/firefox'",
+      'imagelist_event_handler = /usr/local/libexec/vmcatcher_eventHndl_ON',
     ].join('\n'),
   );
   const config = f.load();
@@ -124,6 +125,7 @@ test('every key is read, checked and typed, with the line it came from', () => {
     default_bridge_kvm: 'virbr0',
     default_bridge_xen: 'xenbr1',
     html_browser: '/usr/bin/firefox',
+    imagelist_event_handler: '/usr/local/libexec/vmcatcher_eventHndl_ON',
   });
   assert.deepEqual(config.settings.exec_path.source, { kind: 'file', file, line: 3 });
   assert.deepEqual(config.settings.html_browser.source, { kind: 'file', file, line: 15 });
@@ -153,6 +155,7 @@ test('each key refuses a bad value: the error names the file, the line and the k
     ['client', 'default_bridge_xen = a-very-long-bridge-name', /bridge name/],
     ['client', 'html_browser = firefox --new-window', /without arguments/],
     ['client', 'html_browser = ../browser', /program/],
+    ['client', 'imagelist_event_handler = handler --verbose', /without arguments/],
     ['client', 'default_bridge_kvm[] = br0', /one value/],
   ];
   for (const [section, line, message] of cases) {

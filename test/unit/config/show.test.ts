@@ -38,7 +38,7 @@ test('config show: the file, every key under its section with its value and sour
     'default: built in',
   ]);
   assert.ok(lines.indexOf('[CLIENT CONFIGURATION]') > lines.indexOf('[PATHS]'));
-  assert.equal(lines.filter((l) => CONFIG_KEYS.some((k) => l.startsWith(`${k} `))).length, 12);
+  assert.equal(lines.filter((l) => CONFIG_KEYS.some((k) => l.startsWith(`${k} `))).length, 13);
   // The value column is aligned.
   const starts = new Set(
     lines

@@ -4,6 +4,7 @@ import { appApi } from './app.js';
 import { consolesApi } from './consoles.js';
 import type { ApiContext, Implementation } from './context.js';
 import { hostsApi } from './hosts.js';
+import { imageListsApi } from './image-lists.js';
 import { isosApi } from './isos.js';
 import { migrationApi } from './migration.js';
 import { provisioningApi } from './provisioning.js';
@@ -22,6 +23,7 @@ export function implementation(ctx: ApiContext): Implementation {
     ...provisioningApi(ctx),
     ...isosApi(ctx),
     ...templatesApi(ctx),
+    ...imageListsApi(ctx),
     ...tasksApi(ctx),
     ...secretsApi(ctx),
   };

@@ -1,7 +1,7 @@
 // New VMs: from an appliance of the image store, or from a template or ISO registered by URL.
 import { InvalidInputError } from '../../../shared/validation/names.js';
 import { applianceInfo } from '../../image-store/appliance-info.js';
-import { templateParams } from '../../provisioning/template-provisioning.js';
+import { requireTemplateUsable, templateParams } from '../../provisioning/template-provisioning.js';
 import type { ApiContext, Slice } from './context.js';
 
 export function provisioningApi(
@@ -30,7 +30,14 @@ export function provisioningApi(
       checks.requireFreeVmName(host, name);
       // The task's own checks first (template, hypervisor, values), so a bad request says what
       // is wrong with it rather than that the host is down.
-      templateParams(templates.get(template), fleet.host(host), params);
+      const target = fleet.host(host);
+      const chosen = templates.get(template);
+      requireTemplateUsable(
+        chosen,
+        target,
+        target.groupId ? ctx.inventory.groups.ancestry(target.groupId) : [],
+      );
+      templateParams(chosen, target, params);
       // A one-shot client's hosts are connected on demand; the UI's are kept up by polling.
       if (ctx.options.oneShot) await fleet.connections.get(host);
       if (!fleet.connections.isConnected(host)) {

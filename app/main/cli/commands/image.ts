@@ -64,7 +64,16 @@ export const imageCommands: Command[] = [
         headers: t.headerNames,
         pools: t.pools.map((p) => p.pool),
       }));
-      const columns = ['name', 'format', 'hypervisor', 'downloadState', 'state', 'size', 'url'];
+      const columns = [
+        'name',
+        'format',
+        'hypervisor',
+        'downloadState',
+        'state',
+        'enabled',
+        'size',
+        'url',
+      ];
       printRows(io, json, rows, [...columns, 'pools']);
       return 0;
     },
@@ -92,6 +101,43 @@ export const imageCommands: Command[] = [
       if (task.status !== 'succeeded' || json || !copy) return printTaskOutcome(task, io, json);
       const reused = task.message?.startsWith('Reused') ? ' (reused)' : '';
       io.out(`${name} is at ${host}:${copy.path}${reused} (task ${task.id}).`);
+      return 0;
+    },
+  },
+  {
+    name: 'image settings',
+    usage: 'NAME [--enable|--disable] [--server-pool GROUP_ID]... [--every-pool]',
+    summary: 'Whether a template may be provisioned from, and the server pools that may use it.',
+    notes: [
+      "An image list's first download is disabled; a new version of it gets the old one's settings.",
+    ],
+    run: async ({ args, values, json, io, convirt }) => {
+      const [name] = args;
+      if (!name) throw new UsageError('image settings needs a NAME.');
+      if (values.enable && values.disable) {
+        throw new UsageError('image settings takes --enable or --disable, not both.');
+      }
+      const pools = values['server-pool']?.map((id) => {
+        if (!/^[1-9]\d*$/.test(id))
+          throw new UsageError(`--server-pool takes a group id, not ${id}.`);
+        return Number(id);
+      });
+      if (pools && values['every-pool']) {
+        throw new UsageError('image settings takes --server-pool or --every-pool, not both.');
+      }
+      const t = await (
+        await convirt()
+      ).setTemplateSettings(name, {
+        ...(values.enable || values.disable ? { enabled: values.enable === true } : {}),
+        ...(pools ? { serverPools: pools } : values['every-pool'] ? { serverPools: null } : {}),
+      });
+      const where =
+        t.serverPools === null
+          ? 'every server pool'
+          : `server pools ${t.serverPools.join(', ') || 'none'}`;
+      io.out(
+        json ? JSON.stringify(t) : `${t.name}: ${t.enabled ? 'enabled' : 'disabled'}, ${where}.`,
+      );
       return 0;
     },
   },

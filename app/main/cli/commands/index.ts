@@ -5,6 +5,7 @@ import { configCommands } from './config.js';
 import { consoleCommands } from './console.js';
 import { hostCommands } from './host.js';
 import { imageCommands } from './image.js';
+import { imageListCommands } from './imagelist.js';
 import { provisionCommands } from './provision.js';
 import { secretsCommands } from './secrets.js';
 import { taskCommands } from './task.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   ...consoleCommands,
   ...provisionCommands,
   ...imageCommands,
+  ...imageListCommands,
   ...certCommands,
   ...taskCommands,
   ...secretsCommands,
