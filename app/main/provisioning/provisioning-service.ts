@@ -7,6 +7,7 @@
 // XENCONF_DIR/NAME.cfg (convirt.conf's xenconf_dir, /etc/xen by default) and started by
 // `xl create`.
 import type { Host } from '../../shared/domain/inventory.js';
+import { validateCloudInit } from '../../shared/validation/cloud-init.js';
 import {
   InvalidInputError,
   validateHostPath,
@@ -95,6 +96,12 @@ export class ProvisioningService {
         `${appliance.name} is not built: missing ${appliance.missing.join(', ')} (run test/bed/appliances/build.sh).`,
       );
     const params = resolveParams(appliance, request.name, request.params);
+    if (request.cloudInit && !appliance.cloudInit)
+      throw new InvalidInputError(
+        'cloud_init',
+        `${appliance.name} does not run cloud-init: it takes no cloud-init settings.`,
+      );
+    const cloudInit = appliance.cloudInit ? validateCloudInit(request.cloudInit ?? {}) : undefined;
     for (const disk of appliance.disks) {
       const { source } = disk;
       if (source.kind === 'content' && !/^ext[234]$/.test(source.fsType))
@@ -124,10 +131,18 @@ export class ProvisioningService {
       paths === DEFAULT_HOST_PATHS ? profile.imageCache : paths.imageCache,
     );
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
-      new ApplianceProvisionRun(this.options, ctx, host, appliance, params, request, {
-        imageCache,
-        disks,
-      }).run(),
+      new ApplianceProvisionRun(
+        this.options,
+        ctx,
+        host,
+        appliance,
+        params,
+        { ...request, cloudInit },
+        {
+          imageCache,
+          disks,
+        },
+      ).run(),
     );
   }
 

@@ -49,6 +49,7 @@ test('the shipped appliances, with files found in the artifact folder', (t) => {
   const names = store.list().map((a) => a.name);
   assert.deepEqual(names, [
     'debian-dtc',
+    'debian-genericcloud',
     'install-from-iso',
     'tiny-linux',
     'tiny-linux-xen',
