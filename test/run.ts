@@ -150,10 +150,11 @@ async function systemPackages(): Promise<boolean> {
 function bootTestbed(stageDirs: string[]): Promise<RunningTestbed | Error> {
   log('integration: starting the test bed in the background');
   // The emulated Xen host is heavy: boot it only when a Xen test (integration or e2e) will run.
-  const xenHost = stageDirs
-    .flatMap((dir) => selectedTests(dir))
-    .some((f) => /xen/i.test(relative(root, f)));
-  return startTestbed(log, { xenHost }).catch((err: unknown) =>
+  const selected = stageDirs.flatMap((dir) => selectedTests(dir)).map((f) => relative(root, f));
+  const xenHost = selected.some((f) => /xen/i.test(f));
+  // So is the Debian cloud image (minutes to build the first time): only for cloud-image tests.
+  const cloudImage = selected.some((f) => /cloud-image/i.test(f));
+  return startTestbed(log, { xenHost, cloudImage }).catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
 }

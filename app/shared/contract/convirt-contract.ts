@@ -59,6 +59,23 @@ const vmRef = object({ host: hostName, vm: vmName });
 /** Appliance folder names of the image store. */
 const applianceName = string({ max: 64, pattern: FILE_NAME_RULE });
 /** Provisioning parameters by key (image.conf keys); main validates each value. */
+/** cloud-init settings; validateCloudInit checks them again, whole, in main. */
+const cloudInitInput = object({
+  hostname: optional(string({ max: 253 })),
+  user: optional(string({ max: 32 })),
+  sshAuthorizedKeys: optional(array(string({ max: 16 * 1024 }), { max: 32 })),
+  passwordHash: optional(string({ max: 512 })),
+  network: optional(
+    object({
+      mode: oneOf(['dhcp', 'static']),
+      address: optional(string({ max: 64 })),
+      gateway: optional(string({ max: 64 })),
+      dns: optional(array(string({ max: 64 }), { max: 8 })),
+    }),
+  ),
+  userData: optional(string({ max: 64 * 1024 })),
+});
+
 const provisionParams = stringRecord(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, string({ max: 4096 }));
 
 const addHostInput = object({
@@ -329,7 +346,7 @@ export const convirtContract = {
       applianceName,
       vmName,
       provisionParams,
-      object({ start: optional(boolean) }),
+      object({ start: optional(boolean), cloudInit: optional(cloudInitInput) }),
     ),
     /**
      * A VM from a template or ISO registered by URL, on a connected host of its hypervisor: the
