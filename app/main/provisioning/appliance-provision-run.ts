@@ -45,6 +45,27 @@ export interface ApplianceRunOptions {
   drivers?: DriverSettings;
 }
 
+/** An appliance's files into a host's image cache, alone (convirtctl appliance fetch). */
+export async function fetchApplianceImages(
+  options: ApplianceRunOptions,
+  ctx: TaskContext,
+  host: Host,
+  appliance: Appliance,
+  imageCache: string,
+): Promise<void> {
+  const shell = ctx.record(await options.connect(host.name));
+  const prefix = host.useSudo ? ['sudo', '-n'] : [];
+  const needed = await applianceFiles(appliance, options.checksums, imageCache);
+  const survey = await surveyHost(shell, prefix, { imageCache, disks: imageCache }, [
+    ...needed.map((n) => n.remote),
+  ]);
+  const missing = needed.filter((n) => notCached(n, survey.existing));
+  const target = { shell, prefix, ctx, imageCache };
+  await copyToCache(target, needed, missing);
+  await fetchToCache(target, needed, missing, (fraction, text) => ctx.progress(fraction, text));
+  ctx.progress(1, missing.length ? 'Fetched' : 'Already on the host');
+}
+
 export class ApplianceProvisionRun extends ProvisionRun {
   private work: ApplianceWorkDir | null = null;
 

@@ -22,7 +22,7 @@ import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import type { UrlTemplateService } from '../templates/url-template-service.js';
 import { CONFIG_VALUE } from './appliance-config.js';
-import { ApplianceProvisionRun } from './appliance-provision-run.js';
+import { ApplianceProvisionRun, fetchApplianceImages } from './appliance-provision-run.js';
 import type { ChecksumCache } from './checksums.js';
 import {
   DEFAULT_HOST_PATHS,
@@ -127,9 +127,7 @@ export class ProvisioningService {
     const disks = validateHostPath(
       paths.disks ?? appliance.conf.get('VM_DISKS_DIR') ?? profile.disksDir,
     );
-    const imageCache = validateHostPath(
-      paths === DEFAULT_HOST_PATHS ? profile.imageCache : paths.imageCache,
-    );
+    const imageCache = this.imageCache(host);
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
       new ApplianceProvisionRun(
         this.options,
@@ -143,6 +141,31 @@ export class ProvisioningService {
           disks,
         },
       ).run(),
+    );
+  }
+
+  /** The host's image cache: its hypervisor's folder unless HostPaths names one. */
+  private imageCache(host: Host): string {
+    const paths = this.options.hostPaths ?? DEFAULT_HOST_PATHS;
+    const profile = driverKind(host.hypervisor).provisioning;
+    return validateHostPath(paths === DEFAULT_HOST_PATHS ? profile.imageCache : paths.imageCache);
+  }
+
+  /**
+   * Puts an appliance's files in a host's image cache ahead of any provisioning: fetched from
+   * their URLs by the host, or copied from this machine; what is there already is kept.
+   */
+  fetchImages(hostName: string, applianceName: string): { task: Task; result: Promise<void> } {
+    const host = this.options.host(hostName);
+    const appliance = this.options.store.get(applianceName);
+    if (appliance.missing.length)
+      throw new InvalidInputError(
+        'appliance',
+        `${appliance.name} is not built: missing ${appliance.missing.join(', ')}.`,
+      );
+    const imageCache = this.imageCache(host);
+    return this.options.tasks.run('appliance.fetch', `${host.name}/${appliance.name}`, (ctx) =>
+      fetchApplianceImages(this.options, ctx, host, appliance, imageCache),
     );
   }
 

@@ -341,6 +341,8 @@ export const convirtContract = {
 
     // The image store and provisioning. provisionVm checks everything before the task starts.
     listAppliances: method<ApplianceInfo[]>()(),
+    /** The appliance's files into the host's image cache ahead of provisioning (a task). */
+    fetchApplianceImages: method<Task>()(hostName, applianceName),
     provisionVm: method<Task>()(
       hostName,
       applianceName,

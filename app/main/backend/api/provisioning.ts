@@ -32,13 +32,19 @@ type CloudInitInput = NonNullable<
 
 export function provisioningApi(
   ctx: ApiContext,
-): Slice<'listAppliances' | 'provisionVm' | 'provisionFromTemplate'> {
+): Slice<'listAppliances' | 'fetchApplianceImages' | 'provisionVm' | 'provisionFromTemplate'> {
   const { fleet, templates, checks, outcomes } = ctx;
   const { store, service } = ctx.options.provisioning;
   return {
     listAppliances: () => {
       const defaultName = store.defaultName();
       return store.list().map((a) => applianceInfo(a, a.name === defaultName));
+    },
+    fetchApplianceImages: async (host, appliance) => {
+      if (ctx.options.oneShot) await fleet.connections.get(host);
+      const { task, result } = service.fetchImages(host, appliance);
+      outcomes.track(task, result);
+      return task;
     },
     provisionVm: (host, appliance, name, params, options) => {
       checks.requireFreeVmName(host, name);

@@ -64,6 +64,18 @@ export const provisionCommands: Command[] = [
     },
   },
   {
+    name: 'appliance fetch',
+    usage: 'NAME --host H [--image-cache HOST_DIR]',
+    summary:
+      "Puts an appliance's images in the host's image cache ahead of provisioning (fetched from their URLs by the host), with progress.",
+    run: async ({ args, values, convirt, finish }) => {
+      const [appliance] = args;
+      if (!appliance || !values.host)
+        throw new UsageError('appliance fetch needs NAME and --host H.');
+      return finish(await (await convirt()).fetchApplianceImages(values.host, appliance));
+    },
+  },
+  {
     name: 'vm provision',
     usage:
       'APPLIANCE --host H --name N [--param KEY=VALUE]... [--start] [--image-cache HOST_DIR] [--ci-user USER --ci-ssh-key PUBKEY_FILE... --ci-password-hash HASH --ci-hostname NAME --ci-ip ADDR/PREFIX --ci-gateway IP --ci-dns IP... --ci-user-data FILE] | vm provision --template NAME --host H --name N [--param KEY=VALUE]... [--start] [--pool-dir HOST_DIR] [--shared-pool POOL]',
