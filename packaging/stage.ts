@@ -210,6 +210,9 @@ export async function stage({ distro, stageDir, root = repoRoot }: StageOptions)
   for (const store of ['image_store', 'appliance_store']) {
     cpSync(join(root, store), join(share, store), { recursive: true });
   }
+  // The distribution's own appliances (its official cloud image) join the shared store.
+  const distroStore = join(root, 'distros', distro, 'image_store');
+  if (existsSync(distroStore)) cpSync(distroStore, join(share, 'image_store'), { recursive: true });
   const doc = join(share, 'doc');
   mkdirSync(doc, { recursive: true });
   copyFileSync(join(root, 'README.md'), join(doc, 'README.md'));

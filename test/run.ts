@@ -150,14 +150,13 @@ async function systemPackages(): Promise<boolean> {
 function bootTestbed(stageDirs: string[]): Promise<RunningTestbed | Error> {
   log('integration: starting the test bed in the background');
   // The emulated Xen host is heavy: boot it only when a Xen test (integration or e2e) will run.
-  const xenHost = stageDirs
-    .flatMap((dir) => selectedTests(dir))
-    .some((f) => /xen/i.test(relative(root, f)));
+  const selected = stageDirs.flatMap((dir) => selectedTests(dir)).map((f) => relative(root, f));
+  const xenHost = selected.some((f) => /xen/i.test(f));
   // The second KVM host only for migration tests.
-  const secondKvmHost = stageDirs
-    .flatMap((dir) => selectedTests(dir))
-    .some((f) => /migrat/i.test(relative(root, f)));
-  return startTestbed(log, { xenHost, secondKvmHost }).catch((err: unknown) =>
+  const secondKvmHost = selected.some((f) => /migrat/i.test(f));
+  // So is the Debian cloud image (minutes to build the first time): only for cloud-image tests.
+  const cloudImage = selected.some((f) => /cloud-image/i.test(f));
+  return startTestbed(log, { xenHost, secondKvmHost, cloudImage }).catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
 }

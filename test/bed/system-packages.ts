@@ -17,6 +17,10 @@ export const REQUIRED_PACKAGES = [
   'iproute2', // bridges the provisioning tests create
   'chromium', // end-to-end UI tests
   'sudo', // non-root logins that use `sudo -n` for privileged commands
+  'mmdebstrap', // the Debian cloud image built from packages (cloud-image/build.sh)
+  'grub-pc-bin', // its boot loader, written into the image without a loop device
+  'fdisk', // sfdisk: its partition table
+  'genisoimage', // cloud-init NoCloud seeds made on the host
   'rpm', // rpmbuild and rpm for the Fedora and SUSE packages (test/integration/packaging.test.ts)
 ] as const;
 

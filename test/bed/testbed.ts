@@ -47,6 +47,23 @@ export interface TestbedInfo {
   appliances: string;
   /** nginx and friends on loopback, for templates and ISOs downloaded by URL (nginx.ts). */
   downloads: DownloadServersInfo;
+  /** The Debian cloud image built from packages (cloud-image/build.sh), when a test needs it. */
+  cloudImage?: CloudImageFixture;
+}
+
+export interface CloudImageFixture {
+  image: string;
+  sums: string;
+  sha512: string;
+  size: number;
+}
+
+/** Builds the Debian cloud image once (minutes); later calls return the cached one. */
+export async function ensureCloudImage(log: (line: string) => void): Promise<CloudImageFixture> {
+  const dir = join(cacheDir(), 'cloud-image');
+  const out = await mustRun('bash', [join(here, 'cloud-image', 'build.sh'), dir]);
+  if (out.trim()) log(out.trim());
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as CloudImageFixture;
 }
 
 export const TESTBED_ENV = 'CONVIRT_TESTBED';
@@ -98,6 +115,8 @@ export interface TestbedOptions {
   xenHost?: boolean;
   /** Start the second KVM host (default false); when false, migration tests fail saying so. */
   secondKvmHost?: boolean;
+  /** Build (or take from the cache) the Debian cloud image (default false). */
+  cloudImage?: boolean;
 }
 
 export async function startTestbed(
@@ -120,11 +139,13 @@ export async function startTestbed(
   let tinyVm: TinyVmFixture;
   let appliances: string;
   let sshd: TestSshdInfo;
+  let cloudImage: CloudImageFixture | undefined;
   try {
     daemons = await prepareSystem(log);
     tinyVm = await ensureTinyVm(log);
     appliances = await ensureAppliances(tinyVm, log);
     sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
+    if (options.cloudImage) cloudImage = await ensureCloudImage(log);
   } catch (err) {
     await stopXen();
     throw err;
@@ -155,6 +176,7 @@ export async function startTestbed(
     xenHost,
     secondKvmHost,
     downloads: downloads.info,
+    ...(cloudImage ? { cloudImage } : {}),
   };
   const infoFile = join(runDir, 'testbed.json');
   writeFileSync(infoFile, JSON.stringify(info, null, 2));

@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { FILE_NAME_RULE, InvalidInputError } from '../../shared/validation/names.js';
 import { confList, parseConf, type ConfValues } from './conf-file.js';
 import { readApplianceDescription } from './description.js';
+import { isUrl, parseMirrors, urlSource, type UrlMirror, type UrlSource } from './image-sources.js';
 
 /** The repository's own image store (a source checkout's). */
 export const REPOSITORY_STORE = join(import.meta.dirname, '../../../image_store');
@@ -26,7 +27,10 @@ const CONTENT_FORMATS = ['tar', 'tar_gz', 'tar_bz2'] as const;
 export type ContentFormat = (typeof CONTENT_FORMATS)[number];
 
 export type DiskSource =
-  /** A disk image copied (raw) or used as the backing file of an overlay (qcow2). */
+  /**
+   * A disk image copied (raw) or used as the backing file of an overlay (qcow2). `file`, like
+   * Appliance's `kernel` and `ramdisk`, is a local path or the URL of one of `urls`.
+   */
   | { kind: 'image'; file: string | null; format: 'qcow2' | 'raw' }
   /** A new filesystem filled from an archive (DTC's root tarball). */
   | { kind: 'content'; file: string | null; format: ContentFormat; fsType: string }
@@ -54,10 +58,14 @@ export interface Appliance {
   disks: ApplianceDisk[];
   kernel: string | null;
   ramdisk: string | null;
+  /** The files that come from a URL, fetched by the host into its image cache. */
+  urls: UrlSource[];
+  /** image.conf's `cloud_init = yes`: the image runs cloud-init, which reads a NoCloud seed. */
+  cloudInit: boolean;
   customizable: string[];
   provisionTimeoutSeconds: number;
   hooks: string[];
-  /** Total size of the appliance's files, in bytes. */
+  /** Total size of the appliance's local files, in bytes. */
   sizeBytes: number;
   /** Files image.conf names that are not there (the appliance has not been built). */
   missing: string[];
@@ -89,6 +97,7 @@ export class ImageStore {
   /** Every appliance, by name. */
   list(): Appliance[] {
     const byName = new Map<string, Appliance>();
+    const mirrors = this.mirrors();
     for (const store of this.stores) {
       const excludes = new Set(
         confList(this.storeConf(store).get('excludes') ?? 'common,example,custom_scripts'),
@@ -97,10 +106,19 @@ export class ImageStore {
         const dir = join(store, entry);
         if (excludes.has(entry) || !FILE_NAME_RULE.test(entry)) continue;
         if (!existsSync(join(dir, 'image.conf'))) continue;
-        byName.set(entry, this.load(store, entry));
+        byName.set(entry, this.load(store, entry, mirrors));
       }
     }
     return [...byName.values()];
+  }
+
+  /**
+   * Mirrors of download sites (image_store.conf's `mirrors = FROM TO, ...`): every store's, a later
+   * store's first, so the operator's own store can point the shipped appliances' URLs at a local
+   * copy without changing them.
+   */
+  mirrors(): UrlMirror[] {
+    return this.stores.reverse().flatMap((store) => parseMirrors(this.storeConf(store), store));
   }
 
   /** The appliance the provisioning form offers first (image_store.conf's `default`). */
@@ -139,14 +157,20 @@ export class ImageStore {
     return candidates.find((c) => existsSync(c)) ?? null;
   }
 
-  private load(storeDir: string, name: string): Appliance {
+  private load(storeDir: string, name: string, mirrors: readonly UrlMirror[]): Appliance {
     const dir = join(storeDir, name);
     const confFile = join(dir, 'image.conf');
     const conf = parseConf(readFileSync(confFile, 'utf8'), confFile);
     const missing: string[] = [];
+    const urls: UrlSource[] = [];
     const file = (key: string): string | null => {
       const value = conf.get(key);
       if (!value) return null;
+      if (isUrl(value)) {
+        const source = urlSource(conf, key, confFile, mirrors);
+        urls.push(source);
+        return source.url;
+      }
       const path = this.resolveFile(name, dir, value);
       if (!path) missing.push(value);
       return path;
@@ -206,7 +230,7 @@ export class ImageStore {
       kernel,
       ramdisk,
       ...disks.map((d) => (d.source.kind === 'empty' ? null : d.source.file)),
-    ];
+    ].filter((f): f is string => f !== null && !isUrl(f));
     return {
       name,
       storeDir,
@@ -219,10 +243,12 @@ export class ImageStore {
       disks,
       kernel,
       ramdisk,
+      urls,
+      cloudInit: conf.get('cloud_init') === 'yes',
       customizable: confList(conf.get('customizable_options')),
       provisionTimeoutSeconds: timeout,
       hooks: [...DTC_HOOKS, ERROR_HOOK].filter((h) => existsSync(join(dir, h))),
-      sizeBytes: files.reduce((sum, f) => sum + (f ? statSync(f).size : 0), 0),
+      sizeBytes: files.reduce((sum, f) => sum + statSync(f).size, 0),
       missing,
     };
   }

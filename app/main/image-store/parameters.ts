@@ -33,10 +33,18 @@ export function resolveParams(
       key === 'description' ||
       key === 'os' ||
       key === 'platform' ||
+      key === 'cloud_init' ||
+      key === 'source_url' ||
+      key === 'licence' ||
       key === 'VM_DISKS_DIR'
     )
       continue;
-    if (/_(src|src_type|src_format|disk_create|disk_type|disk_fs_type)$/.test(key)) continue;
+    if (
+      /_(src|src_type|src_format|src_checksum|src_checksum_url|disk_create|disk_type|disk_fs_type)$/.test(
+        key,
+      )
+    )
+      continue;
     params[key] = value;
   }
   for (const [key, value] of Object.entries(overrides)) {

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { validateHostPath } from '../../shared/validation/names.js';
+import { cacheName, isUrl, type UrlSource } from '../image-store/image-sources.js';
 import type { Appliance } from '../image-store/image-store.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
@@ -11,12 +12,23 @@ import { uploadFile } from './file-upload.js';
 
 const MiB = 1024 * 1024;
 
-/** A local file the VM needs on the host, and where it is cached there. */
+/** A file the VM needs on the host, and where it is cached there. */
 export interface CachedFile {
+  /** The file as the appliance names it: a local path, or the URL of `url`. */
   local: string;
+  /** Of a local file; a fetched file is verified against `url`'s checksum instead. */
   sha256: string;
+  /** Of a local file; a fetched file's size is known once fetched. */
   size: number;
   remote: string;
+  /** Set for a file the host fetches from a URL. */
+  url?: UrlSource;
+}
+
+/** A file not in the host's cache yet (`existing`: sizes of the cached files the host has). */
+export function notCached(file: CachedFile, existing: ReadonlyMap<string, number>): boolean {
+  // A fetched file is renamed into the cache only once verified: being there is enough.
+  return file.url ? !existing.has(file.remote) : existing.get(file.remote) !== file.size;
 }
 
 /** The appliance's files, each with its place in the host's image cache. */
@@ -33,6 +45,12 @@ export async function applianceFiles(
   const needed: CachedFile[] = [];
   for (const local of locals) {
     if (!local || needed.some((n) => n.local === local)) continue;
+    const url = isUrl(local) ? appliance.urls.find((u) => u.url === local) : undefined;
+    if (url) {
+      const remote = validateHostPath(`${imageCache}/${cacheName(url)}`);
+      needed.push({ local, sha256: '', size: 0, remote, url });
+      continue;
+    }
     const sha256 = await checksums.sha256(local);
     const safe = basename(local).replace(/[^A-Za-z0-9._-]/g, '_');
     needed.push({
@@ -52,12 +70,13 @@ export async function copyToCache(
   missing: readonly CachedFile[],
 ): Promise<void> {
   const { shell, prefix, ctx } = target;
+  const copies = missing.filter((n) => !n.url);
   for (const n of needed)
-    if (!missing.includes(n)) ctx.log(`Reusing ${n.remote} (same sha256 as ${n.local}).`);
-  if (missing.length) await shell.run([...prefix, 'mkdir', '-p', '--', target.imageCache]);
-  const total = missing.reduce((s, n) => s + n.size, 0) || 1;
+    if (!n.url && !copies.includes(n)) ctx.log(`Reusing ${n.remote} (same sha256 as ${n.local}).`);
+  if (copies.length) await shell.run([...prefix, 'mkdir', '-p', '--', target.imageCache]);
+  const total = copies.reduce((s, n) => s + n.size, 0) || 1;
   let done = 0;
-  for (const n of missing) {
+  for (const n of copies) {
     ctx.log(`Copying ${n.local} (${Math.ceil(n.size / MiB)} MiB) to ${n.remote}.`);
     const r = await uploadFile(shell, n.local, n.remote, {
       size: n.size,

@@ -25,8 +25,10 @@ import {
   CONFIG_VALUE,
   vmConfig,
 } from './appliance-config.js';
-import { applianceFiles, copyToCache, type CachedFile } from './appliance-images.js';
+import { fetchToCache } from './appliance-downloads.js';
+import { applianceFiles, copyToCache, notCached, type CachedFile } from './appliance-images.js';
 import { ApplianceWorkDir } from './appliance-work-dir.js';
+import { makeSeed, seedFiles, seedPath } from './cloud-init-seed.js';
 import type { ChecksumCache } from './checksums.js';
 import { surveyHost, type HostSurvey } from './host-survey.js';
 import type { ProvisionRequest, ProvisionResult } from './provision-types.js';
@@ -42,6 +44,27 @@ export interface ApplianceRunOptions {
   checksums: ChecksumCache;
   connect(host: string): Promise<RemoteShell>;
   drivers?: DriverSettings;
+}
+
+/** An appliance's files into a host's image cache, alone (convirtctl appliance fetch). */
+export async function fetchApplianceImages(
+  options: ApplianceRunOptions,
+  ctx: TaskContext,
+  host: Host,
+  appliance: Appliance,
+  imageCache: string,
+): Promise<void> {
+  const shell = ctx.record(await options.connect(host.name));
+  const prefix = host.useSudo ? ['sudo', '-n'] : [];
+  const needed = await applianceFiles(appliance, options.checksums, imageCache);
+  const survey = await surveyHost(shell, prefix, { imageCache, disks: imageCache }, [
+    ...needed.map((n) => n.remote),
+  ]);
+  const missing = needed.filter((n) => notCached(n, survey.existing));
+  const target = { shell, prefix, ctx, imageCache };
+  await copyToCache(target, needed, missing);
+  await fetchToCache(target, needed, missing, (fraction, text) => ctx.progress(fraction, text));
+  ctx.progress(1, missing.length ? 'Fetched' : 'Already on the host');
 }
 
 export class ApplianceProvisionRun extends ProvisionRun {
@@ -76,6 +99,8 @@ export class ApplianceProvisionRun extends ProvisionRun {
       const diskPaths = appliance.disks.map((d) =>
         applianceDiskPath(profile, this.dirs.disks, this.name, d),
       );
+      const seed = this.request.cloudInit ? seedPath(this.dirs.disks, this.name) : null;
+      if (seed) diskPaths.push(seed);
       // Two read-only commands, at once: each round trip to the host counts.
       const [survey, taken] = await Promise.all([
         surveyHost(this.shell, this.prefix, this.dirs, [
@@ -85,7 +110,7 @@ export class ApplianceProvisionRun extends ProvisionRun {
         this.driver.exists(this.name),
       ]);
       const bridge = this.checkSurvey(survey, taken, diskPaths, this.params.bridge);
-      const missing = needed.filter((n) => survey.existing.get(n.remote) !== n.size);
+      const missing = needed.filter((n) => notCached(n, survey.existing));
       this.checkFreeSpace(survey.free, missing);
 
       this.step = 'copying images';
@@ -93,6 +118,13 @@ export class ApplianceProvisionRun extends ProvisionRun {
         { shell: this.shell, prefix: this.prefix, ctx, imageCache: this.dirs.imageCache },
         needed,
         missing,
+      );
+      this.step = 'fetching images';
+      await fetchToCache(
+        { shell: this.shell, prefix: this.prefix, ctx, imageCache: this.dirs.imageCache },
+        needed,
+        missing,
+        (fraction, text) => ctx.progress(0.05 + 0.6 * fraction, text),
       );
 
       this.step = 'preparing provision.sh';
@@ -116,6 +148,7 @@ export class ApplianceProvisionRun extends ProvisionRun {
         bridge,
         virtType: survey.virtType,
       });
+      if (seed) vars.CIDATA_DISK = seed;
       this.work = work;
       this.undo.add(`folder ${work.path}`, () => this.undoCmd('rm', '-rf', '--', work.path));
       await work.ship(vmConfig(vars, appliance), {
@@ -127,6 +160,12 @@ export class ApplianceProvisionRun extends ProvisionRun {
       this.step = 'creating disks';
       ctx.progress(0.75, 'Creating disks');
       for (const disk of appliance.disks) await this.createDisk(work, disk, needed);
+      if (seed) {
+        this.step = 'making the cloud-init seed';
+        this.undoFile(seed);
+        const files = seedFiles(this.request.cloudInit!, { name: this.name, mac: vars.MAC! });
+        await makeSeed(this.shell, this.prefix, work.path, seed, files);
+      }
 
       this.step = 'running provision.sh';
       ctx.progress(0.85, 'Running provision.sh');

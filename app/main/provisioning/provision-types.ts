@@ -1,5 +1,6 @@
 // The provisioning request and its result, and where provisioning puts files on hosts: shared by
 // the service that checks requests and the tasks that carry them out.
+import type { CloudInitRequest } from '../../shared/validation/cloud-init.js';
 import { driverKind } from '../hypervisors/drivers.js';
 
 /** The VM's source: an appliance of the image store, or a template or ISO registered by URL. */
@@ -11,6 +12,8 @@ export type ProvisionRequest = ProvisionSource & {
   name: string;
   params?: Readonly<Record<string, string>>;
   start?: boolean;
+  /** A NoCloud seed for an appliance that declares cloud-init support (validated). */
+  cloudInit?: CloudInitRequest;
 };
 
 export interface ProvisionResult {

@@ -7,6 +7,7 @@
 // XENCONF_DIR/NAME.cfg (convirt.conf's xenconf_dir, /etc/xen by default) and started by
 // `xl create`.
 import type { Host } from '../../shared/domain/inventory.js';
+import { validateCloudInit } from '../../shared/validation/cloud-init.js';
 import {
   InvalidInputError,
   validateHostPath,
@@ -21,7 +22,7 @@ import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import type { UrlTemplateService } from '../templates/url-template-service.js';
 import { CONFIG_VALUE } from './appliance-config.js';
-import { ApplianceProvisionRun } from './appliance-provision-run.js';
+import { ApplianceProvisionRun, fetchApplianceImages } from './appliance-provision-run.js';
 import type { ChecksumCache } from './checksums.js';
 import {
   DEFAULT_HOST_PATHS,
@@ -92,6 +93,12 @@ export class ProvisioningService {
         `${appliance.name} is not built: missing ${appliance.missing.join(', ')} (run test/bed/appliances/build.sh).`,
       );
     const params = resolveParams(appliance, request.name, request.params);
+    if (request.cloudInit && !appliance.cloudInit)
+      throw new InvalidInputError(
+        'cloud_init',
+        `${appliance.name} does not run cloud-init: it takes no cloud-init settings.`,
+      );
+    const cloudInit = appliance.cloudInit ? validateCloudInit(request.cloudInit ?? {}) : undefined;
     for (const disk of appliance.disks) {
       const { source } = disk;
       if (source.kind === 'content' && !/^ext[234]$/.test(source.fsType))
@@ -117,14 +124,45 @@ export class ProvisioningService {
     const disks = validateHostPath(
       paths.disks ?? appliance.conf.get('VM_DISKS_DIR') ?? profile.disksDir,
     );
-    const imageCache = validateHostPath(
-      paths === DEFAULT_HOST_PATHS ? profile.imageCache : paths.imageCache,
-    );
+    const imageCache = this.imageCache(host);
     return this.options.tasks.run('vm.provision', `${host.name}/${request.name}`, (ctx) =>
-      new ApplianceProvisionRun(this.options, ctx, host, appliance, params, request, {
-        imageCache,
-        disks,
-      }).run(),
+      new ApplianceProvisionRun(
+        this.options,
+        ctx,
+        host,
+        appliance,
+        params,
+        { ...request, cloudInit },
+        {
+          imageCache,
+          disks,
+        },
+      ).run(),
+    );
+  }
+
+  /** The host's image cache: its hypervisor's folder unless HostPaths names one. */
+  private imageCache(host: Host): string {
+    const paths = this.options.hostPaths ?? DEFAULT_HOST_PATHS;
+    const profile = driverKind(host.hypervisor).provisioning;
+    return validateHostPath(paths === DEFAULT_HOST_PATHS ? profile.imageCache : paths.imageCache);
+  }
+
+  /**
+   * Puts an appliance's files in a host's image cache ahead of any provisioning: fetched from
+   * their URLs by the host, or copied from this machine; what is there already is kept.
+   */
+  fetchImages(hostName: string, applianceName: string): { task: Task; result: Promise<void> } {
+    const host = this.options.host(hostName);
+    const appliance = this.options.store.get(applianceName);
+    if (appliance.missing.length)
+      throw new InvalidInputError(
+        'appliance',
+        `${appliance.name} is not built: missing ${appliance.missing.join(', ')}.`,
+      );
+    const imageCache = this.imageCache(host);
+    return this.options.tasks.run('appliance.fetch', `${host.name}/${appliance.name}`, (ctx) =>
+      fetchApplianceImages(this.options, ctx, host, appliance, imageCache),
     );
   }
 

@@ -29,6 +29,8 @@ export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
   onDownloaded?: () => void;
   total?: number;
   signal?: AbortSignal;
+  /** Runs the download through this (`sudo -n`), for a destination only root may write. */
+  prefix?: readonly string[];
 }
 
 export interface HostDownloadResult {
@@ -68,48 +70,50 @@ function attempt(
   request: CurlRequest,
   r: HostDownloadRequest,
 ): Promise<AttemptOutcome> {
-  return shell.openChannel(downloadCommand(request, r.dest, r.checksum)).then(
-    (channel) =>
-      new Promise<AttemptOutcome>((resolve, reject) => {
-        let pending = '';
-        let stderr = '';
-        let size = 0;
-        let code: number | null = null;
-        const onAbort = () => {
-          try {
-            channel.signal('TERM');
-          } catch {
-            // already closing
-          }
-          channel.close();
-        };
-        r.signal?.addEventListener('abort', onAbort, { once: true });
-        channel.on('data', (d: Buffer) => {
-          pending += d.toString('utf8');
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) {
-            const bytes = progressBytes(line);
-            if (bytes !== undefined) r.onProgress?.(bytes, r.total);
-            if (line.startsWith('done ')) size = Number(line.slice('done '.length));
-            if (line === 'downloaded') r.onDownloaded?.();
-          }
-        });
-        channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-        channel.on('exit', (c: number | null) => (code = c));
-        channel.on('close', () => {
-          r.signal?.removeEventListener('abort', onAbort);
-          if (r.signal?.aborted) return reject(new Error('Cancelled.'));
-          resolve({
-            ok: code === 0,
-            size,
-            mismatch: code === EXIT_CHECKSUM_MISMATCH,
-            error: stderr.trim() || `exit ${code ?? 'unknown'}`,
+  return shell
+    .openChannel([...(r.prefix ?? []), ...downloadCommand(request, r.dest, r.checksum)])
+    .then(
+      (channel) =>
+        new Promise<AttemptOutcome>((resolve, reject) => {
+          let pending = '';
+          let stderr = '';
+          let size = 0;
+          let code: number | null = null;
+          const onAbort = () => {
+            try {
+              channel.signal('TERM');
+            } catch {
+              // already closing
+            }
+            channel.close();
+          };
+          r.signal?.addEventListener('abort', onAbort, { once: true });
+          channel.on('data', (d: Buffer) => {
+            pending += d.toString('utf8');
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines) {
+              const bytes = progressBytes(line);
+              if (bytes !== undefined) r.onProgress?.(bytes, r.total);
+              if (line.startsWith('done ')) size = Number(line.slice('done '.length));
+              if (line === 'downloaded') r.onDownloaded?.();
+            }
           });
-        });
-        channel.end(headerLines(request.headers));
-      }),
-  );
+          channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+          channel.on('exit', (c: number | null) => (code = c));
+          channel.on('close', () => {
+            r.signal?.removeEventListener('abort', onAbort);
+            if (r.signal?.aborted) return reject(new Error('Cancelled.'));
+            resolve({
+              ok: code === 0,
+              size,
+              mismatch: code === EXIT_CHECKSUM_MISMATCH,
+              error: stderr.trim() || `exit ${code ?? 'unknown'}`,
+            });
+          });
+          channel.end(headerLines(request.headers));
+        }),
+    );
 }
 
 function curlOptions(r: HostDownloadRequest): Omit<CurlRequest, 'url'> {

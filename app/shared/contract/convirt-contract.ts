@@ -78,6 +78,23 @@ const migrationRequest = object({
 /** Appliance folder names of the image store. */
 const applianceName = string({ max: 64, pattern: FILE_NAME_RULE });
 /** Provisioning parameters by key (image.conf keys); main validates each value. */
+/** cloud-init settings; validateCloudInit checks them again, whole, in main. */
+const cloudInitInput = object({
+  hostname: optional(string({ max: 253 })),
+  user: optional(string({ max: 32 })),
+  sshAuthorizedKeys: optional(array(string({ max: 16 * 1024 }), { max: 32 })),
+  passwordHash: optional(string({ max: 512 })),
+  network: optional(
+    object({
+      mode: oneOf(['dhcp', 'static']),
+      address: optional(string({ max: 64 })),
+      gateway: optional(string({ max: 64 })),
+      dns: optional(array(string({ max: 64 }), { max: 8 })),
+    }),
+  ),
+  userData: optional(string({ max: 64 * 1024 })),
+});
+
 const provisionParams = stringRecord(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, string({ max: 4096 }));
 
 const addHostInput = object({
@@ -410,12 +427,14 @@ export const convirtContract = {
 
     // The image store and provisioning. provisionVm checks everything before the task starts.
     listAppliances: method<ApplianceInfo[]>()(),
+    /** The appliance's files into the host's image cache ahead of provisioning (a task). */
+    fetchApplianceImages: method<Task>()(hostName, applianceName),
     provisionVm: method<Task>()(
       hostName,
       applianceName,
       vmName,
       provisionParams,
-      object({ start: optional(boolean) }),
+      object({ start: optional(boolean), cloudInit: optional(cloudInitInput) }),
     ),
     /**
      * A VM from a template or ISO registered by URL, on a connected host of its hypervisor: the

@@ -51,6 +51,7 @@ test('the shipped appliances, with files found in the artifact folder', (t) => {
   assert.deepEqual(names, [
     'debian-dtc',
     'debian-dtc-xen',
+    'debian-genericcloud',
     'install-from-iso',
     'tiny-linux',
     'tiny-linux-xen',

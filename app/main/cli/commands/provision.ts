@@ -1,7 +1,8 @@
 // appliance list, vm provision, iso upload|quota: the image store, new VMs, and ISOs.
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../../../shared/validation/names.js';
-import type { Command } from '../command-table.js';
+import type { Command, OptionValues } from '../command-table.js';
 import { printRows, printTaskOutcome, UsageError } from '../io.js';
 
 /** KEY=VALUE pairs of --param; a key given twice is refused. */
@@ -15,6 +16,32 @@ function parseParams(pairs: string[] = []): Record<string, string> {
     params[key] = pair.slice(eq + 1);
   }
   return params;
+}
+
+/** The --ci-* options as the contract's cloud-init input; undefined when none is given. */
+function cloudInitOptions(values: OptionValues) {
+  const text = (file: string) => readFileSync(file, 'utf8');
+  const ip = values['ci-ip'];
+  const input = {
+    ...(values['ci-hostname'] ? { hostname: values['ci-hostname'] } : {}),
+    ...(values['ci-user'] ? { user: values['ci-user'] } : {}),
+    ...(values['ci-ssh-key']?.length
+      ? { sshAuthorizedKeys: values['ci-ssh-key'].flatMap((f) => text(f).split('\n')) }
+      : {}),
+    ...(values['ci-password-hash'] ? { passwordHash: values['ci-password-hash'] } : {}),
+    ...(ip
+      ? {
+          network: {
+            mode: 'static' as const,
+            address: ip,
+            ...(values['ci-gateway'] ? { gateway: values['ci-gateway'] } : {}),
+            ...(values['ci-dns']?.length ? { dns: values['ci-dns'] } : {}),
+          },
+        }
+      : {}),
+    ...(values['ci-user-data'] ? { userData: text(values['ci-user-data']) } : {}),
+  };
+  return Object.keys(input).length ? input : undefined;
 }
 
 export const provisionCommands: Command[] = [
@@ -37,12 +64,25 @@ export const provisionCommands: Command[] = [
     },
   },
   {
+    name: 'appliance fetch',
+    usage: 'NAME --host H [--image-cache HOST_DIR]',
+    summary:
+      "Puts an appliance's images in the host's image cache ahead of provisioning (fetched from their URLs by the host), with progress.",
+    run: async ({ args, values, convirt, finish }) => {
+      const [appliance] = args;
+      if (!appliance || !values.host)
+        throw new UsageError('appliance fetch needs NAME and --host H.');
+      return finish(await (await convirt()).fetchApplianceImages(values.host, appliance));
+    },
+  },
+  {
     name: 'vm provision',
     usage:
-      'APPLIANCE --host H --name N [--param KEY=VALUE]... [--start] [--image-cache HOST_DIR] | vm provision --template NAME --host H --name N [--param KEY=VALUE]... [--start] [--pool-dir HOST_DIR] [--shared-pool POOL]',
+      'APPLIANCE --host H --name N [--param KEY=VALUE]... [--start] [--image-cache HOST_DIR] [--ci-user USER --ci-ssh-key PUBKEY_FILE... --ci-password-hash HASH --ci-hostname NAME --ci-ip ADDR/PREFIX --ci-gateway IP --ci-dns IP... --ci-user-data FILE] | vm provision --template NAME --host H --name N [--param KEY=VALUE]... [--start] [--pool-dir HOST_DIR] [--shared-pool POOL]',
     summary: 'A new VM from an appliance of the image store, or from a template registered by URL.',
     notes: [
       'Every parameter is checked before anything runs on the host; refused: exit 2, nothing made.',
+      'An appliance with cloud_init = yes gets a NoCloud seed: --ci-* set its host name, a user with SSH keys and/or a password hash (openssl passwd -6; never the password), a static address (else DHCP) and #cloud-config user-data.',
       'From a template or ISO registered by URL, H downloads it into the pool first unless a copy is there; params: memory vcpus vda_disk_size bridge mac.',
     ],
     run: async ({ args, values, convirt, finish }) => {
@@ -55,8 +95,14 @@ export const provisionCommands: Command[] = [
       const params = parseParams(values.param);
       const start = { start: values.start === true };
       const service = await convirt();
+      const cloudInit = cloudInitOptions(values);
       if (!template)
-        return finish(await service.provisionVm(host, appliance!, name, params, start));
+        return finish(
+          await service.provisionVm(host, appliance!, name, params, {
+            ...start,
+            ...(cloudInit ? { cloudInit } : {}),
+          }),
+        );
       return finish(await service.provisionFromTemplate(host, template, name, params, start));
     },
   },
