@@ -42,9 +42,7 @@ export function provisioningApi(
     },
     fetchApplianceImages: async (host, appliance) => {
       if (ctx.options.oneShot) await fleet.connections.get(host);
-      const { task, result } = service.fetchImages(host, appliance);
-      outcomes.track(task, result);
-      return task;
+      return outcomes.track(service.fetchImages(host, appliance));
     },
     provisionVm: (host, appliance, name, params, options) => {
       checks.requireFreeVmName(host, name);
