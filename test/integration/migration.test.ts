@@ -98,8 +98,11 @@ test('VMs move between the two KVM hosts', { timeout: 1_500_000 }, async (t) => 
   });
 
   assert.equal(
-    json<{ host: { name: string } }>(await ctl([...testbedHostAdd(bed, 'a', ['--json'])])).host
-      .name,
+    json<{ host: { name: string } }>(
+      await ctl([
+        ...testbedHostAdd(bed, 'a', ['--json', '--accept-host-key', bed.sshd.hostKeyFingerprint]),
+      ]),
+    ).host.name,
     'a',
   );
   const added = await ctl([
