@@ -47,7 +47,8 @@ import {
   validateClientHostPath,
   validateLabel,
 } from '../validation/names.js';
-import type { ParamType } from '../validation/provision-params.js';
+import { validateParam, type ParamType } from '../validation/provision-params.js';
+import { cloudInitRequest, validateCloudInit } from '../validation/cloud-init.js';
 
 // ---- argument schemas -------------------------------------------------------------------------
 
@@ -68,33 +69,40 @@ export const CONSOLE_KINDS = ['serial', 'graphics'] as const;
 export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
 
 const vmRef = object({ host: hostName, vm: vmName });
+/** Host name or IP address: never `.`, `..` or an option (`-x`), never `HOST:PORT` with a port. */
+const hostAddress = string({ max: 255, pattern: /^[A-Za-z0-9_:[][A-Za-z0-9._:[\]-]*$/ });
 const migrationRequest = object({
   target: hostName,
   mode: optional(oneOf(MIGRATION_MODES)),
   copyStorage: optional(boolean),
   bandwidthMiBs: optional(integer({ min: 1, max: 100_000 })),
-  targetAddress: optional(string({ max: 255, pattern: /^[A-Za-z0-9.:_-]+$/ })),
+  targetAddress: optional(hostAddress),
 });
 /** Appliance folder names of the image store. */
 const applianceName = string({ max: 64, pattern: FILE_NAME_RULE });
-/** Provisioning parameters by key (image.conf keys); main validates each value. */
-/** cloud-init settings; validateCloudInit checks them again, whole, in main. */
-const cloudInitInput = object({
-  hostname: optional(string({ max: 253 })),
-  user: optional(string({ max: 32 })),
-  sshAuthorizedKeys: optional(array(string({ max: 16 * 1024 }), { max: 32 })),
-  passwordHash: optional(string({ max: 512 })),
-  network: optional(
-    object({
-      mode: oneOf(['dhcp', 'static']),
-      address: optional(string({ max: 64 })),
-      gateway: optional(string({ max: 64 })),
-      dns: optional(array(string({ max: 64 }), { max: 8 })),
-    }),
-  ),
-  userData: optional(string({ max: 64 * 1024 })),
-});
+/** A text checked as the provisioning parameter `key` is (an address, a gateway ...). */
+const param = (key: string) => checked(string({ max: 64 }), (v) => validateParam(key, v.trim()));
+/** cloud-init settings, checked whole (validateCloudInit) here and again in main. */
+const cloudInitInput = checked(
+  object({
+    hostname: optional(checked(string({ max: 253 }), (v) => validateParam('hostname', v.trim()))),
+    user: optional(string({ max: 32 })),
+    sshAuthorizedKeys: optional(array(string({ max: 16 * 1024 }), { max: 32 })),
+    passwordHash: optional(string({ max: 512 })),
+    network: optional(
+      object({
+        mode: oneOf(['dhcp', 'static']),
+        address: optional(param('ip_address')),
+        gateway: optional(param('gateway')),
+        dns: optional(array(param('dns'), { max: 8 })),
+      }),
+    ),
+    userData: optional(string({ max: 64 * 1024 })),
+  }),
+  (input) => validateCloudInit(cloudInitRequest(input)),
+);
 
+/** Provisioning parameters by key (image.conf keys); main validates each value. */
 const provisionParams = stringRecord(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, string({ max: 4096 }));
 
 const addHostInput = object({
@@ -103,7 +111,7 @@ const addHostInput = object({
    * Host name or IP address; `HOST:PORT` is not accepted here, use port. Not starting with `-`
    * (a ProxyCommand's `%h` would read it as an option).
    */
-  address: string({ max: 255, pattern: /^[A-Za-z0-9_:[][A-Za-z0-9._:[\]-]*$/ }),
+  address: hostAddress,
   port: optional(integer({ min: 1, max: 65535 })),
   username: optional(string({ max: 64, pattern: /^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/ })),
   authMethod: optional(oneOf(['agent', 'key', 'password'])),

@@ -22,6 +22,30 @@ export interface CloudInitRequest {
   userData?: string;
 }
 
+/** The same settings as they come over the contract: a network whose address may be missing. */
+export interface CloudInitInput extends Omit<CloudInitRequest, 'network'> {
+  network?: { mode: 'dhcp' | 'static'; address?: string; gateway?: string; dns?: string[] };
+}
+
+/** The contract's cloud-init input as the request type (a static network needs its address). */
+export function cloudInitRequest(input: CloudInitInput): CloudInitRequest {
+  const { network, ...rest } = input;
+  const request: CloudInitRequest = Object.fromEntries(
+    Object.entries(rest).filter(([, v]) => v !== undefined),
+  );
+  if (network?.mode === 'static') {
+    if (!network.address)
+      throw new InvalidInputError('ip_address', 'ip_address: a static network needs an address.');
+    request.network = {
+      mode: 'static',
+      address: network.address,
+      ...(network.gateway ? { gateway: network.gateway } : {}),
+      ...(network.dns ? { dns: network.dns } : {}),
+    };
+  } else if (network) request.network = { mode: 'dhcp' };
+  return request;
+}
+
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const SSH_KEY =
   // eslint-disable-next-line no-control-regex -- a comment may be any text but control characters

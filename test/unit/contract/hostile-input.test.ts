@@ -49,7 +49,7 @@ const TEXT_AS_DATA: Record<string, string> = {
   'consoleAck#0': "a console id, looked up among the client's consoles",
   'closeConsole#0': "a console id, looked up among the client's consoles",
   ...Object.fromEntries(
-    ['registerTemplate#0.url', 'checkTemplateUrl#0'].map((slot) => [
+    ['registerTemplate#0.url', 'checkTemplateUrl#0', 'subscribeImageList#0.url'].map((slot) => [
       slot,
       "a download URL (validateDownloadUrl: printable ASCII, no shell character but a query's ? & #): one argument of curl",
     ]),
@@ -62,6 +62,13 @@ const TEXT_AS_DATA: Record<string, string> = {
   'registerTemplate#0.headers.0': "an HTTP header's value (a secret): kept in the secret store",
   'addCertificate#0.pem': 'PEM text, parsed as a certificate before anything is stored',
   'addCertificate#0.keyPem': 'PEM text, parsed as a private key before anything is stored',
+  'subscribeImageList#0.trustCaFile':
+    'a CA file on this machine: one argument of `openssl smime -verify -CAfile`, never a shell',
+  'subscribeImageList#0.trustCaDir':
+    'a CA folder on this machine: one argument of `openssl smime -verify -CApath`, never a shell',
+  'subscribeImageList#0.endorserDn':
+    "a certificate subject: compared with the list signer's, stored, never given to a program",
+  'subscribeImageList#0.headers.0': "an HTTP header's value (a secret): kept in the secret store",
 };
 
 const CANARY = '/tmp/convirt-hostile-canary';

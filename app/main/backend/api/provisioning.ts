@@ -1,34 +1,11 @@
 // New VMs: from an appliance of the image store, or from a template or ISO registered by URL.
 import type { ServiceOf } from '../../../shared/contract/define.js';
 import type { convirtContract } from '../../../shared/contract/convirt-contract.js';
-import type { CloudInitRequest } from '../../../shared/validation/cloud-init.js';
+import { cloudInitRequest } from '../../../shared/validation/cloud-init.js';
 import { InvalidInputError } from '../../../shared/validation/names.js';
 import { applianceInfo } from '../../image-store/appliance-info.js';
 import { requireTemplateUsable, templateParams } from '../../provisioning/template-provisioning.js';
 import type { ApiContext, Slice } from './context.js';
-
-/** The contract's cloud-init input as the request type (a static network needs its address). */
-function cloudInitRequest(input: CloudInitInput): CloudInitRequest {
-  const { network, ...rest } = input;
-  const request: CloudInitRequest = Object.fromEntries(
-    Object.entries(rest).filter(([, v]) => v !== undefined),
-  );
-  if (network?.mode === 'static') {
-    if (!network.address)
-      throw new InvalidInputError('ip_address', 'ip_address: a static network needs an address.');
-    request.network = {
-      mode: 'static',
-      address: network.address,
-      ...(network.gateway ? { gateway: network.gateway } : {}),
-      ...(network.dns ? { dns: network.dns } : {}),
-    };
-  } else if (network) request.network = { mode: 'dhcp' };
-  return request;
-}
-
-type CloudInitInput = NonNullable<
-  Parameters<ServiceOf<typeof convirtContract>['provisionVm']>[4]['cloudInit']
->;
 
 export function provisioningApi(
   ctx: ApiContext,
