@@ -215,8 +215,12 @@ export class SshConnection implements RemoteShell {
       try {
         return await new Promise<T>((resolve, reject) => {
           if (this.closed) return reject(new ConnectionLostError(this.target));
+          // A channel still opening when the socket closes fails with ssh2's "No response
+          // from server": it is the connection that was lost, and callers recognize that.
           this.client.exec(command, options, (err, channel) =>
-            err ? reject(err) : resolve(wire(channel)),
+            err
+              ? reject(this.closed ? new ConnectionLostError(this.target) : err)
+              : resolve(wire(channel)),
           );
         });
       } catch (err) {
@@ -330,6 +334,7 @@ export class SshConnection implements RemoteShell {
       this.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
         if (err) {
           release();
+          if (this.closed) return reject(new ConnectionLostError(this.target));
           return reject(
             new Error(
               `Cannot open a tunnel from ${this.target} to ${host}:${port}: ${err.message}`,
