@@ -1,6 +1,4 @@
 // New VMs: from an appliance of the image store, or from a template or ISO registered by URL.
-import type { ServiceOf } from '../../../shared/contract/define.js';
-import type { convirtContract } from '../../../shared/contract/convirt-contract.js';
 import { cloudInitRequest } from '../../../shared/validation/cloud-init.js';
 import { InvalidInputError } from '../../../shared/validation/names.js';
 import { applianceInfo } from '../../image-store/appliance-info.js';
