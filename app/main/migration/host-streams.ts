@@ -36,6 +36,9 @@ export async function copyBetweenHosts(
     onBytes(total);
   });
   reader.pipe(writer);
+  // The writer prints nothing, but its stream must flow: ssh2 emits a channel's 'close' only
+  // after its output has been read to the end.
+  writer.resume();
   const stop = () => {
     reader.close();
     writer.close();
