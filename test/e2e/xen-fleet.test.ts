@@ -165,7 +165,10 @@ uiTest("the PV guest's view: its figures, and no guest agent said plainly", asyn
   assert.equal(await vm.overviewFact('vCPUs').textContent(), '2');
   await app.screenshot('xen-04-pv-guest-overview');
   await vm.openTab('Performance');
-  await app.page.getByRole('img', { name: /^CPU: .* now$/ }).waitFor({ timeout: 60_000 });
+  // The chart reads "CPU: N % now, K points since …" once two polls give a rate.
+  await app.page
+    .getByRole('img', { name: /^CPU: .* now, \d+ points since / })
+    .waitFor({ timeout: 60_000 });
   await app.screenshot('xen-05-pv-guest-performance');
 });
 
