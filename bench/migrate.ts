@@ -4,7 +4,7 @@
 // `virsh migrate` as an operator would run it by hand (qemu+ssh to the second host). Total time
 // (the migration alone, from the call to the VM running on the target) and downtime (libvirt's
 // `domjobinfo --completed` on the target); medians and ConVirt's ratio to the baseline.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FleetService } from '../app/main/fleet/fleet-service.js';
@@ -12,13 +12,11 @@ import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
 import { Inventory } from '../app/main/inventory/index.js';
 import { MigrationService } from '../app/main/migration/migration-service.js';
 import { HostKeyTrust } from '../app/main/ssh/host-key-trust.js';
-import { pinnedHostKey } from '../app/main/ssh/host-key.js';
-import { SshConnection } from '../app/main/ssh/ssh-connection.js';
 import { waitForGuestAgent } from '../app/main/guest-agent/wait-for-agent.js';
 import { mustRun } from '../test/bed/process.js';
 import type { SecondKvmHostInfo } from '../test/bed/second-kvm-host.js';
 import { startTestbed } from '../test/bed/testbed.js';
-import { connectToTestbed } from '../test/support/testbed.js';
+import { connectToSecondKvmHost, connectToTestbed } from '../test/support/testbed.js';
 import { defineTinyVm } from '../test/support/tiny-vm.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -41,13 +39,7 @@ const maybeSecond = bed.info.secondKvmHost;
 if ('unavailable' in maybeSecond) throw new Error(maybeSecond.unavailable);
 const second: SecondKvmHostInfo = maybeSecond;
 const a = await connectToTestbed(bed.info);
-const b = await SshConnection.connect({
-  host: second.address,
-  port: second.port,
-  username: second.username,
-  auth: { privateKey: readFileSync(second.clientKeyPath) },
-  verifyHostKey: pinnedHostKey(second.hostKeyFingerprint),
-});
+const b = await connectToSecondKvmHost(second);
 const virshA = new KvmDriver(a);
 const virshB = new KvmDriver(b);
 const dir = join(bed.info.runDir, 'bench-migrate');

@@ -4,13 +4,11 @@
 // target, same boot), moved offline, refused for failed checks, and a live migration whose
 // target is cut off mid-way leaving the VM running on the source and nothing on the target.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MigrationPlan } from '../../app/shared/domain/migration.js';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
-import { pinnedHostKey } from '../../app/main/ssh/host-key.js';
-import { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import type { SecondKvmHostInfo } from '../bed/second-kvm-host.js';
 import { runLocal } from '../bed/process.js';
 import {
@@ -20,7 +18,7 @@ import {
   type CtlRun,
   type TaskJson,
 } from '../support/convirtctl-runner.js';
-import { connectToTestbed, testbed } from '../support/testbed.js';
+import { connectToSecondKvmHost, connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
 
 const bed = testbed();
@@ -76,13 +74,7 @@ test('VMs move between the two KVM hosts', { timeout: 1_500_000 }, async (t) => 
   const second = secondHost();
   mkdirSync(join(home, '.ssh'), { recursive: true });
   const a = await connectToTestbed(bed);
-  const b = await SshConnection.connect({
-    host: second.address,
-    port: second.port,
-    username: second.username,
-    auth: { privateKey: readFileSync(second.clientKeyPath) },
-    verifyHostKey: pinnedHostKey(second.hostKeyFingerprint),
-  });
+  const b = await connectToSecondKvmHost(second);
   const virshA = new KvmDriver(a);
   const virshB = new KvmDriver(b);
   const made: string[] = [];

@@ -1,5 +1,6 @@
 // What an integration test uses to reach the test bed that test/run.ts started.
 import { readFileSync } from 'node:fs';
+import type { SecondKvmHostInfo } from '../bed/second-kvm-host.js';
 import { TESTBED_ENV, type TestbedInfo } from '../bed/testbed.js';
 import { pinnedHostKey } from '../../app/main/ssh/host-key.js';
 import { SshConnection, type SshConnectionOptions } from '../../app/main/ssh/ssh-connection.js';
@@ -32,5 +33,16 @@ export function connectToTestbed(
     auth: { privateKey: readFileSync(bed.sshd.clientKeyPath) },
     verifyHostKey: pinnedHostKey(bed.sshd.hostKeyFingerprint),
     ...overrides,
+  });
+}
+
+/** A connection to the test bed's second KVM host that trusts exactly its host key. */
+export function connectToSecondKvmHost(second: SecondKvmHostInfo): Promise<SshConnection> {
+  return SshConnection.connect({
+    host: second.address,
+    port: second.port,
+    username: second.username,
+    auth: { privateKey: readFileSync(second.clientKeyPath) },
+    verifyHostKey: pinnedHostKey(second.hostKeyFingerprint),
   });
 }
