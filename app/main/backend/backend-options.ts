@@ -29,6 +29,8 @@ export interface ConvirtBackendOptions {
   imageLists: ImageListService;
   /** convirt.conf as read at start-up. */
   config: ConvirtConfig;
+  /** Where the VMs' and hosts' performance history is kept (the data folder's perf-history). */
+  perfHistoryDir: string;
   mode: AppInfo['mode'];
   version: string;
   /** Whether openLocalTerminal is served. */

@@ -10,6 +10,7 @@ import { implementation } from './api/index.js';
 import type { CallingClient, ClientEvents } from './api/context.js';
 import type { ConvirtBackendOptions } from './backend-options.js';
 import { toContractError } from './contract-errors.js';
+import { PerfHistoryStore } from '../fleet/perf-history.js';
 import { FleetState } from './fleet-state.js';
 import { secretStoreNeed } from './secret-store-rules.js';
 import type { SecretAsker, SecretRequests } from './secret-requests.js';
@@ -36,7 +37,11 @@ export class ConvirtBackend {
 
   constructor(private readonly options: ConvirtBackendOptions) {
     this.secrets = options.secrets;
-    this.state = new FleetState(options.fleet, options.inventory);
+    this.state = new FleetState(
+      options.fleet,
+      options.inventory,
+      new PerfHistoryStore(options.perfHistoryDir),
+    );
     this.checks = new VmChecks(options, this.state);
     this.outcomes = new TaskOutcomes(options.fleet, this.checks);
     const { fleet } = options;

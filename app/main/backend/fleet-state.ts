@@ -14,7 +14,7 @@ import type { HostFacts } from '../../shared/domain/host.js';
 import type { VmSample } from '../../shared/domain/vm.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { HostPoll } from '../fleet/fleet-poller.js';
-import { PerfHistoryStore } from '../fleet/perf-history.js';
+import type { PerfHistoryStore } from '../fleet/perf-history.js';
 import type { Host, Inventory } from '../inventory/index.js';
 
 interface HostState {
@@ -36,8 +36,6 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
    * client fetches a new snapshot, instead of skipping them as already seen.
    */
   private lastSeq = Date.now();
-  /** Every VM's and host's performance over time, for the charts. */
-  readonly history = new PerfHistoryStore();
   private readonly onPoll = (poll: HostPoll) => this.polled(poll);
   private readonly onError = ({ host, error }: { host: string; error: Error }) =>
     this.failed(host, error);
@@ -45,6 +43,8 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
   constructor(
     private readonly fleet: FleetService,
     private readonly inventory: Inventory,
+    /** Every VM's and host's performance over time, for the charts. */
+    readonly history: PerfHistoryStore,
   ) {
     super();
     fleet.poller.on('poll', this.onPoll);
@@ -54,6 +54,8 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
   dispose(): void {
     this.fleet.poller.off('poll', this.onPoll);
     this.fleet.poller.off('hostError', this.onError);
+    // The newest points are still in memory: write them (main may exit before it finishes).
+    void this.history.flush();
   }
 
   private state(host: string): HostState {

@@ -152,6 +152,7 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       sshSecrets,
       vault,
       config,
+      perfHistoryDir: join(options.dataDir, 'perf-history'),
       mode: options.mode,
       version: options.version,
       localTerminal: options.localTerminal,

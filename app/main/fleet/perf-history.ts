@@ -1,12 +1,33 @@
 // Performance history of every VM and host, kept by main from the polls so a chart opened now
-// shows the past: the last 24 h at poll resolution (one point per slow-poll interval at most),
-// older points averaged into 10-minute buckets kept 7 days. Memory is bounded per series (fixed
-// ring capacities) and grows with the history actually held, not ahead of it.
+// shows the past: the last 24 h at poll resolution (one point per poll step at most), older
+// points averaged into 10-minute buckets kept 7 days. It lives on disk, one folder per host, so
+// main's memory does not grow with the history (at 50,000 VMs, 24 h in memory would take
+// gigabytes) and it survives a restart:
+//   series.txt          one JSON string per line: the series' names, numbered by line ("" = the
+//                       host's own sums)
+//   r-<segment>.bin     poll-resolution records of the segment being written (one per hour)
+//   r-<segment>.bin.gz  a finished segment, compressed
+//   d-<day>.bin         downsampled records of segments older than the poll span
+// About 9 MB a day for a host of 50 VMs before compression.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { PerfHistory, PerfPoint } from '../../shared/domain/perf-history.js';
 import type { VmSample } from '../../shared/domain/vm.js';
 import type { HostPoll } from './fleet-poller.js';
+import {
+  decodeRecords,
+  encodeRecord,
+  type HistoryRecord,
+  seriesPoints,
+  type SeriesValues,
+  VALUES,
+} from './perf-history-records.js';
 
-const VALUES = 4; // cpuPercent, memoryMiB, diskBytesPerSec, netBytesPerSec
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 export interface PerfHistoryOptions {
   /** The finest step kept: polls closer together (a watched host) share one point. */
@@ -15,154 +36,42 @@ export interface PerfHistoryOptions {
   pollSpanMs?: number;
   downsampledStepMs?: number;
   downsampledSpanMs?: number;
+  /** One poll-resolution file per this span (a multiple of downsampledStepMs). */
+  segmentMs?: number;
+  /** One downsampled file per this span (a multiple of segmentMs). */
+  downsampledFileMs?: number;
+  /** A history file that could not be written or read (the history is not worth a crash). */
+  warn?: (message: string) => void;
 }
 
-/**
- * Points oldest first in a ring that grows (doubling) up to `capacity`, then overwrites the
- * oldest. Values are Float32 (NaN for null): 24 bytes per point with its time.
- */
-class PointRing {
-  private times: Float64Array;
-  private values: Float32Array;
-  private start = 0;
-  length = 0;
+const HOST_SERIES = '';
 
-  constructor(private readonly capacity: number) {
-    const size = Math.min(16, capacity);
-    this.times = new Float64Array(size);
-    this.values = new Float32Array(size * VALUES);
-  }
-
-  /** Appends; returns the point pushed out (the oldest) when the ring is full. */
-  push(at: number, values: readonly number[]): { at: number; values: number[] } | null {
-    if (this.length === this.times.length && this.length < this.capacity) this.grow();
-    let evicted: { at: number; values: number[] } | null = null;
-    if (this.length === this.times.length) {
-      evicted = { at: this.times[this.start]!, values: this.valuesAt(this.start) };
-      this.start = (this.start + 1) % this.times.length;
-      this.length--;
-    }
-    const slot = (this.start + this.length) % this.times.length;
-    this.times[slot] = at;
-    this.values.set(values, slot * VALUES);
-    this.length++;
-    return evicted;
-  }
-
-  /** Replaces the newest point (polls within one step share it). */
-  replaceLast(at: number, values: readonly number[]): void {
-    const slot = (this.start + this.length - 1) % this.times.length;
-    this.times[slot] = at;
-    this.values.set(values, slot * VALUES);
-  }
-
-  lastAt(): number | null {
-    return this.length ? this.times[(this.start + this.length - 1) % this.times.length]! : null;
-  }
-
-  firstAt(): number | null {
-    return this.length ? this.times[this.start]! : null;
-  }
-
-  *points(): Generator<PerfPoint> {
-    for (let i = 0; i < this.length; i++) {
-      const slot = (this.start + i) % this.times.length;
-      const [cpuPercent, memoryMiB, diskBytesPerSec, netBytesPerSec] = this.valuesAt(slot).map(
-        (v) => (Number.isNaN(v) ? null : v),
-      );
-      yield {
-        at: this.times[slot]!,
-        cpuPercent: cpuPercent ?? null,
-        memoryMiB: memoryMiB ?? null,
-        diskBytesPerSec: diskBytesPerSec ?? null,
-        netBytesPerSec: netBytesPerSec ?? null,
-      };
-    }
-  }
-
-  private valuesAt(slot: number): number[] {
-    return Array.from(this.values.subarray(slot * VALUES, slot * VALUES + VALUES));
-  }
-
-  private grow(): void {
-    const size = Math.min(this.capacity, this.times.length * 2);
-    const times = new Float64Array(size);
-    const values = new Float32Array(size * VALUES);
-    // Not yet wrapped (it wraps only at full capacity): the points are in order from slot 0.
-    times.set(this.times.subarray(0, this.length));
-    values.set(this.values.subarray(0, this.length * VALUES));
-    this.times = times;
-    this.values = values;
-  }
+/** Where a host's files are and what main holds of them between polls. */
+interface HostFiles {
+  host: string;
+  dir: string;
+  /** Series name to its number, as series.txt holds them. */
+  series: Map<string, number>;
+  /** The newest point, kept in memory until the next poll step begins. */
+  pending: HistoryRecord | null;
+  /** The segment the last written record went to (null: none since start). */
+  segment: number | null;
+  /** File work runs one after the other per host, in order. */
+  queue: Promise<void>;
+  /** The host was removed: work still queued for it does nothing. */
+  forgotten: boolean;
 }
-
-/** Averages of the points that fall in one downsampled bucket (NaN-aware). */
-class Bucket {
-  private readonly sums = new Float64Array(VALUES);
-  private readonly counts = new Uint32Array(VALUES);
-
-  constructor(readonly index: number) {}
-
-  add(values: readonly number[]): void {
-    values.forEach((v, i) => {
-      if (Number.isNaN(v)) return;
-      this.sums[i]! += v;
-      this.counts[i]!++;
-    });
-  }
-
-  averages(): number[] {
-    return Array.from(this.sums, (sum, i) => (this.counts[i] ? sum / this.counts[i] : NaN));
-  }
-}
-
-class Series {
-  readonly recent: PointRing;
-  readonly older: PointRing;
-  private bucket: Bucket | null = null;
-
-  constructor(private readonly o: Required<PerfHistoryOptions>) {
-    this.recent = new PointRing(Math.ceil(o.pollSpanMs / o.pollStepMs) + 1);
-    this.older = new PointRing(Math.ceil(o.downsampledSpanMs / o.downsampledStepMs));
-  }
-
-  record(at: number, values: readonly number[]): void {
-    const last = this.recent.lastAt();
-    if (last !== null && at - last < this.o.pollStepMs) {
-      this.recent.replaceLast(last, values);
-      return;
-    }
-    const evicted = this.recent.push(at, values);
-    if (evicted) this.downsample(evicted.at, evicted.values);
-  }
-
-  private downsample(at: number, values: number[]): void {
-    const step = this.o.downsampledStepMs;
-    const index = Math.floor(at / step);
-    if (this.bucket && this.bucket.index !== index) {
-      this.older.push((this.bucket.index + 0.5) * step, this.bucket.averages());
-      this.bucket = null;
-    }
-    (this.bucket ??= new Bucket(index)).add(values);
-  }
-
-  history(): PerfHistory {
-    return {
-      points: [...this.older.points(), ...this.recent.points()],
-      pollResolutionSince: this.recent.firstAt(),
-      downsampledStepMs: this.o.downsampledStepMs,
-    };
-  }
-}
-
-const nan = (v: number | null) => (v === null ? NaN : v);
-const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
 
 interface Counters {
   at: number;
   disk: number | null;
   net: number | null;
 }
+
+const nan = (v: number | null) => (v === null ? NaN : v);
+const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+const indexOf = (file: string, prefix: string) =>
+  file.startsWith(prefix) ? Number.parseInt(file.slice(prefix.length), 10) : NaN;
 
 /** Per-second rate of a cumulative counter; null when unknown or reset (a restarted VM). */
 function rate(prev: number | null | undefined, now: number | null, seconds: number) {
@@ -173,23 +82,37 @@ function rate(prev: number | null | undefined, now: number | null, seconds: numb
 }
 
 export class PerfHistoryStore {
-  private readonly options: Required<PerfHistoryOptions>;
-  private readonly vms = new Map<string, Series>();
-  private readonly hosts = new Map<string, Series>();
+  private readonly o: Required<Omit<PerfHistoryOptions, 'warn'>>;
+  private readonly warn: (message: string) => void;
+  private readonly hosts = new Map<string, HostFiles>();
   /** The last cumulative counters of each VM, for its rates. */
   private readonly counters = new Map<string, Counters>();
 
-  constructor(options: PerfHistoryOptions = {}) {
-    this.options = {
+  constructor(
+    private readonly dir: string,
+    options: PerfHistoryOptions = {},
+  ) {
+    this.o = {
       pollStepMs: options.pollStepMs ?? 10_000,
       pollSpanMs: options.pollSpanMs ?? 24 * 3600_000,
       downsampledStepMs: options.downsampledStepMs ?? 600_000,
       downsampledSpanMs: options.downsampledSpanMs ?? 7 * 24 * 3600_000,
+      segmentMs: options.segmentMs ?? 3600_000,
+      downsampledFileMs: options.downsampledFileMs ?? 24 * 3600_000,
     };
+    if (
+      this.o.segmentMs % this.o.downsampledStepMs ||
+      this.o.downsampledFileMs % this.o.segmentMs
+    ) {
+      throw new Error('Segments must hold whole buckets, and downsampled files whole segments.');
+    }
+    this.warn = options.warn ?? ((message) => console.warn(message));
   }
 
   /** Records one host poll: a point per running VM, and the host's sums. */
   record({ host, at, vms }: HostPoll): void {
+    const files = this.files(host);
+    const entries = new Map<number, SeriesValues>();
     const present = new Set<string>();
     const total = { cpu: 0, memory: 0, disk: 0 as number | null, net: 0 as number | null };
     for (const vm of vms) {
@@ -201,19 +124,99 @@ export class PerfHistoryStore {
       total.memory += vm.memoryMiB;
       total.disk = sum(total.disk, Number.isNaN(values[2]!) ? null : values[2]!);
       total.net = sum(total.net, Number.isNaN(values[3]!) ? null : values[3]!);
-      this.series(this.vms, key).record(at, values);
+      entries.set(this.seriesNumber(files, vm.name), values);
     }
-    this.series(this.hosts, host).record(at, [
-      total.cpu,
-      total.memory,
-      nan(total.disk),
-      nan(total.net),
-    ]);
+    const hostValues = [total.cpu, total.memory, nan(total.disk), nan(total.net)];
+    entries.set(this.seriesNumber(files, HOST_SERIES), hostValues);
     // A VM gone from its host (deleted, renamed) keeps its history until the host is forgotten;
     // only its counters go, so a VM of the same name later starts its rates afresh.
     for (const key of this.counters.keys()) {
       if (key.startsWith(`${host}/`) && !present.has(key)) this.counters.delete(key);
     }
+    const pending = files.pending;
+    if (pending && at - pending.at < this.o.pollStepMs) {
+      pending.entries = entries; // the same step: the newest values, the step's first time
+      return;
+    }
+    files.pending = { at, entries };
+    if (pending) this.enqueue(files, () => this.write(files, pending, at));
+  }
+
+  async vmHistory(host: string, vm: string): Promise<PerfHistory> {
+    return this.history(host, vm);
+  }
+
+  async hostHistory(host: string): Promise<PerfHistory> {
+    return this.history(host, HOST_SERIES);
+  }
+
+  /** A removed host's history goes with it (a host added again by that name starts afresh). */
+  forgetHost(host: string): void {
+    const files = this.hosts.get(host);
+    if (files) files.forgotten = true; // its queued writes do nothing now
+    this.hosts.delete(host);
+    for (const key of this.counters.keys())
+      if (key.startsWith(`${host}/`)) this.counters.delete(key);
+    const dir = this.hostDir(host);
+    const removed = `${dir}.removed-${process.pid}-${Date.now()}`;
+    try {
+      renameSync(dir, removed);
+    } catch {
+      return; // nothing kept yet
+    }
+    const after = files?.queue ?? Promise.resolve();
+    void after.then(() => rm(removed, { recursive: true, force: true })).catch(this.failed(host));
+  }
+
+  /** Writes the points still in memory (before main exits) and waits for every file write. */
+  async flush(): Promise<void> {
+    for (const files of this.hosts.values()) {
+      const pending = files.pending;
+      if (pending) this.enqueue(files, () => this.write(files, pending, pending.at));
+      files.pending = null;
+    }
+    await Promise.all([...this.hosts.values()].map((files) => files.queue));
+  }
+
+  private async history(host: string, name: string): Promise<PerfHistory> {
+    const empty = (): PerfHistory => ({
+      points: [],
+      pollResolutionSince: null,
+      downsampledStepMs: this.o.downsampledStepMs,
+    });
+    const files =
+      this.hosts.get(host) ?? (existsSync(this.hostDir(host)) ? this.files(host) : null);
+    const series = files?.series.get(name);
+    if (!files || series === undefined) return empty();
+    await files.queue;
+    let names: string[];
+    try {
+      names = await readdir(files.dir);
+    } catch {
+      return empty();
+    }
+    const older: PerfPoint[] = [];
+    const recent: PerfPoint[] = [];
+    for (const [prefix, into] of [
+      ['d-', older],
+      ['r-', recent],
+    ] as const) {
+      const ordered = names
+        .filter((file) => !Number.isNaN(indexOf(file, prefix)))
+        .sort((a, b) => indexOf(a, prefix) - indexOf(b, prefix));
+      for (const file of ordered) {
+        const buffer = await this.readRecords(join(files.dir, file)).catch(() => null);
+        if (!buffer) continue;
+        for (const { at, values } of seriesPoints(buffer, series)) into.push(point(at, values));
+      }
+    }
+    const pendingValues = files.pending?.entries.get(series);
+    if (files.pending && pendingValues) recent.push(point(files.pending.at, pendingValues));
+    return {
+      points: [...older, ...recent],
+      pollResolutionSince: recent[0]?.at ?? null,
+      downsampledStepMs: this.o.downsampledStepMs,
+    };
   }
 
   private vmValues(key: string, at: number, vm: VmSample): number[] {
@@ -230,36 +233,157 @@ export class PerfHistoryStore {
     ];
   }
 
-  private series(map: Map<string, Series>, key: string): Series {
-    let series = map.get(key);
-    if (!series) {
-      series = new Series(this.options);
-      map.set(key, series);
+  private hostDir(host: string): string {
+    // Any host name is a safe folder name this way ("." and ".." included).
+    return join(this.dir, `host-${encodeURIComponent(host).replaceAll('.', '%2E')}`);
+  }
+
+  private files(host: string): HostFiles {
+    let files = this.hosts.get(host);
+    if (!files) {
+      const dir = this.hostDir(host);
+      files = {
+        host,
+        dir,
+        series: new Map(),
+        pending: null,
+        segment: null,
+        queue: Promise.resolve(),
+        forgotten: false,
+      };
+      try {
+        // Read once per host and start: later names are appended as they come.
+        const lines = readFileSync(join(dir, 'series.txt'), 'utf8').split('\n').slice(0, -1);
+        lines.forEach((line, index) => files!.series.set(JSON.parse(line) as string, index));
+      } catch {
+        // No history yet (or unreadable: it starts again).
+      }
+      this.hosts.set(host, files);
     }
-    return series;
+    return files;
   }
 
-  vmHistory(host: string, vm: string): PerfHistory {
-    return this.vms.get(`${host}/${vm}`)?.history() ?? this.empty();
+  private seriesNumber(files: HostFiles, name: string): number {
+    let number = files.series.get(name);
+    if (number === undefined) {
+      number = files.series.size;
+      files.series.set(name, number);
+      const line = `${JSON.stringify(name)}\n`;
+      this.enqueue(files, async () => {
+        await mkdir(files.dir, { recursive: true });
+        await appendFile(join(files.dir, 'series.txt'), line);
+      });
+    }
+    return number;
   }
 
-  hostHistory(host: string): PerfHistory {
-    return this.hosts.get(host)?.history() ?? this.empty();
+  private enqueue(files: HostFiles, work: () => Promise<void>): void {
+    files.queue = files.queue
+      .then(() => (files.forgotten ? undefined : work()))
+      .catch(this.failed(files.host));
   }
 
-  /** A removed host's history goes with it. */
-  forgetHost(host: string): void {
-    this.hosts.delete(host);
-    for (const map of [this.vms, this.counters]) {
-      for (const key of map.keys()) if (key.startsWith(`${host}/`)) map.delete(key);
+  private failed(host: string) {
+    return (err: unknown) =>
+      this.warn(`Performance history of ${host}: ${(err as Error).message} (points lost)`);
+  }
+
+  /** Appends a record; a new segment first finishes and downsamples the old ones. */
+  private async write(files: HostFiles, record: HistoryRecord, now: number): Promise<void> {
+    const segment = Math.floor(record.at / this.o.segmentMs);
+    await mkdir(files.dir, { recursive: true });
+    if (files.segment !== segment) {
+      await this.maintain(files, segment, now);
+      files.segment = segment;
+    }
+    await appendFile(join(files.dir, `r-${segment}.bin`), encodeRecord(record));
+  }
+
+  /** Compresses finished segments, downsamples those past the poll span, drops expired days. */
+  private async maintain(files: HostFiles, current: number, now: number): Promise<void> {
+    const names = await readdir(files.dir);
+    const path = (file: string) => join(files.dir, file);
+    for (const file of names) {
+      const segment = indexOf(file, 'r-');
+      if (file.endsWith('.bin') && segment < current) {
+        await writeFile(path(`${file}.gz`), await gzipAsync(await readFile(path(file))));
+        await rm(path(file));
+      }
+    }
+    for (const file of await readdir(files.dir)) {
+      const segment = indexOf(file, 'r-');
+      if (!file.endsWith('.gz') || (segment + 1) * this.o.segmentMs > now - this.o.pollSpanMs) {
+        continue;
+      }
+      const day = Math.floor((segment * this.o.segmentMs) / this.o.downsampledFileMs);
+      const buckets = downsample(await this.readRecords(path(file)), this.o.downsampledStepMs);
+      await appendFile(path(`d-${day}.bin`), Buffer.concat(buckets.map(encodeRecord)));
+      await rm(path(file));
+    }
+    const expired = now - this.o.pollSpanMs - this.o.downsampledSpanMs;
+    for (const file of await readdir(files.dir)) {
+      const day = indexOf(file, 'd-');
+      if ((day + 1) * this.o.downsampledFileMs <= expired) await rm(path(file));
     }
   }
 
-  private empty(): PerfHistory {
-    return {
-      points: [],
-      pollResolutionSince: null,
-      downsampledStepMs: this.options.downsampledStepMs,
-    };
+  private async readRecords(file: string): Promise<Buffer> {
+    const buffer = await readFile(file);
+    return file.endsWith('.gz') ? gunzipAsync(buffer) : buffer;
   }
+}
+
+function point(at: number, values: readonly number[]): PerfPoint {
+  const [cpuPercent, memoryMiB, diskBytesPerSec, netBytesPerSec] = values.map((v) =>
+    Number.isNaN(v) ? null : v,
+  );
+  return {
+    at,
+    cpuPercent: cpuPercent ?? null,
+    memoryMiB: memoryMiB ?? null,
+    diskBytesPerSec: diskBytesPerSec ?? null,
+    netBytesPerSec: netBytesPerSec ?? null,
+  };
+}
+
+interface Sums {
+  sums: number[];
+  counts: number[];
+}
+
+/** Each series' averages (NaN-aware) per bucket of `step`, timed at the bucket's middle. */
+function downsample(buffer: Buffer, step: number): HistoryRecord[] {
+  const buckets = new Map<number, Map<number, Sums>>();
+  for (const { at, entries } of decodeRecords(buffer)) {
+    const index = Math.floor(at / step);
+    let bucket = buckets.get(index);
+    if (!bucket) buckets.set(index, (bucket = new Map<number, Sums>()));
+    for (const [series, values] of entries) {
+      let acc = bucket.get(series);
+      if (!acc) {
+        acc = {
+          sums: new Array<number>(VALUES).fill(0),
+          counts: new Array<number>(VALUES).fill(0),
+        };
+        bucket.set(series, acc);
+      }
+      const { sums, counts } = acc;
+      values.forEach((v, i) => {
+        if (Number.isNaN(v)) return;
+        sums[i]! += v;
+        counts[i]!++;
+      });
+    }
+  }
+  return [...buckets]
+    .sort(([a], [b]) => a - b)
+    .map(([index, bucket]) => ({
+      at: (index + 0.5) * step,
+      entries: new Map(
+        [...bucket].map(([series, { sums, counts }]) => [
+          series,
+          sums.map((total, i) => (counts[i] ? total / counts[i] : NaN)),
+        ]),
+      ),
+    }));
 }

@@ -5,9 +5,10 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { FleetState } from '../../../app/main/backend/fleet-state.js';
 import type { FleetService } from '../../../app/main/fleet/fleet-service.js';
+import { PerfHistoryStore } from '../../../app/main/fleet/perf-history.js';
 import type { HostPolled } from '../../../app/shared/contract/convirt-contract.js';
 import type { VmSample } from '../../../app/shared/domain/vm.js';
-import { tempInventory } from '../inventory/temp-inventory.js';
+import { tempDir, tempInventory } from '../inventory/temp-inventory.js';
 
 const sample = (name: string, extra: Partial<VmSample> = {}): VmSample => ({
   name,
@@ -25,13 +26,17 @@ const sample = (name: string, extra: Partial<VmSample> = {}): VmSample => ({
   ...extra,
 });
 
-test('each poll sends only what changed, numbered; tags come along', (t) => {
+test('each poll sends only what changed, numbered; tags come along', async (t) => {
   const inventory = tempInventory(t);
   inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
   inventory.tags.add({ kind: 'vm', id: 'h/b' }, 'prod');
   const poller = new EventEmitter();
   const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
-  const state = new FleetState(fleet as unknown as FleetService, inventory);
+  const state = new FleetState(
+    fleet as unknown as FleetService,
+    inventory,
+    new PerfHistoryStore(tempDir(t)),
+  );
   const events: HostPolled[] = [];
   state.on('hostPolled', (e) => events.push(e));
 
@@ -55,7 +60,7 @@ test('each poll sends only what changed, numbered; tags come along', (t) => {
   );
   assert.equal(state.seq, before + 3, 'a snapshot now holds every event sent');
   assert.equal(
-    state.history.vmHistory('h', 'b').points.length,
+    (await state.history.vmHistory('h', 'b')).points.length,
     3,
     'the charts get every poll (10 s apart)',
   );

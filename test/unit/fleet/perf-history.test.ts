@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { PerfHistoryStore } from '../../../app/main/fleet/perf-history.js';
 import type { VmSample } from '../../../app/shared/domain/vm.js';
+import { tempDir } from '../inventory/temp-inventory.js';
 
 function sample(name: string, extra: Partial<VmSample> = {}): VmSample {
   return {
@@ -21,8 +24,8 @@ function sample(name: string, extra: Partial<VmSample> = {}): VmSample {
   };
 }
 
-test('a VM keeps every poll with rates from its counters; a reset gives no rate', () => {
-  const store = new PerfHistoryStore({ pollStepMs: 1000 });
+test('a VM keeps every poll with rates from its counters; a reset gives no rate', async (t) => {
+  const store = new PerfHistoryStore(tempDir(t), { pollStepMs: 1000 });
   const polls = [
     [0, 0],
     [2000, 4000],
@@ -32,7 +35,7 @@ test('a VM keeps every poll with rates from its counters; a reset gives no rate'
   for (const [at, read] of polls) {
     store.record({ host: 'h', at, vms: [sample('a', { diskReadBytes: read })] });
   }
-  const { points } = store.vmHistory('h', 'a');
+  const { points } = await store.vmHistory('h', 'a');
   assert.deepEqual(
     points.map((p) => [p.at, p.diskBytesPerSec]),
     [
@@ -46,51 +49,103 @@ test('a VM keeps every poll with rates from its counters; a reset gives no rate'
   assert.equal(points[0]!.cpuPercent, 10);
 });
 
-test('polls closer than the step share one point; the host sums its running VMs', () => {
-  const store = new PerfHistoryStore({ pollStepMs: 10_000 });
+test('polls closer than the step share one point; the host sums its running VMs', async (t) => {
+  const store = new PerfHistoryStore(tempDir(t), { pollStepMs: 10_000 });
   const vms = [sample('a'), sample('b', { cpuPercent: 30 }), sample('c', { state: 'shutoff' })];
   store.record({ host: 'h', at: 0, vms });
   store.record({ host: 'h', at: 2000, vms });
   store.record({ host: 'h', at: 10_000, vms });
-  assert.equal(store.vmHistory('h', 'a').points.length, 2);
-  assert.equal(store.vmHistory('h', 'c').points.length, 0, 'a shut-off VM records nothing');
-  const host = store.hostHistory('h').points.at(-1)!;
+  assert.equal((await store.vmHistory('h', 'a')).points.length, 2);
+  assert.equal((await store.vmHistory('h', 'c')).points.length, 0, 'a shut-off VM: no points');
+  const host = (await store.hostHistory('h')).points.at(-1)!;
   assert.equal(host.cpuPercent, 40);
   assert.equal(host.memoryMiB, 512);
 });
 
-test('beyond the poll span, points are averaged into buckets; memory stays bounded', () => {
-  const store = new PerfHistoryStore({
-    pollStepMs: 1000,
-    pollSpanMs: 10_000,
-    downsampledStepMs: 5000,
-    downsampledSpanMs: 20_000,
-  });
+const small = {
+  pollStepMs: 1000,
+  pollSpanMs: 10_000,
+  segmentMs: 5000,
+  downsampledStepMs: 5000,
+  downsampledSpanMs: 20_000,
+  downsampledFileMs: 10_000,
+};
+
+test('beyond the poll span, points are averaged into buckets; expired days go', async (t) => {
+  const dir = tempDir(t);
+  const store = new PerfHistoryStore(dir, small);
   for (let s = 0; s < 100; s++) {
     store.record({ host: 'h', at: s * 1000, vms: [sample('a', { cpuPercent: s })] });
   }
-  const history = store.vmHistory('h', 'a');
+  const history = await store.vmHistory('h', 'a');
   const recent = history.points.filter((p) => p.at >= history.pollResolutionSince!);
   const older = history.points.filter((p) => p.at < history.pollResolutionSince!);
-  assert.equal(recent.length, 11, 'poll resolution for the span (plus the current point)');
-  assert.equal(recent.at(-1)!.cpuPercent, 99);
-  assert.equal(older.length, 4, 'the downsampled span holds 4 buckets of 5 s');
-  // The bucket of seconds 80..84 averages to 82, its time the bucket's middle.
+  // The last segment change (at 96 s) downsampled the segments ending by 86 s and dropped the
+  // downsampled files ending by 66 s.
+  assert.equal(history.pollResolutionSince, 85_000);
+  assert.equal(recent.length, 15);
+  assert.equal(recent.at(-1)!.cpuPercent, 99, 'the newest poll, still in memory');
   assert.deepEqual(
     older.map((p) => [p.at, p.cpuPercent]),
     [
+      [62_500, 62],
       [67_500, 67],
       [72_500, 72],
       [77_500, 77],
       [82_500, 82],
     ],
   );
+  const files = readdirSync(readdirSync(dir).map((d) => join(dir, d))[0]!).sort();
+  assert.deepEqual(files, [
+    'd-6.bin',
+    'd-7.bin',
+    'd-8.bin',
+    'r-17.bin.gz',
+    'r-18.bin.gz',
+    'r-19.bin',
+    'series.txt',
+  ]);
 });
 
-test('a removed host forgets its history and its VMs', () => {
-  const store = new PerfHistoryStore();
-  store.record({ host: 'h', at: 0, vms: [sample('a')] });
-  store.forgetHost('h');
-  assert.deepEqual(store.vmHistory('h', 'a').points, []);
-  assert.deepEqual(store.hostHistory('h').points, []);
+test('the history survives a restart, and a record cut short by a crash is skipped', async (t) => {
+  const dir = tempDir(t);
+  const first = new PerfHistoryStore(dir, small);
+  for (let s = 0; s < 4; s++) {
+    first.record({ host: 'h', at: s * 1000, vms: [sample('b'), sample('a', { cpuPercent: s })] });
+  }
+  await first.flush();
+  const hostDir = join(dir, readdirSync(dir)[0]!);
+  appendFileSync(
+    join(hostDir, 'r-0.bin'),
+    Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
+  );
+  const second = new PerfHistoryStore(dir, small);
+  assert.deepEqual(
+    (await second.vmHistory('h', 'a')).points.map((p) => p.cpuPercent),
+    [0, 1, 2, 3],
+  );
+  second.record({ host: 'h', at: 5000, vms: [sample('c')] });
+  second.record({ host: 'h', at: 6000, vms: [sample('c', { cpuPercent: 7 })] });
+  assert.deepEqual(
+    (await second.vmHistory('h', 'c')).points.map((p) => p.cpuPercent),
+    [10, 7],
+    'a new VM after the restart gets a series of its own',
+  );
+});
+
+test('a removed host forgets its history and its VMs; any host name is a safe folder', async (t) => {
+  const dir = tempDir(t);
+  const store = new PerfHistoryStore(dir);
+  store.record({ host: '..', at: 0, vms: [sample('a')] });
+  await store.flush();
+  const [hostDir] = readdirSync(dir);
+  assert.match(hostDir!, /^host-/);
+  store.forgetHost('..');
+  assert.deepEqual((await store.vmHistory('..', 'a')).points, []);
+  assert.deepEqual((await store.hostHistory('..')).points, []);
+  assert.equal(existsSync(join(dir, hostDir!)), false);
+  store.record({ host: '..', at: 1000, vms: [sample('b')] });
+  await store.flush();
+  assert.equal((await store.vmHistory('..', 'b')).points.length, 1, 'added again: afresh');
+  assert.deepEqual((await store.vmHistory('..', 'a')).points, []);
 });
