@@ -142,12 +142,13 @@ export class PerfHistoryStore {
     if (pending) this.enqueue(files, () => this.write(files, pending, at));
   }
 
-  async vmHistory(host: string, vm: string): Promise<PerfHistory> {
-    return this.history(host, vm);
+  /** A VM's points, or with `since` only those at or after it (files before it not read). */
+  async vmHistory(host: string, vm: string, since = 0): Promise<PerfHistory> {
+    return this.history(host, vm, since);
   }
 
-  async hostHistory(host: string): Promise<PerfHistory> {
-    return this.history(host, HOST_SERIES);
+  async hostHistory(host: string, since = 0): Promise<PerfHistory> {
+    return this.history(host, HOST_SERIES, since);
   }
 
   /** A removed host's history goes with it (a host added again by that name starts afresh). */
@@ -178,7 +179,7 @@ export class PerfHistoryStore {
     await Promise.all([...this.hosts.values()].map((files) => files.queue));
   }
 
-  private async history(host: string, name: string): Promise<PerfHistory> {
+  private async history(host: string, name: string, since: number): Promise<PerfHistory> {
     const empty = (): PerfHistory => ({
       points: [],
       pollResolutionSince: null,
@@ -197,21 +198,25 @@ export class PerfHistoryStore {
     }
     const older: PerfPoint[] = [];
     const recent: PerfPoint[] = [];
-    for (const [prefix, into] of [
-      ['d-', older],
-      ['r-', recent],
+    for (const [prefix, into, fileMs] of [
+      ['d-', older, this.o.downsampledFileMs],
+      ['r-', recent, this.o.segmentMs],
     ] as const) {
       const ordered = names
-        .filter((file) => !Number.isNaN(indexOf(file, prefix)))
+        .filter((file) => (indexOf(file, prefix) + 1) * fileMs > since) // NaN: not one of these
         .sort((a, b) => indexOf(a, prefix) - indexOf(b, prefix));
       for (const file of ordered) {
         const buffer = await this.readRecords(join(files.dir, file)).catch(() => null);
         if (!buffer) continue;
-        for (const { at, values } of seriesPoints(buffer, series)) into.push(point(at, values));
+        for (const { at, values } of seriesPoints(buffer, series)) {
+          if (at >= since) into.push(point(at, values));
+        }
       }
     }
     const pendingValues = files.pending?.entries.get(series);
-    if (files.pending && pendingValues) recent.push(point(files.pending.at, pendingValues));
+    if (files.pending && pendingValues && files.pending.at >= since) {
+      recent.push(point(files.pending.at, pendingValues));
+    }
     return {
       points: [...older, ...recent],
       pollResolutionSince: recent[0]?.at ?? null,

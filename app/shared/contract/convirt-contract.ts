@@ -69,6 +69,8 @@ export const CONSOLE_KINDS = ['serial', 'graphics'] as const;
 export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
 
 const vmRef = object({ host: hostName, vm: vmName });
+/** A time in ms since the epoch from which a history answer starts. */
+const historySince = integer({ min: 0, max: 8_640_000_000_000_000 });
 /** Host name or IP address: never `.`, `..` or an option (`-x`), never `HOST:PORT` with a port. */
 const hostAddress = string({ max: 255, pattern: /^[A-Za-z0-9_:[][A-Za-z0-9._:[\]-]*$/ });
 const migrationRequest = object({
@@ -356,8 +358,11 @@ export const convirtContract = {
     setFocus: method<void>()(array(hostName, { max: 1000 })),
     refreshHost: method<void>()(hostName),
     hostFacts: method<HostFacts>()(hostName),
-    /** The host's performance (sums over its running VMs) as main kept it from the polls. */
-    hostHistory: method<PerfHistory>()(hostName),
+    /**
+     * The host's performance (sums over its running VMs) as main kept it from the polls; with
+     * `since` (ms), only the points at or after it, for a chart that holds the rest.
+     */
+    hostHistory: method<PerfHistory>()(hostName, optional(historySince)),
 
     // Hosts and server pools.
     addHost: method<HostView>()(addHostInput),
@@ -394,7 +399,7 @@ export const convirtContract = {
     bulkVmAction: method<Task[]>()(array(vmRef, { max: 10_000 }), oneOf(VM_ACTIONS)),
     vmDetails: method<VmDetails>()(vmRef),
     /** The VM's performance as main kept it from the polls, from before the caller asked. */
-    vmHistory: method<PerfHistory>()(vmRef),
+    vmHistory: method<PerfHistory>()(vmRef, optional(historySince)),
     /**
      * Every VM of the given hosts (all by default) as polled now, twice a second apart so CPU use
      * has a value; an unreachable host fails the call.

@@ -107,6 +107,19 @@ test('beyond the poll span, points are averaged into buckets; expired days go', 
   ]);
 });
 
+test('with a start time, only the points from it on (older files not read)', async (t) => {
+  const store = new PerfHistoryStore(tempDir(t), small);
+  for (let s = 0; s < 30; s++) {
+    store.record({ host: 'h', at: s * 1000, vms: [sample('a', { cpuPercent: s })] });
+  }
+  const { points } = await store.vmHistory('h', 'a', 27_000);
+  assert.deepEqual(
+    points.map((p) => p.at),
+    [27_000, 28_000, 29_000],
+  );
+  assert.equal((await store.hostHistory('h', 29_500)).points.length, 0);
+});
+
 test('the history survives a restart, and a record cut short by a crash is skipped', async (t) => {
   const dir = tempDir(t);
   const first = new PerfHistoryStore(dir, small);

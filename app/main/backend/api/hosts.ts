@@ -52,7 +52,7 @@ export function hostsApi(
       if (!fleet.connections.isConnected(host)) state.connecting(host);
       await fleet.poller.pollAll([host]);
     },
-    hostHistory: (host) => state.history.hostHistory(fleet.host(host).name),
+    hostHistory: (host, since) => state.history.hostHistory(fleet.host(host).name, since),
     hostFacts: async (host) => {
       const facts = await fleet.hostFacts(host);
       state.setFacts(host, facts);

@@ -49,7 +49,7 @@ export function vmsApi({
         ...details,
       };
     },
-    vmHistory: ({ host, vm }) => state.history.vmHistory(fleet.host(host).name, vm),
+    vmHistory: ({ host, vm }, since) => state.history.vmHistory(fleet.host(host).name, vm, since),
     // Two samples a second apart, so CPU use has a value in a one-shot answer.
     listVms: (hosts) => fleet.listVms(hosts, 1000),
     listSnapshots: ({ host, vm }) => fleet.snapshotList(host, vm),

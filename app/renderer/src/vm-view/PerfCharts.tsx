@@ -1,6 +1,6 @@
 // Performance charts of a VM or a host (CPU, memory, disk and network) from the history main
 // keeps, so they show the past, not only what arrived since the page opened. Drawn by uPlot with
-// time and value axes; fetched again after each poll of the host.
+// time and value axes; after each poll of the host only the newest points are fetched.
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -8,6 +8,7 @@ import type { PerfHistory, PerfPoint } from '../../../shared/domain/perf-history
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes, formatMiB, formatPercent } from '../common/format.js';
+import { nextSince, withUpdate } from './history-updates.js';
 
 const HEIGHT = 140;
 
@@ -49,10 +50,33 @@ export function PerfCharts({
   const client = useClient();
   const [history, setHistory] = useState<PerfHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const held = useRef<{ of: string; history: PerfHistory | null; wholeFetchedAt: number | null }>({
+    of: '',
+    history: null,
+    wholeFetchedAt: null,
+  });
   useEffect(() => {
     let live = true;
-    (vm === undefined ? client.hostHistory(host) : client.vmHistory({ host, vm }))
-      .then((h) => live && (setHistory(h), setError(null)))
+    const now = Date.now();
+    const of = `${host}/${vm ?? ''}`;
+    // Another VM or host: start again from its whole history.
+    if (held.current.of !== of) held.current = { of, history: null, wholeFetchedAt: null };
+    const since = nextSince(held.current.history, held.current.wholeFetchedAt, now);
+    // No trailing undefined: it would cross the wire as null, which the contract refuses.
+    const from = since === null ? [] : ([since] as const);
+    (vm === undefined ? client.hostHistory(host, ...from) : client.vmHistory({ host, vm }, ...from))
+      .then((answer) => {
+        if (!live) return;
+        const previous = held.current.history;
+        const next = since === null || !previous ? answer : withUpdate(previous, answer, since);
+        held.current = {
+          of,
+          history: next,
+          wholeFetchedAt: since === null ? now : held.current.wholeFetchedAt,
+        };
+        setHistory(next);
+        setError(null);
+      })
       .catch((err: unknown) => live && setError(errorMessage(err)));
     return () => {
       live = false;
