@@ -1,11 +1,17 @@
 // One console in a tab: the serial console (xterm.js), the graphical console (noVNC) or the local
 // terminal. The props are the agreement with the screens that show consoles.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js';
 import type { ConsoleTarget } from './console-connection.js';
-import { GraphicalConsole } from './GraphicalConsole.js';
-import { TextConsole } from './TextConsole.js';
 import './consoles.css';
+
+// xterm.js and noVNC load when the first console opens, not with the window.
+const TextConsole = lazy(() =>
+  import('./TextConsole.js').then((m) => ({ default: m.TextConsole })),
+);
+const GraphicalConsole = lazy(() =>
+  import('./GraphicalConsole.js').then((m) => ({ default: m.GraphicalConsole })),
+);
 
 export type { ConsoleTarget } from './console-connection.js';
 
@@ -27,26 +33,28 @@ export function ConsoleView({ client, target, label }: ConsoleViewProps) {
       : `the ${target.kind === 'serial' ? 'serial' : 'graphical'} console of ${target.host}/${target.vm}`;
   return (
     <section className="console-view" aria-label={label}>
-      {'local' in target || target.kind === 'serial' ? (
-        <TextConsole
-          key={key}
-          client={client}
-          target={target}
-          title={title}
-          label={label}
-          onReconnect={reconnect}
-        />
-      ) : (
-        <GraphicalConsole
-          key={key}
-          client={client}
-          host={target.host}
-          vm={target.vm}
-          title={title}
-          label={label}
-          onReconnect={reconnect}
-        />
-      )}
+      <Suspense fallback={<p className="muted">Loading the console…</p>}>
+        {'local' in target || target.kind === 'serial' ? (
+          <TextConsole
+            key={key}
+            client={client}
+            target={target}
+            title={title}
+            label={label}
+            onReconnect={reconnect}
+          />
+        ) : (
+          <GraphicalConsole
+            key={key}
+            client={client}
+            host={target.host}
+            vm={target.vm}
+            title={title}
+            label={label}
+            onReconnect={reconnect}
+          />
+        )}
+      </Suspense>
     </section>
   );
 }

@@ -1,18 +1,16 @@
 // Performance charts of a VM or a host (CPU, memory, disk and network) from the history main
 // keeps, so they show the past, not only what arrived since the page opened. Drawn by uPlot with
 // time and value axes; after each poll of the host only the newest points are fetched.
-import { useEffect, useRef, useState } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { PerfHistory, PerfPoint } from '../../../shared/domain/perf-history.js';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { formatBytes, formatMiB, formatPercent } from '../common/format.js';
 import { nextSince, withUpdate } from './history-updates.js';
 
-const HEIGHT = 140;
+const UplotPlot = lazy(() => import('./UplotPlot.js'));
 
-interface ChartSpec {
+export interface ChartSpec {
   title: string;
   unit: string;
   pick: (p: PerfPoint) => number | null;
@@ -93,60 +91,10 @@ export function PerfCharts({
 }
 
 function Chart({ spec, points }: { spec: ChartSpec; points: PerfPoint[] | null }) {
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const times = points?.map((p) => p.at / 1000) ?? [];
   const values = points?.map(spec.pick) ?? [];
   let latest: number | null = null;
   for (const value of values) if (value !== null) latest = value;
-
-  useEffect(() => {
-    const el = box.current!;
-    const chart = new uPlot(
-      {
-        width: Math.max(200, el.clientWidth),
-        height: HEIGHT,
-        legend: { show: false },
-        cursor: { y: false },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
-        axes: [
-          { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
-          {
-            stroke: 'currentColor',
-            grid: { stroke: 'rgba(128,128,128,0.2)' },
-            size: 84,
-            values: (_u, ticks) => ticks.map((v) => spec.format(v)),
-          },
-        ],
-        series: [
-          {},
-          {
-            label: `${spec.title} (${spec.unit})`,
-            stroke: '#2f6fd6',
-            fill: 'rgba(47,111,214,0.15)',
-            width: 1.5,
-            spanGaps: false,
-          },
-        ],
-      },
-      [[], []],
-      el,
-    );
-    plot.current = chart;
-    const resize = new ResizeObserver(() =>
-      chart.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT }),
-    );
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      chart.destroy();
-      plot.current = null;
-    };
-  }, [spec]);
-
-  useEffect(() => {
-    plot.current?.setData([times, values]);
-  });
 
   const description =
     points === null
@@ -168,7 +116,9 @@ function Chart({ spec, points }: { spec: ChartSpec; points: PerfPoint[] | null }
         </span>
         <span className="chart-now">{latest === null ? '–' : spec.format(latest)}</span>
       </figcaption>
-      <div ref={box} className="chart-plot" aria-hidden="true" />
+      <Suspense fallback={<div className="chart-plot" aria-hidden="true" />}>
+        <UplotPlot spec={spec} times={times} values={values} />
+      </Suspense>
       {points !== null && points.length < 2 ? (
         <span className="chart-empty" aria-hidden="true">
           {points.length ? 'collecting…' : 'no data'}
