@@ -23,6 +23,7 @@ import { TaskPane } from './pages/task-pane.js';
 import { VmPage } from './pages/vm-page.js';
 import { uiTestFor } from './support/ui-test.js';
 import { startE2eApp, type E2eApp } from './support/e2e-app.js';
+import { filesHolding } from '../support/data-folder.js';
 
 const bed = testbed();
 const HOST = 'testbed';
@@ -356,11 +357,7 @@ uiTest(
     // The poller's connection after add-host used the passphrase kept for the session.
     await host.heading.getByText(name).waitFor();
     assert.equal(await prompt.dialog('Passphrase').count(), 0, 'asked once, not again');
-    for (const file of readdirSync(app.dataDir)) {
-      const bytes = readFileSync(join(app.dataDir, file));
-      assert.equal(bytes.includes(passphrase), false, `${file} holds the passphrase`);
-      assert.equal(bytes.includes(master), false, `${file} holds the master passphrase`);
-    }
+    assert.deepEqual(filesHolding(app.dataDir, passphrase, master), [], 'files holding a secret');
     assert.ok(readdirSync(app.dataDir).includes('secrets.vault'));
 
     await app.page.getByRole('button', { name: 'Remembered secrets…' }).click();

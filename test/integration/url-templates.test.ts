@@ -30,6 +30,7 @@ import { InvalidInputError } from '../../app/shared/validation/names.js';
 import { runLocal, waitFor } from '../bed/process.js';
 import { convirtctlRunner, testbedHostAdd } from '../support/convirtctl-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
+import { filesHolding } from '../support/data-folder.js';
 
 const bed = testbed();
 const web = bed.downloads;
@@ -52,10 +53,7 @@ test('templates and ISOs by URL', { timeout: 300_000 }, async (t) => {
   const inventory = Inventory.open({ dataDir });
   await unlockForHeaders(inventory.db, true);
   /** Every byte of every file of the data folder (the inventory, its WAL, the store...). */
-  const dataFolderHolds = (text: string) =>
-    readdirSync(dataDir, { recursive: true, withFileTypes: true })
-      .filter((f) => f.isFile())
-      .some((f) => readFileSync(join(f.parentPath, f.name)).includes(text));
+  const dataFolderHolds = (text: string) => filesHolding(dataDir, text).length > 0;
   const ssh = await connectToTestbed(bed);
   const pool = `${bed.imagesDir}/${bed.prefix}urlpool`;
   const storeDir = join(dataDir, 'store');
