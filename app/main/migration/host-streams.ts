@@ -86,8 +86,18 @@ export async function openHostRelay(
 ): Promise<HostRelay> {
   const dir = (await source.run(['sh', '-c', RELAY_SETUP])).trim();
   const channels: ClientChannel[] = [];
+  // A channel keeps its slot of the connection until OpenSSH confirms its close, which it does
+  // only once the command has exited: so each is signalled before it is closed.
+  const end = (channel: ClientChannel) => {
+    try {
+      channel.signal('TERM');
+    } catch {
+      // already closing
+    }
+    channel.close();
+  };
   const close = async () => {
-    for (const channel of channels) channel.close();
+    channels.forEach(end);
     await source.exec(['rm', '-rf', '--', dir]);
   };
   try {
@@ -99,6 +109,14 @@ export async function openHostRelay(
     channels.push(far);
     up.pipe(far);
     far.pipe(down);
+    // Every stream must be read to its end, or ssh2 never reports the channel closed (and its
+    // slot is never given back): `down` and the error streams print nothing, or nothing needed.
+    down.resume();
+    for (const channel of channels) channel.stderr.resume();
+    // libvirt's client closing its side ends `up`. virt-ssh-helper only half-closes on that and
+    // waits for libvirtd, which hangs up after its keepalive (about 30 s); meanwhile the client
+    // waits for the relay's end. Ending the far side at once ends the relay in turn.
+    up.once('close', () => end(far));
   } catch (err) {
     await close();
     throw err;
