@@ -71,7 +71,8 @@ export function MigrateDialog({ host, vm, target, onClose }: MigrateDialogProps)
 
   const current = currentAnswer(answer, form);
   const plan = current?.plan ?? null;
-  const storage = shownStorage(form, plan);
+  // The last answer keeps the storage shown while the next choice is checked.
+  const storage = shownStorage(form, plan ?? answer?.plan ?? null);
   const ready = plan?.ok === true && !starting;
 
   const migrate = () => {
