@@ -1,4 +1,5 @@
 // The fleet tree in the sidebar.
+/// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { namePrefixed } from './locators.js';
 
@@ -66,6 +67,32 @@ export class FleetTree {
 
   async dragHostOnto(host: string, pool: string): Promise<void> {
     await this.host(host).dragTo(this.pool(pool));
+  }
+
+  /** Drags a VM's row onto a host's row (the host of the VM must be expanded). */
+  async dragVmOnto(vm: string, host: string): Promise<void> {
+    await this.vm(vm).dragTo(this.host(host));
+  }
+
+  /** The names of the VM rows shown under a host (expand it first), in tree order. */
+  async vmsUnder(host: string): Promise<string[]> {
+    const rows = await this.tree
+      .getByRole('treeitem')
+      .evaluateAll((items) =>
+        items.map((item) => [
+          item.getAttribute('aria-label') ?? '',
+          Number(item.getAttribute('aria-level')),
+        ]),
+      );
+    const at = rows.findIndex(([label]) => String(label).startsWith(`${host}, `));
+    if (at < 0) return [];
+    const level = Number(rows[at]![1]);
+    const under: string[] = [];
+    for (const [label, rowLevel] of rows.slice(at + 1)) {
+      if (Number(rowLevel) <= level) break;
+      under.push(String(label).split(', ')[0]!);
+    }
+    return under;
   }
 
   /** Waits until the focused tree item's name starts with `prefix`. */

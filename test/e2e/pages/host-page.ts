@@ -53,6 +53,12 @@ export class HostPage {
     await this.page.getByRole('button', { name: `Really remove ${this.host}` }).click();
   }
 
+  /** The Evacuate dialog, opened from the host's actions. */
+  async openEvacuate() {
+    await this.page.getByRole('button', { name: 'Evacuate…' }).click();
+    return this.page.getByRole('dialog', { name: `Evacuate ${this.host}` });
+  }
+
   /** Focuses the grid and presses keys, e.g. ['Home', 'Shift+End']. */
   async pressInGrid(keys: string[]): Promise<void> {
     await this.grid.focus();

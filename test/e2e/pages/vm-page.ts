@@ -28,7 +28,8 @@ export class VmPage {
       | 'Resume'
       | 'Force off'
       | 'Save to file'
-      | 'Restore from file',
+      | 'Restore from file'
+      | 'Migrate…',
   ) {
     await this.actions.getByRole('button', { name: label, exact: true }).click();
   }

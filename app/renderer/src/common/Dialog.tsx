@@ -49,6 +49,8 @@ interface DialogButtonsProps {
     label: string;
     busy?: boolean;
     busyLabel?: string;
+    /** Not possible yet (the reason is shown in the dialog). */
+    disabled?: boolean;
     onClick?: () => void;
   };
 }
@@ -64,7 +66,7 @@ export function DialogButtons({ dismiss = 'Cancel', onDismiss, action }: DialogB
         <button
           type={action.onClick ? 'button' : 'submit'}
           className="primary"
-          disabled={action.busy}
+          disabled={action.busy || action.disabled}
           onClick={action.onClick}
         >
           {action.busy && action.busyLabel ? action.busyLabel : action.label}

@@ -1,13 +1,22 @@
 // The fleet tree: data center > server pools > hosts > VMs, with search, a state filter, drag a
 // host onto a pool to move it (or press M on a host), drop an appliance of the image store or a
-// template by URL onto a host to provision a VM there, and the arrow keys of a WAI-ARIA tree.
+// template by URL onto a host to provision a VM there, drag a VM onto another host to migrate it,
+// and the arrow keys of a WAI-ARIA tree.
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { StateBadge } from '../common/StateBadge.js';
 import { useVirtualRows } from '../common/use-virtual-rows.js';
 import { hostRefusal } from '../image-store/provision-form.js';
-import { droppedSource, isSourceDrag } from '../image-store/source-drag.js';
+import {
+  droppedSource,
+  droppedVm,
+  isSourceDrag,
+  sourceDragProps,
+  type DraggedItem,
+} from '../image-store/source-drag.js';
+import { MigrateDialog } from '../migration/MigrateDialog.js';
+import { vmDropVerdict } from '../migration/migrate-form.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type Screen } from '../store/view-store.js';
 import { MoveHostDialog } from './MoveHostDialog.js';
@@ -21,6 +30,7 @@ import {
   type TreeRow,
 } from './tree-rows.js';
 import { vmKey } from '../store/vm-key.js';
+import type { HostView } from '../../../shared/contract/convirt-contract.js';
 
 const ROW_HEIGHT = 30;
 const HOST_DRAG_TYPE = 'application/x-convirt-host';
@@ -54,6 +64,17 @@ function selectedRowId(screen: Screen): string {
 
 const expandable = (row: TreeRow) => row.kind !== 'vm';
 
+/** What a host does with what is dragged onto it: take it, ignore it, or refuse it and say why. */
+function hostVerdict(
+  dragged: DraggedItem,
+  host: HostView,
+  hosts: Record<string, HostView>,
+): 'ignore' | 'accept' | { refusal: string } {
+  if (dragged.kind === 'vm') return vmDropVerdict(dragged, host, hosts[dragged.host]?.hypervisor);
+  const refusal = hostRefusal(dragged, host);
+  return refusal ? { refusal } : 'accept';
+}
+
 export function FleetTree() {
   const client = useClient();
   const groups = useFleetStore((s) => s.groups);
@@ -72,10 +93,24 @@ export function FleetTree() {
   const [focusedId, setFocusedId] = useState<string>(DATACENTER_ID);
   const [moving, setMoving] = useState<string | null>(null);
   const [newPool, setNewPool] = useState(false);
+  const [migrating, setMigrating] = useState<{ host: string; vm: string; target: string } | null>(
+    null,
+  );
   const [dropTarget, setDropTarget] = useState<string | null>(null);
   const [dropRefusal, setDropRefusal] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const openProvision = useViewStore((s) => s.openProvision);
+
+  // A VM shown (after it moved too) has its host opened, so its row shows.
+  useEffect(
+    () =>
+      useViewStore.subscribe(({ screen: shown }, prev) => {
+        if (shown === prev.screen || shown.kind !== 'vm') return;
+        const id = hostRowId(shown.host);
+        setExpanded((set) => (set.has(id) ? set : new Set(set).add(id)));
+      }),
+    [],
+  );
 
   useEffect(() => {
     if (!dropRefusal) return;
@@ -198,25 +233,38 @@ export function FleetTree() {
     };
   };
 
-  /** A host takes an appliance or template its hypervisor runs; otherwise the tree says why. */
+  /**
+   * A host takes an appliance or template its hypervisor runs, or a VM of another host of its
+   * hypervisor; otherwise the tree says why. A VM dropped on its own host does nothing.
+   */
   const sourceDropProps = (row: Extract<TreeRow, { kind: 'host' }>) => ({
     onDragOver: (e: DragEvent) => {
       if (!isSourceDrag(e)) return;
       const dragged = useViewStore.getState().draggedSource;
-      const refusal = dragged ? hostRefusal(dragged, row.host) : null;
+      const verdict = dragged ? hostVerdict(dragged, row.host, hosts) : 'accept';
+      if (verdict === 'ignore') {
+        setDropTarget((t) => (t === row.id ? null : t));
+        setDropRefusal(null);
+        return;
+      }
       setDropTarget(row.id);
-      setDropRefusal(refusal);
-      if (refusal) {
+      setDropRefusal(verdict === 'accept' ? null : verdict.refusal);
+      if (verdict !== 'accept') {
         e.dataTransfer.dropEffect = 'none';
         return;
       }
       e.preventDefault();
-      e.dataTransfer.dropEffect = 'copy';
+      e.dataTransfer.dropEffect = dragged?.kind === 'vm' ? 'move' : 'copy';
     },
     onDragLeave: () => setDropTarget((t) => (t === row.id ? null : t)),
     onDrop: (e: DragEvent) => {
       e.preventDefault();
       setDropTarget(null);
+      const vm = droppedVm(e);
+      if (vm) {
+        if (vm.host !== row.host.name) setMigrating({ ...vm, target: row.host.name });
+        return;
+      }
       const request = droppedSource(e, row.host.name);
       if (request) openProvision(request);
     },
@@ -285,6 +333,9 @@ export function FleetTree() {
                       }
                     : undefined
                 }
+                {...(row.kind === 'vm'
+                  ? sourceDragProps({ kind: 'vm', host: row.vm.host, vm: row.vm.name })
+                  : {})}
                 {...dropProps(row)}
               >
                 {isExpandable && 'expanded' in row ? (
@@ -309,6 +360,7 @@ export function FleetTree() {
       </div>
       {moving ? <MoveHostDialog host={moving} onClose={() => setMoving(null)} /> : null}
       {newPool ? <NewPoolDialog onClose={() => setNewPool(false)} /> : null}
+      {migrating ? <MigrateDialog {...migrating} onClose={() => setMigrating(null)} /> : null}
     </div>
   );
 }

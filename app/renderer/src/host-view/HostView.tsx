@@ -10,6 +10,7 @@ import { formatBytes, formatMiB } from '../common/format.js';
 import { StateBadge } from '../common/StateBadge.js';
 import { TagEditor } from '../common/TagEditor.js';
 import { MoveHostDialog } from '../fleet-tree/MoveHostDialog.js';
+import { EvacuateDialog } from '../migration/EvacuateDialog.js';
 import { groupPath } from '../fleet-tree/tree-rows.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
@@ -28,6 +29,7 @@ export function HostView({ host: name }: { host: string }) {
   const [facts, setFacts] = useState<HostFacts | null>(null);
   const [factsError, setFactsError] = useState<string | null>(null);
   const [moving, setMoving] = useState(false);
+  const [evacuating, setEvacuating] = useState(false);
 
   const connected = host?.status === 'connected';
   useEffect(() => {
@@ -79,6 +81,9 @@ export function HostView({ host: name }: { host: string }) {
           </button>
           <button type="button" onClick={() => setMoving(true)}>
             Move to pool…
+          </button>
+          <button type="button" onClick={() => setEvacuating(true)}>
+            Evacuate…
           </button>
           <ConfirmButton
             question={`Remove ${name} from the inventory?`}
@@ -188,6 +193,7 @@ export function HostView({ host: name }: { host: string }) {
         <VmGrid label={`VMs on ${host.name}`} keys={keys} />
       </section>
       {moving ? <MoveHostDialog host={name} onClose={() => setMoving(false)} /> : null}
+      {evacuating ? <EvacuateDialog host={name} onClose={() => setEvacuating(false)} /> : null}
     </section>
   );
 }

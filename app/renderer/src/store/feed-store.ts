@@ -3,6 +3,7 @@
 import type { ConvirtClient, HostPolled } from '../../../shared/contract/convirt-contract.js';
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from './fleet-store.js';
+import { followMigrations } from './migration-follow.js';
 
 /**
  * How long polls gather before one store update: longer for bigger fleets, where every update
@@ -47,6 +48,7 @@ export function feedStore(client: ConvirtClient): () => void {
   };
 
   const unsubscribers = [
+    followMigrations(),
     client.on('hostPolled', (event) => {
       polls.push(event);
       pollFlush ??= setTimeout(flushPolls, pollBatchMs(useFleetStore.getState().hostNames.length));

@@ -1,15 +1,11 @@
 // The consoles of one VM in tabs: serial and graphical, several open at once. Hidden tabs stay
-// mounted so their connection and screen survive switching.
-import { useState } from 'react';
+// mounted so their connection and screen survive switching. Which are open is kept in the view
+// store: when the VM moves to another host, its view there opens them again, on the new host.
 import type { ConsoleKind } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { Tabs, type TabSpec } from '../common/Tabs.js';
 import { ConsoleView } from '../consoles/ConsoleView.js';
-
-interface OpenConsole {
-  id: string;
-  kind: ConsoleKind;
-}
+import { useViewStore } from '../store/view-store.js';
 
 const TITLES: Record<ConsoleKind, string> = { serial: 'Serial', graphics: 'Graphical' };
 
@@ -28,19 +24,25 @@ export function VmConsoles({
   graphicsNotSupported?: string | undefined;
 }) {
   const client = useClient();
-  const [open, setOpen] = useState<OpenConsole[]>([]);
-  const [active, setActive] = useState('');
+  const open = useViewStore((s) => s.vmView.consoles);
+  const active = useViewStore((s) => s.vmView.activeConsole);
+  const setVmView = useViewStore((s) => s.setVmView);
+  const setActive = (id: string) => setVmView((view) => ({ ...view, activeConsole: id }));
 
   const add = (kind: ConsoleKind) => {
     const id = `console-${nextConsole++}`;
-    setOpen((list) => [...list, { id, kind }]);
-    setActive(id);
+    setVmView((view) => ({
+      ...view,
+      consoles: [...view.consoles, { id, kind }],
+      activeConsole: id,
+    }));
   };
   const close = (id: string) => {
-    setOpen((list) => {
-      const rest = list.filter((c) => c.id !== id);
-      if (active === id) setActive(rest.at(-1)?.id ?? '');
-      return rest;
+    setVmView((view) => {
+      const rest = view.consoles.filter((c) => c.id !== id);
+      const activeConsole =
+        view.activeConsole === id ? (rest.at(-1)?.id ?? '') : view.activeConsole;
+      return { ...view, consoles: rest, activeConsole };
     });
   };
   const count = (kind: ConsoleKind, upTo: number) =>

@@ -1,8 +1,8 @@
 // One VM: state and actions on top, then overview (with what the guest agent reports),
 // live charts, snapshots, settings and consoles in tabs.
-import { useState } from 'react';
 import type { VmAction } from '../../../shared/contract/convirt-contract.js';
 import { RESTORABLE_STATES, SAVABLE_STATES, type VmState } from '../../../shared/domain/vm.js';
+import { useState } from 'react';
 import { useClient } from '../client-context.js';
 import { ErrorBox } from '../common/ErrorBox.js';
 import { formatMiB, formatPercent } from '../common/format.js';
@@ -10,6 +10,7 @@ import { StateBadge } from '../common/StateBadge.js';
 import { Tabs } from '../common/Tabs.js';
 import { TagEditor } from '../common/TagEditor.js';
 import { Toolbar } from '../common/Toolbar.js';
+import { MigrateDialog } from '../migration/MigrateDialog.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { vmKey } from '../store/vm-key.js';
@@ -42,7 +43,10 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
   const show = useViewStore((s) => s.show);
   const run = useTaskRunner();
   const { details, error } = useVmDetails(host, name);
-  const [tab, setTab] = useState('overview');
+  const tab = useViewStore((s) => s.vmView.tab);
+  const setVmView = useViewStore((s) => s.setVmView);
+  const setTab = (id: string) => setVmView((view) => ({ ...view, tab: id }));
+  const [migrating, setMigrating] = useState(false);
 
   if (!vm) {
     return (
@@ -168,6 +172,9 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
           >
             Restore from file
           </button>
+          <button type="button" onClick={() => setMigrating(true)}>
+            Migrate…
+          </button>
         </Toolbar>
       </header>
       <Tabs
@@ -210,6 +217,9 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
           },
         ]}
       />
+      {migrating ? (
+        <MigrateDialog host={host} vm={name} onClose={() => setMigrating(false)} />
+      ) : null}
     </section>
   );
 }
