@@ -73,7 +73,13 @@ export function rotationTimestamp(d: Date): string {
     .replace(/:/g, '-');
 }
 
-const FORMATS: Record<string, 'qcow2' | 'raw'> = { qcow2: 'qcow2', raw: 'raw', img: 'raw' };
+/** hv:format (any case) as a template's format; an OVA's disk is converted to qcow2 on the host. */
+const FORMATS: Record<string, Pick<RegisterRequest, 'format' | 'container'>> = {
+  qcow2: { format: 'qcow2' },
+  raw: { format: 'raw' },
+  img: { format: 'raw' },
+  ova: { format: 'qcow2', container: 'ova' },
+};
 
 /** The template a list's image becomes, or why it cannot be one. */
 function registrationOf(image: ImageListImage): RegisterRequest | { unusable: string } {
@@ -86,7 +92,7 @@ function registrationOf(image: ImageListImage): RegisterRequest | { unusable: st
   if (!format) {
     return {
       unusable: image.format
-        ? `its format ${image.format} is not used as it is (qcow2 and raw are; OVA is not converted yet)`
+        ? `its format ${image.format} is none of qcow2, raw and OVA`
         : 'it has no hv:format',
     };
   }
@@ -99,7 +105,7 @@ function registrationOf(image: ImageListImage): RegisterRequest | { unusable: st
   return {
     name: image.identifier,
     url: image.uri,
-    format,
+    ...format,
     checksum: `{SHA-512}${image.sha512}`,
     ...(os ? { os } : {}),
     hypervisor: /xen/i.test(image.hypervisor ?? '') ? 'xen' : 'kvm',

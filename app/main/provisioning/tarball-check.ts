@@ -131,7 +131,7 @@ export async function readTarMembers(stream: Readable): Promise<TarMember[]> {
 }
 
 /** A member's path as its components, without `.` and empty ones. */
-function components(path: string): string[] {
+export function components(path: string): string[] {
   return path.split('/').filter((p) => p !== '' && p !== '.');
 }
 

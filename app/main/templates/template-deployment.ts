@@ -1,7 +1,7 @@
 // Putting a template on a storage pool: the copy already there (recorded, and still on the host),
 // else a copy from the local image store, else a download by the destination host (then the
-// pool's other hosts), verified on the host and recorded for the next VM. One at a time per
-// template and pool.
+// pool's other hosts), verified on the host and recorded for the next VM; an OVA's disk is then
+// converted into the copy there (ova.ts). One at a time per template and pool.
 import { existsSync, statSync } from 'node:fs';
 import { formatChecksum, type Checksum } from '../../shared/validation/download-source.js';
 import { validateHostPath } from '../../shared/validation/names.js';
@@ -9,6 +9,7 @@ import { hashFileWith } from '../provisioning/checksums.js';
 import { uploadFile } from '../provisioning/file-upload.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import { downloadOnHosts } from './host-download.js';
+import { convertOvaOnHost } from './ova.js';
 import { hostTrust, type UrlTemplateServiceOptions } from './url-template-context.js';
 
 export interface DeployRequest {
@@ -92,13 +93,21 @@ export class TemplateDeployments {
     const path = this.o.records.poolCopies.pathTaken(r.pool, byName)
       ? `${r.poolDir}/template-${t.name}-${t.id}.${t.format}`
       : byName;
+    // An OVA arrives beside the copy, and its disk is converted into the copy by the same host.
+    const arrival = t.container ? validateHostPath(`${path}.${t.container}`) : path;
+    const unpack = async (shell: RemoteShell): Promise<number | undefined> => {
+      if (!t.container) return undefined;
+      await convertOvaOnHost(shell, arrival, path, r.log);
+      return Number((await shell.run(['stat', '-c', '%s', '--', path])).trim());
+    };
     if (t.storePath && existsSync(t.storePath)) {
-      await this.copyFromStore(t.storePath, t.checksum, destination, path, r);
+      await this.copyFromStore(t.storePath, t.checksum, destination, arrival, r);
+      const converted = await unpack(destination);
       this.o.records.poolCopies.add({
         template: t.name,
         pool: r.pool,
         path,
-        size: statSync(t.storePath).size,
+        size: converted ?? statSync(t.storePath).size,
         downloadedBy: first,
       });
       return { path, downloaded: true, fromStore: true, host: first };
@@ -112,7 +121,7 @@ export class TemplateDeployments {
         ...(t.clientCertificate ? { clientCertificate: t.clientCertificate } : {}),
         ...hostTrust(this.o),
         checksum: t.checksum,
-        dest: path,
+        dest: arrival,
         ...(t.size !== undefined ? { total: t.size } : {}),
         ...(r.onProgress ? { onProgress: r.onProgress } : {}),
         ...(r.log ? { log: r.log } : {}),
@@ -120,11 +129,12 @@ export class TemplateDeployments {
       },
     );
     const host = r.hosts[result.hostIndex]!;
+    const converted = await unpack(await this.o.connect(host));
     this.o.records.poolCopies.add({
       template: t.name,
       pool: r.pool,
       path,
-      size: result.size,
+      size: converted ?? result.size,
       downloadedBy: host,
     });
     return { path, downloaded: true, host };

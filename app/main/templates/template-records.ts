@@ -25,13 +25,15 @@ import {
 } from './template-secrets.js';
 
 export { TEMPLATE_FORMATS, type TemplateFormat } from '../../shared/validation/url-template.js';
-import type { TemplateFormat } from '../../shared/validation/url-template.js';
+import type { TemplateContainer, TemplateFormat } from '../../shared/validation/url-template.js';
 
 /** A record as listed: its headers by name only, so listing never needs the secret store. */
 export interface TemplateSummary {
   id: number;
   name: string;
   format: TemplateFormat;
+  /** The URL serves an OVA holding the image: each pool's copy is converted from it. */
+  container?: TemplateContainer;
   url: string;
   checksum?: Checksum;
   os?: string;
@@ -96,6 +98,8 @@ interface TemplateRow {
 
 /** A qcow2 image's virtual size, read from its header at registration. */
 const VIRTUAL_SIZE = 'VIRTUAL_SIZE';
+/** What the URL serves when it is not the image itself (a detail: no column needed). */
+const CONTAINER = 'CONTAINER';
 
 export class UrlTemplateRecords {
   /** The storage pools holding a copy of each template. */
@@ -147,6 +151,7 @@ export class UrlTemplateRecords {
       );
       headerRefs.forEach((ref, seq) => detail.run(lastInsertRowid, seq, HTTP_HEADER_SECRET, ref));
       if (t.virtualSize !== undefined) this.addDetail(lastInsertRowid, VIRTUAL_SIZE, t.virtualSize);
+      if (t.container) this.addDetail(lastInsertRowid, CONTAINER, t.container);
       return this.get(t.name);
     })();
   }
@@ -249,10 +254,12 @@ export class UrlTemplateRecords {
 
   private fromRow(row: TemplateRow): TemplateSummary {
     const virtualSize = this.detail(row.id, VIRTUAL_SIZE);
+    const container = this.detail(row.id, CONTAINER) as TemplateContainer | undefined;
     return {
       id: row.id,
       name: row.name,
       format: row.format,
+      ...(container ? { container } : {}),
       url: row.url,
       ...(row.checksum ? { checksum: parseChecksum(row.checksum) } : {}),
       ...(row.os ? { os: row.os } : {}),

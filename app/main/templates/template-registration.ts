@@ -69,9 +69,10 @@ export class TemplateRegistration {
     }
     const mirrors = check.metalink ? check.candidates.map((c) => c.url) : undefined;
     // A qcow2's virtual size is always worth knowing; for anything else only without a length.
+    // An OVA's bytes are a tar, not the qcow2 its disk becomes: nothing to read there.
     const known = check.reachable.size ?? check.metalink?.size;
     const virtualSize =
-      format === 'qcow2' || known === undefined
+      !r.container && (format === 'qcow2' || known === undefined)
         ? await readQcow2VirtualSize(shell, {
             url: check.reachable.url,
             headers,
@@ -83,6 +84,7 @@ export class TemplateRegistration {
     const record = {
       name: r.name,
       format,
+      ...(r.container ? { container: r.container } : {}),
       url: r.url,
       ...(checksum ? { checksum } : {}),
       ...(r.os ? { os: r.os } : {}),

@@ -12,11 +12,19 @@ import { FILE_NAME_RULE, InvalidInputError, validateVmName } from './names.js';
 
 export const TEMPLATE_FORMATS = ['qcow2', 'raw', 'iso'] as const;
 export type TemplateFormat = (typeof TEMPLATE_FORMATS)[number];
+/**
+ * What the URL serves when it is not the image itself: an OVA, whose first disk the host that
+ * downloads it converts into the template's qcow2.
+ */
+export const TEMPLATE_CONTAINERS = ['ova'] as const;
+export type TemplateContainer = (typeof TEMPLATE_CONTAINERS)[number];
 
 export interface RegisterRequest {
   name: string;
   url: string;
   format?: TemplateFormat;
+  /** The URL serves an OVA holding the image (format qcow2 only). */
+  container?: TemplateContainer;
   /** `{ALGORITHM}HEX`; may be left out for a metalink that carries hashes. */
   checksum?: string;
   os?: string;
@@ -32,6 +40,7 @@ export interface ValidRegistration {
   name: string;
   url: string;
   format: TemplateFormat;
+  container?: TemplateContainer;
   checksum?: Checksum;
   os?: string;
   hypervisor: Hypervisor;
@@ -45,6 +54,22 @@ export function validateTemplateFormat(format: string): TemplateFormat {
   if (!known) {
     throw new InvalidInputError('format', `The format must be qcow2, raw or iso, not ${format}.`);
   }
+  return known;
+}
+
+/** A container holds a disk that becomes a qcow2: the template's format must be qcow2. */
+export function validateTemplateContainer(
+  container: string,
+  format: TemplateFormat,
+): TemplateContainer {
+  const known = TEMPLATE_CONTAINERS.find((c) => c === container);
+  if (!known)
+    throw new InvalidInputError('container', `The container must be ova, not ${container}.`);
+  if (format !== 'qcow2')
+    throw new InvalidInputError(
+      'container',
+      `An ${known.toUpperCase()}'s disk is converted to qcow2: the format must be qcow2, not ${format}.`,
+    );
   return known;
 }
 
@@ -92,6 +117,8 @@ export function validateRegistration(r: RegisterRequest): ValidRegistration {
   validateTemplateName(r.name);
   validateDownloadUrl(r.url);
   const format = validateTemplateFormat(r.format ?? 'qcow2');
+  const container =
+    r.container === undefined ? undefined : validateTemplateContainer(r.container, format);
   const hypervisor = validateTemplateHypervisor(r.hypervisor ?? 'kvm');
   const checksum = r.checksum === undefined ? undefined : parseChecksum(r.checksum);
   const headers = (r.headers ?? []).map(parseHttpHeader);
@@ -101,6 +128,7 @@ export function validateRegistration(r: RegisterRequest): ValidRegistration {
     name: r.name,
     url: r.url,
     format,
+    ...(container ? { container } : {}),
     ...(checksum ? { checksum } : {}),
     ...(os ? { os } : {}),
     hypervisor,

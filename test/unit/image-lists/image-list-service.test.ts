@@ -21,7 +21,7 @@ import {
   signImageList,
   type ListImage,
   type ListSpec,
-} from '../../support/image-list-pki.js';
+} from '../../support/image-list-fixtures.js';
 
 const pki = makeImageListPki();
 after(() => rmSync(pki.dir, { recursive: true, force: true }));
@@ -65,6 +65,7 @@ function setup() {
       records.add({
         name: r.name,
         format: r.format ?? 'qcow2',
+        ...(r.container ? { container: r.container } : {}),
         url: r.url,
         checksum: parseChecksum(r.checksum!),
         hypervisor: r.hypervisor ?? 'kvm',
@@ -101,13 +102,13 @@ function setup() {
 test('subscribe registers every image disabled; a new version rotates A-E keeping settings', async () => {
   const t = setup();
   t.publish({
-    images: [image('img-a', '1'), image('img-b', '1'), image('img-ova', '1', { format: 'OVA' })],
+    images: [image('img-a', '1'), image('img-b', '1'), image('img-vhdx', '1', { format: 'VHDX' })],
   });
   const first = await t.service.subscribe({ url: URL, name: 'cern', trustCaFile: pki.caFile });
   assert.deepEqual(first.registered, ['img-a', 'img-b']);
-  assert.equal(first.problems[0]!.identifier, 'img-ova');
+  assert.equal(first.problems[0]!.identifier, 'img-vhdx');
   assert.equal(t.records.get('img-a').enabled, false, 'a first download is disabled');
-  assert.equal(t.store.image('cern', 'img-ova')!.state, 'unusable');
+  assert.equal(t.store.image('cern', 'img-vhdx')!.state, 'unusable');
 
   t.records.setSettings('img-a', { enabled: true, serverPools: [7] });
   t.tick(3_600_000);
@@ -117,7 +118,7 @@ test('subscribe registers every image disabled; a new version rotates A-E keepin
   const second = await t.service.update('cern', (l) => logged.push(l));
   assert.deepEqual(second.rotated, ['img-a']);
   assert.deepEqual(second.unchanged, ['img-b']);
-  assert.deepEqual(second.expired, ['img-ova']);
+  assert.deepEqual(second.expired, ['img-vhdx']);
   const names = t.records.list().map((r) => r.name);
   const old = 'img-a_2026-12-05_13-00-00Z';
   assert.deepEqual(names.sort(), ['img-a', old, 'img-b'].sort());
@@ -155,6 +156,18 @@ test('subscribe registers every image disabled; a new version rotates A-E keepin
   assert.ok(!('VMCATCHER_EVENT_DC_DESCRIPTION' in available), 'empty values are not exported');
   assert.ok(logged.some((l) => /handler .* failed on ProcessPostfix: boom/.test(l)));
   assert.equal(t.store.get('cern').version, '1.10');
+});
+
+test('an OVA image becomes a qcow2 template whose URL is the OVA', async () => {
+  const t = setup();
+  t.publish({ images: [image('img-ova', '1', { format: 'OVA' })] });
+  const r = await t.service.subscribe({ url: URL, name: 'cern', trustCaFile: pki.caFile });
+  assert.deepEqual([r.registered, r.problems], [['img-ova'], []]);
+  const ova = t.records.get('img-ova');
+  assert.deepEqual(
+    [ova.format, ova.container, ova.url],
+    ['qcow2', 'ova', image('img-ova', '1').uri],
+  );
 });
 
 test('refusals change nothing; an expired list expires its images', async () => {
