@@ -201,7 +201,7 @@ uiTest('an ISO uploaded in the image store is picked in the dialog', async () =>
   assert.match((await store.isoQuota(HOST).getAttribute('aria-valuetext')) ?? '', /of 64 MiB used/);
   await app.screenshot('cloud-06-iso-uploaded');
   const dialog = await store.provisionWithKeyboard('Install from ISO');
-  await dialog.fill({ 'VM name': isoVm, Bridge: bridge });
+  await dialog.fill({ 'VM name': isoVm, Bridge: bridge, 'Disk vda size (MiB)': '64' });
   await dialog.iso.selectOption(`${isoDir}/ui-installer.iso`);
   await dialog.startAfter.uncheck();
   await app.screenshot('cloud-07-dialog-iso-choice');
