@@ -69,6 +69,13 @@ export async function applianceImageStatus(
   appliance: Appliance,
   imageCache: string,
 ): Promise<ApplianceImageState[]> {
+  // Nothing to look for (only empty disks): the host need not be asked.
+  if (
+    !appliance.kernel &&
+    !appliance.ramdisk &&
+    appliance.disks.every((d) => d.source.kind === 'empty')
+  )
+    return [];
   const shell = await options.connect(host.name);
   const prefix = host.useSudo ? ['sudo', '-n'] : [];
   const { needed, missing } = await cacheSurvey(options, shell, prefix, appliance, imageCache);

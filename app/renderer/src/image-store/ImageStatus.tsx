@@ -63,9 +63,11 @@ export function ImageStatus({ appliance, host, generation }: ImageStatusProps) {
     ? `Looking at ${host}'s image cache…`
     : shown.error !== null
       ? `Image on ${host}: unknown (${shown.error})`
-      : missing === 0
-        ? `Image on ${host}: in its image cache (provisioning reuses it)`
-        : `Image on ${host}: not in its cache (${missing} of ${shown.files!.length} files fetched or copied when provisioning)`;
+      : shown.files!.length === 0
+        ? `Image on ${host}: none needed (its disks start empty)`
+        : missing === 0
+          ? `Image on ${host}: in its image cache (provisioning reuses it)`
+          : `Image on ${host}: not in its cache (${missing} of ${shown.files!.length} files fetched or copied when provisioning)`;
   return (
     <div className={`image-status${shown && !shown.error && missing === 0 ? ' present' : ''}`}>
       <p>{text}</p>
