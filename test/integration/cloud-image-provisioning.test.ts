@@ -6,11 +6,9 @@
 // URL fetches nothing. Prints the time from the provision call to the guest agent's answer.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConf } from '../../app/main/image-store/conf-file.js';
-import { REPOSITORY_STORE } from '../../app/main/image-store/image-store.js';
 import { waitForGuestAgent } from '../../app/main/guest-agent/wait-for-agent.js';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import {
@@ -19,6 +17,11 @@ import {
   testbedHostAdd,
   type TaskJson,
 } from '../support/convirtctl-runner.js';
+import {
+  cloudImageRequests,
+  DEBIAN_CLOUD_APPLIANCE,
+  publishCloudImage,
+} from '../support/cloud-image.js';
 import { testbedConvirtConf } from '../support/convirt-conf.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { removeVm } from '../support/tiny-vm.js';
@@ -29,8 +32,6 @@ const dataDir = join(bed.runDir, 'cloud-data');
 const imageCache = `${bed.imagesDir}/${bed.prefix}cloud-cache`;
 const bridge = `cvcb${process.pid % 100000}`;
 const subnet = `10.251.${process.pid % 250}`;
-const APPLIANCE = 'debian-genericcloud';
-const SHIPPED_PREFIX = 'https://cloud.debian.org/images/cloud/';
 
 const ctl = convirtctlRunner({
   home,
@@ -38,40 +39,12 @@ const ctl = convirtctlRunner({
   configFile: testbedConvirtConf(bed, join(bed.runDir, 'cloud-conf')),
 });
 
-/** Serves the built image where the shipped appliance's URL points, through the mirror. */
-function publishImage(): string {
-  const cloud = bed.cloudImage;
-  if (!cloud) throw new Error('the test bed built no cloud image (test/run.ts selects it by name)');
-  const conf = parseConf(readFileSync(join(REPOSITORY_STORE, APPLIANCE, 'image.conf'), 'utf8'));
-  const url = conf.get('vda_image_src')!;
-  assert.ok(url.startsWith(SHIPPED_PREFIX), url);
-  const path = url.slice(SHIPPED_PREFIX.length);
-  const dir = join(bed.downloads.dir, 'www', 'debian-cloud', path, '..');
-  mkdirSync(dir, { recursive: true });
-  const name = path.split('/').pop()!;
-  symlinkSync(cloud.image, join(dir, name));
-  writeFileSync(join(dir, 'SHA512SUMS'), `${cloud.sha512}  ${name}\n`);
-  const store = join(dataDir, 'image_store');
-  mkdirSync(store, { recursive: true });
-  writeFileSync(
-    join(store, 'image_store.conf'),
-    `mirrors = ${SHIPPED_PREFIX} ${bed.downloads.http}/debian-cloud/\n`,
-  );
-  return name;
-}
-
-const imageRequests = (name: string) =>
-  readFileSync(join(bed.downloads.dir, 'access.log'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(`GET /debian-cloud/`) && (l.includes(name) || l.includes('SUMS')))
-    .length;
-
 test(
   'a distribution cloud image by URL, seeded by cloud-init',
   { timeout: 1_800_000 },
   async (t) => {
     mkdirSync(home, { recursive: true });
-    const imageName = publishImage();
+    const imageName = publishCloudImage(bed, dataDir);
     const keyFile = join(bed.runDir, 'cloud-key');
     spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
     const ssh = await connectToTestbed(bed);
@@ -104,7 +77,7 @@ test(
       const r = await ctl([
         'vm',
         'provision',
-        APPLIANCE,
+        DEBIAN_CLOUD_APPLIANCE,
         '--host',
         'tb',
         '--name',
@@ -165,19 +138,27 @@ test(
           /Reading the checksum of .* from http:\/\/127\.0\.0\.1:\d+\/debian-cloud\/.*SHA512SUMS/,
         );
         assert.match(log, /Fetched and verified .*url-[0-9a-f]{32}-debian-12-genericcloud/);
-        assert.equal(imageRequests(imageName), 2, 'the checksum file and the image, once each');
+        assert.equal(
+          cloudImageRequests(bed, imageName),
+          2,
+          'the checksum file and the image, once each',
+        );
       },
     );
 
     await t.test('second VM from the same URL: nothing is fetched', async () => {
-      const before = imageRequests(imageName);
+      const before = cloudImageRequests(bed, imageName);
       const log = await provision(2);
       assert.match(
         log,
         /Reusing .*url-[0-9a-f]{32}-debian-12-genericcloud.*fetched and verified before/,
       );
       assert.doesNotMatch(log, /fetches|Reading the checksum/);
-      assert.equal(imageRequests(imageName), before, 'no request reached the download server');
+      assert.equal(
+        cloudImageRequests(bed, imageName),
+        before,
+        'no request reached the download server',
+      );
     });
   },
 );

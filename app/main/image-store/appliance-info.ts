@@ -31,6 +31,7 @@ export function applianceInfo(appliance: Appliance, isDefault: boolean): Applian
     sizeBytes: appliance.sizeBytes,
     missing: appliance.missing,
     isDefault,
+    cloudInit: appliance.cloudInit,
     options,
   };
 }

@@ -5,6 +5,7 @@
 // asked. The host's driver makes disks and defines the VM the way its hypervisor does.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { ApplianceImageState } from '../../shared/contract/convirt-contract.js';
 import type { Host } from '../../shared/domain/inventory.js';
 import type { DiskSpec } from '../hypervisors/disk-commands.js';
 import {
@@ -46,6 +47,45 @@ export interface ApplianceRunOptions {
   drivers?: DriverSettings;
 }
 
+/** The appliance's files and those of them the host's image cache lacks (one read-only command). */
+async function cacheSurvey(
+  options: Pick<ApplianceRunOptions, 'checksums'>,
+  shell: RemoteShell,
+  prefix: readonly string[],
+  appliance: Appliance,
+  imageCache: string,
+): Promise<{ needed: CachedFile[]; missing: CachedFile[] }> {
+  const needed = await applianceFiles(appliance, options.checksums, imageCache);
+  const survey = await surveyHost(shell, prefix, { imageCache, disks: imageCache }, [
+    ...needed.map((n) => n.remote),
+  ]);
+  return { needed, missing: needed.filter((n) => notCached(n, survey.existing)) };
+}
+
+/** Whether each of the appliance's files is in the host's image cache (the image store's view). */
+export async function applianceImageStatus(
+  options: Pick<ApplianceRunOptions, 'checksums' | 'connect'>,
+  host: Host,
+  appliance: Appliance,
+  imageCache: string,
+): Promise<ApplianceImageState[]> {
+  // Nothing to look for (only empty disks): the host need not be asked.
+  if (
+    !appliance.kernel &&
+    !appliance.ramdisk &&
+    appliance.disks.every((d) => d.source.kind === 'empty')
+  )
+    return [];
+  const shell = await options.connect(host.name);
+  const prefix = host.useSudo ? ['sudo', '-n'] : [];
+  const { needed, missing } = await cacheSurvey(options, shell, prefix, appliance, imageCache);
+  return needed.map((n) => ({
+    source: n.local,
+    cachedPath: n.remote,
+    present: !missing.includes(n),
+  }));
+}
+
 /** An appliance's files into a host's image cache, alone (convirtctl appliance fetch). */
 export async function fetchApplianceImages(
   options: ApplianceRunOptions,
@@ -56,11 +96,7 @@ export async function fetchApplianceImages(
 ): Promise<void> {
   const shell = ctx.record(await options.connect(host.name));
   const prefix = host.useSudo ? ['sudo', '-n'] : [];
-  const needed = await applianceFiles(appliance, options.checksums, imageCache);
-  const survey = await surveyHost(shell, prefix, { imageCache, disks: imageCache }, [
-    ...needed.map((n) => n.remote),
-  ]);
-  const missing = needed.filter((n) => notCached(n, survey.existing));
+  const { needed, missing } = await cacheSurvey(options, shell, prefix, appliance, imageCache);
   const target = { shell, prefix, ctx, imageCache };
   await copyToCache(target, needed, missing);
   await fetchToCache(target, needed, missing, (fraction, text) => ctx.progress(fraction, text));

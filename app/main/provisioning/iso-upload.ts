@@ -1,6 +1,14 @@
 // ISO uploads to a host's ISO folder, under a per-host quota so uploads cannot fill its disk
 // (DTC's lesson). The quota counts every file already in the folder, unfinished .part files too.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidInputError, validateHostPath } from '../../shared/validation/names.js';
 import type { HostIsos } from '../../shared/contract/convirt-contract.js';
@@ -61,6 +69,27 @@ export function checkIsoFile(localPath: string): { name: string; size: number } 
   if (!existsSync(localPath) || !statSync(localPath).isFile())
     throw new InvalidInputError('iso', `No file at ${localPath}.`);
   return { name, size: statSync(localPath).size };
+}
+
+/** ISO 9660's volume descriptors start at sector 16 (byte 32768): type byte, then `CD001`. */
+const ISO9660_MAGIC = { offset: 32769, text: 'CD001' };
+
+/**
+ * Checks that the local file is an ISO 9660 image (hybrid images too), not merely named like
+ * one: what the UI's clients may upload, so no other file of this machine can be sent to a host.
+ */
+export function checkIsoImage(localPath: string): { name: string; size: number } {
+  const checked = checkIsoFile(localPath);
+  const magic = Buffer.alloc(ISO9660_MAGIC.text.length);
+  const fd = openSync(localPath, 'r');
+  try {
+    readSync(fd, magic, 0, magic.length, ISO9660_MAGIC.offset);
+  } finally {
+    closeSync(fd);
+  }
+  if (magic.toString('latin1') !== ISO9660_MAGIC.text)
+    throw new InvalidInputError('iso', `${localPath} is not an ISO 9660 image.`);
+  return checked;
 }
 
 export class IsoQuotaError extends InvalidInputError {

@@ -6,6 +6,7 @@
 // Xen hosts the same flow runs in dom0 with raw file-backed disks and the xl config written to
 // XENCONF_DIR/NAME.cfg (convirt.conf's xenconf_dir, /etc/xen by default) and started by
 // `xl create`.
+import type { ApplianceImageState } from '../../shared/contract/convirt-contract.js';
 import type { Host } from '../../shared/domain/inventory.js';
 import { validateCloudInit } from '../../shared/validation/cloud-init.js';
 import {
@@ -22,7 +23,11 @@ import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import type { UrlTemplateService } from '../templates/url-template-service.js';
 import { CONFIG_VALUE } from './appliance-config.js';
-import { ApplianceProvisionRun, fetchApplianceImages } from './appliance-provision-run.js';
+import {
+  applianceImageStatus,
+  ApplianceProvisionRun,
+  fetchApplianceImages,
+} from './appliance-provision-run.js';
 import type { ChecksumCache } from './checksums.js';
 import {
   DEFAULT_HOST_PATHS,
@@ -164,6 +169,13 @@ export class ProvisioningService {
     return this.options.tasks.run('appliance.fetch', `${host.name}/${appliance.name}`, (ctx) =>
       fetchApplianceImages(this.options, ctx, host, appliance, imageCache),
     );
+  }
+
+  /** Which of an appliance's files a host has in its image cache already. */
+  imageStatus(hostName: string, applianceName: string): Promise<ApplianceImageState[]> {
+    const host = this.options.host(hostName);
+    const appliance = this.options.store.get(applianceName);
+    return applianceImageStatus(this.options, host, appliance, this.imageCache(host));
   }
 
   private provisionTemplate(

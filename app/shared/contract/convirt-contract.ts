@@ -301,7 +301,19 @@ export interface ApplianceInfo {
   missing: string[];
   /** The appliance the provisioning form offers first. */
   isDefault: boolean;
+  /** It runs cloud-init: provisioning takes cloud-init settings (its NoCloud seed). */
+  cloudInit: boolean;
   options: ApplianceOption[];
+}
+
+/** One of an appliance's files, and whether a host has it in its image cache. */
+export interface ApplianceImageState {
+  /** As image.conf names it: a URL, or a file of the image store. */
+  source: string;
+  /** Where the host keeps it in its image cache. */
+  cachedPath: string;
+  /** In the cache already: provisioning reuses it (nothing fetched or copied). */
+  present: boolean;
 }
 
 /** ConVirt's secret store: where it is, how its key is protected, what it holds (no values). */
@@ -442,6 +454,8 @@ export const convirtContract = {
     listAppliances: method<ApplianceInfo[]>()(),
     /** The appliance's files into the host's image cache ahead of provisioning (a task). */
     fetchApplianceImages: method<Task>()(hostName, applianceName),
+    /** Which of the appliance's files the host has in its image cache (one read-only command). */
+    applianceImageStatus: method<ApplianceImageState[]>()(hostName, applianceName),
     provisionVm: method<Task>()(
       hostName,
       applianceName,
@@ -473,7 +487,7 @@ export const convirtContract = {
     waitForTask: method<TaskOutcome>()(string({ max: 64 })),
 
     // ISOs uploaded from this machine (the one main runs on) into a host's ISO folder.
-    /** A file of this machine: served to convirtctl only, not to the UI's clients. */
+    /** A file of this machine; from the UI, only a file that is an ISO 9660 image. */
     uploadIso: method<Task>()(hostName, string({ max: 4096, pattern: /^[^\0\n\r]+$/ })),
     /** The ISOs uploaded to a host, from one read-only command on it. */
     listIsos: method<HostIsos>()(hostName),

@@ -1,5 +1,6 @@
 // The "Provision a VM" dialog: its source (an appliance, or a template or ISO by URL), host, VM
-// name and the source's options, each with its inline error.
+// name and the source's options, each with its inline error; cloud-init's settings for an
+// appliance that runs it; the uploaded ISOs to choose from for an ISO option.
 import type { Page } from 'playwright-core';
 
 export class ProvisionDialog {
@@ -26,9 +27,30 @@ export class ProvisionDialog {
     return this.dialog.getByRole('checkbox', { name: 'Start the VM once it is defined' });
   }
 
-  /** A text field by its label, e.g. "VM name", "Host name", "Memory (MiB)". */
+  /**
+   * A text field (or text area) by its label, e.g. "VM name", "Host name", "Memory (MiB)", and
+   * cloud-init's "Guest host name", "User name", "SSH public keys", "User-data (#cloud-config)".
+   */
   field(label: string) {
     return this.dialog.getByRole('textbox', { name: label, exact: true });
+  }
+
+  get cloudInit() {
+    return this.dialog.getByRole('group', { name: 'cloud-init' });
+  }
+
+  /** cloud-init's password (a password field has no textbox role). */
+  get password() {
+    return this.cloudInit.getByLabel('Password', { exact: true });
+  }
+
+  async network(mode: 'DHCP' | 'Static address'): Promise<void> {
+    await this.cloudInit.getByRole('radio', { name: mode }).check();
+  }
+
+  /** The ISO option's list of the host's uploaded ISOs. */
+  get iso() {
+    return this.dialog.getByRole('combobox', { name: 'ISO on the host', exact: true });
   }
 
   async fill(values: Record<string, string>): Promise<void> {
@@ -39,7 +61,9 @@ export class ProvisionDialog {
   async error(label: string): Promise<string | null> {
     const field = this.field(label);
     if ((await field.getAttribute('aria-invalid')) !== 'true') return null;
-    const id = await field.getAttribute('aria-describedby');
+    // aria-describedby names the hint too, when the field has one.
+    const ids = (await field.getAttribute('aria-describedby'))?.split(' ') ?? [];
+    const id = ids.find((i) => i.endsWith('-error'));
     return id ? this.page.locator(`[id="${id}"]`).textContent() : null;
   }
 

@@ -57,7 +57,8 @@ const TEXT_AS_DATA: Record<string, string> = {
   'addHost#0.libvirtUri':
     'a libvirt URI: one argument of `virsh -c`, free of shell characters (its pattern)',
   'addHost#0.identityFile': 'a key file on this machine, read by ConVirt itself, never by a shell',
-  'uploadIso#1': 'a file on this machine, for convirtctl only (refused to the UI and browsers)',
+  'uploadIso#1':
+    'a file on this machine, read by ConVirt itself (from the UI only an ISO 9660 image), never by a shell',
   'checkTemplateUrl#1.0': "an HTTP header's value (a secret): handed to curl on its standard input",
   'registerTemplate#0.headers.0': "an HTTP header's value (a secret): kept in the secret store",
   'addCertificate#0.pem': 'PEM text, parsed as a certificate before anything is stored',

@@ -22,6 +22,7 @@ const tinyInfo: ApplianceInfo = {
   sizeBytes: 1,
   missing: [],
   isDefault: true,
+  cloudInit: false,
   options: [
     { key: 'memory', label: 'Memory', type: 'integer', default: '128', min: 16, max: 1048576 },
     { key: 'hostname', label: 'Host name', type: 'hostname', default: 'tiny' },

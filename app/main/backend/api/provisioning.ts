@@ -7,7 +7,13 @@ import type { ApiContext, Slice } from './context.js';
 
 export function provisioningApi(
   ctx: ApiContext,
-): Slice<'listAppliances' | 'fetchApplianceImages' | 'provisionVm' | 'provisionFromTemplate'> {
+): Slice<
+  | 'listAppliances'
+  | 'fetchApplianceImages'
+  | 'applianceImageStatus'
+  | 'provisionVm'
+  | 'provisionFromTemplate'
+> {
   const { fleet, templates, checks, outcomes } = ctx;
   const { store, service } = ctx.options.provisioning;
   return {
@@ -19,6 +25,7 @@ export function provisioningApi(
       if (ctx.options.oneShot) await fleet.connections.get(host);
       return outcomes.track(service.fetchImages(host, appliance));
     },
+    applianceImageStatus: (host, appliance) => service.imageStatus(host, appliance),
     provisionVm: (host, appliance, name, params, options) => {
       checks.requireFreeVmName(host, name);
       // Every parameter is checked here, before the task starts or anything runs on the host.

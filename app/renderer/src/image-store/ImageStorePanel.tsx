@@ -1,16 +1,33 @@
 // The image store: every appliance with its description, OS, size and the hosts it provisions.
-// Drag one onto a host of the fleet tree, or use "Provision…", to provision a VM from it.
+// Drag one onto a host of the fleet tree, or use "Provision…", to provision a VM from it. For the
+// host chosen at the top: whether each appliance's images are in its cache already (and fetching
+// them there), and its uploaded ISOs with their quota and an upload.
+import { useState } from 'react';
 import type { ApplianceInfo } from '../../../shared/contract/convirt-contract.js';
 import { ErrorBox } from '../common/ErrorBox.js';
+import { SelectField } from '../common/Field.js';
 import { formatBytes } from '../common/format.js';
+import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { useAppliances } from './appliance-store.js';
+import { ImageStatus } from './ImageStatus.js';
+import { IsoSection } from './IsoSection.js';
 import { applianceSource } from './provision-form.js';
 import { sourceDragProps } from './source-drag.js';
 
 export function ImageStorePanel() {
   const { appliances, error, loading, reload } = useAppliances();
   const openProvision = useViewStore((s) => s.openProvision);
+  const hosts = useFleetStore((s) => s.hosts);
+  const hostNames = useFleetStore((s) => s.hostNames);
+  const [chosenHost, setChosenHost] = useState<string | null>(null);
+  const host =
+    (chosenHost !== null && hosts[chosenHost] ? chosenHost : null) ??
+    hostNames.find((h) => hosts[h]?.status === 'connected') ??
+    hostNames[0] ??
+    null;
+  // Reload asks each card's image status again too.
+  const [generation, setGeneration] = useState(0);
 
   return (
     <section className="screen" aria-labelledby="image-store-title">
@@ -20,7 +37,22 @@ export function ImageStorePanel() {
           Drag an appliance onto a host in the fleet tree, or choose Provision…
         </span>
         <div className="actions">
-          <button type="button" onClick={reload} disabled={loading}>
+          {host ? (
+            <SelectField
+              label="Host"
+              value={host}
+              options={hostNames.map((h) => [h, `${h} (${hosts[h]?.hypervisor.toUpperCase()})`])}
+              onChange={setChosenHost}
+            />
+          ) : null}
+          <button
+            type="button"
+            onClick={() => {
+              reload();
+              setGeneration((g) => g + 1);
+            }}
+            disabled={loading}
+          >
             Reload
           </button>
           <button
@@ -40,16 +72,25 @@ export function ImageStorePanel() {
       ) : (
         <ul className="appliance-grid" aria-label="Appliances">
           {appliances.map((a) => (
-            <ApplianceCard key={a.name} appliance={a} />
+            <ApplianceCard key={a.name} appliance={a} host={host} generation={generation} />
           ))}
         </ul>
       )}
+      {host ? <IsoSection key={`${host}:${generation}`} host={host} /> : null}
     </section>
   );
 }
 
-function ApplianceCard({ appliance }: { appliance: ApplianceInfo }) {
+interface ApplianceCardProps {
+  appliance: ApplianceInfo;
+  /** The host whose image cache the card tells about. */
+  host: string | null;
+  generation: number;
+}
+
+function ApplianceCard({ appliance, host, generation }: ApplianceCardProps) {
   const openProvision = useViewStore((s) => s.openProvision);
+  const hostView = useFleetStore((s) => (host ? s.hosts[host] : undefined));
   const built = appliance.missing.length === 0;
   const hypervisors = appliance.hypervisors.map((h) => h.toUpperCase()).join(', ');
   return (
@@ -83,6 +124,9 @@ function ApplianceCard({ appliance }: { appliance: ApplianceInfo }) {
       {built ? null : (
         <p className="error-box">Not built: {appliance.missing.join(', ')} missing.</p>
       )}
+      {built && host && hostView && appliance.hypervisors.includes(hostView.hypervisor) ? (
+        <ImageStatus appliance={appliance} host={host} generation={generation} />
+      ) : null}
       <div className="actions">
         <button
           type="button"

@@ -1,8 +1,16 @@
 // Provisioning a VM from an appliance of the image store, or from a template or ISO registered by
 // URL: the source (changeable among its kind), the target host (changeable), the VM's name and
-// the source's options with their defaults, each checked as it is typed. Submitting starts the
-// task, followed in the task pane; the host is polled again when it ends.
+// the source's options with their defaults, each checked as it is typed; for an appliance that
+// runs cloud-init, its cloud-init settings; an ISO option offers the host's uploaded ISOs.
+// Submitting starts the task, followed in the task pane; the host is polled again when it ends.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { CloudInitFields } from '../cloud-init/CloudInitFields.js';
+import {
+  checkCloudInit,
+  EMPTY_CLOUD_INIT,
+  type CloudInitValues,
+} from '../cloud-init/cloud-init-form.js';
+import { sha512Crypt } from '../cloud-init/password-hash.js';
 import { useClient } from '../client-context.js';
 import { Dialog, DialogButtons } from '../common/Dialog.js';
 import { ErrorBox } from '../common/ErrorBox.js';
@@ -12,6 +20,7 @@ import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore, type ProvisionRequest } from '../store/view-store.js';
 import { useTemplates } from '../templates/use-templates.js';
 import { useAppliances } from './appliance-store.js';
+import { IsoOption } from './IsoOption.js';
 import {
   applianceSource,
   checkProvisionForm,
@@ -75,6 +84,18 @@ function LoadingDialog({
   );
 }
 
+/** A cloud-init field's key among the form's fields (apart from options of the same name). */
+const ciKey = (field: string) => `cloud-init-${field}`;
+
+/** The cloud-init settings to send: the password, if one was typed, as its SHA-512 crypt hash. */
+async function withPasswordHash<T extends object>(
+  settings: T | null,
+  password: string,
+): Promise<(T & { passwordHash?: string }) | null> {
+  if (!settings) return null;
+  return password ? { ...settings, passwordHash: await sha512Crypt(password) } : settings;
+}
+
 /** What an option left empty becomes. */
 function unsetPlaceholder(option: ProvisionSource['options'][number]): string {
   if (option.type === 'mac') return 'generated';
@@ -117,6 +138,9 @@ function ProvisionForm({
   );
   const [name, setName] = useState('');
   const [values, setValues] = useState<OptionValues>(() => (source ? defaultValues(source) : {}));
+  const [cloudInit, setCloudInit] = useState<CloudInitValues>(EMPTY_CLOUD_INIT);
+  // The password stays in this dialog's state: hashed when sent, gone when the dialog closes.
+  const [password, setPassword] = useState('');
   const [start, setStart] = useState(true);
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
@@ -125,10 +149,18 @@ function ProvisionForm({
     null,
   );
 
-  const check = useMemo(
-    () => (source ? checkProvisionForm(source, hosts[host], name, values) : null),
-    [source, hosts, host, name, values],
-  );
+  const check = useMemo(() => {
+    if (!source) return null;
+    const form = checkProvisionForm(source, hosts[host], name, values);
+    if (!source.cloudInit) return { ...form, cloudInit: null };
+    const ci = checkCloudInit(cloudInit, password !== '');
+    const ciErrors = Object.entries(ci.errors).map(([field, message]) => [ciKey(field), message]);
+    return {
+      errors: { ...form.errors, ...Object.fromEntries(ciErrors) } as Record<string, string>,
+      params: form.params,
+      cloudInit: ci.input,
+    };
+  }, [source, hosts, host, name, values, cloudInit, password]);
   if (!source || !check) {
     return (
       <Dialog title="Provision a VM" onClose={onClose}>
@@ -171,7 +203,12 @@ function ProvisionForm({
     const started =
       source.kind === 'template'
         ? client.provisionFromTemplate(host, source.name, name, check.params, { start })
-        : client.provisionVm(host, source.name, name, check.params, { start });
+        : withPasswordHash(check.cloudInit, password).then((ci) =>
+            client.provisionVm(host, source.name, name, check.params, {
+              start,
+              ...(ci ? { cloudInit: ci } : {}),
+            }),
+          );
     started
       .then((task) => {
         applyTask(task);
@@ -204,6 +241,8 @@ function ProvisionForm({
               const next = sources.find((s) => s.name === chosen);
               setSourceName(chosen);
               if (next) setValues(defaultValues(next));
+              setCloudInit(EMPTY_CLOUD_INIT);
+              setPassword('');
               setTouched(new Set());
               setServerError(null);
             }}
@@ -241,28 +280,59 @@ function ProvisionForm({
         </Field>
         <fieldset className="field option-grid">
           <legend>Options</legend>
-          {source.options.map((option) => (
-            <Field
-              key={option.key}
-              label={`${option.label}${option.unit ? ` (${option.unit})` : ''}`}
-              id={fieldId(option.key)}
-              error={shownError(option.key)}
-            >
-              {(control) => (
-                <input
-                  {...control}
-                  inputMode={option.type === 'integer' ? 'numeric' : undefined}
-                  value={values[option.key] ?? ''}
-                  placeholder={option.default === null ? unsetPlaceholder(option) : undefined}
-                  onChange={(e) => {
-                    setValues((v) => ({ ...v, [option.key]: e.target.value }));
-                    touch(option.key);
-                  }}
-                />
-              )}
-            </Field>
-          ))}
+          {source.options.map((option) =>
+            option.type === 'host-path' && host ? (
+              <IsoOption
+                key={option.key}
+                host={host}
+                label={option.label}
+                id={fieldId(option.key)}
+                error={shownError(option.key)}
+                value={values[option.key] ?? ''}
+                onChange={(path) => {
+                  setValues((v) => ({ ...v, [option.key]: path }));
+                  touch(option.key);
+                }}
+              />
+            ) : (
+              <Field
+                key={option.key}
+                label={`${option.label}${option.unit ? ` (${option.unit})` : ''}`}
+                id={fieldId(option.key)}
+                error={shownError(option.key)}
+              >
+                {(control) => (
+                  <input
+                    {...control}
+                    inputMode={option.type === 'integer' ? 'numeric' : undefined}
+                    value={values[option.key] ?? ''}
+                    placeholder={option.default === null ? unsetPlaceholder(option) : undefined}
+                    onChange={(e) => {
+                      setValues((v) => ({ ...v, [option.key]: e.target.value }));
+                      touch(option.key);
+                    }}
+                  />
+                )}
+              </Field>
+            ),
+          )}
         </fieldset>
+        {source.cloudInit ? (
+          <CloudInitFields
+            values={cloudInit}
+            onChange={(field, value) => {
+              setCloudInit((v) => ({ ...v, [field]: value }));
+              touch(ciKey(field));
+            }}
+            password={password}
+            onPassword={(typed) => {
+              setPassword(typed);
+              touch(ciKey('password'));
+            }}
+            error={(field) => shownError(ciKey(field))}
+            fieldId={(field) => fieldId(ciKey(field))}
+          />
+        ) : null}
         <Checkbox label="Start the VM once it is defined" checked={start} onChange={setStart} />
         <ErrorBox>
           {serverError && serverError.field === null ? serverError.message : null}

@@ -31,6 +31,8 @@ export interface ProvisionSource {
   unavailable: string | null;
   /** A template's host downloads it itself: it must be connected. */
   needsConnectedHost: boolean;
+  /** It runs cloud-init: the dialog offers its settings (an appliance that declares it). */
+  cloudInit: boolean;
   options: ApplianceOption[];
 }
 
@@ -44,6 +46,7 @@ export function applianceSource(appliance: ApplianceInfo): ProvisionSource {
       ? `${appliance.title} is not built: ${appliance.missing.join(', ')} missing.`
       : null,
     needsConnectedHost: false,
+    cloudInit: appliance.cloudInit,
     options: appliance.options,
   };
 }
@@ -60,6 +63,7 @@ export function templateSource(template: TemplateView): ProvisionSource {
       ? null
       : `${template.name} is a ${HYPERVISOR_NAMES[template.hypervisor]} template: templates by URL provision KVM hosts only.`,
     needsConnectedHost: true,
+    cloudInit: false,
     options: TEMPLATE_PARAMS.map((key): ApplianceOption => {
       const spec = paramSpec(key);
       return {
