@@ -8,24 +8,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isAlive, mustRun, waitFor } from '../bed/process.js';
-import { startSshd, type TestSshdInfo } from '../bed/sshd.js';
+import { isAlive, waitFor } from '../bed/process.js';
+import { startSshd } from '../bed/sshd.js';
 import { convirtctlRunner } from '../support/convirtctl-runner.js';
 import { polledConvirt } from '../support/fault-fleet.js';
-import { restartSshd, stopSshdWithSessions } from '../support/faults.js';
+import { newHostKey, restartSshd, stopSshdWithSessions } from '../support/faults.js';
 import { testbed } from '../support/testbed.js';
 
 const bed = testbed();
 const work = join(bed.runDir, 'fault-sshd');
-
-/** A new host key for the sshd (as after a reinstall); returns its fingerprint. */
-async function newHostKey(sshd: TestSshdInfo): Promise<string> {
-  const key = join(sshd.dir, 'host_ed25519');
-  rmSync(key, { force: true });
-  rmSync(`${key}.pub`, { force: true });
-  await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  return (await mustRun('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`])).split(' ')[1]!;
-}
 
 test('sshd restarted and a host key changed between polls', { timeout: 180_000 }, async (t) => {
   mkdirSync(work, { recursive: true });

@@ -2,10 +2,10 @@
 // sshd stopped with its sessions and started again, a relay whose "network" can be cut, and
 // appliances whose provision.sh takes its time.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { isAlive, waitFor } from '../bed/process.js';
+import { isAlive, mustRun, waitFor } from '../bed/process.js';
 import type { TestSshdInfo } from '../bed/sshd.js';
 import type { TestbedInfo } from '../bed/testbed.js';
 
@@ -78,6 +78,15 @@ export async function restartSshd(sshd: TestSshdInfo): Promise<number> {
   );
   child.unref();
   return child.pid!;
+}
+
+/** A new host key for a test sshd (as after a reinstall); returns its fingerprint. */
+export async function newHostKey(sshd: TestSshdInfo): Promise<string> {
+  const key = join(sshd.dir, 'host_ed25519');
+  rmSync(key, { force: true });
+  rmSync(`${key}.pub`, { force: true });
+  await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  return (await mustRun('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`])).split(' ')[1]!;
 }
 
 /**
