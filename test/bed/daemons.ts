@@ -13,6 +13,7 @@ const DAEMONS: Daemon[] = [
   { name: 'virtlogd', pidFile: '/run/virtlogd.pid', socket: '/run/libvirt/virtlogd-sock' },
   { name: 'libvirtd', pidFile: '/run/libvirtd.pid', socket: '/run/libvirt/libvirt-sock' },
 ];
+const LIBVIRTD = DAEMONS[1]!;
 
 function runningPid(daemon: Daemon): number | undefined {
   if (!existsSync(daemon.pidFile)) return undefined;
@@ -71,8 +72,22 @@ export async function ensureLibvirtDaemons(log: (line: string) => void): Promise
   return started;
 }
 
+/**
+ * Stops libvirtd as a service stop does (SIGTERM: running domains go on) and waits until it is
+ * gone; ensureLibvirtDaemons starts it again, same config and sockets. For the fault tests.
+ */
+export async function stopLibvirtd(): Promise<void> {
+  const pid = runningPid(LIBVIRTD);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor('libvirtd to exit', () => (isAlive(pid) ? undefined : true), 30_000);
+}
+
 export function stopDaemons(daemons: StartedDaemon[]): void {
   for (const d of [...daemons].reverse()) {
-    if (isAlive(d.pid)) process.kill(d.pid, 'SIGTERM');
+    // A fault test may have restarted it since: its PID file names the one running now.
+    const daemon = DAEMONS.find((known) => known.name === d.name);
+    const pid = (daemon && runningPid(daemon)) ?? d.pid;
+    if (isAlive(pid)) process.kill(pid, 'SIGTERM');
   }
 }

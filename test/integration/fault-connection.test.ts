@@ -9,15 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { HostConnections } from '../../app/main/fleet/host-connections.js';
-import { FleetPoller } from '../../app/main/fleet/fleet-poller.js';
-import { ImageStore, REPOSITORY_STORE } from '../../app/main/image-store/image-store.js';
-import { Inventory } from '../../app/main/inventory/index.js';
-import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
-import { ChecksumCache } from '../../app/main/provisioning/checksums.js';
-import { ProvisioningService } from '../../app/main/provisioning/provisioning-service.js';
-import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import { waitFor } from '../bed/process.js';
+import { faultEngine, leftovers, removeProvisioned } from '../support/fault-fleet.js';
 import { killSshdChildrenOf, NetworkRelay, notRemoved, ownAppliance } from '../support/faults.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
@@ -27,63 +20,8 @@ const store = join(work, 'store');
 const bridge = `cvfc${process.pid % 100000}`;
 
 /** A ConVirt engine of its own over one host `tb`, reached through `port`. */
-function engine(port: number) {
-  const dataDir = join(work, `data-${port}`);
-  mkdirSync(dataDir, { recursive: true });
-  const inventory = Inventory.open({ dataDir });
-  const host = inventory.hosts.add({
-    name: 'tb',
-    address: '127.0.0.1',
-    port,
-    username: bed.sshd.username,
-    hypervisor: 'kvm',
-  });
-  // Keepalives every 500 ms (3 missed: the connection is dead) so a cut shows in seconds.
-  const connections = new HostConnections(
-    () => connectToTestbed(bed, { port, keepaliveIntervalMs: 500, readyTimeoutMs: 3_000 }),
-    { initialMs: 1_000, maxMs: 4_000 },
-  );
-  const poller = new FleetPoller({ connections, driverFor: (_h, ssh) => new KvmDriver(ssh) });
-  const tasks = new TaskRunner(inventory.tasks, inventory.audit);
-  const provisioning = new ProvisioningService({
-    store: new ImageStore({ stores: [REPOSITORY_STORE, store] }),
-    tasks,
-    checksums: new ChecksumCache(),
-    host: () => host,
-    connect: (name) => connections.get(name),
-    hostPaths: { imageCache: `${bed.imagesDir}/${bed.prefix}image-cache` },
-  });
-  const provision = (appliance: string, name: string) =>
-    provisioning.provision({ appliance, host: 'tb', name, params: { bridge } });
-  /** Calls `fault` once the task runs provision.sh. */
-  const onProvisionScript = (taskId: string, fault: () => void) =>
-    tasks.on('update', (update) => {
-      if (update.id === taskId && update.message === 'Running provision.sh') fault();
-    });
-  const log = (id: string) =>
-    inventory.tasks
-      .log(id)
-      .map((e) => e.text)
-      .join('\n');
-  const close = () => {
-    poller.dispose();
-    connections.closeAll();
-    inventory.close();
-  };
-  return { inventory, connections, poller, tasks, provision, onProvisionScript, log, close };
-}
-
-/** What the bed's images folder holds for `name`. */
-async function leftovers(name: string): Promise<string[]> {
-  const ssh = await connectToTestbed(bed);
-  try {
-    const names = (await ssh.run(['ls', '-a', bed.imagesDir])).split('\n');
-    const vm = await new KvmDriver(ssh).exists(name);
-    return [...names.filter((n) => n.includes(name)), ...(vm ? [`domain ${name}`] : [])];
-  } finally {
-    ssh.close();
-  }
-}
+const engine = (port: number) =>
+  faultEngine(bed, { dataDir: join(work, `data-${port}`), port, store, bridge });
 
 test('connection faults in the middle of a task', { timeout: 240_000 }, async (t) => {
   mkdirSync(store, { recursive: true });
@@ -115,7 +53,7 @@ test('connection faults in the middle of a task', { timeout: 240_000 }, async (t
       fleet.log(task.id),
       /Removed what this task made:\n {2}file .*fc-killed-vda\.qcow2\n {2}folder /,
     );
-    assert.deepEqual(await leftovers(name), []);
+    assert.deepEqual(await leftovers(bed, name), []);
     // Polling goes on, and the next task works.
     assert.ok((await fleet.poller.pollHost('tb')).vms.length >= 0);
     spawnSync('rm', ['-f', slowFlag]);
@@ -123,13 +61,7 @@ test('connection faults in the middle of a task', { timeout: 240_000 }, async (t
     const made = await next.result;
     assert.equal(made.name, `${bed.prefix}fc-next`);
     spawnSync('touch', [slowFlag]);
-    const ssh = await connectToTestbed(bed);
-    try {
-      await new KvmDriver(ssh).undefine(made.name);
-      await ssh.run(['rm', '-f', ...made.disks]);
-    } finally {
-      ssh.close();
-    }
+    await removeProvisioned(bed, made);
   });
 
   await t.test('network cut: disconnected, backoff, reconnected once it is back', async (t) => {
@@ -185,17 +117,11 @@ test('connection faults in the middle of a task', { timeout: 240_000 }, async (t
     } finally {
       ssh.close();
     }
-    assert.deepEqual(await leftovers(name), []);
+    assert.deepEqual(await leftovers(bed, name), []);
     spawnSync('rm', ['-f', slowFlag]);
     const next = fleet.provision('slow', name);
     const made = await next.result;
-    const check = await connectToTestbed(bed);
-    try {
-      assert.equal(await new KvmDriver(check).exists(made.name), true);
-      await new KvmDriver(check).undefine(made.name);
-      await check.run(['rm', '-f', ...made.disks]);
-    } finally {
-      check.close();
-    }
+    assert.ok((await leftovers(bed, name)).includes(`domain ${made.name}`), 'the VM exists');
+    await removeProvisioned(bed, made);
   });
 });

@@ -5,91 +5,28 @@
 // refused, poll after poll, until the operator accepts the new key (through the contract, and
 // through `convirtctl host accept-key` while the first client still runs).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { HostPolled } from '../../app/shared/contract/convirt-contract.js';
-import { openConvirt } from '../../app/main/backend/open-convirt.js';
-import { loadConfig } from '../../app/main/config/index.js';
-import { isAlive, mustRun, waitFor } from '../bed/process.js';
-import { startSshd, type TestSshdInfo } from '../bed/sshd.js';
+import { isAlive, waitFor } from '../bed/process.js';
+import { startSshd } from '../bed/sshd.js';
 import { convirtctlRunner } from '../support/convirtctl-runner.js';
+import { polledConvirt } from '../support/fault-fleet.js';
+import { newHostKey, restartSshd, stopSshdWithSessions } from '../support/faults.js';
 import { testbed } from '../support/testbed.js';
 
 const bed = testbed();
 const work = join(bed.runDir, 'fault-sshd');
 
-/** The processes under `pid`, children first found first. */
-function descendants(pid: number): number[] {
-  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .map(Number)
-    .filter((n) => n > 0);
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
-
-/** Stops the sshd and ends its sessions, as a restart of the service with the host's sessions. */
-function stopWithSessions(pid: number): void {
-  const sessions = descendants(pid);
-  process.kill(pid, 'SIGTERM');
-  for (const session of sessions) if (isAlive(session)) process.kill(session, 'SIGKILL');
-}
-
-/** Starts the same sshd again (same config, same ports); returns its PID. */
-async function restart(sshd: TestSshdInfo): Promise<number> {
-  await waitFor('the old sshd to exit', () => (isAlive(sshd.pid) ? undefined : true), 10_000);
-  const child = spawn(
-    '/usr/sbin/sshd',
-    ['-D', '-e', '-f', join(sshd.dir, 'sshd_config'), '-E', sshd.logPath],
-    { stdio: 'ignore', detached: true },
-  );
-  child.unref();
-  return child.pid!;
-}
-
-/** A new host key for the sshd (as after a reinstall); returns its fingerprint. */
-async function newHostKey(sshd: TestSshdInfo): Promise<string> {
-  const key = join(sshd.dir, 'host_ed25519');
-  rmSync(key, { force: true });
-  rmSync(`${key}.pub`, { force: true });
-  await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  return (await mustRun('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`])).split(' ')[1]!;
-}
-
 test('sshd restarted and a host key changed between polls', { timeout: 180_000 }, async (t) => {
   mkdirSync(work, { recursive: true });
   const sshd = await startSshd(join(work, 'sshd'));
-  const dataDir = join(work, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  const convirt = openConvirt({
-    dataDir,
-    config: loadConfig({ flag: '/dev/null' }),
-    home: work,
-    mode: 'browser',
-    version: 'test',
-    localTerminal: false,
-    polling: { pollIntervalMs: 1_000, fastPollIntervalMs: 1_000 },
-  });
-  const polled: HostPolled[] = [];
-  const session = convirt.backend.attach((event, payload) => {
-    if (event === 'hostPolled') polled.push(payload as HostPolled);
-  });
+  const { service, polled, next, dataDir, close } = polledConvirt(work);
   t.after(() => {
-    session.close();
-    convirt.close();
-    if (isAlive(sshd.pid)) stopWithSessions(sshd.pid);
+    close();
+    if (isAlive(sshd.pid)) stopSshdWithSessions(sshd.pid);
     rmSync(work, { recursive: true, force: true });
   });
-  const { service } = session;
-  /** Waits for a poll of `status` after `from` events; returns it. */
-  const next = (status: HostPolled['status'], from: number) =>
-    waitFor(
-      `the host to be ${status}`,
-      () => polled.slice(from).find((p) => p.status === status),
-      60_000,
-      100,
-    );
 
   await service.addHost({
     name: 'priv',
@@ -105,10 +42,10 @@ test('sshd restarted and a host key changed between polls', { timeout: 180_000 }
 
   await t.test('sshd restarted: unreachable with the reason, then connected again', async () => {
     const before = polled.length;
-    stopWithSessions(sshd.pid);
+    stopSshdWithSessions(sshd.pid);
     const down = await next('unreachable', before);
     assert.match(down.error ?? '', /lost|ECONNREFUSED|Cannot connect/);
-    sshd.pid = await restart(sshd);
+    sshd.pid = await restartSshd(sshd);
     await next('connected', polled.indexOf(down));
   });
 
@@ -117,9 +54,9 @@ test('sshd restarted and a host key changed between polls', { timeout: 180_000 }
     'a changed key: refused at every poll, then accepted through the contract',
     async () => {
       const before = polled.length;
-      stopWithSessions(sshd.pid);
+      stopSshdWithSessions(sshd.pid);
       changedFingerprint = await newHostKey(sshd);
-      sshd.pid = await restart(sshd);
+      sshd.pid = await restartSshd(sshd);
       const refused = await waitFor(
         'three polls refusing the changed key',
         () => {
@@ -147,9 +84,9 @@ test('sshd restarted and a host key changed between polls', { timeout: 180_000 }
 
   await t.test('changed again: accepted with convirtctl beside the running client', async () => {
     const before = polled.length;
-    stopWithSessions(sshd.pid);
+    stopSshdWithSessions(sshd.pid);
     const fingerprint = await newHostKey(sshd);
-    sshd.pid = await restart(sshd);
+    sshd.pid = await restartSshd(sshd);
     const refused = await waitFor(
       'a poll refusing the changed key',
       () => polled.slice(before).find((p) => /CHANGED/.test(p.error ?? '')),

@@ -1,9 +1,12 @@
-// Faults for the reliability tests: killing the sshd process that serves one SSH connection, a
-// relay whose "network" can be cut, and appliances whose provision.sh takes its time.
-import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+// Faults for the reliability tests: killing the sshd process that serves one SSH connection, an
+// sshd stopped with its sessions and started again, a relay whose "network" can be cut, and
+// appliances whose provision.sh takes its time.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { isAlive, mustRun, waitFor } from '../bed/process.js';
+import type { TestSshdInfo } from '../bed/sshd.js';
 import type { TestbedInfo } from '../bed/testbed.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -47,6 +50,43 @@ export function killSshdChildrenOf(sshdPort: number, clientPid = process.pid): n
     .flatMap((end) => end.pids);
   for (const pid of new Set(pids)) process.kill(pid, 'SIGKILL');
   return [...new Set(pids)];
+}
+
+/** The processes under `pid`, children first found first. */
+function descendants(pid: number): number[] {
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map(Number)
+    .filter((n) => n > 0);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** Stops the sshd and ends its sessions, as a restart of the service with the host's sessions. */
+export function stopSshdWithSessions(pid: number): void {
+  const sessions = descendants(pid);
+  process.kill(pid, 'SIGTERM');
+  for (const session of sessions) if (isAlive(session)) process.kill(session, 'SIGKILL');
+}
+
+/** Starts a test sshd again (same config, same ports) once the old one is gone; returns its PID. */
+export async function restartSshd(sshd: TestSshdInfo): Promise<number> {
+  await waitFor('the old sshd to exit', () => (isAlive(sshd.pid) ? undefined : true), 10_000);
+  const child = spawn(
+    '/usr/sbin/sshd',
+    ['-D', '-e', '-f', join(sshd.dir, 'sshd_config'), '-E', sshd.logPath],
+    { stdio: 'ignore', detached: true },
+  );
+  child.unref();
+  return child.pid!;
+}
+
+/** A new host key for a test sshd (as after a reinstall); returns its fingerprint. */
+export async function newHostKey(sshd: TestSshdInfo): Promise<string> {
+  const key = join(sshd.dir, 'host_ed25519');
+  rmSync(key, { force: true });
+  rmSync(`${key}.pub`, { force: true });
+  await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  return (await mustRun('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`])).split(' ')[1]!;
 }
 
 /**

@@ -11,6 +11,29 @@ export class HostPage {
     return this.page.getByRole('heading', { name: this.host, level: 1 });
   }
 
+  get screen() {
+    return this.page.getByRole('region', { name: this.host, exact: true });
+  }
+
+  /** The host's status word beside its name (connected, unreachable, ...). */
+  status(word: string) {
+    return this.screen.locator('header').getByText(word, { exact: true });
+  }
+
+  /** The screen's error line, e.g. "web1 is refused: WARNING: the host key ... has CHANGED...". */
+  get error() {
+    return this.screen.getByRole('alert').filter({ hasText: `${this.host} is ` });
+  }
+
+  /** Shown while the host's key changed. */
+  get acceptNewKey() {
+    return this.page.getByRole('button', { name: 'Accept new key…' });
+  }
+
+  get acceptKeyDialog() {
+    return this.page.getByRole('alertdialog', { name: `Accept the new key of ${this.host}?` });
+  }
+
   /** The text of one of the host's facts (Hypervisor, CPUs, Memory, Capabilities, ...). */
   async fact(term: string): Promise<string> {
     const value = this.page

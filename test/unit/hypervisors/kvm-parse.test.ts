@@ -116,3 +116,22 @@ test('commands are argument lists; a bad VM name runs nothing', async () => {
   await assert.rejects(driver.start('a;touch /tmp/x'), /Invalid VM name/);
   assert.equal(ran.length, before);
 });
+
+test('exists: a domain virsh does not have is false; a virsh that cannot tell is an error', async () => {
+  const answers = [
+    { code: 0, stderr: '' },
+    { code: 1, stderr: "error: failed to get domain 'web1'\n" },
+    {
+      code: 1,
+      stderr:
+        "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory\n",
+    },
+  ];
+  const fake = {
+    exec: () => Promise.resolve({ signal: null, stdout: '', ...answers.shift()! }),
+  } as unknown as SshConnection;
+  const driver = new KvmDriver(fake);
+  assert.equal(await driver.exists('web1'), true);
+  assert.equal(await driver.exists('web1'), false);
+  await assert.rejects(driver.exists('web1'), /exit 1.*domid web1\nerror: failed to connect/s);
+});

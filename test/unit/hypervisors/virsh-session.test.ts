@@ -33,15 +33,17 @@ class FakeChannel extends EventEmitter {
 
 function fakeHost(target = 'root@slow:22') {
   const channels: FakeChannel[] = [];
+  const argvs: string[][] = [];
   const shell = {
     target,
-    openChannel: () => {
+    openChannel: (argv: string[]) => {
+      argvs.push(argv);
       const channel = new FakeChannel();
       channels.push(channel);
       return Promise.resolve(channel as unknown as ClientChannel);
     },
   } as unknown as RemoteShell;
-  return { shell, channels };
+  return { shell, channels, argvs };
 }
 
 /** Lets the promise callbacks queued so far run. */
@@ -79,13 +81,45 @@ test('a host that does not start virsh fails its own batch, naming it; the next 
 });
 
 test('virsh that ends fails the waiting batch with its error output', async () => {
-  const { shell, channels } = fakeHost();
+  const { shell, channels, argvs } = fakeHost();
   const session = new VirshSession(shell, ['virsh'], timeouts, new ChannelLimiter(8));
   const batch = session.run(['list']);
   await settle();
   channels[0]!.stderr.emit('data', Buffer.from('error: failed to connect to the hypervisor\n'));
   channels[0]!.emit('close');
   await assert.rejects(batch, /virsh on root@slow:22 ended: error: failed to connect/);
+  // Its errors come on its standard output (after what it printed before them).
+  assert.deepEqual(argvs[0], ['sh', '-c', 'exec "$@" 2>&1', 'sh', 'virsh']);
+  const again = session.run(['list']);
+  await settle();
+  channels[1]!.emit('data', Buffer.from('error: failed to connect to the hypervisor\n'));
+  channels[1]!.emit('close');
+  await assert.rejects(again, /virsh on root@slow:22 ended: error: failed to connect/);
+});
+
+test('a batch that virsh answers with errors fails with them; a reconnection note is no error', async () => {
+  const { shell, channels } = fakeHost();
+  const session = new VirshSession(shell, ['virsh', '-q'], timeouts, new ChannelLimiter(8));
+  // libvirtd is down: virsh stays, prints only errors (merged into its output) and the marker.
+  const down = session.run(['list --all --name']);
+  await settle();
+  channels[0]!.answer(
+    [
+      'error: Disconnected from qemu:///system due to end of file',
+      'error: Failed to reconnect to the hypervisor',
+      'error: no valid connection',
+    ].join('\n'),
+  );
+  await assert.rejects(
+    down,
+    /^VirshSessionError: virsh on root@slow:22: error: Failed to reconnect to the hypervisor error: no valid connection$/,
+  );
+  // libvirtd is back: the same virsh reconnects, says so, and answers.
+  const back = session.run(['list --all --name']);
+  await settle();
+  assert.equal(channels.length, 1, 'the same session');
+  channels[0]!.answer('error: Reconnected to the hypervisor\nvm1');
+  assert.equal((await back).trim(), 'vm1');
 });
 
 test('closing the session fails its waiting batch at once', async () => {

@@ -3,7 +3,8 @@ import type { HostFacts, NetworkInfo, StoragePoolInfo } from '../../../shared/do
 import type { ClientChannel } from 'ssh2';
 import type { GuestInfo, VmState } from '../../../shared/domain/vm.js';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
-import type { RemoteShell } from '../../ssh/ssh-connection.js';
+import { buildCommand } from '../../ssh/shell-quote.js';
+import { RemoteCommandError, type RemoteShell } from '../../ssh/ssh-connection.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
 import { SavedStates } from '../saved-state.js';
 import {
@@ -22,6 +23,9 @@ import { KvmMigrationEndpoint } from './kvm-migration.js';
 import { VirshSession } from './virsh-session.js';
 import { parseVirshState } from './virsh.js';
 import { parseVncEndpoint, type VncEndpoint } from './vnc-endpoint.js';
+
+/** virsh's answer about a domain it does not have (libvirt 9: the first line; older: both). */
+const NO_SUCH_DOMAIN = /failed to get domain|Domain not found/;
 
 const POLL_STATS = ['--state', '--cpu-total', '--balloon', '--vcpu', '--interface', '--block'];
 /** The poll as virsh command lines: constants only, safe for a persistent session. */
@@ -311,8 +315,16 @@ export class KvmDriver implements HypervisorDriver {
     return this.savedStates.restore(name);
   }
 
+  /**
+   * Whether the domain is defined. A virsh that cannot tell (libvirtd away) is an error, not a
+   * no: a clean-up must not report a domain removed that it could not even look for.
+   */
   async exists(name: string): Promise<boolean> {
-    return (await this.ssh.exec(this.virshArgv('domid', validateVmName(name)))).code === 0;
+    const argv = this.virshArgv('domid', validateVmName(name));
+    const result = await this.ssh.exec(argv);
+    if (result.code === 0) return true;
+    if (NO_SUCH_DOMAIN.test(result.stderr)) return false;
+    throw new RemoteCommandError(buildCommand(argv), result);
   }
 
   /** The argv of the domain's serial console, for a pseudo-terminal. Not quiet: see CONSOLE_READY. */

@@ -2,6 +2,10 @@
 // costs no new SSH session, no process start and no new libvirt connection per cycle: about a
 // tenth of the host CPU of one `virsh` run per poll. Only for constant command lines (the poll):
 // anything carrying a user value goes through SshConnection.run as a quoted argument list.
+// virsh outlives its libvirt connection (libvirtd restarted): it then prints its errors and
+// nothing else, and reconnects at the next command. Its error output is merged into its
+// standard output, so a batch's errors arrive before its end marker and fail that batch instead
+// of reading as a host without VMs.
 import type { ClientChannel } from 'ssh2';
 import { ChannelLimiter } from '../../ssh/channel-limiter.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
@@ -34,6 +38,20 @@ const DEFAULT_TIMEOUTS: VirshSessionTimeouts = {
  * delays the others that long.
  */
 const processStartups = new ChannelLimiter(8);
+
+/** Runs the rest of its arguments with their standard error on standard output. */
+const MERGE_STDERR = ['sh', '-c', 'exec "$@" 2>&1', 'sh'];
+
+/**
+ * virsh's own notes on its connection, printed as errors: that the connection was lost (the
+ * command after it reconnects, or fails with its own error) and that it was made again.
+ */
+const CONNECTION_NOTE = /^error: (?:Disconnected from .* due to .*|Reconnected to the hypervisor)$/;
+
+/** The error lines of a batch's output, virsh's connection notes left out. */
+function virshErrors(lines: readonly string[]): string[] {
+  return lines.filter((line) => line.startsWith('error: ') && !CONNECTION_NOTE.test(line));
+}
 
 export class VirshSession {
   private channel?: ClientChannel;
@@ -72,7 +90,7 @@ export class VirshSession {
   }
 
   private async open(): Promise<ClientChannel> {
-    const channel = await this.ssh.openChannel(this.argv);
+    const channel = await this.ssh.openChannel([...MERGE_STDERR, ...this.argv]);
     this.channel = channel;
     this.stdout = '';
     this.stderr = '';
@@ -90,7 +108,7 @@ export class VirshSession {
       this.drop(
         channel,
         new VirshSessionError(
-          `virsh on ${this.ssh.target} ended: ${this.stderr.trim() || 'closed'}`,
+          `virsh on ${this.ssh.target} ended: ${this.stderr.trim() || this.stdout.trim() || 'closed'}`,
         ),
       ),
     );
@@ -117,12 +135,13 @@ export class VirshSession {
     this.stdout = this.stdout.slice(m.index + m[0].length);
     this.pending = undefined;
     // virsh echoes each command after its prompt when stdin is not a terminal.
-    pending.resolve(
-      out
-        .split('\n')
-        .filter((line) => !line.startsWith('virsh # '))
-        .join('\n'),
-    );
+    const lines = out.split('\n').filter((line) => !line.startsWith('virsh # '));
+    const errors = virshErrors(lines);
+    if (errors.length > 0) {
+      pending.reject(new VirshSessionError(`virsh on ${this.ssh.target}: ${errors.join(' ')}`));
+    } else {
+      pending.resolve(lines.filter((line) => !CONNECTION_NOTE.test(line)).join('\n'));
+    }
   }
 
   private send(

@@ -1,6 +1,7 @@
 // One host: its facts, storage pools and networks, and the grid of its VMs.
 import { useEffect, useState } from 'react';
 import type { HostFacts } from '../../../shared/domain/host.js';
+import { hostKeyChange } from '../../../shared/domain/host-key-change.js';
 import { useClient } from '../client-context.js';
 import { ColumnHeaders } from '../common/ColumnHeaders.js';
 import { ConfirmButton } from '../common/ConfirmButton.js';
@@ -15,6 +16,7 @@ import { groupPath } from '../fleet-tree/tree-rows.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
 import { PerfCharts } from '../vm-view/PerfCharts.js';
+import { AcceptHostKeyDialog } from './AcceptHostKeyDialog.js';
 import { VmGrid } from './VmGrid.js';
 
 const EMPTY: never[] = [];
@@ -30,6 +32,7 @@ export function HostView({ host: name }: { host: string }) {
   const [factsError, setFactsError] = useState<string | null>(null);
   const [moving, setMoving] = useState(false);
   const [evacuating, setEvacuating] = useState(false);
+  const [acceptingKey, setAcceptingKey] = useState(false);
 
   const connected = host?.status === 'connected';
   useEffect(() => {
@@ -52,6 +55,7 @@ export function HostView({ host: name }: { host: string }) {
     );
   }
   const shown = facts ?? host.facts;
+  const keyChange = hostKeyChange(host.error);
 
   return (
     <section className="screen" aria-labelledby="host-title">
@@ -63,6 +67,11 @@ export function HostView({ host: name }: { host: string }) {
           {host.groupId !== null ? ` · ${groupPath(groups, host.groupId)}` : ''}
         </span>
         <div className="actions">
+          {keyChange ? (
+            <button type="button" onClick={() => setAcceptingKey(true)}>
+              Accept new key…
+            </button>
+          ) : null}
           <button
             type="button"
             onClick={() =>
@@ -100,7 +109,11 @@ export function HostView({ host: name }: { host: string }) {
           </ConfirmButton>
         </div>
       </header>
-      <ErrorBox>{host.error ? `${host.name} is unreachable: ${host.error}` : null}</ErrorBox>
+      <ErrorBox>
+        {host.error
+          ? `${host.name} is ${keyChange ? 'refused' : 'unreachable'}: ${host.error}`
+          : null}
+      </ErrorBox>
 
       <section className="panel" aria-labelledby="host-perf-title">
         <h2 id="host-perf-title">Performance (sum of running VMs)</h2>
@@ -194,6 +207,13 @@ export function HostView({ host: name }: { host: string }) {
       </section>
       {moving ? <MoveHostDialog host={name} onClose={() => setMoving(false)} /> : null}
       {evacuating ? <EvacuateDialog host={name} onClose={() => setEvacuating(false)} /> : null}
+      {acceptingKey && keyChange ? (
+        <AcceptHostKeyDialog
+          host={name}
+          change={keyChange}
+          onClose={() => setAcceptingKey(false)}
+        />
+      ) : null}
     </section>
   );
 }
