@@ -14,6 +14,14 @@ export function xenHost(bed: TestbedInfo = testbed()): XenHostInfo {
   return xen;
 }
 
+/** The second Xen host (booted for Xen migration tests), or why there is none. */
+export function secondXenHost(bed: TestbedInfo = testbed()): XenHostInfo {
+  const xen = bed.secondXenHost;
+  if ('unavailable' in xen)
+    throw new Error(`No second emulated Xen host in this run: ${xen.unavailable}`);
+  return xen;
+}
+
 /** A connection to dom0 as root that trusts exactly the key the test bed generated for it. */
 export function connectToXenHost(xen: XenHostInfo): Promise<SshConnection> {
   return SshConnection.connect({
