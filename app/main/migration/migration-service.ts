@@ -262,7 +262,11 @@ export class MigrationService {
           () => undefined,
         );
       }, JOB_POLL_MS);
-      const abort = () => void quietSource.abortJob(vm.name);
+      // A hypervisor may refuse a cancel that comes too late (xl past its point of no return).
+      const abort = () =>
+        void quietSource
+          .abortJob(vm.name)
+          .catch((e: unknown) => ctx.log(`cancel: ${(e as Error).message}`, 'stderr'));
       ctx.signal.addEventListener('abort', abort, { once: true });
       // Not through the recording shell: a cancel aborts the job (above), not the command.
       ctx.log(`$ ${argv.join(' ')}`);
