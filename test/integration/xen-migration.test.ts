@@ -70,7 +70,7 @@ async function inGuest(
     // Each Enter makes the shell prompt again; the first may come before xl is attached.
     const poke = setInterval(() => console.write('\r'), 1000);
     try {
-      await reader.waitFor(new RegExp(`${vm}# `), 120_000);
+      await reader.waitFor(new RegExp(`${vm}# `), 300_000);
     } finally {
       clearInterval(poke);
     }
