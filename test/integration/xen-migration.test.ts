@@ -1,18 +1,15 @@
-// Migration between the test bed's two emulated Xen hosts, through convirtctl: `xl migrate`
-// carried through ConVirt's own SSH sessions (the two dom0s cannot reach each other: each is
-// behind QEMU's user-mode network). A running tiny PV guest without a disk (the hosts share no
-// storage, and xl moves memory only) goes live from xa to xb while a process in it keeps
-// counting; a cancel mid-way leaves it running on xa; a VM of the same name on xb refuses the
-// move; a shut-off guest goes offline with its disk and config file copied.
+// Migration between the test bed's two emulated Xen hosts, through convirtctl. A running tiny
+// PV guest is refused a live move with the reason (xl migrate needs log-dirty tracking, which
+// this emulated Xen cannot give PV guests: no shadow paging), as is a move to a host that has a
+// VM of its name; a shut-off guest moves offline, its disk and config file copied through
+// ConVirt (the two dom0s cannot reach each other: each is behind QEMU's user-mode network).
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MigrationPlan } from '../../app/shared/domain/migration.js';
 import { XlDriver } from '../../app/main/hypervisors/xen/xl-driver.js';
-import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
 import type { XenHostInfo } from '../bed/xen-host/xen-host.js';
-import { ConsoleReader } from '../support/console-reader.js';
 import {
   convirtctlRunner,
   taskLogText,
@@ -53,46 +50,6 @@ const hostAdd = (name: string, xen: XenHostInfo) =>
     xen.hostKeyFingerprint,
     '--json',
   ]);
-
-/**
- * Types `command` at the guest's shell on its serial console (`xl console` on a pseudo-terminal,
- * as ConVirt opens it) and returns the first match of `answer` printed after it.
- */
-async function inGuest(
-  dom0: SshConnection,
-  vm: string,
-  command: string,
-  answer: RegExp,
-): Promise<RegExpExecArray> {
-  const console = await dom0.openPty(new XlDriver(dom0).consoleArgv(vm));
-  const reader = new ConsoleReader(console);
-  try {
-    // Each Enter makes the shell prompt again; the first may come before xl is attached.
-    const poke = setInterval(() => console.write('\r'), 1000);
-    try {
-      await reader.waitFor(new RegExp(`${vm}# `), 300_000);
-    } finally {
-      clearInterval(poke);
-    }
-    const from = reader.output.length;
-    console.write(`${command}\r`);
-    return await reader.waitFor(answer, 30_000, from);
-  } finally {
-    console.write(Buffer.from([0x1d]));
-    console.close();
-  }
-}
-
-/** The guest's counter and boot (boot_id changes on every boot). */
-async function counter(dom0: SshConnection, vm: string): Promise<{ count: number; boot: string }> {
-  const m = await inGuest(
-    dom0,
-    vm,
-    'echo "C=$(cat /run/count) B=$(cat /proc/sys/kernel/random/boot_id)"',
-    /C=(\d+) B=([0-9a-f-]{36})/,
-  );
-  return { count: Number(m[1]), boot: m[2]! };
-}
 
 test('VMs move between the two Xen hosts', { timeout: 1_200_000 }, async (t) => {
   const xenA = xenHost(bed);
@@ -137,106 +94,46 @@ test('VMs move between the two Xen hosts', { timeout: 1_200_000 }, async (t) => 
 
   await writeDisklessPvGuest(a, xenA, vm, { memoryMiB: 96, maxMemoryMiB: 96 });
   await xlA.start(vm);
-  await inGuest(
-    a,
-    vm,
-    'i=0; while :; do echo $i > /run/count; i=$((i+1)); sleep 1; done >/dev/null 2>&1 &',
-    new RegExp(`${vm}# `),
-  );
-  let before = await counter(a, vm);
-
-  await t.test('the checks: what applies to xl, and a name taken on xb refuses', async () => {
-    const ok = await plan([`xa/${vm}`, 'xb']);
-    assert.equal(ok.ok, true, JSON.stringify(ok.checks));
-    assert.equal(ok.mode, 'live');
-    assert.equal(ok.storage, 'shared', 'no disk: nothing to copy');
+  await t.test('a running Xen VM is refused a live move, with the reason', async () => {
+    const live = await plan([`xa/${vm}`, 'xb']);
+    assert.equal(live.mode, 'live');
+    assert.equal(live.storage, 'shared', 'no disk: nothing to copy');
+    const failed = live.checks.filter((c) => !c.ok);
     assert.deepEqual(
-      ok.checks.map((c) => c.name),
-      [
-        'hypervisor',
-        'hosts',
-        'name',
-        'state',
-        'networks',
-        'memory',
-        'cpu',
-        'storage',
-        'control connection',
-      ],
+      failed.map((c) => c.name),
+      ['live'],
     );
-    assert.match(ok.connection, /need not reach each other/);
+    assert.match(failed[0]!.detail, /log-dirty/);
+    assert.match(live.connection, /need not reach each other/);
+    const r = await ctl(['vm', 'migrate', `xa/${vm}`, 'xb']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /live: ConVirt does not migrate running Xen VMs yet/);
+    assert.equal(await xlA.domainState(vm), 'running');
+    assert.equal(await xlB.exists(vm), false);
+  });
 
-    await writeDisklessPvGuest(b, xenB, vm);
+  await t.test('a VM of the same name on xb refuses the move', async () => {
+    await writeDisklessPvGuest(b, xenB, off);
     try {
-      const taken = await plan([`xa/${vm}`, 'xb']);
+      await writePvGuest(a, xenA, off);
+      const taken = await plan([`xa/${off}`, 'xb']);
+      assert.equal(taken.mode, 'offline');
       assert.deepEqual(
         taken.checks.filter((c) => !c.ok).map((c) => c.name),
         ['name'],
       );
-      const r = await ctl(['vm', 'migrate', `xa/${vm}`, 'xb']);
+      const r = await ctl(['vm', 'migrate', `xa/${off}`, 'xb']);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /name: xb already has a VM named/);
-      assert.equal(await xlA.domainState(vm), 'running');
+      assert.ok(await xlA.exists(off));
     } finally {
-      await b.run(['rm', '-f', xlB.configPath(vm)]);
+      await b.run(['rm', '-f', xlB.configPath(off)]);
     }
-  });
-
-  await t.test('cancelled mid-way: the domain keeps running on xa, nothing on xb', async () => {
-    const running = ctl(['vm', 'migrate', `xa/${vm}`, 'xb', '--json']);
-    // What a cancel does (the endpoint's abortJob), once xl's transport runs.
-    const endpoint = xlA.migrationEndpoint();
-    // Past the preamble (xl's config): the domain's memory is being sent.
-    const sending = async () => ((await endpoint.jobInfo(vm))?.dataProcessedBytes ?? 0) > 4 << 20;
-    for (let i = 0; !(await sending()); i++) {
-      assert.ok(i < 600, 'the migration started sending');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await endpoint.abortJob(vm);
-    const r = await running;
-    assert.equal(r.code, 1, r.stderr);
-    const task = JSON.parse(r.stdout) as TaskJson;
-    assert.equal(task.status, 'failed');
-    const log = await taskLogText(ctl, task.id);
-    assert.match(log, /resuming at sender/);
-    assert.match(log, /stays on xa \(running\)/);
-    assert.equal(await xlA.domainState(vm), 'running');
-    assert.equal(await xlB.exists(vm), false);
-    assert.doesNotMatch(await b.run(['xl', 'list']), new RegExp(vm));
-    const after = await counter(a, vm);
-    assert.equal(after.boot, before.boot);
-    assert.ok(after.count > before.count, `counting went on: ${before.count} -> ${after.count}`);
-    before = after;
-  });
-
-  await t.test('live: the guest runs on xb, the same boot, still counting', async () => {
-    const r = await ctl(['vm', 'migrate', `xa/${vm}`, 'xb', '--json']);
-    const task = r.stdout ? (JSON.parse(r.stdout) as TaskJson) : null;
-    const log = task ? await taskLogText(ctl, task.id) : '';
-    assert.equal(r.code, 0, `${r.stderr}\n${log}`);
-    assert.match(log, /Migration successful/);
-    assert.match(log, /moved .*'s configuration from xa to xb/);
-    assert.equal(await xlB.domainState(vm), 'running');
-    assert.equal(await xlA.exists(vm), false, 'no domain and no config file left on xa');
-    assert.match(await b.run(['cat', xlB.configPath(vm)]), new RegExp(`name = "${vm}"`));
-    const after = await counter(b, vm);
-    assert.equal(after.boot, before.boot, 'the guest did not reboot');
-    assert.ok(after.count > before.count, `counting went on: ${before.count} -> ${after.count}`);
-    const hosts = json<Array<{ host: string; name: string }>>(await ctl(['vm', 'list', '--json']))
-      .filter((v) => v.name === vm)
-      .map((v) => v.host);
-    assert.deepEqual(hosts, ['xb']);
   });
 
   await t.test('offline: the disk and config file copied to xb, removed from xa', async () => {
-    const guest = await writePvGuest(a, xenA, off);
-    await a.run([
-      'sh',
-      '-c',
-      'printf convirt-xen-disk | dd of="$1" conv=notrunc',
-      'sh',
-      guest.disk,
-    ]);
+    const disk = `${xenA.imagesDir}/${off}.img`;
+    await a.run(['sh', '-c', 'printf convirt-xen-disk | dd of="$1" conv=notrunc', 'sh', disk]);
     const r = await ctl(['vm', 'migrate', `xa/${off}`, 'xb', '--json']);
     const task = r.stdout ? (JSON.parse(r.stdout) as TaskJson) : null;
     const log = task ? await taskLogText(ctl, task.id) : '';
@@ -245,7 +142,7 @@ test('VMs move between the two Xen hosts', { timeout: 1_200_000 }, async (t) => 
     assert.equal(await xlB.state(off), 'shutoff');
     assert.ok(await xlB.exists(off), 'its config file is on xb');
     assert.equal(await xlA.exists(off), false);
-    assert.equal((await a.exec(['test', '-e', guest.disk])).code, 1, 'the disk left xa');
-    assert.equal(await b.run(['head', '-c', '16', guest.disk]), 'convirt-xen-disk');
+    assert.equal((await a.exec(['test', '-e', disk])).code, 1, 'the disk left xa');
+    assert.equal(await b.run(['head', '-c', '16', disk]), 'convirt-xen-disk');
   });
 });

@@ -77,6 +77,8 @@ export interface LiveMigrationTraits {
   movesDefinition: boolean;
   /** What carries the control connection on the target (controlRelayArgv), in words. */
   relayProgram: string;
+  /** Why ConVirt refuses to migrate this hypervisor's running VMs, when it does. */
+  refused?: string;
 }
 
 export interface MigrationEndpoint {

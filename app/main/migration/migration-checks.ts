@@ -144,6 +144,9 @@ export async function checkMigration(
         : `${vmName} is ${vm.state}: shut it down to migrate it offline, or migrate it live.`,
   );
 
+  const refusedLive = source.endpoint.live.refused;
+  if (mode === 'live' && refusedLive !== undefined) check('live', false, refusedLive);
+
   const { networks, bridges } = await target.endpoint.networksAndBridges();
   const missing = [
     ...vm.networks.filter((n) => !networks.includes(n)).map((n) => `network ${n}`),

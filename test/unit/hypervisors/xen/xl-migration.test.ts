@@ -68,12 +68,15 @@ test('a running domain (xl list -l) and a config file (xl create -n) read alike'
 test('xl migrate runs its transport through sh: the relay, after noting its PID', () => {
   const { shell } = recordingShell();
   const endpoint = new XlDriver(shell, { sudo: true }).migrationEndpoint();
-  assert.deepEqual(endpoint.live, {
+  const { refused, ...live } = endpoint.live;
+  assert.deepEqual(live, {
     direct: false,
     copiesStorage: false,
     movesDefinition: false,
     relayProgram: 'xl (migrate-receive)',
   });
+  // Refused until it can be tested: the test bed's Xen has no shadow paging for log-dirty.
+  assert.match(refused ?? '', /log-dirty.*migrate it offline/);
   const relay = '/tmp/convirt-relay.AbC123/relay';
   assert.equal(endpoint.relayedUri(relay), relay);
   const argv = endpoint.liveMigrateArgv('g1', argvOptions(relay));
