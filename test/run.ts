@@ -152,12 +152,13 @@ function bootTestbed(stageDirs: string[]): Promise<RunningTestbed | Error> {
   // The emulated Xen host is heavy: boot it only when a Xen test (integration or e2e) will run.
   const selected = stageDirs.flatMap((dir) => selectedTests(dir)).map((f) => relative(root, f));
   const xenHost = selected.some((f) => /xen/i.test(f));
-  // The second KVM host only for migration tests.
-  const secondKvmHost = selected.some((f) => /migrat/i.test(f));
+  // A second Xen host only for Xen migration tests, the second KVM host for the other migration tests.
+  const secondXenHost = selected.some((f) => /xen/i.test(f) && /migrat/i.test(f));
+  const secondKvmHost = selected.some((f) => /migrat/i.test(f) && !/xen/i.test(f));
   // So is the Debian cloud image (minutes to build the first time): only for cloud-image tests.
   const cloudImage = selected.some((f) => /cloud-image/i.test(f));
-  return startTestbed(log, { xenHost, secondKvmHost, cloudImage }).catch((err: unknown) =>
-    err instanceof Error ? err : new Error(String(err)),
+  return startTestbed(log, { xenHost, secondXenHost, secondKvmHost, cloudImage }).catch(
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
   );
 }
 

@@ -49,6 +49,7 @@ function removeFiles(dir: string, select: (name: string) => boolean): string[] {
       join(path, 'sshd', 'sshd.pid'),
       join(path, 'nginx', 'nginx.pid'),
       join(path, 'xen-host', 'qemu.pid'),
+      join(path, 'xen-host-2', 'qemu.pid'),
       // The second KVM host's namespace init: everything in its namespaces ends with it.
       join(path, 'second-kvm-host', 'init.pid'),
     ];

@@ -17,6 +17,7 @@ import {
 } from './second-kvm-host.js';
 import { ensureSystemPackages } from './system-packages.js';
 import {
+  SECOND_XEN_HOST,
   startXenHostOrReason,
   stopXenHost,
   type XenHostInfo,
@@ -41,6 +42,8 @@ export interface TestbedInfo {
   tinyVm: TinyVmFixture;
   /** The emulated Xen host, or why there is none (the Xen tests fail with that reason). */
   xenHost: XenHostInfo | XenHostUnavailable;
+  /** A second emulated Xen host, the target of Xen migration tests (started for them only). */
+  secondXenHost: XenHostInfo | XenHostUnavailable;
   /** The second KVM host for migration, or why there is none (started for migration tests). */
   secondKvmHost: SecondKvmHostInfo | SecondKvmHostUnavailable;
   /** Built files of image_store/'s appliances, as `<dir>/<appliance>/<file>`. */
@@ -113,6 +116,8 @@ export interface RunningTestbed {
 export interface TestbedOptions {
   /** Boot the emulated Xen host (default true); when false, Xen tests fail saying so. */
   xenHost?: boolean;
+  /** Boot a second emulated Xen host beside the first (default false), for Xen migration. */
+  secondXenHost?: boolean;
   /** Start the second KVM host (default false); when false, migration tests fail saying so. */
   secondKvmHost?: boolean;
   /** Build (or take from the cache) the Debian cloud image (default false). */
@@ -131,9 +136,17 @@ export async function startTestbed(
     options.xenHost === false
       ? Promise.resolve({ unavailable: 'the Xen host was not started for this run (--file)' })
       : startXenHostOrReason(join(runDir, 'xen-host'), log);
+  // Both boot at once: the second is measured to fit beside the first (docs/testing.md).
+  const secondXenPending: Promise<XenHostInfo | XenHostUnavailable> =
+    options.xenHost !== false && options.secondXenHost
+      ? startXenHostOrReason(join(runDir, 'xen-host-2'), log, SECOND_XEN_HOST)
+      : Promise.resolve({
+          unavailable: 'the second Xen host was not started for this run (--file)',
+        });
   const stopXen = async () => {
-    const xen = await xenPending;
-    if ('pid' in xen) stopXenHost(xen.pid);
+    for (const xen of await Promise.all([xenPending, secondXenPending])) {
+      if ('pid' in xen) stopXenHost(xen.pid);
+    }
   };
   let daemons: StartedDaemon[];
   let tinyVm: TinyVmFixture;
@@ -163,7 +176,7 @@ export async function startTestbed(
   const secondKvmHost: SecondKvmHostInfo | SecondKvmHostUnavailable = options.secondKvmHost
     ? await startSecondKvmHostOrReason(join(runDir, 'second-kvm-host'), prefix, sshd, log)
     : { unavailable: 'the second KVM host was not started for this run (--file)' };
-  const xenHost = await xenPending;
+  const [xenHost, secondXenHost] = await Promise.all([xenPending, secondXenPending]);
   // tiny-linux-xen's files come from the Xen host's build, which may have finished only now.
   if ('pid' in xenHost) appliances = await ensureAppliances(tinyVm, log);
   const info: TestbedInfo = {
@@ -174,6 +187,7 @@ export async function startTestbed(
     tinyVm,
     appliances,
     xenHost,
+    secondXenHost,
     secondKvmHost,
     downloads: downloads.info,
     ...(cloudImage ? { cloudImage } : {}),

@@ -14,6 +14,14 @@ export function xenHost(bed: TestbedInfo = testbed()): XenHostInfo {
   return xen;
 }
 
+/** The second Xen host (booted for Xen migration tests), or why there is none. */
+export function secondXenHost(bed: TestbedInfo = testbed()): XenHostInfo {
+  const xen = bed.secondXenHost;
+  if ('unavailable' in xen)
+    throw new Error(`No second emulated Xen host in this run: ${xen.unavailable}`);
+  return xen;
+}
+
 /** A connection to dom0 as root that trusts exactly the key the test bed generated for it. */
 export function connectToXenHost(xen: XenHostInfo): Promise<SshConnection> {
   return SshConnection.connect({
@@ -34,19 +42,16 @@ export interface PvGuest {
   disk: string;
 }
 
-/**
- * Writes /etc/xen/NAME.cfg for a tiny PV guest (the host's guest kernel and initramfs, a 16 MiB
- * file-backed disk, a vif on xenbr0) and creates its disk. Nothing is started.
- */
-export async function writePvGuest(
-  ssh: RemoteShell,
-  xen: XenHostInfo,
-  name: string,
-  options: { memoryMiB?: number; maxMemoryMiB?: number; vcpus?: number; ip?: string } = {},
-): Promise<PvGuest> {
-  const disk = `${xen.imagesDir}/${name}.img`;
-  const config = `/etc/xen/${name}.cfg`;
-  const text = [
+interface PvGuestOptions {
+  memoryMiB?: number;
+  maxMemoryMiB?: number;
+  vcpus?: number;
+  ip?: string;
+}
+
+/** The xl config of the tiny PV guest, with `disk` as its one disk when given. */
+function pvGuestConfig(xen: XenHostInfo, name: string, options: PvGuestOptions, disk?: string) {
+  return [
     `name = "${name}"`,
     'type = "pv"',
     `kernel = "${xen.guestKernel}"`,
@@ -55,11 +60,43 @@ export async function writePvGuest(
     `memory = ${options.memoryMiB ?? 128}`,
     `maxmem = ${options.maxMemoryMiB ?? 128}`,
     `vcpus = ${options.vcpus ?? 2}`,
-    `disk = [ "format=raw, vdev=xvda, access=rw, target=${disk}" ]`,
+    ...(disk ? [`disk = [ "format=raw, vdev=xvda, access=rw, target=${disk}" ]`] : []),
     `vif = [ "bridge=${xen.bridge}" ]`,
     '',
   ].join('\n');
+}
+
+const writeConfig = (ssh: RemoteShell, path: string, text: string) =>
+  ssh.run(['sh', '-c', 'cat > "$1"', 'sh', path], { stdin: text });
+
+/**
+ * Writes /etc/xen/NAME.cfg for a tiny PV guest (the host's guest kernel and initramfs, a 16 MiB
+ * file-backed disk, a vif on xenbr0) and creates its disk. Nothing is started.
+ */
+export async function writePvGuest(
+  ssh: RemoteShell,
+  xen: XenHostInfo,
+  name: string,
+  options: PvGuestOptions = {},
+): Promise<PvGuest> {
+  const disk = `${xen.imagesDir}/${name}.img`;
+  const config = `/etc/xen/${name}.cfg`;
   await ssh.run(['truncate', '-s', '16M', disk]);
-  await ssh.run(['sh', '-c', 'cat > "$1"', 'sh', config], { stdin: text });
+  await writeConfig(ssh, config, pvGuestConfig(xen, name, options, disk));
   return { name, config, disk };
+}
+
+/**
+ * The same guest without a disk (it runs from its initramfs): what a live migration between
+ * two hosts that share no storage can move. Returns its config file.
+ */
+export async function writeDisklessPvGuest(
+  ssh: RemoteShell,
+  xen: XenHostInfo,
+  name: string,
+  options: PvGuestOptions = {},
+): Promise<string> {
+  const config = `/etc/xen/${name}.cfg`;
+  await writeConfig(ssh, config, pvGuestConfig(xen, name, options));
+  return config;
 }

@@ -33,8 +33,11 @@ export interface ShutdownOptions {
   mode?: 'agent' | 'acpi' | 'auto';
 }
 
-/** Operations that not every hypervisor offers. */
-export type OptionalOperation = XlUnsupported;
+/**
+ * Operations that not every hypervisor offers: what xl lacks, and migration, which every
+ * driver has today but a driver may lack (the migration checks refuse it with the reason).
+ */
+export type OptionalOperation = XlUnsupported | 'migration';
 
 /** Why this hypervisor lacks each optional operation it lacks, in the operator's words. */
 export type NotSupported = Readonly<Partial<Record<OptionalOperation, string>>>;

@@ -2,6 +2,8 @@
 // (app/main/migration/) decides and orders; an endpoint only turns each step into commands on
 // its own host and parses what comes back.
 import type { VmState } from '../../shared/domain/vm.js';
+import { validateHostPath } from '../../shared/validation/names.js';
+import type { RemoteShell } from '../ssh/ssh-connection.js';
 
 export interface MigratingDisk {
   /** The guest's device name (vda). */
@@ -62,7 +64,25 @@ export interface LiveMigrationOptions {
   bandwidthMiBs?: number;
 }
 
+/** How a hypervisor's live migration travels; the checks and the task follow it. */
+export interface LiveMigrationTraits {
+  /**
+   * The VM's memory goes straight from the source to the target's address (so the source must
+   * reach it); otherwise the whole migration goes through ConVirt's relay.
+   */
+  direct: boolean;
+  /** Disks can be copied to the target while the VM runs. */
+  copiesStorage: boolean;
+  /** The migration moves the VM's definition too; otherwise ConVirt moves it afterwards. */
+  movesDefinition: boolean;
+  /** What carries the control connection on the target (controlRelayArgv), in words. */
+  relayProgram: string;
+  /** Why ConVirt refuses to migrate this hypervisor's running VMs, when it does. */
+  refused?: string;
+}
+
 export interface MigrationEndpoint {
+  readonly live: LiveMigrationTraits;
   vm(name: string): Promise<MigratingVm>;
   /** The hypervisor's own identity of this host (two hosts with the same one cannot migrate). */
   hostUuid(): Promise<string>;
@@ -104,6 +124,65 @@ export interface MigrationEndpoint {
   controlRelayPath(): Promise<string | null>;
   /** The URI, used on the source, that reaches this (target) host's hypervisor by running `command` there. */
   relayedUri(command: string): string;
+}
+
+/** The host's bridges, one a line. */
+const BRIDGES_SCRIPT = `for d in /sys/class/net/*/bridge; do [ -d "$d" ] && basename "$(dirname "$d")"; done; exit 0`;
+/** df of the nearest existing folder of $1: a target folder may not exist yet. */
+const FREE_BYTES_SCRIPT = `d=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -P -B1 "$d" | awk 'NR==2 {print $4}'`;
+const EXISTING_SCRIPT = `for f; do [ -e "$f" ] && printf '%s\\n' "$f"; done; exit 0`;
+/** Writes stdin to $1, making its folder first. */
+const WRITE_FILE_SCRIPT = `mkdir -p "$(dirname "$1")" && cat > "$1"`;
+
+/** The parts of an endpoint that are plain files and bridges on the host, whatever its hypervisor. */
+export abstract class HostFilesEndpoint {
+  constructor(
+    protected readonly ssh: RemoteShell,
+    protected readonly prefix: readonly string[],
+  ) {}
+
+  protected sh(script: string, ...args: string[]): Promise<string> {
+    return this.ssh.run([...this.prefix, 'sh', '-c', script, 'sh', ...args]);
+  }
+
+  protected async bridges(): Promise<string[]> {
+    return (await this.sh(BRIDGES_SCRIPT))
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+
+  async freeBytes(path: string): Promise<number> {
+    return Number((await this.sh(FREE_BYTES_SCRIPT, validateHostPath(path))).trim());
+  }
+
+  async existingFiles(paths: readonly string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const out = await this.sh(EXISTING_SCRIPT, ...paths.map(validateHostPath));
+    return out.split('\n').filter(Boolean);
+  }
+
+  async touch(path: string): Promise<void> {
+    await this.ssh.run([...this.prefix, 'touch', '--', validateHostPath(path)]);
+  }
+
+  async removeFiles(paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    await this.ssh.run([...this.prefix, 'rm', '-f', '--', ...paths.map(validateHostPath)]);
+  }
+
+  async checksum(path: string): Promise<string> {
+    const out = await this.ssh.run([...this.prefix, 'sha256sum', '--', validateHostPath(path)]);
+    return out.split(' ')[0]!;
+  }
+
+  readFileArgv(path: string): string[] {
+    return [...this.prefix, 'cat', '--', validateHostPath(path)];
+  }
+
+  writeFileArgv(path: string): string[] {
+    return [...this.prefix, 'sh', '-c', WRITE_FILE_SCRIPT, 'sh', validateHostPath(path)];
+  }
 }
 
 const UNITS: Record<string, number> = {

@@ -93,8 +93,10 @@ export async function checkMigration(
     checks,
     ok: checks.every((c) => c.ok),
     connection:
-      `libvirt's control connection is carried through ConVirt's own SSH sessions to both hosts (no key or trust is set up between them); ` +
-      `the VM's ${mode === 'live' ? `memory${storage === 'copy' ? ' and disks go' : ' goes'} directly from ${source.host.name} to ${targetAddress} over TCP (QEMU's migration port${storage === 'copy' ? ' and an NBD port' : ''})` : `disks ${storage === 'copy' ? 'are copied through ConVirt' : 'stay where they are'}`}.`,
+      mode === 'live' && source.endpoint.live.direct === false
+        ? `The whole migration stream (the VM's memory and configuration) is carried through ConVirt's own SSH sessions to both hosts: the hosts need not reach each other, and no key or trust is set up between them; the disks stay where they are.`
+        : `libvirt's control connection is carried through ConVirt's own SSH sessions to both hosts (no key or trust is set up between them); ` +
+          `the VM's ${mode === 'live' ? `memory${storage === 'copy' ? ' and disks go' : ' goes'} directly from ${source.host.name} to ${targetAddress} over TCP (QEMU's migration port${storage === 'copy' ? ' and an NBD port' : ''})` : `disks ${storage === 'copy' ? 'are copied through ConVirt' : 'stay where they are'}`}.`,
   });
 
   const sameHypervisor = source.host.hypervisor === target.host.hypervisor;
@@ -120,7 +122,7 @@ export async function checkMigration(
     sourceUuid !== targetUuid,
     sourceUuid !== targetUuid
       ? `Two different hosts (host UUIDs ${sourceUuid} and ${targetUuid}).`
-      : `${source.host.name} and ${target.host.name} are the same host to libvirt (host UUID ${sourceUuid}).`,
+      : `${source.host.name} and ${target.host.name} are the same host to its hypervisor (host UUID ${sourceUuid}).`,
   );
   const taken = await target.endpoint.exists(vmName);
   check(
@@ -141,6 +143,9 @@ export async function checkMigration(
         ? `${vmName} is ${vm.state}: only a running VM migrates live (migrate it offline).`
         : `${vmName} is ${vm.state}: shut it down to migrate it offline, or migrate it live.`,
   );
+
+  const refusedLive = source.endpoint.live.refused;
+  if (mode === 'live' && refusedLive !== undefined) check('live', false, refusedLive);
 
   const { networks, bridges } = await target.endpoint.networksAndBridges();
   const missing = [
@@ -187,6 +192,12 @@ export async function checkMigration(
       'storage',
       false,
       `Both hosts see the VM's disks at the same path (shared storage): copying them would write each onto itself.`,
+    );
+  } else if (storage === 'copy' && mode === 'live' && !source.endpoint.live.copiesStorage) {
+    check(
+      'storage',
+      false,
+      `${target.host.name} does not see the VM's disks, and ${source.host.hypervisor} cannot copy disks while the VM runs: put them on storage both hosts see at the same path, or migrate it offline (its disks are copied).`,
     );
   } else if (!shared && storage === 'shared') {
     check(
@@ -237,7 +248,7 @@ export async function checkMigration(
     }
   }
 
-  if (mode === 'live') {
+  if (mode === 'live' && source.endpoint.live.direct) {
     const loopback = LOOPBACK.test(targetAddress);
     const reachable = !loopback && (await reaches(source.shell, targetAddress, target.host.port));
     check(
@@ -249,13 +260,15 @@ export async function checkMigration(
           ? `${source.host.name} reaches ${target.host.name} at ${targetAddress}.`
           : `${source.host.name} cannot open a connection to ${targetAddress}:${target.host.port}: the VM's memory goes directly between the hosts.`,
     );
+  }
+  if (mode === 'live') {
     const helper = await target.endpoint.controlRelayPath();
     check(
       'control connection',
       helper !== null,
       helper !== null
-        ? `${target.host.name} has ${helper} for libvirt's control connection.`
-        : `${target.host.name} lacks libvirt's virt-ssh-helper (libvirt 6.9 or later), which carries the control connection.`,
+        ? `${target.host.name} has ${helper} for the control connection.`
+        : `${target.host.name} lacks ${target.endpoint.live.relayProgram}, which carries the control connection.`,
     );
   }
   return { plan: plan(mode, storage), vm, targetAddress };

@@ -43,7 +43,10 @@ function describeJob(job: MigrationJob): { fraction: number | null; message: str
       ? Math.min(1, Math.max(0, 1 - job.dataRemainingBytes / job.dataTotalBytes))
       : null;
   const parts = [
-    `${mib(job.dataRemainingBytes)} remaining`,
+    // xl reports only what it has sent.
+    job.dataRemainingBytes === null && job.dataProcessedBytes !== null
+      ? `${mib(job.dataProcessedBytes)} sent`
+      : `${mib(job.dataRemainingBytes)} remaining`,
     ...(job.bytesPerSecond !== null ? [`${mib(job.bytesPerSecond)}/s`] : []),
     ...(job.expectedDowntimeMs !== null ? [`expected downtime ${job.expectedDowntimeMs} ms`] : []),
   ];
@@ -259,17 +262,24 @@ export class MigrationService {
           () => undefined,
         );
       }, JOB_POLL_MS);
-      const abort = () => void quietSource.abortJob(vm.name);
+      // A hypervisor may refuse a cancel that comes too late (xl past its point of no return).
+      const abort = () =>
+        void quietSource
+          .abortJob(vm.name)
+          .catch((e: unknown) => ctx.log(`cancel: ${(e as Error).message}`, 'stderr'));
       ctx.signal.addEventListener('abort', abort, { once: true });
-      // Not through the recording shell: a cancel aborts the job (above), not the virsh command.
+      // Not through the recording shell: a cancel aborts the job (above), not the command.
       ctx.log(`$ ${argv.join(' ')}`);
       const result = await extra.sourceShell.exec(argv);
       ctx.signal.removeEventListener('abort', abort);
       if (result.stdout.trim()) ctx.log(result.stdout.trim());
+      // xl tells how its migration went on stderr, success included.
+      if (result.stderr.trim()) ctx.log(result.stderr.trim(), 'stderr');
       if (result.code !== 0) {
-        if (result.stderr.trim()) ctx.log(result.stderr.trim(), 'stderr');
         ctx.signal.throwIfAborted();
-        throw new Error(`virsh migrate failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+        throw new Error(
+          `The migration failed on ${source.host.name}: ${result.stderr.trim() || `exit ${result.code}`}`,
+        );
       }
       clearInterval(polling);
       polling = undefined;
@@ -293,6 +303,12 @@ export class MigrationService {
     } finally {
       if (polling) clearInterval(polling);
       await relay.close();
+    }
+    if (!source.endpoint.live.movesDefinition && vm.definition) {
+      // The VM runs on the target (checked above): the file it is started from follows it.
+      await target.endpoint.define(vm.definition);
+      await source.endpoint.undefine(vm.name);
+      ctx.log(`moved ${vm.name}'s configuration from ${source.host.name} to ${target.host.name}`);
     }
     if (storage === 'copy') {
       // The VM runs from its copies now (checked above); the source's are stale.

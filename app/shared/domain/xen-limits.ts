@@ -10,8 +10,6 @@ export const XL_UNSUPPORTED = {
   iso: 'PV guests have no CD-ROM drive, and ConVirt changes CD-ROM media only through libvirt.',
   clone:
     'ConVirt clones VMs through libvirt only: on a Xen host, copy the config file and the disks under a new name.',
-  migration:
-    "ConVirt migrates VMs through libvirt only for now: moving a Xen host's VM (xl migrate between dom0s) is not driven yet.",
   graphicalConsole:
     'Graphical consoles of Xen hosts (driven by xl) are not supported yet; the serial console is.',
 } as const;

@@ -50,7 +50,21 @@ export interface XenHostInfo {
   xenPackageVersion: string;
   /** From QEMU's start to the first `xl list` that answered over SSH. */
   secondsToFirstXlList: number;
+  /** QEMU's resident memory then (VmRSS), in MiB. */
+  qemuRssMiB: number | null;
 }
+
+/** Which of the test bed's Xen hosts: the QEMU process's name and log lines tell them apart. */
+export interface XenHostRole {
+  /** Appended to QEMU's -name (`xen`, `xen-2`). */
+  suffix: string;
+  /** How log lines name it. */
+  label: string;
+}
+
+export const FIRST_XEN_HOST: XenHostRole = { suffix: '', label: 'Xen host' };
+/** The migration target of the Xen migration tests. */
+export const SECOND_XEN_HOST: XenHostRole = { suffix: '-2', label: 'second Xen host' };
 
 /** A Xen host that could not be had, and why, in words for the test that needs it. */
 export interface XenHostUnavailable {
@@ -163,11 +177,26 @@ async function missingTools(): Promise<string | undefined> {
   return missing.length ? `missing on this machine: ${missing.join(', ')}` : undefined;
 }
 
+/** A process's resident memory in MiB (Linux's /proc), or null when it cannot be read. */
+export function residentMiB(pid: number): number | null {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? null : Math.round(Number(kib) / 1024);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Builds (or takes from the cache) and boots the Xen host in `dir`, and waits until `xl list`
- * answers over SSH with the host key verified. Stop it with stopXenHost(info.pid).
+ * answers over SSH with the host key verified. Stop it with stopXenHost(info.pid). Each host
+ * has its own keys, port and folder, so two (`role`) can run at once.
  */
-export async function startXenHost(dir: string, log: (line: string) => void): Promise<XenHostInfo> {
+export async function startXenHost(
+  dir: string,
+  log: (line: string) => void,
+  role: XenHostRole = FIRST_XEN_HOST,
+): Promise<XenHostInfo> {
   const missing = await missingTools();
   if (missing) throw new Error(missing);
   const images = await ensureXenHostImages(log);
@@ -192,7 +221,7 @@ export async function startXenHost(dir: string, log: (line: string) => void): Pr
   const qemu = spawn(
     'qemu-system-x86_64',
     [
-      ...['-name', `${runPrefix()}xen`],
+      ...['-name', `${runPrefix()}xen${role.suffix}`],
       ...['-machine', 'q35', '-cpu', 'max', '-m', String(MEMORY_MIB), '-smp', '2'],
       ...['-display', 'none', '-monitor', 'none', '-no-reboot'],
       ...['-serial', `file:${consoleLog}`, '-pidfile', pidFile],
@@ -208,7 +237,7 @@ export async function startXenHost(dir: string, log: (line: string) => void): Pr
   qemu.unref();
   const pid = qemu.pid!;
   const info = { port, clientKeyPath: clientKey };
-  log(`Xen host: QEMU ${pid} booting Xen (sshd on 127.0.0.1:${port})`);
+  log(`${role.label}: QEMU ${pid} booting Xen (sshd on 127.0.0.1:${port})`);
   try {
     await waitFor(
       'the Xen host to answer `xl list` over SSH',
@@ -247,7 +276,10 @@ export async function startXenHost(dir: string, log: (line: string) => void): Pr
   qemu.stderr.removeAllListeners('data');
   qemu.stderr.destroy();
   const secondsToFirstXlList = (Date.now() - started) / 1000;
-  log(`Xen host: first \`xl list\` ${secondsToFirstXlList.toFixed(1)} s after QEMU started`);
+  const qemuRssMiB = residentMiB(pid);
+  log(
+    `${role.label}: first \`xl list\` ${secondsToFirstXlList.toFixed(1)} s after QEMU started (QEMU's RSS ${qemuRssMiB ?? '?'} MiB)`,
+  );
   return {
     host: '127.0.0.1',
     port,
@@ -265,6 +297,7 @@ export async function startXenHost(dir: string, log: (line: string) => void): Pr
     kernelVersion: images.kernelVersion,
     xenPackageVersion: images.xenPackageVersion,
     secondsToFirstXlList,
+    qemuRssMiB,
   };
 }
 
@@ -272,10 +305,11 @@ export async function startXenHost(dir: string, log: (line: string) => void): Pr
 export function startXenHostOrReason(
   dir: string,
   log: (line: string) => void,
+  role: XenHostRole = FIRST_XEN_HOST,
 ): Promise<XenHostInfo | XenHostUnavailable> {
-  return startXenHost(dir, log).catch((err: unknown) => {
+  return startXenHost(dir, log, role).catch((err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
-    log(`Xen host: not available: ${reason}`);
+    log(`${role.label}: not available: ${reason}`);
     return { unavailable: reason };
   });
 }

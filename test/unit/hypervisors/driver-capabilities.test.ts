@@ -3,7 +3,7 @@
 // provisions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HypervisorDriver } from '../../../app/main/hypervisors/driver.js';
+import type { HypervisorDriver, OptionalOperation } from '../../../app/main/hypervisors/driver.js';
 import { NotSupportedError, requireOperation } from '../../../app/main/hypervisors/driver.js';
 import { driverFor, driverKind } from '../../../app/main/hypervisors/drivers.js';
 import { KvmDriver } from '../../../app/main/hypervisors/kvm/kvm-driver.js';
@@ -26,7 +26,7 @@ function recordingShell(reply = '') {
   return { ran, shell };
 }
 
-const OPTIONAL: Record<keyof typeof XL_UNSUPPORTED, Array<keyof HypervisorDriver>> = {
+const OPTIONAL: Record<OptionalOperation, Array<keyof HypervisorDriver>> = {
   snapshot: ['snapshotCreate', 'snapshotList', 'snapshotRevert', 'snapshotDelete'],
   guestAgent: ['addGuestAgentChannel', 'setUserPassword'],
   autostart: ['setAutostart'],
@@ -51,7 +51,7 @@ test('a driver has exactly the optional operations its notSupported does not ref
     const driver = driverFor({ hypervisor, useSudo: false }, shell);
     assert.equal(driver.notSupported, driverKind(hypervisor).notSupported);
     for (const [operation, methods] of Object.entries(OPTIONAL)) {
-      const lacking = driver.notSupported[operation as keyof typeof XL_UNSUPPORTED] !== undefined;
+      const lacking = driver.notSupported[operation as OptionalOperation] !== undefined;
       for (const method of methods)
         assert.equal(typeof driver[method] !== 'function', lacking, `${hypervisor} ${method}`);
     }

@@ -128,7 +128,7 @@ export const vmCommands: Command[] = [
       'Moves a VM to another host: live (running VM) or offline (shut off), its disks shared or copied.',
     notes: [
       'Every check runs first (same hypervisor, networks and bridges, free memory and disk, CPU, name, reach); a failed one refuses the move (exit 2) and nothing moves. --check-only prints the checks and stops.',
-      "Without --copy-storage the disks are copied unless both hosts see them at the same path. libvirt's control connection goes through ConVirt's own SSH sessions; the VM's memory goes directly from host to host (--target-address: the target's address as the source reaches it).",
+      "Without --copy-storage the disks are copied unless both hosts see them at the same path. libvirt's control connection goes through ConVirt's own SSH sessions; the VM's memory goes directly from host to host (--target-address: the target's address as the source reaches it). Xen VMs move offline only: a running one is refused with the reason.",
     ],
     run: async ({ args, values, json, io, convirt, finish }) => {
       const ref = splitVmRef(args[0]);

@@ -3,6 +3,7 @@ import type { VmState } from '../../../shared/domain/vm.js';
 import { validateHostPath, validateVmName } from '../../../shared/validation/names.js';
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import {
+  HostFilesEndpoint,
   parseCompletedJob,
   parseJobInfo,
   type CompletedMigration,
@@ -17,12 +18,6 @@ import { parseVirshState } from './virsh.js';
 
 /** Each disk's qemu-img facts, one JSON document a line, in the order given. */
 const DISK_INFO_SCRIPT = `for f; do qemu-img info -U --output=json "$f" | tr -d '\\n'; echo; done`;
-const BRIDGES_SCRIPT = `for d in /sys/class/net/*/bridge; do [ -d "$d" ] && basename "$(dirname "$d")"; done; exit 0`;
-/** df of the nearest existing folder of $1: a target folder may not exist yet. */
-const FREE_BYTES_SCRIPT = `d=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -P -B1 "$d" | awk 'NR==2 {print $4}'`;
-const EXISTING_SCRIPT = `for f; do [ -e "$f" ] && printf '%s\\n' "$f"; done; exit 0`;
-/** Writes stdin to $1, making its folder first. */
-const WRITE_FILE_SCRIPT = `mkdir -p "$(dirname "$1")" && cat > "$1"`;
 
 interface QemuImgInfo {
   'virtual-size'?: number;
@@ -48,12 +43,21 @@ const KIB_PER: Record<string, number> = {
   g: 1024 ** 2,
 };
 
-export class KvmMigrationEndpoint implements MigrationEndpoint {
+export class KvmMigrationEndpoint extends HostFilesEndpoint implements MigrationEndpoint {
+  readonly live = {
+    direct: true,
+    copiesStorage: true,
+    movesDefinition: true,
+    relayProgram: "libvirt's virt-ssh-helper (libvirt 6.9 or later)",
+  };
+
   constructor(
-    private readonly ssh: RemoteShell,
-    private readonly prefix: readonly string[],
+    ssh: RemoteShell,
+    prefix: readonly string[],
     private readonly uri: string,
-  ) {}
+  ) {
+    super(ssh, prefix);
+  }
 
   private virshArgv(...args: string[]): string[] {
     return [...this.prefix, 'virsh', '-q', '-c', this.uri, ...args];
@@ -61,10 +65,6 @@ export class KvmMigrationEndpoint implements MigrationEndpoint {
 
   private virsh(...args: string[]): Promise<string> {
     return this.ssh.run(this.virshArgv(...args));
-  }
-
-  private sh(script: string, ...args: string[]): Promise<string> {
-    return this.ssh.run([...this.prefix, 'sh', '-c', script, 'sh', ...args]);
   }
 
   async vm(name: string): Promise<MigratingVm> {
@@ -115,16 +115,17 @@ export class KvmMigrationEndpoint implements MigrationEndpoint {
   }
 
   async networksAndBridges(): Promise<{ networks: string[]; bridges: string[] }> {
-    const lines = (text: string) =>
-      text
-        .split('\n')
-        .map((s) => s.trim())
-        .filter(Boolean);
     const [networks, bridges] = await Promise.all([
       this.virsh('net-list', '--name'),
-      this.sh(BRIDGES_SCRIPT),
+      this.bridges(),
     ]);
-    return { networks: lines(networks), bridges: lines(bridges) };
+    return {
+      networks: networks
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      bridges,
+    };
   }
 
   async compareCpu(
@@ -137,25 +138,6 @@ export class KvmMigrationEndpoint implements MigrationEndpoint {
     );
     const verdict = (result.stdout || result.stderr).trim().replace(/^error: /, '');
     return { compatible: result.code === 0 && !/incompatible/i.test(verdict), verdict };
-  }
-
-  async freeBytes(path: string): Promise<number> {
-    return Number((await this.sh(FREE_BYTES_SCRIPT, validateHostPath(path))).trim());
-  }
-
-  async existingFiles(paths: readonly string[]): Promise<string[]> {
-    if (paths.length === 0) return [];
-    const out = await this.sh(EXISTING_SCRIPT, ...paths.map(validateHostPath));
-    return out.split('\n').filter(Boolean);
-  }
-
-  async touch(path: string): Promise<void> {
-    await this.ssh.run([...this.prefix, 'touch', '--', validateHostPath(path)]);
-  }
-
-  async removeFiles(paths: readonly string[]): Promise<void> {
-    if (paths.length === 0) return;
-    await this.ssh.run([...this.prefix, 'rm', '-f', '--', ...paths.map(validateHostPath)]);
   }
 
   async createImage(disk: MigratingDisk): Promise<void> {
@@ -171,19 +153,6 @@ export class KvmMigrationEndpoint implements MigrationEndpoint {
       path,
       String(disk.virtualBytes),
     ]);
-  }
-
-  async checksum(path: string): Promise<string> {
-    const out = await this.ssh.run([...this.prefix, 'sha256sum', '--', validateHostPath(path)]);
-    return out.split(' ')[0]!;
-  }
-
-  readFileArgv(path: string): string[] {
-    return [...this.prefix, 'cat', '--', validateHostPath(path)];
-  }
-
-  writeFileArgv(path: string): string[] {
-    return [...this.prefix, 'sh', '-c', WRITE_FILE_SCRIPT, 'sh', validateHostPath(path)];
   }
 
   async define(definition: string): Promise<void> {

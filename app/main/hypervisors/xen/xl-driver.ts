@@ -10,6 +10,7 @@ import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
 import { SavedStates } from '../saved-state.js';
+import { XlMigrationEndpoint } from './xl-migration.js';
 import {
   withPreferredBridge,
   type DefineSteps,
@@ -496,6 +497,11 @@ export class XlDriver implements HypervisorDriver {
       configFile,
       savedState,
     };
+  }
+
+  /** `xl migrate` through ConVirt's relay (xl-migration.ts). */
+  migrationEndpoint(): XlMigrationEndpoint {
+    return new XlMigrationEndpoint(this.ssh, this.prefix, this);
   }
 
   saveState(name: string): Promise<string> {
