@@ -1,5 +1,5 @@
 // What the main area shows (dashboard, every VM, a host, a VM, the image store, templates and
-// ISOs) and which dialogs are open.
+// ISOs, image-list catalogs) and which dialogs are open.
 import { create } from 'zustand';
 import type { ProvisionSource } from '../image-store/provision-form.js';
 
@@ -8,6 +8,7 @@ export type Screen =
   | { kind: 'all-vms' }
   | { kind: 'image-store' }
   | { kind: 'templates' }
+  | { kind: 'catalogs' }
   | { kind: 'settings' }
   | { kind: 'host'; host: string }
   | { kind: 'vm'; host: string; vm: string };
