@@ -14,7 +14,7 @@ import {
   makeImageListPki,
   signImageList,
   type ListSpec,
-} from '../../support/image-list-pki.js';
+} from '../../support/image-list-fixtures.js';
 
 const pki = makeImageListPki();
 after(() => rmSync(pki.dir, { recursive: true, force: true }));

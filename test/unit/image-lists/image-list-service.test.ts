@@ -21,7 +21,7 @@ import {
   signImageList,
   type ListImage,
   type ListSpec,
-} from '../../support/image-list-pki.js';
+} from '../../support/image-list-fixtures.js';
 
 const pki = makeImageListPki();
 after(() => rmSync(pki.dir, { recursive: true, force: true }));

@@ -1,9 +1,13 @@
-// A CA, an endorser certificate and HEPiX image lists signed with them, all made by the openssl
-// program in a temp folder: what an image-list endorser publishes, for unit and integration tests.
+// What an image-list endorser publishes, for unit, integration and UI tests: a CA (as a file and
+// as an OpenSSL hashed-name folder), an endorser certificate, HEPiX lists signed with them as
+// S/MIME multipart/signed (or left unsigned), all made by the openssl program; and, for the test
+// bed, lists and images (qcow2, and OVA made with qemu-img and tar) in a folder its nginx serves.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import type { DownloadServersInfo } from '../bed/nginx.js';
 
 export interface Endorser {
   cert: string;
@@ -171,4 +175,110 @@ export function signImageList(json: string, signer: Endorser, dir: string): stri
     ['smime', '-sign', '-signer', signer.cert, '-inkey', signer.key, '-in', input],
     dir,
   );
+}
+
+/** A folder the test bed's nginx serves (its document root is `<downloads.dir>/www`). */
+export interface ServedFolder {
+  dir: string;
+  /** The folder's URL, without a trailing slash. */
+  url: string;
+}
+
+/** `<downloads.dir>/www/image-lists/<name>`, created, and its URL on the plain HTTP server. */
+export function servedFolder(
+  downloads: Pick<DownloadServersInfo, 'dir' | 'http'>,
+  name: string,
+): ServedFolder {
+  const dir = join(downloads.dir, 'www', 'image-lists', name);
+  mkdirSync(dir, { recursive: true });
+  return { dir, url: `${downloads.http}/image-lists/${name}` };
+}
+
+/**
+ * Copies `file` into the served folder as `name` and describes it as a list's image: its URL,
+ * size and SHA-512 taken from the bytes served.
+ */
+export function serveImage(
+  folder: ServedFolder,
+  file: string,
+  image: Omit<ListImage, 'uri' | 'size' | 'sha512'> & { name?: string },
+): ListImage {
+  const { name = basename(file), ...fields } = image;
+  const served = join(folder.dir, name);
+  copyFileSync(file, served);
+  const bytes = readFileSync(served);
+  return {
+    ...fields,
+    uri: `${folder.url}/${name}`,
+    size: bytes.length,
+    sha512: createHash('sha512').update(bytes).digest('hex'),
+  };
+}
+
+/**
+ * Writes the list as `file` in the served folder, signed by `signer` (or unsigned: `null`), and
+ * returns its URL. Publishing again under the same name replaces it, as an endorser does.
+ */
+export function publishImageList(
+  folder: ServedFolder,
+  file: string,
+  spec: ListSpec,
+  signer: Endorser | null,
+  pki: Pick<ImageListPki, 'dir'>,
+): string {
+  const json = imageListJson(spec);
+  writeFileSync(join(folder.dir, file), signer ? signImageList(json, signer, pki.dir) : json);
+  return `${folder.url}/${file}`;
+}
+
+/**
+ * An OVA of `disk` (converted to a streamOptimized VMDK by qemu-img, as exporters write it) and
+ * its OVF descriptor, the descriptor first as OVF 1.x asks; written as `<dir>/<name>.ova`.
+ */
+export function makeOva(dir: string, name: string, disk: string): string {
+  const work = mkdtempSync(join(tmpdir(), 'convirt-ova-'));
+  try {
+    const vmdk = `${name}-disk1.vmdk`;
+    execFileSync('qemu-img', [
+      'convert',
+      '-O',
+      'vmdk',
+      '-o',
+      'subformat=streamOptimized',
+      disk,
+      join(work, vmdk),
+    ]);
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', disk]).toString(),
+    ) as {
+      'virtual-size': number;
+    };
+    writeFileSync(join(work, `${name}.ovf`), ovfDescriptor(name, vmdk, info['virtual-size']));
+    const ova = join(dir, `${name}.ova`);
+    execFileSync('tar', ['-cf', ova, '--format=ustar', '-C', work, `${name}.ovf`, vmdk]);
+    return ova;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function ovfDescriptor(name: string, vmdk: string, capacity: number): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"
+    xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
+    xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
+  <References>
+    <File ovf:id="file1" ovf:href="${vmdk}"/>
+  </References>
+  <DiskSection>
+    <Info>Virtual disks</Info>
+    <Disk ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:capacity="${capacity}"
+        ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>
+  </DiskSection>
+  <VirtualSystem ovf:id="${name}">
+    <Info>A tiny test VM</Info>
+    <Name>${name}</Name>
+  </VirtualSystem>
+</Envelope>
+`;
 }
