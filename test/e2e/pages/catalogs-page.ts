@@ -39,6 +39,8 @@ export class CatalogsPage {
   }
   /** The row's cells as text, in column order after the name. */
   async subscriptionText(name: string): Promise<string[]> {
+    // The grid reloads after the subscription's task has ended: wait for the row first.
+    await this.subscription(name).waitFor();
     return this.subscription(name).getByRole('gridcell').allTextContents();
   }
   async select(name: string): Promise<void> {
@@ -57,6 +59,7 @@ export class CatalogsPage {
   }
   /** The image row's cells as text: version, size, hypervisor, format, OS, expiry, state, actions. */
   async imageText(subscription: string, title: string): Promise<string[]> {
+    await this.image(subscription, title).waitFor();
     return this.image(subscription, title).getByRole('gridcell').allTextContents();
   }
   /** Waits until the image's state cell reads `state`. */
