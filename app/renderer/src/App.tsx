@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { APP_INFO } from '../../shared/app-info.js';
 import { AddHostDialog } from './add-host/AddHostDialog.js';
+import { CatalogsView } from './catalogs/CatalogsView.js';
 import { ClientContext } from './client-context.js';
 import { ErrorBoundary } from './common/ErrorBoundary.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
@@ -34,6 +35,7 @@ const TOP_SCREENS = [
   ['all-vms', 'All VMs'],
   ['image-store', 'Image store'],
   ['templates', 'Templates and ISOs'],
+  ['catalogs', 'Catalogs'],
   ['settings', 'About and settings'],
 ] as const;
 
@@ -88,6 +90,7 @@ export function App({ client }: { client: ConnectedClient }) {
             {screen.kind === 'all-vms' ? <AllVms /> : null}
             {screen.kind === 'image-store' ? <ImageStorePanel /> : null}
             {screen.kind === 'templates' ? <TemplatesView /> : null}
+            {screen.kind === 'catalogs' ? <CatalogsView /> : null}
             {screen.kind === 'settings' ? <SettingsView /> : null}
             {screen.kind === 'host' ? <HostView key={screen.host} host={screen.host} /> : null}
             {screen.kind === 'vm' ? (

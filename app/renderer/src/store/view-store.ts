@@ -1,5 +1,6 @@
 // What the main area shows (dashboard, every VM, a host, a VM, the image store, templates and
-// ISOs), which dialogs are open, and the consoles open in the VM view on screen.
+// ISOs, image-list catalogs), which dialogs are open, and the consoles open in the VM view on
+// screen.
 import { create } from 'zustand';
 import type { ConsoleKind } from '../../../shared/contract/convirt-contract.js';
 import type { ProvisionSource } from '../image-store/provision-form.js';
@@ -10,6 +11,7 @@ export type Screen =
   | { kind: 'all-vms' }
   | { kind: 'image-store' }
   | { kind: 'templates' }
+  | { kind: 'catalogs' }
   | { kind: 'settings' }
   | { kind: 'host'; host: string }
   | { kind: 'vm'; host: string; vm: string };

@@ -1,13 +1,14 @@
 // Registers a template or ISO by URL: name, URL, format, checksum, OS, hypervisor, HTTP headers
 // (values typed as secrets, never shown again) and direct download. Every field is checked here
 // by the shared validators first; the registration itself is a task followed in the task pane.
-import { useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { HYPERVISORS } from '../../../shared/domain/host.js';
 import { TEMPLATE_FORMATS } from '../../../shared/validation/url-template.js';
 import { useClient } from '../client-context.js';
 import { Dialog, DialogButtons } from '../common/Dialog.js';
 import { ErrorBox } from '../common/ErrorBox.js';
-import { Checkbox, describedBy, Field, FieldError, SelectField } from '../common/Field.js';
+import { Checkbox, Field, SelectField } from '../common/Field.js';
+import { HeaderFields } from '../common/HeaderFields.js';
 import { contractErrorData, errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import {
@@ -31,18 +32,12 @@ export function RegisterTemplateDialog({
 }: RegisterTemplateDialogProps) {
   const client = useClient();
   const applyTask = useFleetStore((s) => s.applyTask);
-  const id = useId();
   const [form, setForm] = useState<RegisterForm>(EMPTY_REGISTER_FORM);
   const [errors, setErrors] = useState<RegisterErrors>({});
   const [refused, setRefused] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof RegisterForm>(key: K, value: RegisterForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
-  const setHeader = (index: number, part: 'name' | 'value', value: string) =>
-    set(
-      'headers',
-      form.headers.map((h, i) => (i === index ? { ...h, [part]: value } : h)),
-    );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -119,56 +114,11 @@ export function RegisterTemplateDialog({
             onChange={(hypervisor) => set('hypervisor', hypervisor)}
           />
         </div>
-        <fieldset className="field">
-          <legend>HTTP headers</legend>
-          {form.headers.length === 0 ? (
-            <p className="muted">None. Values are kept as secrets and never shown again.</p>
-          ) : null}
-          {form.headers.map((h, i) => {
-            // Both inputs of a header share its one error.
-            const errorId = `${id}-header-${i}-error`;
-            const described = describedBy(null, errors[`header-${i}`] ? errorId : null);
-            return (
-              <div key={i} className="header-row">
-                <input
-                  aria-label={`Header ${i + 1} name`}
-                  placeholder="NAME"
-                  value={h.name}
-                  onChange={(e) => setHeader(i, 'name', e.target.value)}
-                  {...described}
-                />
-                <input
-                  aria-label={`Header ${i + 1} value`}
-                  type="password"
-                  autoComplete="off"
-                  placeholder="VALUE"
-                  value={h.value}
-                  onChange={(e) => setHeader(i, 'value', e.target.value)}
-                  {...described}
-                />
-                <button
-                  type="button"
-                  aria-label={`Remove header ${i + 1}`}
-                  onClick={() =>
-                    set(
-                      'headers',
-                      form.headers.filter((_, j) => j !== i),
-                    )
-                  }
-                >
-                  ×
-                </button>
-                <FieldError id={errorId} message={errors[`header-${i}`]} announce />
-              </div>
-            );
-          })}
-          <button
-            type="button"
-            onClick={() => set('headers', [...form.headers, { name: '', value: '' }])}
-          >
-            Add header
-          </button>
-        </fieldset>
+        <HeaderFields
+          rows={form.headers}
+          onChange={(headers) => set('headers', headers)}
+          errors={errors}
+        />
         {clientCertificates.length ? (
           <SelectField
             label="Client certificate"

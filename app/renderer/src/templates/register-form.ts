@@ -1,22 +1,20 @@
 // The register dialog's form: each field checked by the same shared validators as main, so a bad
 // value is shown beside its field before anything is sent (and no task starts).
 import type { Hypervisor } from '../../../shared/domain/host.js';
-import {
-  parseChecksum,
-  parseHttpHeader,
-  validateDownloadUrl,
-} from '../../../shared/validation/download-source.js';
+import { parseChecksum, validateDownloadUrl } from '../../../shared/validation/download-source.js';
 import {
   validateTemplateName,
   validateTemplateOs,
   type RegisterRequest,
   type TemplateFormat,
 } from '../../../shared/validation/url-template.js';
-
-export interface HeaderRow {
-  name: string;
-  value: string;
-}
+import {
+  checkHeaderRows,
+  foundErrors,
+  problem,
+  type FormErrors,
+  type HeaderRow,
+} from '../common/form-checks.js';
 
 export interface RegisterForm {
   name: string;
@@ -44,19 +42,10 @@ export const EMPTY_REGISTER_FORM: RegisterForm = {
 };
 
 /** Field errors: `name`, `url`, `checksum`, `os`, and `header-N` for the Nth header row. */
-export type RegisterErrors = Partial<Record<string, string>>;
+export type RegisterErrors = FormErrors;
 
 export type CheckedRegisterForm =
   { ok: true; request: RegisterRequest } | { ok: false; errors: RegisterErrors };
-
-function problem(check: () => unknown): string | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 /** Empty optional fields are left out; blank header rows are ignored. */
 export function checkRegisterForm(form: RegisterForm): CheckedRegisterForm {
@@ -64,19 +53,14 @@ export function checkRegisterForm(form: RegisterForm): CheckedRegisterForm {
   const url = form.url.trim();
   const checksum = form.checksum.trim();
   const os = form.os.trim();
-  const headers = form.headers
-    .map((h, i) => ({ i, text: `${h.name.trim()}:${h.value.trim()}`, blank: !h.name && !h.value }))
-    .filter((h) => !h.blank);
-  const errors: RegisterErrors = {
+  const headers = checkHeaderRows(form.headers);
+  const found = foundErrors({
     name: problem(() => validateTemplateName(name)),
     url: problem(() => validateDownloadUrl(url)),
     checksum: checksum ? problem(() => parseChecksum(checksum)) : undefined,
     os: os ? problem(() => validateTemplateOs(os)) : undefined,
-    ...Object.fromEntries(
-      headers.map((h) => [`header-${h.i}`, problem(() => parseHttpHeader(h.text))]),
-    ),
-  };
-  const found = Object.fromEntries(Object.entries(errors).filter(([, e]) => e !== undefined));
+    ...headers.errors,
+  });
   if (Object.keys(found).length > 0) return { ok: false, errors: found };
   return {
     ok: true,
@@ -87,7 +71,7 @@ export function checkRegisterForm(form: RegisterForm): CheckedRegisterForm {
       ...(checksum ? { checksum } : {}),
       ...(os ? { os } : {}),
       hypervisor: form.hypervisor,
-      ...(headers.length ? { headers: headers.map((h) => h.text) } : {}),
+      ...(headers.headers.length ? { headers: headers.headers } : {}),
       directDownload: form.directDownload,
       ...(form.clientCertificate ? { clientCertificate: form.clientCertificate } : {}),
     },
