@@ -107,16 +107,15 @@ export async function openHostRelay(
     channels.push(down);
     const far = await target.openChannel(targetArgv);
     channels.push(far);
-    up.pipe(far);
+    // The client's end of input is not passed on: virt-ssh-helper quits on it, and the answer
+    // to the client's last call (closing the connection) would be lost, so the client waited
+    // for its keepalive timeout (about 35 s) before it returned. close() ends the far side.
+    up.pipe(far, { end: false });
     far.pipe(down);
     // Every stream must be read to its end, or ssh2 never reports the channel closed (and its
     // slot is never given back): `down` and the error streams print nothing, or nothing needed.
     down.resume();
     for (const channel of channels) channel.stderr.resume();
-    // libvirt's client closing its side ends `up`. virt-ssh-helper only half-closes on that and
-    // waits for libvirtd, which hangs up after its keepalive (about 30 s); meanwhile the client
-    // waits for the relay's end. Ending the far side at once ends the relay in turn.
-    up.once('close', () => end(far));
   } catch (err) {
     await close();
     throw err;
