@@ -31,11 +31,11 @@ export class CatalogsPage {
   get subscriptions() {
     return this.page.getByRole('grid', { name: 'Subscriptions' });
   }
-  /** A subscription's row, found by its name (the row header). */
+  /** A subscription's row, found by the button of its name (which names the row header). */
   subscription(name: string) {
-    return this.subscriptions
-      .getByRole('row')
-      .filter({ has: this.page.getByRole('rowheader', { name, exact: true }) });
+    return this.subscriptions.getByRole('row').filter({
+      has: this.page.getByRole('button', { name: `Show the images of ${name}`, exact: true }),
+    });
   }
   /** The row's cells as text, in column order after the name. */
   async subscriptionText(name: string): Promise<string[]> {
