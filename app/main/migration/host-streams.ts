@@ -1,7 +1,7 @@
 // Bytes carried from one host to another through ConVirt's own SSH connections: no key, no
 // trust and no route between the two hosts is needed for them.
 import type { ClientChannel } from 'ssh2';
-import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { terminateChannel, type RemoteShell } from '../ssh/ssh-connection.js';
 
 /** Resolves with the channel's exit status when it closes (null when it closed without one). */
 function exitOf(channel: ClientChannel): Promise<number | null> {
@@ -86,18 +86,8 @@ export async function openHostRelay(
 ): Promise<HostRelay> {
   const dir = (await source.run(['sh', '-c', RELAY_SETUP])).trim();
   const channels: ClientChannel[] = [];
-  // A channel keeps its slot of the connection until OpenSSH confirms its close, which it does
-  // only once the command has exited: so each is signalled before it is closed.
-  const end = (channel: ClientChannel) => {
-    try {
-      channel.signal('TERM');
-    } catch {
-      // already closing
-    }
-    channel.close();
-  };
   const close = async () => {
-    channels.forEach(end);
+    channels.forEach(terminateChannel);
     await source.exec(['rm', '-rf', '--', dir]);
   };
   try {

@@ -90,6 +90,19 @@ export interface RemoteShell {
 }
 
 /**
+ * Ends a channel whose command may still run. OpenSSH confirms a session's close (and the
+ * connection's slot is given back) only once its command has exited, so it is signalled first.
+ */
+export function terminateChannel(channel: ClientChannel): void {
+  try {
+    channel.signal('TERM');
+  } catch {
+    // the channel is already closing
+  }
+  channel.close();
+}
+
+/**
  * One SSH connection to one host, shared by every command, console and transfer for it.
  * Channel opens are queued so the server's session limit is never hit.
  */
@@ -258,16 +271,10 @@ export class SshConnection implements RemoteShell {
       const stderr: Buffer[] = [];
       let code: number | null = null;
       let signal: string | null = null;
-      // OpenSSH confirms a session's close only after its command exits: signal the command,
-      // close the channel, and settle now rather than when the command would have ended.
+      // Settle now rather than when the command would have ended.
       const onAbort = () => {
         this.inFlight.delete(fail);
-        try {
-          channel.signal('TERM');
-        } catch {
-          // the channel is already closing
-        }
-        channel.close();
+        terminateChannel(channel);
         reject(new Error(`Cancelled: ${command}`));
       };
       if (options.signal?.aborted) return onAbort();

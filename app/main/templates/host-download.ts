@@ -4,7 +4,7 @@
 // through ConVirt: only progress lines do.
 import { validateHostPath, InvalidInputError } from '../../shared/validation/names.js';
 import { validateDownloadUrl, type Checksum } from '../../shared/validation/download-source.js';
-import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { terminateChannel, type RemoteShell } from '../ssh/ssh-connection.js';
 import {
   downloadCommand,
   EXIT_CHECKSUM_MISMATCH,
@@ -79,14 +79,7 @@ function attempt(
           let stderr = '';
           let size = 0;
           let code: number | null = null;
-          const onAbort = () => {
-            try {
-              channel.signal('TERM');
-            } catch {
-              // already closing
-            }
-            channel.close();
-          };
+          const onAbort = () => terminateChannel(channel);
           r.signal?.addEventListener('abort', onAbort, { once: true });
           channel.on('data', (d: Buffer) => {
             pending += d.toString('utf8');
