@@ -43,7 +43,7 @@ const concurrency = Number(values.concurrency);
 const slowHostCount = Number(values['slow-hosts']);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const bed = await startTestbed(log, { xenHost: false });
+const bed = await startTestbed(log, { xenHost: false, maskBashrc: true });
 const sshdLog = bed.info.sshd.logPath;
 const commandsInLog = () =>
   (readFileSync(sshdLog, 'utf8').match(/Starting session: command/g) ?? []).length;
@@ -191,6 +191,7 @@ try {
         simulatedHosts: values.light
           ? 'light load generators (canned poll answers) behind the real sshd'
           : 'a real virsh each (libvirt test driver) behind the real sshd',
+        loginShell: "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)",
         slowLoginHosts: slowHostCount,
         slowLoginSeconds: slowHostCount ? Number(values['slow-login-seconds']) : 0,
         failedHosts: Object.fromEntries(failures),

@@ -105,7 +105,7 @@ function frameStats({ intervals, distance }: { intervals: number[]; distance: nu
   };
 }
 
-const bed = await startTestbed(log, { xenHost: false });
+const bed = await startTestbed(log, { xenHost: false, maskBashrc: true });
 const uris = writeSimulatedHosts(bed.info.runDir, hostCount, vmCount);
 const app = await startE2eApp(
   values.light
@@ -318,6 +318,7 @@ try {
         hosts: hostCount,
         vms: totalVms,
         runs,
+        loginShell: "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)",
         loadToUsable: {
           from: 'navigation start (page load, contract sign-in, getFleet, render)',
           medianTreeMs: Math.round(median(loads.map((l) => l.treeMs))),

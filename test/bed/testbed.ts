@@ -122,6 +122,8 @@ export interface TestbedOptions {
   secondKvmHost?: boolean;
   /** Build (or take from the cache) the Debian cloud image (default false). */
   cloudImage?: boolean;
+  /** Mask the login user's ~/.bashrc for sshd's sessions (sshd.ts: for the fleet benchmarks). */
+  maskBashrc?: boolean;
 }
 
 export async function startTestbed(
@@ -157,7 +159,9 @@ export async function startTestbed(
     daemons = await prepareSystem(log);
     tinyVm = await ensureTinyVm(log);
     appliances = await ensureAppliances(tinyVm, log);
-    sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`));
+    sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`), {
+      maskBashrc: options.maskBashrc,
+    });
     if (options.cloudImage) cloudImage = await ensureCloudImage(log);
   } catch (err) {
     await stopXen();
