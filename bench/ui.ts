@@ -14,6 +14,7 @@
 // functions (tsx would wrap them in a helper the page does not have).
 /// <reference lib="dom" />
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     'flood-mb': { type: 'string', default: '10' },
     'skip-console': { type: 'boolean', default: false },
     light: { type: 'boolean', default: false },
+    // Writes the page's CPU profile of the last measured load there (Chrome DevTools' format).
+    'cpu-profile': { type: 'string' },
   },
 });
 const hostCount = Number(values.hosts);
@@ -156,6 +159,12 @@ try {
   const origin = `http://127.0.0.1:${app.server.port}/`;
   const loads: { treeMs: number; gridMs: number; usableMs: number }[] = [];
   for (let run = 0; run <= runs; run++) {
+    const profiling =
+      values['cpu-profile'] && run === runs ? await page.context().newCDPSession(page) : null;
+    if (profiling) {
+      await profiling.send('Profiler.enable');
+      await profiling.send('Profiler.start');
+    }
     await page.goto(origin);
     // The tree is virtualized: the first host under Datacenter carries the count (aria-setsize).
     const treeMs = Number(
@@ -191,6 +200,11 @@ try {
     await grid.locator('[role="row"][aria-rowindex="2"]').getByRole('checkbox').click();
     await grid.locator('[role="row"][aria-rowindex="2"][aria-selected="true"]').waitFor();
     const usableMs = await page.evaluate(() => performance.now());
+    if (profiling) {
+      const { profile } = await profiling.send('Profiler.stop');
+      writeFileSync(values['cpu-profile']!, JSON.stringify(profile));
+      log(`CPU profile of load ${run} written to ${values['cpu-profile']}`);
+    }
     if (run === 0) continue; // warm-up: the server's and the browser's caches
     loads.push({ treeMs, gridMs, usableMs });
     log(
