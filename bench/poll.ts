@@ -19,7 +19,7 @@ import { DEFAULT_SLOW_LOGIN_SECONDS } from '../test/bed/sshd.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { writeLightHosts } from './light-hosts.js';
-import { median, writeSimulatedHosts } from './simulated-fleet.js';
+import { descendantsCpuSeconds, median, writeSimulatedHosts } from './simulated-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -93,6 +93,7 @@ try {
   async function measure(label: string, poller: FleetPoller) {
     const wall: number[] = [];
     const cpu: number[] = [];
+    const hostsCpu: number[] = [];
     const loopDelayP99: number[] = [];
     let vms = 0;
     let sessionsPerHost = 0;
@@ -100,6 +101,7 @@ try {
       const hosts = answering();
       const before = commandsInLog();
       const cpuBefore = process.cpuUsage();
+      const hostsCpuBefore = descendantsCpuSeconds(bed.info.sshd.pid);
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       const started = performance.now();
@@ -113,6 +115,7 @@ try {
       poller.off('poll', answered);
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpuBefore);
+      const hostsUsed = descendantsCpuSeconds(bed.info.sshd.pid) - hostsCpuBefore;
       loopDelay.disable();
       for (const [host, result] of results) {
         if (!(result instanceof Error)) continue;
@@ -125,11 +128,13 @@ try {
       if (run === 0) continue;
       wall.push(seconds);
       cpu.push((used.user + used.system) / 1e6);
+      hostsCpu.push(hostsUsed);
       // The histogram's delays include its own 10 ms resolution: subtract it.
       loopDelayP99.push(Math.max(0, loopDelay.percentile(99) / 1e6 - 10));
       log(
         `${label} refresh ${run}/${runs}: ${seconds.toFixed(2)} s, ${vms} VMs, ` +
-          `event-loop delay p99 ${loopDelayP99.at(-1)!.toFixed(1)} ms`,
+          `event-loop delay p99 ${loopDelayP99.at(-1)!.toFixed(1)} ms, ` +
+          `CPU: main ${cpu.at(-1)!.toFixed(2)} s, hosts ${hostsCpu.at(-1)!.toFixed(2)} s`,
       );
     }
     return {
@@ -138,6 +143,8 @@ try {
       vmsRefreshed: vms,
       newSshSessionsPerHostPerCycle: sessionsPerHost,
       mainProcessCpuSeconds: Number(median(cpu).toFixed(3)),
+      // sshd and the simulated hosts' commands, on the same cores as the manager here.
+      hostSideCpuSeconds: Number(median(hostsCpu).toFixed(3)),
       eventLoopDelayP99Ms: Number(median(loopDelayP99).toFixed(1)),
     };
   }

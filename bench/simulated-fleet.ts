@@ -1,7 +1,7 @@
 // Simulated hosts for the benchmarks: libvirt test-driver files (one per host, M domains each)
 // that `virsh -c test:///FILE` reads through the test bed's real sshd, as a real host would answer.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A libvirt test-driver host: `vmCount` domains, most running, some paused or shut off. */
@@ -39,3 +39,44 @@ export function writeSimulatedHosts(
 
 /** The middle value (upper middle for an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * CPU seconds used so far by the processes under `rootPid` (the test bed's sshd: its
+ * per-connection children and the simulated hosts' commands), reaped children included. On the
+ * test machine the simulated hosts share the manager's cores, so this says how much of a
+ * refresh's wall time is the hosts' work rather than the manager's.
+ */
+export function descendantsCpuSeconds(rootPid: number): number {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    parents.set(pid, Number(fields[1]));
+    // utime, stime, cutime, cstime: fields 14-17 of proc(5), 12-15 here.
+    ticks.set(
+      pid,
+      fields.slice(11, 15).reduce((sum, t) => sum + Number(t), 0),
+    );
+  }
+  const under = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = parents.get(p) ?? 0, hops++) {
+      if (p === rootPid) return true;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [pid, t] of ticks) if (pid !== rootPid && under(pid)) total += t;
+  return total / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times (100 on every mainstream architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
