@@ -18,6 +18,7 @@ import type { HypervisorDriver } from '../app/main/hypervisors/driver.js';
 import { DEFAULT_SLOW_LOGIN_SECONDS } from '../test/bed/sshd.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { connectToTestbed } from '../test/support/testbed.js';
+import { startIdleLoopProbe } from './idle-loop-probe.js';
 import { writeLightHosts } from './light-hosts.js';
 import { descendantsCpuSeconds, median, writeSimulatedHosts } from './simulated-fleet.js';
 
@@ -70,6 +71,7 @@ const failures = new Map<string, string>();
 /** Per host: seconds from the start of a refresh to its answer, in the warm-up refresh. */
 const firstAnswerSeconds = new Map<string, number>();
 
+const idleProbe = startIdleLoopProbe();
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 
@@ -95,6 +97,7 @@ try {
     const cpu: number[] = [];
     const hostsCpu: number[] = [];
     const loopDelayP99: number[] = [];
+    const idleLoopDelayP99: number[] = [];
     let vms = 0;
     let sessionsPerHost = 0;
     for (let run = 0; run < runs + 1; run++) {
@@ -104,6 +107,7 @@ try {
       const hostsCpuBefore = descendantsCpuSeconds(bed.info.sshd.pid);
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
+      idleProbe.reset();
       const started = performance.now();
       const answered = ({ host }: { host: string }) => {
         if (!firstAnswerSeconds.has(host)) {
@@ -131,9 +135,11 @@ try {
       hostsCpu.push(hostsUsed);
       // The histogram's delays include its own 10 ms resolution: subtract it.
       loopDelayP99.push(Math.max(0, loopDelay.percentile(99) / 1e6 - 10));
+      idleLoopDelayP99.push(await idleProbe.p99());
       log(
         `${label} refresh ${run}/${runs}: ${seconds.toFixed(2)} s, ${vms} VMs, ` +
           `event-loop delay p99 ${loopDelayP99.at(-1)!.toFixed(1)} ms, ` +
+          `(an idle process: ${idleLoopDelayP99.at(-1)!.toFixed(1)} ms), ` +
           `CPU: main ${cpu.at(-1)!.toFixed(2)} s, hosts ${hostsCpu.at(-1)!.toFixed(2)} s`,
       );
     }
@@ -146,6 +152,8 @@ try {
       // sshd and the simulated hosts' commands, on the same cores as the manager here.
       hostSideCpuSeconds: Number(median(hostsCpu).toFixed(3)),
       eventLoopDelayP99Ms: Number(median(loopDelayP99).toFixed(1)),
+      // The same measured in an idle process meanwhile: what the loaded machine alone causes.
+      idleProcessEventLoopDelayP99Ms: Number(median(idleLoopDelayP99).toFixed(1)),
     };
   }
 
@@ -227,6 +235,7 @@ try {
   );
 } finally {
   clearInterval(sampler);
+  idleProbe.stop();
   connections.closeAll();
   await bed.stop();
 }

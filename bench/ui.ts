@@ -55,7 +55,6 @@ const vmCount = Number(values.vms);
 const runs = Number(values.runs);
 const scrollFrames = Number(values['scroll-frames']);
 const floodBytes = Number(values['flood-mb']) * 1024 * 1024;
-const totalVms = hostCount * vmCount;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
@@ -127,32 +126,50 @@ let consoleDisk: string | undefined;
 
 try {
   // ---- the fleet, added through the contract (the service's real add-host path) --------------
+  const failedHosts = new Map<string, string>();
+  const addSimulatedHost = (next: [string, string]) =>
+    client.addHost({
+      name: next[0],
+      address: bed.info.sshd.host,
+      port: bed.info.sshd.port,
+      username: bed.info.sshd.username,
+      authMethod: 'key',
+      identityFile: bed.info.sshd.clientKeyPath,
+      hypervisor: 'kvm',
+      libvirtUri: next[1],
+      acceptFingerprint: bed.info.sshd.hostKeyFingerprint,
+    });
   const addStart = performance.now();
   const queue = [...uris];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        await client.addHost({
-          name: next[0],
-          address: bed.info.sshd.host,
-          port: bed.info.sshd.port,
-          username: bed.info.sshd.username,
-          authMethod: 'key',
-          identityFile: bed.info.sshd.clientKeyPath,
-          hypervisor: 'kvm',
-          libvirtUri: next[1],
-          acceptFingerprint: bed.info.sshd.hostKeyFingerprint,
-        });
+        // A loaded test machine can miss a handshake's deadline: try again, then report the host
+        // rather than die (the figures then say how many hosts and VMs they cover).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await addSimulatedHost(next);
+            break;
+          } catch (err) {
+            log(`adding ${next[0]}, attempt ${attempt}: ${(err as Error).message}`);
+            if (attempt === 3) {
+              failedHosts.set(next[0], (err as Error).message);
+              break;
+            }
+          }
+        }
       }
     }),
   );
-  log(`${hostCount} hosts added in ${((performance.now() - addStart) / 1000).toFixed(1)} s`);
+  const hostsAdded = hostCount - failedHosts.size;
+  const vmsAdded = hostsAdded * vmCount;
+  log(`${hostsAdded} hosts added in ${((performance.now() - addStart) / 1000).toFixed(1)} s`);
   for (;;) {
     const fleet = await client.getFleet();
-    if (fleet.vms.length >= totalVms && fleet.hosts.every((h) => h.polledAt)) break;
+    if (fleet.vms.length >= vmsAdded && fleet.hosts.every((h) => h.polledAt)) break;
     await new Promise((r) => setTimeout(r, 2000)); // a 50,000-VM getFleet is not free
   }
-  log(`${totalVms} VMs polled`);
+  log(`${vmsAdded} VMs polled`);
 
   // ---- 1. navigation to a usable tree and grid -------------------------------------------------
   const page = app.page;
@@ -174,7 +191,7 @@ try {
             const item = document.querySelector('[role="tree"] [role="treeitem"][aria-level="2"]');
             return item?.getAttribute('aria-setsize') === String(hosts) && performance.now();
           },
-          hostCount,
+          hostsAdded,
           { polling: 'raf' },
         )
       ).jsonValue(),
@@ -192,7 +209,7 @@ try {
               performance.now()
             );
           },
-          totalVms,
+          vmsAdded,
           { polling: 'raf' },
         )
       ).jsonValue(),
@@ -295,7 +312,7 @@ try {
         }
         return shown;
       },
-      ['vm1', totalVms] as const,
+      ['vm1', vmsAdded] as const,
     );
     // Sort: CPU descending then back to Name, each timed to the header saying so.
     const sortMs = await page.evaluate(async () => {
@@ -329,8 +346,9 @@ try {
     JSON.stringify(
       {
         benchmark: 'the UI at fleet scale (Chromium, browser mode)',
-        hosts: hostCount,
-        vms: totalVms,
+        hosts: hostsAdded,
+        vms: vmsAdded,
+        failedHosts: Object.fromEntries(failedHosts),
         runs,
         loginShell: "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)",
         loadToUsable: {
@@ -352,7 +370,7 @@ try {
           ),
         },
         searchAndSort: {
-          rows: totalVms,
+          rows: vmsAdded,
           from: 'the change to the grid showing it (next animation frame)',
           medianFilterMs: Math.round(median(searches)),
           runsFilterMs: searches.map((x) => Math.round(x)),
