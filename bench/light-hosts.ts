@@ -11,9 +11,10 @@ import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
 
 // Matches KvmDriver's poll: one session line each, or both joined by ' ; ' as one exec.
-const WRAPPER = `#!/bin/sh
+const wrapper = (factsDir: string) => `#!/bin/sh
 # ConVirt bench: answers the poll of a simulated host (test:///.../simN.xml) from canned output.
 real=${JSON.stringify(realVirsh())}
+facts=${JSON.stringify(factsDir)}
 case "$3" in
   test://*/sim*.xml) canned=\${3#test://}; canned=\${canned%.xml} ;;
   *) exec "$real" "$@" ;;
@@ -31,6 +32,17 @@ if [ $# -eq 3 ]; then
 fi
 case "$4" in
   'list --all --uuid --name ; domstats '*) cat "$canned.list" "$canned.stats" ;;
+  # Host facts (adding a host): every simulated host has the test driver's node, so the first
+  # answer to each command line is kept and given to all.
+  nodeinfo|nodememstats|version|pool-list|pool-info|pool-dumpxml|net-list|net-info)
+    uri=$3
+    shift 3
+    memo=$facts/$(printf '%s\\n' "$@" | tr -c 'A-Za-z0-9\\n-' '_' | tr '\\n' '+')
+    if [ ! -f "$memo" ]; then
+      "$real" -q -c "$uri" "$@" > "$memo.$$" || { rc=$?; rm -f "$memo.$$"; exit $rc; }
+      mv "$memo.$$" "$memo"
+    fi
+    cat "$memo" ;;
   *) exec "$real" "$@" ;;
 esac
 `;
@@ -68,7 +80,9 @@ export function writeLightHosts(dir: string, uris: ReadonlyMap<string, string>):
   }
   const bin = join(dir, 'light-virsh-bin');
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, 'virsh'), WRAPPER);
+  const facts = join(dir, 'light-virsh-facts');
+  mkdirSync(facts, { recursive: true });
+  writeFileSync(join(bin, 'virsh'), wrapper(facts));
   chmodSync(join(bin, 'virsh'), 0o755);
   return bin;
 }
