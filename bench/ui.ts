@@ -124,6 +124,11 @@ const ssh = await connectToTestbed(bed.info);
 const consoleVm = `${bed.info.prefix}bench-ui`;
 let consoleDisk: string | undefined;
 
+// The backend runs in this process (browser mode's server): its memory is this process's.
+let peakRss = 0;
+const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+let rssPolledMB: number;
+
 try {
   // ---- the fleet, added through the contract (the service's real add-host path) --------------
   const failedHosts = new Map<string, string>();
@@ -139,6 +144,9 @@ try {
       libvirtUri: next[1],
       acceptFingerprint: bed.info.sshd.hostKeyFingerprint,
     });
+  // Adding is set-up, not measured. An open page fetches the whole fleet again on every host
+  // added (fleetChanged), which at hundreds of hosts slowed adding to 20 hosts a minute.
+  await app.page.goto('about:blank');
   const addStart = performance.now();
   const queue = [...uris];
   await Promise.all(
@@ -170,6 +178,7 @@ try {
     await new Promise((r) => setTimeout(r, 2000)); // a 50,000-VM getFleet is not free
   }
   log(`${vmsAdded} VMs polled`);
+  rssPolledMB = Math.round(process.memoryUsage().rss / 1e6);
 
   // ---- 1. navigation to a usable tree and grid -------------------------------------------------
   const page = app.page;
@@ -349,6 +358,11 @@ try {
         hosts: hostsAdded,
         vms: vmsAdded,
         failedHosts: Object.fromEntries(failedHosts),
+        managerMemory: {
+          note: "this process: browser mode's server and backend, and the benchmark's client",
+          rssWhenAllPolledMB: rssPolledMB,
+          peakRssMB: Math.round(peakRss / 1e6),
+        },
         runs,
         loginShell: "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)",
         loadToUsable: {
@@ -384,6 +398,7 @@ try {
     ),
   );
 } finally {
+  clearInterval(rssSampler);
   client.disconnect();
   await app.close();
   const virsh = new KvmDriver(ssh);
