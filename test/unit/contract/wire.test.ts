@@ -69,3 +69,11 @@ test('any JSON value with bytes anywhere round-trips', () => {
     }),
   );
 });
+
+test('a message with nothing to tag is plain JSON both ways', () => {
+  const snapshot = { vms: [{ name: 'web1', tags: ['$not-a-key'], cpuPercent: null }], seq: 3 };
+  assert.equal(encodeWire(snapshot), JSON.stringify(snapshot));
+  assert.deepEqual(decodeWire(encodeWire(snapshot)), snapshot);
+  // A string value starting with `$` takes the tagged path on decoding, with the same result.
+  assert.deepEqual(decodeWire('{"a":"$HOME","b":[1]}'), { a: '$HOME', b: [1] });
+});
