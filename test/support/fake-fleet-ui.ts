@@ -3,7 +3,14 @@
 // screenshot it. Not a test (timings belong in no test); run
 // `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M]`.
 // Figures and screenshots go to test-results/fake-fleet/.
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -67,12 +74,21 @@ if (process.argv.includes('--serve')) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // --cpu-profile FILE: the page's CPU profile from navigation to a usable tree.
+  const profileAt = process.argv.indexOf('--cpu-profile');
+  const profiler = profileAt > 0 ? await page.context().newCDPSession(page) : null;
+  await profiler?.send('Profiler.enable');
+  await profiler?.send('Profiler.start');
   const t0 = Date.now();
   await page.goto(url);
   await page
     .getByRole('treeitem', { name: new RegExp(`^Data center, \\d+ of ${hostCount} hosts up`) })
     .waitFor({ timeout: 120_000 });
   const treeMs = Date.now() - t0;
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    writeFileSync(process.argv[profileAt + 1]!, JSON.stringify(profile));
+  }
   await page.screenshot({ path: join(out, 'dashboard.png') });
 
   const t1 = Date.now();
