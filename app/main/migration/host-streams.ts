@@ -35,7 +35,7 @@ export async function copyBetweenHosts(
     total += d.length;
     onBytes(total);
   });
-  reader.pipe(writer);
+  forward(reader, writer, { end: true });
   // The writer prints nothing, but its stream must flow: ssh2 emits a channel's 'close' only
   // after its output has been read to the end.
   writer.resume();
@@ -65,50 +65,104 @@ export interface HostRelay {
 }
 
 /**
- * The relay script: whatever runs it talks to the target through two FIFOs that ConVirt reads
- * and writes over its SSH session to the source.
+ * What the source runs for the relay, as one session: its output is what the client sends to the
+ * target, its input what the target answers. It makes a folder with two FIFOs and the relay
+ * command, prints the folder on its error output, and ends when its input ends (the target's side
+ * closed) or on a signal, taking its `cat`s and the folder with it.
+ *
+ * The FIFOs are opened read-write here (Linux), so no `cat` blocks opening one whether or not the
+ * client ever runs the relay. The relay command's last `cat` copies the target's answers; when the
+ * target's side ends it ends, and the relay kills its writer, the other holder of the client's
+ * socket: the client sees its connection end. Were the writer left, the client would wait for an
+ * answer that virt-ssh-helper, quitting as soon as libvirtd closes, may have dropped: that is the
+ * 35 s (virsh's keepalive, 5 s x 7) that one migration in three waited after it had finished.
  */
-const RELAY_SETUP = `set -e
-d=$(mktemp -d "\${TMPDIR:-/tmp}/convirt-relay.XXXXXX")
-mkfifo "$d/to-target" "$d/from-target"
-printf '%s\\n' '#!/bin/sh' 'd=$(dirname "$0")' 'cat "$d/from-target" &' 'exec cat > "$d/to-target"' > "$d/relay"
-chmod 700 "$d/relay"
-echo "$d"`;
+export const RELAY_SCRIPT = `d=$(mktemp -d "\${TMPDIR:-/tmp}/convirt-relay.XXXXXX") || exit 1
+trap 'kill $up $down 2>/dev/null; rm -rf "$d"' EXIT
+trap 'exit 143' HUP INT TERM PIPE
+mkfifo "$d/to-target" "$d/from-target" || exit 1
+printf '%s\\n' '#!/bin/sh' 'd=$(dirname "$0")' 'exec 3<&0' 'cat <&3 >"$d/to-target" &' 'exec 3<&-' 'cat "$d/from-target"' 'kill $! 2>/dev/null' >"$d/relay"
+chmod 700 "$d/relay" || exit 1
+exec 3<&0 4<>"$d/to-target" 5<>"$d/from-target"
+cat <&4 3<&- 5>&- & up=$!
+cat <&3 >&5 4<&- & down=$!
+exec 3<&- 4<&- 5>&-
+echo "$d" >&2
+wait $down`;
+
+/**
+ * Pipes `from` into `to`, and keeps reading `from` to its end should `to` close first: ssh2
+ * reports a channel closed (and the connection gives its slot back) only once its output has
+ * been read to the end, which a pipe stops doing when its destination closes.
+ */
+export function forward(
+  from: NodeJS.ReadableStream,
+  to: NodeJS.WritableStream & { once(event: 'close', listener: () => void): unknown },
+  options: { end: boolean },
+): void {
+  from.pipe(to, options);
+  to.once('close', () => {
+    from.unpipe(to);
+    from.resume();
+  });
+}
+
+/** Resolves with the first line `stream` prints (the relay's folder). */
+function firstLine(stream: NodeJS.ReadableStream, target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (d: Buffer) => {
+      text += d.toString();
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      resolve(text.slice(0, end));
+    };
+    const onEnd = () => reject(new Error(`The relay on ${target} did not start: ${text.trim()}`));
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+  });
+}
 
 /**
  * Gives the source host a command that, run there, is connected to `targetArgv` running on the
- * target: libvirt's control connection for a migration, carried over ConVirt's two SSH sessions.
+ * target: libvirt's control connection for a migration, carried over ConVirt's two SSH sessions,
+ * one on each host.
  */
 export async function openHostRelay(
   source: RemoteShell,
   target: RemoteShell,
   targetArgv: string[],
 ): Promise<HostRelay> {
-  const dir = (await source.run(['sh', '-c', RELAY_SETUP])).trim();
-  const channels: ClientChannel[] = [];
-  const close = async () => {
-    channels.forEach(terminateChannel);
-    await source.exec(['rm', '-rf', '--', dir]);
+  const [near, far] = await Promise.allSettled([
+    source.openChannel(['sh', '-c', RELAY_SCRIPT]),
+    target.openChannel(targetArgv),
+  ]);
+  const opened = [near, far].flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  const close = () => {
+    opened.forEach(terminateChannel);
+    return Promise.resolve();
   };
+  if (near.status === 'rejected' || far.status === 'rejected') {
+    await close();
+    throw near.status === 'rejected' ? near.reason : (far as PromiseRejectedResult).reason;
+  }
+  const [nearChannel, farChannel] = [near.value, far.value];
+  // Whatever either prints on its error output is read (and dropped), so each can close.
+  const dir = firstLine(nearChannel.stderr, source.target);
+  farChannel.stderr.resume();
+  // The client's end of input is not passed on: virt-ssh-helper quits on it, and the answer to
+  // the client's last call (closing the connection) would be lost. The target's end is passed
+  // on: it ends the relay on the source, and the client's connection with it.
+  forward(nearChannel, farChannel, { end: false });
+  forward(farChannel, nearChannel, { end: true });
   try {
-    const up = await source.openChannel(['cat', `${dir}/to-target`]);
-    channels.push(up);
-    const down = await source.openChannel(['sh', '-c', 'cat > "$1"', 'sh', `${dir}/from-target`]);
-    channels.push(down);
-    const far = await target.openChannel(targetArgv);
-    channels.push(far);
-    // The client's end of input is not passed on: virt-ssh-helper quits on it, and the answer
-    // to the client's last call (closing the connection) would be lost, so the client waited
-    // for its keepalive timeout (about 35 s) before it returned. close() ends the far side.
-    up.pipe(far, { end: false });
-    far.pipe(down);
-    // Every stream must be read to its end, or ssh2 never reports the channel closed (and its
-    // slot is never given back): `down` and the error streams print nothing, or nothing needed.
-    down.resume();
-    for (const channel of channels) channel.stderr.resume();
+    const folder = await dir;
+    nearChannel.stderr.resume();
+    return { command: `${folder}/relay`, close };
   } catch (err) {
     await close();
     throw err;
   }
-  return { command: `${dir}/relay`, close };
 }

@@ -33,7 +33,10 @@ const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
 const mib = (bytes: number) => `${Math.ceil(bytes / 1024 ** 2)} MiB`;
 const LOOPBACK = /^(127\.|::1$|localhost$)/i;
 
-/** Whether the target sees each disk's folder as the source does: a marker written on one. */
+/**
+ * Whether the source sees each disk's folder as the target does: a marker written on the target
+ * (cheap to reach) and looked for on the source. A folder the target lacks is not shared.
+ */
 async function disksShared(
   source: MigrationEndpoint,
   target: MigrationEndpoint,
@@ -43,11 +46,13 @@ async function disksShared(
   const markers = [...new Set(vm.disks.map((d) => folderOf(d.path)))].map(
     (dir) => `${dir}/.convirt-shared-${randomBytes(6).toString('hex')}`,
   );
+  const written = await Promise.allSettled(markers.map((m) => target.touch(m)));
+  const made = markers.filter((_, i) => written[i]!.status === 'fulfilled');
   try {
-    for (const marker of markers) await source.touch(marker);
-    return (await target.existingFiles(markers)).length === markers.length;
+    if (made.length < markers.length) return false;
+    return (await source.existingFiles(markers)).length === markers.length;
   } finally {
-    await source.removeFiles(markers);
+    await target.removeFiles(made);
   }
 }
 
@@ -111,12 +116,38 @@ export async function checkMigration(
   if (!sameHypervisor || unsupported !== undefined)
     return { plan: plan('live', 'copy'), vm: null, targetAddress };
 
-  const vm = await source.endpoint.vm(vmName);
+  // Both hosts answer at once, and each host's commands of a step go out as one batch (see
+  // batched-shell.ts): what a check may need is asked for before it is known whether it will,
+  // all of it read-only.
+  const src = source.endpoint;
+  const dst = target.endpoint;
+  const mayGoLive = request.mode !== 'offline';
+  const loopback = LOOPBACK.test(targetAddress);
+  const [vm, sourceUuid, targetUuid, taken, targetNets, facts, reachable, helper] =
+    await Promise.all([
+      src.vm(vmName),
+      src.hostUuid(),
+      dst.hostUuid(),
+      dst.exists(vmName),
+      dst.networksAndBridges(),
+      target.facts(),
+      mayGoLive && src.live.direct && !loopback
+        ? reaches(source.shell, targetAddress, target.host.port)
+        : Promise.resolve(false),
+      mayGoLive ? dst.controlRelayPath() : Promise.resolve(null),
+    ]);
   const mode: MigrationMode = request.mode ?? (vm.state === 'shutoff' ? 'offline' : 'live');
-  const [sourceUuid, targetUuid] = await Promise.all([
-    source.endpoint.hostUuid(),
-    target.endpoint.hostUuid(),
+  const diskPaths = vm.disks.map((d) => d.path);
+  const folder = vm.disks[0] ? folderOf(vm.disks[0].path) : '/';
+  const backing = vm.disks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
+  const [shared, cpu, present, free, backingFound] = await Promise.all([
+    disksShared(src, dst, vm),
+    mode === 'live' && vm.cpuXml !== null ? dst.compareCpu(vm.cpuXml, vm.virtType) : null,
+    dst.existingFiles(diskPaths),
+    dst.freeBytes(folder),
+    dst.existingFiles(backing),
   ]);
+
   check(
     'hosts',
     sourceUuid !== targetUuid,
@@ -124,7 +155,6 @@ export async function checkMigration(
       ? `Two different hosts (host UUIDs ${sourceUuid} and ${targetUuid}).`
       : `${source.host.name} and ${target.host.name} are the same host to its hypervisor (host UUID ${sourceUuid}).`,
   );
-  const taken = await target.endpoint.exists(vmName);
   check(
     'name',
     !taken,
@@ -144,10 +174,10 @@ export async function checkMigration(
         : `${vmName} is ${vm.state}: shut it down to migrate it offline, or migrate it live.`,
   );
 
-  const refusedLive = source.endpoint.live.refused;
+  const refusedLive = src.live.refused;
   if (mode === 'live' && refusedLive !== undefined) check('live', false, refusedLive);
 
-  const { networks, bridges } = await target.endpoint.networksAndBridges();
+  const { networks, bridges } = targetNets;
   const missing = [
     ...vm.networks.filter((n) => !networks.includes(n)).map((n) => `network ${n}`),
     ...vm.bridges.filter((b) => !bridges.includes(b)).map((b) => `bridge ${b}`),
@@ -162,7 +192,6 @@ export async function checkMigration(
         : 'The VM joins no libvirt network or bridge.',
   );
 
-  const facts = await target.facts();
   const memoryOk = facts.memoryFreeMiB >= vm.memoryMiB;
   check(
     'memory',
@@ -171,10 +200,9 @@ export async function checkMigration(
   );
 
   if (mode === 'live') {
-    if (vm.cpuXml === null)
+    if (cpu === null)
       check('cpu', true, 'The VM names no CPU model: it runs with what the target gives.');
     else {
-      const cpu = await target.endpoint.compareCpu(vm.cpuXml, vm.virtType);
       check(
         'cpu',
         cpu.compatible,
@@ -185,7 +213,6 @@ export async function checkMigration(
     }
   }
 
-  const shared = await disksShared(source.endpoint, target.endpoint, vm);
   const storage: 'shared' | 'copy' = (request.copyStorage ?? !shared) ? 'copy' : 'shared';
   if (shared && storage === 'copy') {
     check(
@@ -193,7 +220,7 @@ export async function checkMigration(
       false,
       `Both hosts see the VM's disks at the same path (shared storage): copying them would write each onto itself.`,
     );
-  } else if (storage === 'copy' && mode === 'live' && !source.endpoint.live.copiesStorage) {
+  } else if (storage === 'copy' && mode === 'live' && !src.live.copiesStorage) {
     check(
       'storage',
       false,
@@ -211,12 +238,11 @@ export async function checkMigration(
       true,
       storage === 'shared'
         ? 'Both hosts see the disks at the same path: they stay where they are.'
-        : `The disks are copied to ${target.host.name} (${vm.disks.map((d) => d.path).join(', ') || 'none'}).`,
+        : `The disks are copied to ${target.host.name} (${diskPaths.join(', ') || 'none'}).`,
     );
   }
 
   if (storage === 'copy') {
-    const present = await target.endpoint.existingFiles(vm.disks.map((d) => d.path));
     check(
       'disk files',
       present.length === 0,
@@ -225,17 +251,13 @@ export async function checkMigration(
         : `None of the disk files exists on ${target.host.name}.`,
     );
     const needed = bytesNeeded(vm, mode);
-    const folder = vm.disks[0] ? folderOf(vm.disks[0].path) : '/';
-    const free = await target.endpoint.freeBytes(folder);
     check(
       'disk space',
       free >= needed,
       `The disks need ${mib(needed)}; ${target.host.name} has ${mib(free)} free in ${folder}.`,
     );
     if (mode === 'offline') {
-      const backing = vm.disks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
-      const found = await target.endpoint.existingFiles(backing);
-      const lacking = backing.filter((b) => !found.includes(b));
+      const lacking = backing.filter((b) => !backingFound.includes(b));
       check(
         'backing files',
         lacking.length === 0,
@@ -248,9 +270,7 @@ export async function checkMigration(
     }
   }
 
-  if (mode === 'live' && source.endpoint.live.direct) {
-    const loopback = LOOPBACK.test(targetAddress);
-    const reachable = !loopback && (await reaches(source.shell, targetAddress, target.host.port));
+  if (mode === 'live' && src.live.direct) {
     check(
       'reach',
       reachable,
@@ -262,13 +282,12 @@ export async function checkMigration(
     );
   }
   if (mode === 'live') {
-    const helper = await target.endpoint.controlRelayPath();
     check(
       'control connection',
       helper !== null,
       helper !== null
         ? `${target.host.name} has ${helper} for the control connection.`
-        : `${target.host.name} lacks ${target.endpoint.live.relayProgram}, which carries the control connection.`,
+        : `${target.host.name} lacks ${dst.live.relayProgram}, which carries the control connection.`,
     );
   }
   return { plan: plan(mode, storage), vm, targetAddress };

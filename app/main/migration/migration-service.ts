@@ -14,7 +14,8 @@ import type { Inventory } from '../inventory/index.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
 import { planEvacuation } from './evacuation.js';
-import { checkMigration, type MigrationSide } from './migration-checks.js';
+import { BatchedShell } from './batched-shell.js';
+import { checkMigration, type CheckedMigration, type MigrationSide } from './migration-checks.js';
 import { copyBetweenHosts, openHostRelay } from './host-streams.js';
 
 /**
@@ -92,9 +93,20 @@ export class MigrationService {
     ref: { host: string; vm: string },
     request: MigrationRequest,
   ): Promise<MigrationPlan> {
+    return (await this.checked(ref, request)).plan;
+  }
+
+  /**
+   * The checks, with what the migration needs from them. Each host's commands of a step go out
+   * as one remote command, both hosts at once (batched-shell.ts).
+   */
+  private async checked(
+    ref: { host: string; vm: string },
+    request: MigrationRequest,
+  ): Promise<CheckedMigration> {
     validateVmName(ref.vm);
     if (ref.host === request.target) {
-      return {
+      const plan: MigrationPlan = {
         source: ref.host,
         target: request.target,
         vm: ref.vm,
@@ -104,24 +116,42 @@ export class MigrationService {
         checks: [{ name: 'hosts', ok: false, detail: `${ref.vm} is on ${ref.host} already.` }],
         connection: '',
       };
+      return { plan, vm: null, targetAddress: '' };
     }
-    const [source, target] = await Promise.all([this.side(ref.host), this.side(request.target)]);
-    return (await checkMigration(source, target, ref.vm, request)).plan;
+    const { connections } = this.options.fleet;
+    const [sourceShell, targetShell] = await Promise.all([
+      connections.get(ref.host),
+      connections.get(request.target),
+    ]);
+    const [source, target] = await Promise.all([
+      this.side(ref.host, new BatchedShell(sourceShell)),
+      this.side(request.target, new BatchedShell(targetShell)),
+    ]);
+    return checkMigration(source, target, ref.vm, request);
   }
 
   /**
    * Checks, then starts the migration as a task. A failed check refuses it (MigrationRefusedError)
-   * before any task starts.
+   * before any task starts; the task goes on from these checks rather than making them again.
    */
   async migrate(
     ref: { host: string; vm: string },
     request: MigrationRequest,
   ): Promise<StartedTask> {
-    const plan = await this.check(ref, request);
-    if (!plan.ok) throw new MigrationRefusedError(plan);
+    const checked = await this.checked(ref, request);
+    if (!checked.plan.ok) throw new MigrationRefusedError(checked.plan);
+    return this.start(ref, request, checked);
+  }
+
+  /** Starts the task of a migration whose checks all passed. */
+  private start(
+    ref: { host: string; vm: string },
+    request: MigrationRequest,
+    checked: CheckedMigration,
+  ): StartedTask {
     const { fleet } = this.options;
     const { task, result } = fleet.tasks.run('vm.migrate', `${ref.host}/${ref.vm}`, (ctx) =>
-      this.run(ctx, ref, request),
+      this.run(ctx, ref, request, checked),
     );
     const record = () => this.options.inventory.tasks.get(task.id)!;
     const finished = result.then(record, record).then(async (final) => {
@@ -166,24 +196,26 @@ export class MigrationService {
           .join(', ')}.`,
       );
     }
-    const plans = await Promise.all(
-      placed.moves.map((m) => this.check({ host: hostName, vm: m.vm }, { target: m.target })),
+    const checks = await Promise.all(
+      placed.moves.map((m) => this.checked({ host: hostName, vm: m.vm }, { target: m.target })),
     );
-    const refused = plans.find((p) => !p.ok);
-    if (refused) throw new MigrationRefusedError(refused);
-    const started: StartedTask[] = [];
-    for (const move of placed.moves) {
-      started.push(await this.migrate({ host: hostName, vm: move.vm }, { target: move.target }));
-    }
-    return started;
+    const refused = checks.find((c) => !c.plan.ok);
+    if (refused) throw new MigrationRefusedError(refused.plan);
+    return placed.moves.map((move, i) =>
+      this.start({ host: hostName, vm: move.vm }, { target: move.target }, checks[i]!),
+    );
   }
 
   private async run(
     ctx: TaskContext,
     ref: { host: string; vm: string },
     request: MigrationRequest,
+    checked: CheckedMigration,
   ): Promise<void> {
     const { fleet } = this.options;
+    for (const c of checked.plan.checks)
+      ctx.log(`check ${c.name}: ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`);
+    ctx.log(checked.plan.connection);
     const [sourceShell, targetShell] = await Promise.all([
       fleet.connections.get(ref.host),
       fleet.connections.get(request.target),
@@ -191,11 +223,6 @@ export class MigrationService {
     // Steps run on the recorded shells; undo runs on the plain ones, which a cancel leaves open.
     const source = await this.side(ref.host, ctx.record(sourceShell));
     const target = await this.side(request.target, ctx.record(targetShell));
-    const checked = await checkMigration(source, target, ref.vm, request);
-    for (const c of checked.plan.checks)
-      ctx.log(`check ${c.name}: ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`);
-    if (!checked.plan.ok) throw new MigrationRefusedError(checked.plan);
-    ctx.log(checked.plan.connection);
     const vm = checked.vm!;
     const cleanTarget = (await this.side(request.target, targetShell)).endpoint;
     if (checked.plan.mode === 'live') {

@@ -201,6 +201,11 @@ export class SshConnection implements RemoteShell {
     return !this.closed;
   }
 
+  /** Channels open now (each holds one of the connection's slots until it closes). */
+  get heldChannels(): number {
+    return this.limiter.inUse;
+  }
+
   /** Calls `listener` once the connection has closed, for whatever reason. */
   onClose(listener: () => void): void {
     if (this.closed) listener();

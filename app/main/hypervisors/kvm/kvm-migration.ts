@@ -69,10 +69,13 @@ export class KvmMigrationEndpoint extends HostFilesEndpoint implements Migration
 
   async vm(name: string): Promise<MigratingVm> {
     validateVmName(name);
-    const state = await this.state(name);
+    // Asked at once: on a batching shell (the migration checks) they are one remote command.
     // The live definition carries the CPU the VM really runs with.
-    const live = await this.virsh('dumpxml', name);
-    const definition = await this.virsh('dumpxml', '--inactive', '--migratable', name);
+    const [state, live, definition] = await Promise.all([
+      this.state(name),
+      this.virsh('dumpxml', name),
+      this.virsh('dumpxml', '--inactive', '--migratable', name),
+    ]);
     const files = new DomainDocument(definition)
       .disks()
       .filter((d) => d.device === 'disk' && d.source !== null);

@@ -1,0 +1,121 @@
+// The relay that carries libvirt's control connection between two hosts, run here: the source's
+// script in a real sh, the hosts' channels as local processes that hold a connection's channel
+// slot until their output has been read to the end and they have exited, as ssh2's do.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Duplex, PassThrough, Writable } from 'node:stream';
+import { test } from 'node:test';
+import type { ClientChannel } from 'ssh2';
+import { forward, openHostRelay } from '../../../app/main/migration/host-streams.js';
+import { ChannelLimiter } from '../../../app/main/ssh/channel-limiter.js';
+import type { RemoteShell } from '../../../app/main/ssh/ssh-connection.js';
+
+/** A local process as an SSH channel: 'close' only once it exited and its output was read. */
+function processChannel(child: ChildProcess): ClientChannel {
+  const channel = new Duplex({
+    read: () => child.stdout!.resume(),
+    write: (chunk: Buffer, _enc, done) => {
+      child.stdin!.write(chunk, () => done());
+    },
+    final: (done) => {
+      child.stdin!.end();
+      done();
+    },
+  }) as Duplex & { stderr: NodeJS.ReadableStream; signal(name: string): void };
+  child.stdin!.on('error', () => undefined);
+  child.stdout!.on('data', (d: Buffer) => {
+    if (!channel.push(d)) child.stdout!.pause();
+  });
+  const ended = new Promise((resolve) => channel.once('end', resolve));
+  child.stdout!.once('end', () => channel.push(null));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  void Promise.all([ended, exited]).then(() => channel.destroy());
+  channel.stderr = child.stderr!;
+  channel.signal = (name) => child.kill(`SIG${name}` as NodeJS.Signals);
+  (channel as unknown as { close(): void }).close = () => child.kill('SIGTERM');
+  return channel as unknown as ClientChannel;
+}
+
+/** A host whose commands run here, each channel holding a slot of `limiter` until it closes. */
+function localHost(limiter: ChannelLimiter, name: string): RemoteShell {
+  const fail = () => Promise.reject(new Error('not here'));
+  return {
+    target: name,
+    exec: fail,
+    run: fail,
+    openPty: fail,
+    openChannel: async (argv) => {
+      const release = await limiter.acquire();
+      const channel = processChannel(spawn(argv[0]!, argv.slice(1)));
+      channel.once('close', release);
+      return channel;
+    },
+  };
+}
+
+const read = (stream: NodeJS.ReadableStream) =>
+  new Promise<string>((resolve) => {
+    let text = '';
+    stream.on('data', (d: Buffer) => (text += d.toString()));
+    stream.once('end', () => resolve(text));
+  });
+
+const released = async (limiter: ChannelLimiter) => {
+  while (limiter.inUse > 0) await new Promise((r) => setTimeout(r, 20));
+};
+
+test('the answer comes back, and the target side ending ends the client connection', async () => {
+  const slots = new ChannelLimiter(8);
+  // The target answers one call, then closes (libvirtd after the last call of a connection).
+  const relay = await openHostRelay(localHost(slots, 'source'), localHost(slots, 'target'), [
+    'sh',
+    '-c',
+    'read call; echo "answer to $call"',
+  ]);
+  const client = spawn(relay.command);
+  client.stdin.write('close\n');
+  // The client never ends its input: it waits for the answer, then for its connection to end.
+  assert.equal(await read(client.stdout), 'answer to close\n');
+  await new Promise((resolve) => client.once('exit', resolve));
+  await released(slots);
+  assert.equal(existsSync(relay.command), false, 'the relay folder is removed');
+  await relay.close();
+});
+
+test('a target that quits without answering does not leave the client waiting', async () => {
+  const slots = new ChannelLimiter(8);
+  const relay = await openHostRelay(localHost(slots, 'source'), localHost(slots, 'target'), [
+    'sh',
+    '-c',
+    'read call',
+  ]);
+  const client = spawn(relay.command);
+  client.stdin.write('close\n');
+  assert.equal(await read(client.stdout), '');
+  await released(slots);
+  await relay.close();
+});
+
+test('closing a relay the client never ran leaves no process and no folder', async () => {
+  const slots = new ChannelLimiter(8);
+  const relay = await openHostRelay(localHost(slots, 'source'), localHost(slots, 'target'), [
+    'cat',
+  ]);
+  assert.equal(slots.inUse, 2);
+  await relay.close();
+  await released(slots);
+  assert.equal(existsSync(relay.command), false);
+});
+
+test('a stream whose destination closed first is still read to its end', async () => {
+  const from = new PassThrough();
+  const to = new Writable({ write: (_chunk, _enc, done) => done() });
+  forward(from, to, { end: false });
+  const ended = new Promise((resolve) => from.once('end', resolve));
+  from.write('before');
+  to.destroy();
+  await new Promise((r) => setImmediate(r));
+  from.end('after');
+  await ended;
+});
