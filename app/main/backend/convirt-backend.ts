@@ -179,10 +179,11 @@ export class ConvirtBackend {
     );
   }
 
-  dispose(): void {
+  /** Stops at once; resolved once the performance history held in memory is written. */
+  dispose(): Promise<void> {
     this.options.fleet.poller.stop();
     this.secrets.cancelAll();
     this.unlisten.forEach((off) => off());
-    this.state.dispose();
+    return this.state.dispose();
   }
 }

@@ -51,11 +51,14 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
     fleet.poller.on('hostError', this.onError);
   }
 
-  dispose(): void {
+  /**
+   * Stops following the polls and writes the newest points, which are still in memory: resolved
+   * once they are on disk (main must not exit, nor its data folder go, before that).
+   */
+  dispose(): Promise<void> {
     this.fleet.poller.off('poll', this.onPoll);
     this.fleet.poller.off('hostError', this.onError);
-    // The newest points are still in memory: write them (main may exit before it finishes).
-    void this.history.flush();
+    return this.history.flush();
   }
 
   private state(host: string): HostState {

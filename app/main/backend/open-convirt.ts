@@ -74,7 +74,13 @@ export interface OpenedConvirt {
   log: MainLog;
   fleet: FleetService;
   inventory: Inventory;
+  /** Stops everything at once; the newest performance points are written in the background. */
   close(): void;
+  /**
+   * close(), resolved once the newest performance points are written: what a front end awaits
+   * before its process exits or its data folder goes.
+   */
+  closeAsync(): Promise<void>;
 }
 
 export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
@@ -165,20 +171,25 @@ export function openConvirt(options: OpenConvirtOptions): OpenedConvirt {
       : startAutomaticUpdates(imageLists, fleet.tasks, undefined, () =>
           backend.broadcastImageListsChanged(),
         );
+    let closing: Promise<void> | undefined;
+    const closeAsync = () =>
+      (closing ??= (() => {
+        stopImageListUpdates();
+        log.write('info', `${options.mode} stopped`);
+        const historyWritten = backend.dispose();
+        consoles.dispose();
+        fleet.close();
+        inventory.close();
+        return historyWritten;
+      })());
     return {
       backend,
       configWarnings,
       log,
       fleet,
       inventory,
-      close() {
-        stopImageListUpdates();
-        log.write('info', `${options.mode} stopped`);
-        backend.dispose();
-        consoles.dispose();
-        fleet.close();
-        inventory.close();
-      },
+      close: () => void closeAsync(),
+      closeAsync,
     };
   } catch (err) {
     inventory.close();

@@ -83,7 +83,7 @@ export async function startBrowserMode(
       port: server.port,
       close: async () => {
         await server.close();
-        app.close();
+        await app.closeAsync();
       },
     };
   } catch (err) {

@@ -110,6 +110,11 @@ export function progressBytes(line: string): number | undefined {
   return word === 'progress' && Number.isFinite(bytes) ? bytes : undefined;
 }
 
+/** The .part a `part PATH` line of downloadCommand names (before it makes it); else undefined. */
+export function announcedPart(line: string): string | undefined {
+  return line.startsWith('part ') ? line.slice('part '.length) : undefined;
+}
+
 /** Exit status of downloadCommand when the file does not match its checksum. */
 export const EXIT_CHECKSUM_MISMATCH = 3;
 /** Exit status of downloadCommand when curl failed (HTTP error, dropped connection...). */
@@ -149,9 +154,10 @@ print(h.hexdigest())
  * to `openssl dgst` (or coreutils' `ALGORITHMsum`), which costs curl about a fifth of its speed
  * on a busy host (8 KiB reads through a pipe). The .part is created new, never truncated: ext4
  * flushes a truncated-then-rewritten file when it is closed (auto_da_alloc), a third of the
- * transfer time on a fast link. Prints `progress BYTES` lines while it runs (`downloaded` when the
- * transfer is over), compares the digest and renames to DEST. The exit status of every stage is
- * kept (dash has no pipefail). On a mismatch or a failed download nothing stays.
+ * transfer time on a fast link. Prints `part PATH` before making the .part, `progress BYTES`
+ * lines while it runs (`downloaded` when the transfer is over), compares the digest and renames
+ * to DEST. The exit status of every stage is kept (dash has no pipefail). On a mismatch, a failed
+ * download or a closed channel nothing stays.
  */
 export function downloadCommand(request: CurlRequest, dest: string, checksum: Checksum): string[] {
   const body = `# Each run its own .part (this host's name and this shell's PID): two downloads to one
@@ -163,10 +169,10 @@ st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
 trap 'rm -rf "$st"' EXIT
 # A closed channel makes a write fail rather than kill this shell past its cleanup.
 trap '' PIPE
-# Cancelled (a signal, or ConVirt's end of the channel closed: see the ticker): curl stops and
-# nothing stays. The EXIT trap's cleanup also ends the hasher.
-pid= ticker=
-trap 'kill $pid $ticker 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
+# Cancelled (a signal, or ConVirt's end of the channel closed: see the ticker): curl, the ticker
+# and the hasher stop and nothing stays (a python3 the hasher started ends once $st is gone).
+pid= ticker= hasher=
+trap 'kill $pid $ticker $hasher 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
 exec 3<&0
 # A new file (noclobber: O_EXCL), which curl fills through its standard output. The .part of a
 # run of this host whose shell is gone (killed outright, or the host rebooted) is removed on
@@ -175,6 +181,9 @@ for old in "$dest.part-$me-"*; do
   [ -f "$old" ] && [ ! -d "/proc/\${old##*-}" ] && rm -f "$old"
 done
 rm -f "$part"
+# Named before it exists, so ConVirt's task log says what this run may leave; nobody to tell
+# means ConVirt is gone: nothing is made.
+echo "part $part" || exit 143
 if ! (set -C; exec 4>"$part"); then echo "cannot create $part" >&2; exit ${EXIT_DOWNLOAD_FAILED}; fi
 "$@" --fail <&3 >>"$part" &
 pid=$!
@@ -208,7 +217,7 @@ wait "$pid"; fetched=$?
 kill "$ticker"
 pid= ticker=
 if [ "$fetched" = 0 ]; then echo downloaded || { rm -f "$part"; exit 143; }; fi
-wait "$hasher"
+wait "$hasher"; hasher=
 read -r hashed <"$st/hash"
 # Without the tail fallback there is no follower status to read; with it, empty means killed.
 followed=0; [ -f "$st/tail" ] && { read -r followed <"$st/tail" || followed=; }

@@ -4,8 +4,10 @@
 // through ConVirt: only progress lines do.
 import { validateHostPath, InvalidInputError } from '../../shared/validation/names.js';
 import { validateDownloadUrl, type Checksum } from '../../shared/validation/download-source.js';
+import { MAKING_ON_HOST, REMOVED_FROM_HOST } from '../inventory/index.js';
 import { terminateChannel, type RemoteShell } from '../ssh/ssh-connection.js';
 import {
+  announcedPart,
   downloadCommand,
   EXIT_CHECKSUM_MISMATCH,
   headerLines,
@@ -23,7 +25,10 @@ export interface HostDownloadRequest extends Omit<CurlRequest, 'url'> {
   dest: string;
   /** Bytes on the host so far, and the total when known. */
   onProgress?: (bytes: number, total?: number) => void;
-  /** One line per attempt, for the task log. */
+  /**
+   * The task log: a line per attempt, and the .part each attempt makes on the host (MAKING_ON_HOST)
+   * until it is gone, so a task ConVirt stopped in the middle names it (tasks.markInterrupted).
+   */
   log?: (line: string) => void;
   /** The transfer of an attempt is over; verifying on the host comes next. */
   onDownloaded?: () => void;
@@ -79,6 +84,7 @@ function attempt(
           let stderr = '';
           let size = 0;
           let code: number | null = null;
+          let part: string | undefined;
           const onAbort = () => terminateChannel(channel);
           r.signal?.addEventListener('abort', onAbort, { once: true });
           channel.on('data', (d: Buffer) => {
@@ -86,6 +92,11 @@ function attempt(
             const lines = pending.split('\n');
             pending = lines.pop() ?? '';
             for (const line of lines) {
+              const announced = part === undefined ? announcedPart(line) : undefined;
+              if (announced !== undefined) {
+                part = announced;
+                r.log?.(`${MAKING_ON_HOST}file ${part}`);
+              }
               const bytes = progressBytes(line);
               if (bytes !== undefined) r.onProgress?.(bytes, r.total);
               if (line.startsWith('done ')) size = Number(line.slice('done '.length));
@@ -96,6 +107,10 @@ function attempt(
           channel.on('exit', (c: number | null) => (code = c));
           channel.on('close', () => {
             r.signal?.removeEventListener('abort', onAbort);
+            // Exited by itself (its own cleanup ran, even when cancelled): the .part is renamed or
+            // removed. Without a status (connection lost, killed outright) it may still be there.
+            if (part !== undefined && code !== null)
+              r.log?.(`${REMOVED_FROM_HOST}\n  file ${part}`);
             if (r.signal?.aborted) return reject(new Error('Cancelled.'));
             resolve({
               ok: code === 0,

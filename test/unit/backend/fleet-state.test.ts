@@ -64,5 +64,5 @@ test('each poll sends only what changed, numbered; tags come along', async (t) =
     3,
     'the charts get every poll (10 s apart)',
   );
-  state.dispose();
+  await state.dispose();
 });
