@@ -119,7 +119,16 @@ if (!app.requestSingleInstanceLock()) {
       serviceFor: (id) => services.get(id),
       rendererUrl: pathToFileURL(rendererFile).href,
     });
-    app.on('will-quit', () => convirt.close());
+    // Quit only once the performance history's last points are written (closeAsync).
+    let closed = false;
+    app.on('will-quit', (event) => {
+      if (closed) return;
+      event.preventDefault();
+      void convirt.closeAsync().finally(() => {
+        closed = true;
+        app.quit();
+      });
+    });
     Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform)));
     createWindow(convirt, join(app.getPath('userData'), 'window-state.json'));
   });
