@@ -62,7 +62,13 @@ test('DTC-Xen install on LVM logical volumes in dom0', { timeout: 900_000 }, asy
 
   // The group: a sparse file in dom0's /tmp on a loop device (dom0 has no spare disk).
   const loop = (
-    await read(['sh', '-c', 'truncate -s 128M "$1" && losetup -f --show "$1"', 'sh', pvFile])
+    await read([
+      'sh',
+      '-c', // busybox's losetup (first on sshd's PATH) has no --show.
+      'truncate -s 128M "$1" && dev=$(losetup -f) && losetup "$dev" "$1" && echo "$dev"',
+      'sh',
+      pvFile,
+    ])
   ).trim();
   await read(['pvcreate', '-q', loop]);
   await read(['vgcreate', '-q', vg, loop]);
