@@ -60,11 +60,12 @@ test('DTC-Xen install on LVM logical volumes in dom0', { timeout: 900_000 }, asy
       .map((l) => l.trim())
       .filter(Boolean);
 
-  // The group: a sparse file in dom0's /tmp on a loop device (dom0 has no spare disk).
+  // The group: a sparse file in dom0's /tmp on a loop device (dom0 has no spare disk); busybox's
+  // losetup, first on sshd's PATH, has no --show.
   const loop = (
     await read([
       'sh',
-      '-c', // busybox's losetup (first on sshd's PATH) has no --show.
+      '-c',
       'truncate -s 128M "$1" && dev=$(losetup -f) && losetup "$dev" "$1" && echo "$dev"',
       'sh',
       pvFile,
