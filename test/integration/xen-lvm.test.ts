@@ -60,9 +60,29 @@ test('DTC-Xen install on LVM logical volumes in dom0', { timeout: 900_000 }, asy
       .map((l) => l.trim())
       .filter(Boolean);
 
+  // Registered first: a failing setup must still close the connection and undo what it made.
+  let loop = '';
+  t.after(async () => {
+    try {
+      for (const name of [vm, refused]) {
+        await dom0.exec(['xl', 'destroy', name]);
+        await dom0.exec(['rm', '-f', '--', `/etc/xen/${name}.cfg`]);
+      }
+      await dom0.exec(['vgremove', '-q', '-f', vg]);
+      if (loop) {
+        await dom0.exec(['pvremove', '-q', '-f', loop]);
+        await dom0.exec(['losetup', '-d', loop]);
+      }
+      await dom0.exec(['rm', '-f', '--', pvFile]);
+    } finally {
+      dom0.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   // The group: a sparse file in dom0's /tmp on a loop device (dom0 has no spare disk); busybox's
   // losetup, first on sshd's PATH, has no --show.
-  const loop = (
+  loop = (
     await read([
       'sh',
       '-c',
@@ -73,22 +93,6 @@ test('DTC-Xen install on LVM logical volumes in dom0', { timeout: 900_000 }, asy
   ).trim();
   await read(['pvcreate', '-q', loop]);
   await read(['vgcreate', '-q', vg, loop]);
-  t.after(async () => {
-    try {
-      for (const name of [vm, refused]) {
-        await dom0.exec(['xl', 'destroy', name]);
-        await dom0.exec(['rm', '-f', '--', `/etc/xen/${name}.cfg`]);
-      }
-      await dom0.exec(['vgremove', '-q', '-f', vg]);
-      await dom0.exec(['pvremove', '-q', '-f', loop]);
-      await dom0.exec(['losetup', '-d', loop]);
-      await dom0.exec(['rm', '-f', '--', pvFile]);
-    } finally {
-      dom0.close();
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
-
   // debian-dtc-xen with its files from the test bed, letting the operator pick the backend.
   const own = join(dataDir, 'image_store', APPLIANCE);
   cpSync(join(root, 'image_store', 'debian-dtc-xen'), own, { recursive: true, dereference: true });
