@@ -84,6 +84,11 @@ export interface ProvisioningProfile {
   urlTemplatesRefused?: string;
   /** The tools disks are made with. */
   diskTools: DiskTools;
+  /**
+   * The VM's configuration (an appliance's substituted vm_conf.template) with its disks at
+   * `devices` (logical volumes) attached as block devices, the way this hypervisor wants them.
+   */
+  blockDeviceConfig(config: string, devices: readonly string[]): string;
 }
 
 /** What a driver's defineNew needs from the provisioning task around it. */

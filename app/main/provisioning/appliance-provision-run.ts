@@ -21,10 +21,20 @@ import type { DriverSettings } from '../hypervisors/drivers.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
 import {
+  lvCreateArgv,
+  lvRemoveArgv,
+  parseVgSurvey,
+  vgSurveyArgv,
+  type VolumeGroupSurvey,
+} from '../hypervisors/lvm.js';
+import { InvalidInputError } from '../../shared/validation/names.js';
+import {
   applianceDiskPath,
   applianceVariables,
   CONFIG_VALUE,
+  diskBackend,
   vmConfig,
+  type DiskBackend,
 } from './appliance-config.js';
 import { fetchToCache } from './appliance-downloads.js';
 import { applianceFiles, copyToCache, notCached, type CachedFile } from './appliance-images.js';
@@ -127,25 +137,39 @@ export class ApplianceProvisionRun extends ProvisionRun {
         const members = await checkRootTarball(disk.source.file, disk.source.format);
         ctx.log(`${disk.source.file}: ${members} members, all inside the VM's root.`);
       }
+    const backend = this.backend;
     await this.attach((target) => this.options.connect(target), this.options.drivers);
     const profile = this.driver.provisioning;
     try {
       ctx.progress(0, 'Checking the host');
       const needed = await applianceFiles(appliance, this.options.checksums, this.dirs.imageCache);
       const diskPaths = appliance.disks.map((d) =>
-        applianceDiskPath(profile, this.dirs.disks, this.name, d),
+        applianceDiskPath(profile, this.dirs.disks, this.name, d, backend),
       );
+      const volumes = backend.kind === 'lvm' ? diskPaths.slice() : [];
       const seed = this.request.cloudInit ? seedPath(this.dirs.disks, this.name) : null;
       if (seed) diskPaths.push(seed);
-      // Two read-only commands, at once: each round trip to the host counts.
-      const [survey, taken] = await Promise.all([
+      // Read-only commands, at once: each round trip to the host counts.
+      const [survey, taken, group] = await Promise.all([
         surveyHost(this.shell, this.prefix, this.dirs, [
           ...needed.map((n) => n.remote),
           ...diskPaths,
         ]),
         this.driver.exists(this.name),
+        backend.kind === 'lvm'
+          ? this.shell
+              .run([
+                ...this.prefix,
+                ...vgSurveyArgv(
+                  backend.volumeGroup,
+                  volumes.map((v) => v.slice(v.lastIndexOf('/') + 1)),
+                ),
+              ])
+              .then(parseVgSurvey)
+          : null,
       ]);
       const bridge = this.checkSurvey(survey, taken, diskPaths, this.params.bridge);
+      if (backend.kind === 'lvm') this.checkVolumeGroup(backend.volumeGroup, group!);
       const missing = needed.filter((n) => notCached(n, survey.existing));
       this.checkFreeSpace(survey.free, missing);
 
@@ -210,7 +234,8 @@ export class ApplianceProvisionRun extends ProvisionRun {
       this.step = 'defining the VM';
       ctx.progress(0.9, 'Defining the VM');
       const template = readFileSync(join(appliance.dir, 'vm_conf.template'), 'utf8');
-      await this.defineVm(substitute(template, vars, CONFIG_VALUE[profile.configFormat]));
+      const config = substitute(template, vars, CONFIG_VALUE[profile.configFormat]);
+      await this.defineVm(profile.blockDeviceConfig(config, volumes));
       if (this.request.start) {
         this.step = 'starting the VM';
         ctx.progress(0.95, 'Starting the VM');
@@ -224,20 +249,73 @@ export class ApplianceProvisionRun extends ProvisionRun {
     }
   }
 
+  /** Where the disks go: files, or logical volumes of the volume group asked for. */
+  private get backend(): DiskBackend {
+    return diskBackend(this.params);
+  }
+
+  private diskSizeMiB(disk: ApplianceDisk): string | null {
+    return (
+      this.params[`${disk.dev}_disk_size`] ?? (disk.sizeMiB === null ? null : String(disk.sizeMiB))
+    );
+  }
+
   private checkFreeSpace(free: HostSurvey['free'], missing: CachedFile[]): void {
     const needs: Array<[string, number]> = [
       [this.dirs.imageCache, missing.reduce((s, n) => s + n.size, 0)],
       [this.dirs.disks, SLACK_BYTES],
     ];
+    const onVolumes = this.backend.kind === 'lvm';
     for (const disk of this.appliance.disks) {
-      const size = Number(this.params[`${disk.dev}_disk_size`] ?? disk.sizeMiB ?? 0) * MiB;
+      const size = Number(this.diskSizeMiB(disk) ?? 0) * MiB;
       if (disk.source.kind === 'content') {
-        // The unpacked tree is staged next to the disk, then written into it.
-        needs.push([this.dirs.disks, size * 2]);
+        // The unpacked tree is staged next to the disk (a file there too), then written into it.
+        needs.push([this.dirs.disks, onVolumes ? size : size * 2]);
       } else if (disk.source.kind === 'image' && disk.source.format === 'raw')
         needs.push([this.dirs.disks, size]);
     }
     this.requireFreeSpace(free, needs);
+  }
+
+  /**
+   * The volume group's verdict before anything is made: it exists, none of the VM's volumes
+   * does, and its free space holds them all (LVM rounds each up to whole extents: a little more).
+   */
+  private checkVolumeGroup(volumeGroup: string, group: VolumeGroupSurvey): void {
+    const host = this.host.name;
+    if (group.kind === 'no-lvm')
+      throw new InvalidInputError(
+        'disk_backend',
+        `disk_backend: ${host} has no LVM tools (vgs): install lvm2 there, or use disk_backend = file.`,
+      );
+    if (group.kind === 'no-vg')
+      throw new InvalidInputError(
+        'lvm_volume_group',
+        `lvm_volume_group: ${host} has no volume group ${volumeGroup} (vgs lists its groups).`,
+      );
+    const [volume] = group.existing;
+    if (volume !== undefined)
+      throw new InvalidInputError(
+        'name',
+        `/dev/${volumeGroup}/${volume} already exists on ${host}.`,
+      );
+    const needMiB = this.appliance.disks.reduce((s, d) => s + Number(this.diskSizeMiB(d) ?? 0), 0);
+    if (needMiB * MiB > group.freeBytes)
+      throw new InvalidInputError(
+        'lvm_volume_group',
+        `Not enough free space in volume group ${volumeGroup} on ${host}: ${needMiB} MiB needed, ${Math.floor(group.freeBytes / MiB)} MiB free.`,
+      );
+  }
+
+  /** A logical volume for the VM's disk at `path`, removed again if the task fails. */
+  private async makeVolume(path: string, sizeMiB: string | null): Promise<void> {
+    const backend = this.backend;
+    if (backend.kind !== 'lvm') return;
+    if (!sizeMiB) throw new InvalidInputError('disk', `${path}: a logical volume needs a size.`);
+    // Registered first: a cancel may land while lvcreate runs. The group had no such volume.
+    this.undo.add(`logical volume ${path}`, () => this.undoCmd(...lvRemoveArgv(path)));
+    const lv = path.slice(path.lastIndexOf('/') + 1);
+    await this.cmd(...lvCreateArgv(backend.volumeGroup, lv, sizeMiB, this.name));
   }
 
   private async createDisk(
@@ -245,12 +323,26 @@ export class ApplianceProvisionRun extends ProvisionRun {
     disk: ApplianceDisk,
     needed: CachedFile[],
   ): Promise<void> {
-    const path = applianceDiskPath(this.driver.provisioning, this.dirs.disks, this.name, disk);
-    const sizeMiB =
-      this.params[`${disk.dev}_disk_size`] ?? (disk.sizeMiB === null ? null : String(disk.sizeMiB));
+    const backend = this.backend;
+    const path = applianceDiskPath(
+      this.driver.provisioning,
+      this.dirs.disks,
+      this.name,
+      disk,
+      backend,
+    );
+    const sizeMiB = this.diskSizeMiB(disk);
     const size = sizeMiB ? { sizeMiB } : {};
     const cached = (file: string | null) => needed.find((n) => n.local === file)!.remote;
     const src = disk.source;
+    if (backend.kind === 'lvm') {
+      // DTC's `lvm` case: the volume is the disk; swap and filesystems are made on it.
+      await this.makeVolume(path, sizeMiB);
+      if (src.kind === 'empty' && src.swap) await this.cmd('mkswap', path);
+      else if (src.kind === 'content')
+        await this.fillFilesystem(work, disk, cached(src.file), path, null);
+      return;
+    }
     let spec: DiskSpec;
     if (src.kind === 'image' && src.format === 'qcow2')
       spec = { kind: 'overlay', path, base: cached(src.file), baseFormat: 'qcow2', ...size };
@@ -278,14 +370,15 @@ export class ApplianceProvisionRun extends ProvisionRun {
   /**
    * DTC's install_os: unpack with numeric owners, let the hooks adjust the tree, then make the
    * filesystem from it (mkfs -d: no loop mount needed). The same on a KVM host and in a Xen dom0
-   * (GNU or busybox tar, e2fsprogs' mke2fs).
+   * (GNU or busybox tar, e2fsprogs' mke2fs). A file gets `sizeMiB`; a logical volume (null)
+   * is filled whole.
    */
   private async fillFilesystem(
     work: ApplianceWorkDir,
     disk: ApplianceDisk,
     archive: string,
     path: string,
-    sizeMiB: string,
+    sizeMiB: string | null,
   ): Promise<void> {
     const src = disk.source;
     if (src.kind !== 'content') return;
@@ -299,7 +392,8 @@ export class ApplianceProvisionRun extends ProvisionRun {
       await this.cmd(...work.hookArgv(hook, root, work.paramsFile));
     }
     this.step = 'creating disks';
-    await this.cmd(`mkfs.${src.fsType}`, '-q', '-F', '-d', root, path, `${sizeMiB}M`);
+    const size = sizeMiB === null ? [] : [`${sizeMiB}M`];
+    await this.cmd(`mkfs.${src.fsType}`, '-q', '-F', '-d', root, path, ...size);
     await this.cmd('rm', '-rf', '--', root);
   }
 

@@ -23,7 +23,12 @@ export interface ParamSpec {
   unit?: string;
   /** The values a `choice` takes. */
   choices?: readonly string[];
+  /** What a `text` value must also match (empty stays allowed: not set), and what it says. */
+  pattern?: { rule: RegExp; says: string };
 }
+
+/** LVM's rule for volume group and logical volume names (lvm(8), "VALID NAMES"). */
+export const LVM_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/;
 
 const SPECS: Record<string, ParamSpec> = {
   memory: { type: 'integer', label: 'Memory', min: 16, max: 1024 * 1024, unit: 'MiB' },
@@ -48,6 +53,16 @@ const SPECS: Record<string, ParamSpec> = {
     type: 'choice',
     label: 'Network configuration style',
     choices: ['auto', 'debian', 'redhat'],
+  },
+  // DTC's dtc_setup_vps_disk: disks as files (its `loopback` case) or logical volumes (`lvm`).
+  disk_backend: { type: 'choice', label: 'Disks on', choices: ['file', 'lvm'] },
+  lvm_volume_group: {
+    type: 'text',
+    label: 'LVM volume group',
+    pattern: {
+      rule: LVM_NAME,
+      says: "a volume group name: letters, digits, '+', '_', '.' or '-', not starting with '-'",
+    },
   },
 };
 
@@ -132,6 +147,8 @@ export function validateParam(key: string, value: string): string {
       return value;
     case 'text':
       if (!FREE_TEXT.test(value)) bad(key, `unsupported characters in ${JSON.stringify(value)}`);
+      if (value && spec.pattern && !spec.pattern.rule.test(value))
+        bad(key, `expected ${spec.pattern.says}, got ${JSON.stringify(value)}`);
       return value;
   }
 }

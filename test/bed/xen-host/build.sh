@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the emulated Xen host of the test bed from Debian packages and caches it:
 # the Xen hypervisor, a dom0 kernel + initramfs (Xen toolstack, sshd, bash, flock, losetup,
-# the hotplug scripts, busybox, e2fsprogs' mke2fs and debugfs as on a Debian dom0) and a PV guest
+# the hotplug scripts, busybox, e2fsprogs' mke2fs and debugfs as on a Debian dom0, LVM's tools
+# with device-mapper (no volume group: tests make one on a loop device)) and a PV guest
 # initramfs for tiny guests (which can also switch to a root filesystem on a disk).
 #
 # Usage: build.sh [CACHE_DIR]
@@ -16,17 +17,18 @@ set -euo pipefail
 umask 022
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-INPUTS=(build.sh dom0-init dom0-inittab sshd_config guest-init guest-inittab)
+INPUTS=(build.sh dom0-init dom0-inittab sshd_config guest-init guest-inittab lvm.conf)
 XEN=4.17
 KERNEL_META=linux-image-amd64
 # Packages taken whole (their libraries come from the host's copies, like the tiny VM's).
 PACKAGES=("xen-hypervisor-$XEN-amd64" "xen-utils-$XEN" xen-utils-common xenstore-utils
 	libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 "libxenmisc$XEN" libxenstore4
 	libxentoollog1 libyajl2 libxenhypfs1 libxendevicemodel1 libxentoolcore1
-	openssh-server bash util-linux mount busybox-static e2fsprogs)
+	openssh-server bash util-linux mount busybox-static e2fsprogs
+	lvm2 dmsetup libdevmapper1.02.1 libdevmapper-event1.02.1 libaio1)
 # dom0 modules, in load order (no modules.dep in the package).
 DOM0_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback
-	llc stp bridge tun e1000 loop)
+	llc stp bridge tun e1000 loop dm-mod)
 # ext4 and its helpers: for a root filesystem on a disk (convirt.root).
 GUEST_MODULES=(xen-blkfront xen-netfront crc32c_generic crc16 mbcache jbd2 ext4)
 ARCH_LIBDIR=usr/lib/x86_64-linux-gnu
@@ -222,6 +224,12 @@ cp "$X/usr/sbin/sshd" "$R/usr/sbin/sshd"
 cp "$X/sbin/mke2fs" "$X/sbin/debugfs" "$R/usr/sbin/"
 for fs in ext2 ext3 ext4; do ln -s mke2fs "$R/usr/sbin/mkfs.$fs"; done
 cp "$X/etc/mke2fs.conf" "$R/etc/mke2fs.conf"
+# LVM-backed disks (disk_backend = lvm): lvm's commands are links to the one binary.
+cp "$X/sbin/lvm" "$X/sbin/dmsetup" "$R/usr/sbin/"
+for c in lvcreate lvremove lvs lvchange pvcreate pvremove pvs vgcreate vgremove vgs vgchange; do
+	ln -s lvm "$R/usr/sbin/$c"
+done
+install -D -m 0644 "$HERE/lvm.conf" "$R/etc/lvm/lvm.conf"
 install -m 0644 "$HERE/sshd_config" "$R/etc/ssh/sshd_config"
 cp "$X/etc/ssh/moduli" "$R/etc/ssh/moduli"
 # glibc loads libgcc_s at run time (thread cancellation): without it `xl create` aborts.

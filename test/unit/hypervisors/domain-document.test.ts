@@ -39,6 +39,7 @@ test('a clone gets a new name, no UUID, no MAC addresses and new disk paths', ()
       target: 'vda',
       source: '/var/lib/libvirt/images/cvtest-1-dump.qcow2',
       format: 'qcow2',
+      block: false,
     },
   ]);
   doc.name = 'copy1';

@@ -209,19 +209,47 @@ export class DomainDocument {
     }
   }
 
-  /** File-backed disks: device, target and source path. */
-  disks(): Array<{ device: string; target: string; source: string | null; format: string | null }> {
+  /** Disks: device, target and source (a file's path, or a block device's for `type='block'`). */
+  disks(): Array<{
+    device: string;
+    target: string;
+    source: string | null;
+    format: string | null;
+    block: boolean;
+  }> {
     return findAll(this.devices, 'disk').map((disk) => {
       const inner = children(disk, 'disk');
       const attr = (tag: string, name: string) =>
         findAll(inner, tag)[0]?.[':@']?.[`@_${name}`] ?? null;
+      const block = disk[':@']?.['@_type'] === 'block';
       return {
         device: disk[':@']?.['@_device'] ?? 'disk',
         target: attr('target', 'dev') ?? '',
-        source: attr('source', 'file'),
+        source: block ? attr('source', 'dev') : attr('source', 'file'),
         format: attr('driver', 'type'),
+        block,
       };
     });
+  }
+
+  /**
+   * Makes the file disks whose source is one of `devices` (logical volumes) block disks:
+   * `<disk type='block'>` with `<source dev='...'/>`, as libvirt wants a block device given.
+   */
+  useBlockDevices(devices: readonly string[]): void {
+    for (const disk of findAll(this.devices, 'disk')) {
+      if (disk[':@']?.['@_type'] !== 'file') continue;
+      const source = findAll(children(disk, 'disk'), 'source')[0];
+      const path = source?.[':@']?.['@_file'];
+      if (!source || path === undefined || !devices.includes(path)) continue;
+      disk[':@'] = { ...disk[':@'], '@_type': 'block' };
+      const attributes: Record<string, string> = {
+        ...source[':@'],
+        '@_dev': validateHostPath(path),
+      };
+      delete attributes['@_file'];
+      source[':@'] = attributes;
+    }
   }
 
   setDiskSource(target: string, path: string): void {

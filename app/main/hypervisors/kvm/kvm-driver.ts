@@ -6,6 +6,7 @@ import { validateHostPath, validateVmName } from '../../../shared/validation/nam
 import { buildCommand } from '../../ssh/shell-quote.js';
 import { RemoteCommandError, type RemoteShell } from '../../ssh/ssh-connection.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
+import { parseRemovedDisks, removeDisksArgv } from '../lvm.js';
 import { SavedStates } from '../saved-state.js';
 import {
   withPreferredBridge,
@@ -160,6 +161,12 @@ export const KVM_KIND: DriverKind = {
     emptyDiskFormat: 'qcow2',
     filledDisks: true,
     diskTools: 'qemu-img',
+    blockDeviceConfig: (config, devices) => {
+      if (devices.length === 0) return config;
+      const doc = new DomainDocument(config);
+      doc.useBlockDevices(devices);
+      return doc.toXml();
+    },
   },
 };
 
@@ -524,8 +531,9 @@ exit 0`;
   }
 
   /**
-   * Deletes a stopped VM. With `removeDisks`, also its disk files, except those another VM still
-   * needs (directly or as a backing file): those are kept and reported.
+   * Deletes a stopped VM. With `removeDisks`, also its disk files and the logical volumes ConVirt
+   * made for it, except those another VM still needs (directly or as a backing file): those, and
+   * any other block device, are kept and reported.
    */
   async deleteVm(
     name: string,
@@ -539,17 +547,15 @@ exit 0`;
       .filter((d) => d.device === 'disk' && d.source);
     const inUse = options.removeDisks ? await this.disksInUse(name) : new Set<string>();
     await this.virsh('undefine', name, '--snapshots-metadata', '--nvram');
-    const removed: string[] = [];
-    const kept: string[] = [];
-    for (const { source } of disks) {
-      if (!options.removeDisks) continue;
-      if (inUse.has(source!)) kept.push(source!);
-      else {
-        await this.ssh.run([...this.prefix, 'rm', '-f', '--', validateHostPath(source!)]);
-        removed.push(source!);
-      }
-    }
-    return { removed, kept };
+    if (!options.removeDisks) return { removed: [], kept: [] };
+    const sources = disks.map((d) => d.source!);
+    const kept = sources.filter((s) => inUse.has(s));
+    const candidates = sources.filter((s) => !inUse.has(s)).map((s) => validateHostPath(s));
+    if (candidates.length === 0) return { removed: [], kept };
+    // Files, and the logical volumes ConVirt made for this VM; other block devices are kept.
+    const out = await this.ssh.run([...this.prefix, ...removeDisksArgv(name, candidates)]);
+    const result = parseRemovedDisks(out);
+    return { removed: result.removed, kept: [...kept, ...result.kept] };
   }
 
   /**

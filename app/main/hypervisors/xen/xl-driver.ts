@@ -9,6 +9,7 @@ import {
 import type { RemoteShell } from '../../ssh/ssh-connection.js';
 import { XL_UNSUPPORTED } from '../../../shared/domain/xen-limits.js';
 import { diskCommands, type DiskSpec } from '../disk-commands.js';
+import { parseRemovedDisks, removeDisksArgv } from '../lvm.js';
 import { SavedStates } from '../saved-state.js';
 import { XlMigrationEndpoint } from './xl-migration.js';
 import {
@@ -83,16 +84,6 @@ exec xl console "$1"
 `;
 
 /**
- * Removes a deleted domain's disks ($@) that are regular files; block devices (LVM volumes,
- * partitions) are kept: they are the administrator's to reuse or remove.
- */
-export const XL_REMOVE_DISKS_SCRIPT = `
-for f in "$@"; do
-  if [ -f "$f" ]; then rm -f -- "$f" && echo "removed $f"; else echo "kept $f"; fi
-done
-`;
-
-/**
  * Sets `key = value` lines in an xl config file ($1), pairs of arguments after it, replacing
  * each key's existing line or appending it. Keys are the driver's own constants and values
  * whole numbers, so they are safe in the sed expression. The file is rewritten through a copy
@@ -113,6 +104,28 @@ while [ $# -ge 2 ]; do
 done
 mv -f -- "$tmp" "$f" && echo updated
 `;
+
+/**
+ * An xl config whose disk specs with `target=DEVICE` (or the old `file:DEVICE`) for one of
+ * `devices` say `backendtype=phy`: blkback reads the block device itself, no loop device or
+ * QEMU between (the key=value form of the old `phy:` prefix). Other disks are left as they are.
+ */
+export function xlPhysicalDisks(config: string, devices: readonly string[]): string {
+  let out = config;
+  for (const device of devices) {
+    const escaped = validateHostPath(device).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const spec = new RegExp(`(["'])([^"'\\n]*?)target=${escaped}(\\s*["'])`, 'g');
+    const legacy = new RegExp(`(["'])(?:file|tap:aio|aio):${escaped}(?=,)`, 'g');
+    out = out
+      .replace(spec, (whole, open: string, keys: string, close: string) =>
+        /backendtype\s*=/.test(keys)
+          ? whole
+          : `${open}${keys}backendtype=phy, target=${device}${close}`,
+      )
+      .replace(legacy, (_whole, open: string) => `${open}phy:${device}`);
+  }
+  return out;
+}
 
 /** Splits the output of the scripts above at their `@@name` marker lines. */
 export function splitSections(output: string): Map<string, string> {
@@ -224,6 +237,7 @@ export const XL_KIND: DriverKind = {
     emptyDiskFormat: 'raw',
     filledDisks: true,
     diskTools: 'coreutils',
+    blockDeviceConfig: xlPhysicalDisks,
   },
 };
 
@@ -428,8 +442,9 @@ export class XlDriver implements HypervisorDriver {
 
   /**
    * Deletes a VM: the shut-down domain xl may still hold, its config file and, with
-   * `removeDisks`, its disk files. Refuses while it runs (or is paused). Disks that another
-   * domain uses, and block devices, are kept.
+   * `removeDisks`, its disks: files, and the logical volumes ConVirt made for it (lvm.ts).
+   * Refuses while it runs (or is paused). Disks that another domain uses, and any other block
+   * device, are kept.
    */
   async deleteVm(
     name: string,
@@ -453,20 +468,9 @@ export class XlDriver implements HypervisorDriver {
     const kept = disks.filter((d) => inUse.has(d) || !options.removeDisks);
     const candidates = disks.filter((d) => !kept.includes(d)).map((d) => validateHostPath(d));
     if (candidates.length === 0) return { removed: [], kept };
-    const out = await this.ssh.run([
-      ...this.prefix,
-      'sh',
-      '-c',
-      XL_REMOVE_DISKS_SCRIPT,
-      'sh',
-      ...candidates,
-    ]);
-    const removed: string[] = [];
-    for (const line of out.split('\n')) {
-      if (line.startsWith('removed ')) removed.push(line.slice('removed '.length));
-      else if (line.startsWith('kept ')) kept.push(line.slice('kept '.length));
-    }
-    return { removed, kept };
+    const out = await this.ssh.run([...this.prefix, ...removeDisksArgv(name, candidates)]);
+    const result = parseRemovedDisks(out);
+    return { removed: result.removed, kept: [...kept, ...result.kept] };
   }
 
   /**

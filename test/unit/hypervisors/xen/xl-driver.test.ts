@@ -336,7 +336,7 @@ function scriptedConnection(reply: (argv: string[]) => { code?: number; stdout?:
   return { ran, ssh };
 }
 
-test('delete: config, then the disk files no other domain uses; refused while running', async () => {
+test('delete: config, then the disks no other domain uses (volumes by tag); refused while running', async () => {
   // Real captures: `xl list` and `xl list -l` show g1 running on /var/lib/xen/images/g1.img;
   // the dry run of "stopped" names that disk and its own.
   const dryRun = JSON.stringify({
@@ -353,8 +353,9 @@ test('delete: config, then the disk files no other domain uses; refused while ru
     if (cmd.startsWith('xl create -n')) return { stdout: dryRun };
     if (argv[0] === 'sh') {
       return {
+        // argv: sh -c SCRIPT sh TAG PATH...; /dev/vg0/stopped-data has no tag of ConVirt's.
         stdout: argv
-          .slice(4)
+          .slice(5)
           .map((f) => `${f.startsWith('/dev/') ? 'kept' : 'removed'} ${f}\n`)
           .join(''),
       };
@@ -378,7 +379,14 @@ test('delete: config, then the disk files no other domain uses; refused while ru
       ['xl', 'create', '-n', '-q', '/etc/xen/stopped.cfg'],
       ['xl', 'list', '-l'],
       ['rm', '-f', '--', '/etc/xen/stopped.cfg'],
-      ['sh', '-c', 'sh', '/var/lib/xen/images/stopped.img', '/dev/vg0/stopped-data'],
+      [
+        'sh',
+        '-c',
+        'sh',
+        'convirt.stopped',
+        '/var/lib/xen/images/stopped.img',
+        '/dev/vg0/stopped-data',
+      ],
     ],
   );
 

@@ -1,0 +1,192 @@
+// VMs' disks on LVM logical volumes: names, argument lists, the volume group survey, the removal
+// of a deleted VM's disks, and how each hypervisor's configuration attaches a volume.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { driverKind } from '../../../app/main/hypervisors/drivers.js';
+import {
+  convirtVolumeTag,
+  isLogicalVolumePath,
+  logicalVolumeName,
+  logicalVolumePath,
+  lvCreateArgv,
+  lvRemoveArgv,
+  parseRemovedDisks,
+  parseVgSurvey,
+  removeDisksArgv,
+  validateVolumeGroup,
+  vgSurveyArgv,
+} from '../../../app/main/hypervisors/lvm.js';
+import { xlPhysicalDisks } from '../../../app/main/hypervisors/xen/xl-driver.js';
+import { DomainDocument } from '../../../app/main/hypervisors/kvm/domain-xml.js';
+import { validateParam } from '../../../app/shared/validation/provision-params.js';
+import {
+  applianceDiskPath,
+  diskBackend,
+  type DiskBackend,
+} from '../../../app/main/provisioning/appliance-config.js';
+import type { ApplianceDisk } from '../../../app/main/image-store/image-store.js';
+
+test('volume group and volume names follow LVM rules; a bad one is refused', () => {
+  assert.equal(validateVolumeGroup('vg0'), 'vg0');
+  assert.equal(validateVolumeGroup('data.vg_1+x'), 'data.vg_1+x');
+  for (const bad of ['', '-vg', 'vg 0', 'vg/0', '.', '..', 'vg;rm', 'x'.repeat(128)])
+    assert.throws(() => validateVolumeGroup(bad), /invalid volume group name/, bad);
+  assert.equal(logicalVolumeName('web1', 'xvda'), 'web1-xvda');
+  assert.throws(() => logicalVolumeName('bad name', 'xvda'), /Invalid VM name/);
+  assert.throws(() => logicalVolumeName('db_tmeta', 'xvda'), /LVM reserves names/);
+  assert.equal(logicalVolumePath('vg0', 'web1-xvda'), '/dev/vg0/web1-xvda');
+  assert.equal(isLogicalVolumePath('/dev/vg0/web1-xvda'), true);
+  for (const other of ['/dev/sda1', '/var/lib/xen/images/web1.raw', '/dev/vg0/../sda', '/dev//x'])
+    assert.equal(isLogicalVolumePath(other), false, other);
+  // The form checks the group as main does.
+  assert.equal(validateParam('lvm_volume_group', 'vg0'), 'vg0');
+  assert.equal(validateParam('lvm_volume_group', ''), '');
+  assert.throws(() => validateParam('lvm_volume_group', '-vg'), /expected a volume group name/);
+  assert.throws(() => validateParam('disk_backend', 'zfs'), /expected one of file, lvm/);
+});
+
+test('lvcreate tags the volume with its VM; removal tolerates a volume never made', () => {
+  assert.deepEqual(lvCreateArgv('vg0', 'web1-xvda', '32', 'web1'), [
+    'lvcreate',
+    '-q',
+    '-y',
+    '-L',
+    '32m',
+    '-n',
+    'web1-xvda',
+    '--addtag',
+    'convirt.web1',
+    'vg0',
+  ]);
+  assert.throws(() => lvCreateArgv('vg0', 'web1-xvda', '0', 'web1'), /Invalid volume size/);
+  assert.equal(convirtVolumeTag('web1'), 'convirt.web1');
+  const remove = lvRemoveArgv('/dev/vg0/web1-xvda');
+  assert.deepEqual(
+    [remove[0], remove[1], ...remove.slice(3)],
+    ['sh', '-c', 'sh', '/dev/vg0/web1-xvda'],
+  );
+  assert.match(remove[2]!, /lvs -- "\$1" .*\|\| exit 0; exec lvremove -q -f -- "\$1"/);
+  assert.throws(() => lvRemoveArgv('/dev/sda1'), /not a logical volume's path/);
+});
+
+test('the volume group survey: missing tools, missing group, free space and taken names', () => {
+  const argv = vgSurveyArgv('vg0', ['web1-xvda', 'web1-xvdb']);
+  assert.deepEqual(
+    [argv[0], argv[1], ...argv.slice(3)],
+    ['sh', '-c', 'sh', 'vg0', 'web1-xvda', 'web1-xvdb'],
+  );
+  assert.throws(() => vgSurveyArgv('$(reboot)', []), /invalid volume group name/);
+  assert.deepEqual(parseVgSurvey('no-lvm\n'), { kind: 'no-lvm' });
+  assert.deepEqual(parseVgSurvey('no-vg\n'), { kind: 'no-vg' });
+  assert.deepEqual(parseVgSurvey('free   130023424\nexists web1-xvdb\n'), {
+    kind: 'vg',
+    freeBytes: 130023424,
+    existing: new Set(['web1-xvdb']),
+  });
+  assert.throws(() => parseVgSurvey('garbage'), /Unexpected volume group survey/);
+});
+
+test("a deleted VM's disks: files and its own tagged volumes removed, other devices kept", () => {
+  const argv = removeDisksArgv('web1', ['/var/lib/xen/images/web1.raw', '/dev/vg0/web1-xvda']);
+  assert.deepEqual(argv.slice(3), [
+    'sh',
+    'convirt.web1',
+    '/var/lib/xen/images/web1.raw',
+    '/dev/vg0/web1-xvda',
+  ]);
+  // Block devices are removed only through lvremove, when they carry the VM's tag.
+  assert.match(argv[2]!, /\[ -b "\$f" \] && lvs --noheadings -o lv_tags -- "\$f"/);
+  assert.match(argv[2]!, /grep -qxF -- "\$tag"/);
+  assert.doesNotMatch(argv[2]!, /rm -f -- "\$f" && echo "removed \$f"\n\s+elif[\s\S]*rm /);
+  assert.deepEqual(
+    parseRemovedDisks(
+      'removed /var/lib/xen/images/web1.raw\nkept /dev/sdb1\nremoved /dev/vg0/web1-xvda\n',
+    ),
+    { removed: ['/var/lib/xen/images/web1.raw', '/dev/vg0/web1-xvda'], kept: ['/dev/sdb1'] },
+  );
+});
+
+test('xl: volumes become physical disks (backendtype=phy), other disks unchanged', () => {
+  const config = [
+    'name = "web1"',
+    'disk = [ "format=raw, vdev=xvda, access=rw, target=/dev/vg0/web1-xvda", "format=raw, vdev=xvdb, access=rw, target=/dev/vg0/web1-xvdb", "format=raw, vdev=xvdc, access=rw, target=/var/lib/xen/images/web1-seed.raw" ]',
+    "extra = 'target=/dev/vg0/web1-xvda'",
+    "disk2 = [ 'file:/dev/vg0/web1-xvda,xvdd,w', 'backendtype=phy, vdev=xvde, target=/dev/vg0/web1-xvdb' ]",
+  ].join('\n');
+  const out = xlPhysicalDisks(config, ['/dev/vg0/web1-xvda', '/dev/vg0/web1-xvdb']);
+  assert.equal(
+    out.split('\n')[1],
+    'disk = [ "format=raw, vdev=xvda, access=rw, backendtype=phy, target=/dev/vg0/web1-xvda", "format=raw, vdev=xvdb, access=rw, backendtype=phy, target=/dev/vg0/web1-xvdb", "format=raw, vdev=xvdc, access=rw, target=/var/lib/xen/images/web1-seed.raw" ]',
+  );
+  assert.equal(
+    out.split('\n')[3],
+    "disk2 = [ 'phy:/dev/vg0/web1-xvda,xvdd,w', 'backendtype=phy, vdev=xvde, target=/dev/vg0/web1-xvdb' ]",
+  );
+  assert.equal(driverKind('xen').provisioning.blockDeviceConfig(config, []), config);
+});
+
+test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev>", () => {
+  const xml = `<domain type='kvm'>
+  <name>web1</name>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='/dev/vg0/web1-vda'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='/var/lib/libvirt/images/web1-seed.raw'/>
+      <target dev='vdc' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>`;
+  const out = driverKind('kvm').provisioning.blockDeviceConfig(xml, ['/dev/vg0/web1-vda']);
+  assert.match(
+    out,
+    /<disk type="block" device="disk">\s*<driver name="qemu" type="raw"\/>\s*<source dev="\/dev\/vg0\/web1-vda"\/>/,
+  );
+  assert.doesNotMatch(out, /file="\/dev\/vg0/);
+  assert.deepEqual(
+    new DomainDocument(out).disks().map((d) => [d.target, d.source, d.block]),
+    [
+      ['vda', '/dev/vg0/web1-vda', true],
+      ['vdc', '/var/lib/libvirt/images/web1-seed.raw', false],
+    ],
+  );
+  assert.equal(driverKind('kvm').provisioning.blockDeviceConfig(xml, []), xml);
+});
+
+test('disk_backend = lvm puts filesystems and swap on /dev/VG/VM-DEV; images stay refused', () => {
+  assert.deepEqual(diskBackend({}), { kind: 'file' });
+  assert.deepEqual(diskBackend({ disk_backend: 'file', lvm_volume_group: 'vg0' }), {
+    kind: 'file',
+  });
+  assert.deepEqual(diskBackend({ disk_backend: 'lvm', lvm_volume_group: 'vg0' }), {
+    kind: 'lvm',
+    volumeGroup: 'vg0',
+  });
+  assert.throws(
+    () => diskBackend({ disk_backend: 'lvm', lvm_volume_group: '' }),
+    /disk_backend = lvm needs the volume group/,
+  );
+  const profile = driverKind('xen').provisioning;
+  const lvm: DiskBackend = { kind: 'lvm', volumeGroup: 'vg0' };
+  const root: ApplianceDisk = {
+    dev: 'xvda',
+    source: { kind: 'content', file: 'rootfs.tar.gz', format: 'tar_gz', fsType: 'ext4' },
+    sizeMiB: 32,
+  };
+  const swap: ApplianceDisk = { dev: 'xvdb', source: { kind: 'empty', swap: true }, sizeMiB: 16 };
+  const image: ApplianceDisk = {
+    dev: 'xvdc',
+    source: { kind: 'image', file: 'disk.raw', format: 'raw' },
+    sizeMiB: null,
+  };
+  const path = (disk: ApplianceDisk, backend: DiskBackend = lvm) =>
+    applianceDiskPath(profile, '/var/lib/xen/images', 'web1', disk, backend);
+  assert.equal(path(root), '/dev/vg0/web1-xvda');
+  assert.equal(path(swap), '/dev/vg0/web1-xvdb');
+  assert.equal(path(root, { kind: 'file' }), '/var/lib/xen/images/web1-xvda.raw');
+  assert.throws(() => path(image), /xvdc comes from an image.*use disk_backend = file/);
+});
