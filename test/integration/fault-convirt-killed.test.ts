@@ -113,6 +113,20 @@ test('ConVirt killed while it works', { timeout: 240_000 }, async (t) => {
       child!.kill('SIGKILL');
       const killed = await killedRun;
       assert.equal(killed.code, -1, 'killed by a signal');
+      // provision.sh does not run on after ConVirt has gone (the retry below would race it).
+      const provisionScripts = async () =>
+        (
+          await ssh.exec(['pgrep', '-l', '-f', `[.]convirt-provision-${vm}-.*/provision[.]sh`])
+        ).stdout.trim();
+      const stopped = await waitFor(
+        'provision.sh to stop after ConVirt was killed',
+        async () => ((await provisionScripts()) === '' ? true : undefined),
+        20_000,
+        250,
+      ).catch(async (err: Error) => {
+        throw new Error(`${err.message}; still running: ${await provisionScripts()}`);
+      });
+      assert.equal(stopped, true);
 
       const task = nextStart((inventory) => {
         assert.equal(inventory.interruptedTasks, 1);

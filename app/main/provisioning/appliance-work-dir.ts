@@ -17,6 +17,7 @@ import { validateHostPath } from '../../shared/validation/names.js';
 import { SHIPPED_FILES, type Appliance, type ImageStore } from '../image-store/image-store.js';
 import type { ProvisionParams } from '../image-store/parameters.js';
 import { quoteArg } from '../ssh/shell-quote.js';
+import { stoppedWithConnection } from '../ssh/stop-with-connection.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 
 export class ApplianceWorkDir {
@@ -156,19 +157,25 @@ export class ApplianceWorkDir {
 
   async runProvisionScript(): Promise<void> {
     const { appliance } = this.o;
-    // provision.sh, then its log file (`.log`) on standard error: one round trip.
-    const r = await this.o.shell.exec([
-      ...this.o.prefix,
-      'sh',
-      '-c',
-      'log=$1; shift; "$@"; rc=$?; [ -s "$log" ] && { echo "--- $log"; cat -- "$log"; } >&2; exit $rc',
-      'sh',
-      `${this.path}/${this.logName('.log')}`,
-      ...this.withTimeout(),
-      'sh',
-      `${this.applianceDir}/provision.sh`,
-      ...this.provisionArgs(),
-    ]);
+    // provision.sh, then its log file (`.log`) on standard error: one round trip. It stops if
+    // ConVirt goes meanwhile, rather than run on until its timeout beside a retry.
+    const r = await this.o.shell.exec(
+      [
+        ...this.o.prefix,
+        'sh',
+        '-c',
+        'log=$1; shift; "$@"; rc=$?; [ -s "$log" ] && { echo "--- $log"; cat -- "$log"; } >&2; exit $rc',
+        'sh',
+        `${this.path}/${this.logName('.log')}`,
+        ...stoppedWithConnection([
+          ...this.withTimeout(),
+          'sh',
+          `${this.applianceDir}/provision.sh`,
+          ...this.provisionArgs(),
+        ]),
+      ],
+      { holdStdinOpen: true },
+    );
     if (r.code === 124 || r.code === 137)
       throw new Error(
         `provision.sh of ${appliance.name} did not finish within ${this.timeoutSeconds} s.`,

@@ -38,6 +38,11 @@ export interface SshConnectionOptions {
 export interface ExecOptions {
   /** Bytes written to the command's standard input, then closed. */
   stdin?: string | Buffer;
+  /**
+   * Leave the command's standard input open until it ends, so the host sees it end if ConVirt's
+   * connection goes first (see stop-with-connection.ts). Not with `stdin`.
+   */
+  holdStdinOpen?: boolean;
   signal?: AbortSignal;
 }
 
@@ -301,7 +306,7 @@ export class SshConnection implements RemoteShell {
           stderr: Buffer.concat(stderr).toString('utf8'),
         });
       });
-      channel.end(options.stdin);
+      if (!options.holdStdinOpen) channel.end(options.stdin);
     });
   }
 
