@@ -2,12 +2,15 @@
 // here with the local sh standing in for the host's: the channel's input is the child's stdin.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { stoppedWithConnection } from '../../../app/main/ssh/stop-with-connection.js';
 
-function start(argv: string[]) {
-  const [command, ...args] = stoppedWithConnection(argv);
+/** The wrapper run by `shell` (the host's sh: dash here, busybox's on the Xen dom0). */
+function start(argv: string[], shell: string[] = ['sh']) {
+  const [, ...script] = stoppedWithConnection(argv);
+  const [command, ...args] = [...shell, ...script];
   const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -37,19 +40,35 @@ test('a command that ends by itself gives its output and status, input still ope
   run.child.stdin.end(); // the watcher's cat ends with it, as when sshd closes the channel
 });
 
-test('the end of the input stops the command and what timeout started', async () => {
-  // timeout puts its command in a process group of its own and passes TERM on to all of it.
-  const run = start(['timeout', '-k', '5', '60', 'sh', '-c', 'sleep 60 & echo $!; wait']);
-  const sleeper = await firstLine(run);
-  await new Promise((r) => setTimeout(r, 500)); // while the input is open, it runs on
-  assert.ok(alive(sleeper));
-  assert.equal(run.child.exitCode, null);
-  run.child.stdin.end();
-  const [code] = await run.closed;
-  assert.notEqual(code, 0);
-  for (let i = 0; i < 100 && alive(sleeper); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(alive(sleeper), false, 'the sleep timeout started is gone');
-});
+const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((path) => existsSync(path));
+
+for (const [name, shell, timeout] of [
+  ['dash and GNU timeout', ['sh'], ['timeout']],
+  ['busybox sh and timeout (as in the Xen dom0)', [BUSYBOX!, 'sh'], [BUSYBOX!, 'timeout']],
+] as const) {
+  test(
+    `the end of the input stops the command and all it started: ${name}`,
+    {
+      skip: shell[0] === undefined ? 'no busybox on this machine' : false,
+    },
+    async () => {
+      // busybox's timeout execs its command in place and passes no signal on: the whole group goes.
+      const run = start(
+        [...timeout, '-k', '5', '60', 'sh', '-c', 'sleep 60 & echo $!; wait'],
+        [...shell],
+      );
+      const sleeper = await firstLine(run);
+      await new Promise((r) => setTimeout(r, 500)); // while the input is open, it runs on
+      assert.ok(alive(sleeper));
+      assert.equal(run.child.exitCode, null);
+      run.child.stdin.end();
+      const [code] = await run.closed;
+      assert.notEqual(code, 0);
+      for (let i = 0; i < 100 && alive(sleeper); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alive(sleeper), false, 'the sleep timeout started is gone');
+    },
+  );
+}
 
 test('the command reads nothing of the channel: its input is /dev/null', async () => {
   const run = start(['sh', '-c', 'cat; echo done']);
