@@ -77,3 +77,16 @@ test('a message with nothing to tag is plain JSON both ways', () => {
   // A string value starting with `$` takes the tagged path on decoding, with the same result.
   assert.deepEqual(decodeWire('{"a":"$HOME","b":[1]}'), { a: '$HOME', b: [1] });
 });
+
+test('plain and tagged messages carry Buffers, Dates and holes alike', () => {
+  const when = new Date('2026-12-05T21:00:00Z');
+  // eslint-disable-next-line no-sparse-arrays -- a hole is what this checks
+  const plain = { at: when, list: [1, , 3], nested: { gone: undefined } };
+  const tagged = { ...plain, bytes: new Uint8Array([1, 2]) };
+  const expected = { at: when.toISOString(), list: [1, null, 3], nested: {} };
+  assert.deepEqual(decodeWire(encodeWire(plain)), expected);
+  assert.deepEqual(decodeWire(encodeWire(tagged)), { ...expected, bytes: new Uint8Array([1, 2]) });
+  // A Buffer is bytes, not the object its toJSON makes.
+  const decoded = decodeWire(encodeWire({ data: Buffer.from('hi') })) as { data: Uint8Array };
+  assert.deepEqual([...decoded.data], [104, 105]);
+});
