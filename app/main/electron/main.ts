@@ -15,6 +15,9 @@ import { registerContractIpc } from './contract-ipc.js';
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from './window-options.js';
 import { readWindowState, restoreWindowState, writeWindowState } from './window-state.js';
 
+/** How long quitting waits for the last performance points to be written. */
+const QUIT_FLUSH_MS = 5000;
+
 const distDir = join(import.meta.dirname, '..');
 const rendererFile = join(distDir, 'renderer', 'index.html');
 const services = new Map<number, ConvirtService>();
@@ -119,12 +122,14 @@ if (!app.requestSingleInstanceLock()) {
       serviceFor: (id) => services.get(id),
       rendererUrl: pathToFileURL(rendererFile).href,
     });
-    // Quit only once the performance history's last points are written (closeAsync).
+    // Quit once the performance history's last points are written (closeAsync), or after a
+    // few seconds if the disk does not answer: a window-less app must not linger.
     let closed = false;
     app.on('will-quit', (event) => {
       if (closed) return;
       event.preventDefault();
-      void convirt.closeAsync().finally(() => {
+      const giveUp = new Promise<void>((resolve) => setTimeout(resolve, QUIT_FLUSH_MS));
+      void Promise.race([convirt.closeAsync(), giveUp]).finally(() => {
         closed = true;
         app.quit();
       });

@@ -256,6 +256,8 @@ export class SshConnection implements RemoteShell {
 
   /** Runs an argument list on the host and collects its output. */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (options.holdStdinOpen && options.stdin !== undefined)
+      throw new Error('An exec cannot both write its input and hold it open.');
     // Messages name the command as the caller wrote it, not its exec_path wrapping.
     const command = buildCommand(argv);
     return this.limiter.run(async () => {
