@@ -4,6 +4,7 @@
 // Messages: 'reset' starts a window; 'report' answers with the window's p99 in ms.
 import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 const RESOLUTION_MS = 10;
 
@@ -30,16 +31,22 @@ export interface IdleLoopProbe {
 }
 
 export function startIdleLoopProbe(): IdleLoopProbe {
-  const child = fork(new URL(import.meta.url).pathname, [], {
+  const child = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, CONVIRT_IDLE_LOOP_PROBE: '1' },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return {
     reset: () => child.send('reset'),
+    // NaN if the probe has gone or does not answer within a second.
     p99: () =>
       new Promise((resolve) => {
-        child.once('message', (value) => resolve(Number(value)));
+        if (!child.connected) return resolve(NaN);
+        const timer = setTimeout(() => resolve(NaN), 1000);
+        child.once('message', (value) => {
+          clearTimeout(timer);
+          resolve(Number(value));
+        });
         child.send('report');
       }),
     stop: () => child.kill(),

@@ -214,7 +214,7 @@ console.log(
   JSON.stringify(
     {
       benchmark: 'live migration of the tiny VM between the two test-bed KVM hosts',
-      firstHostLoginShell: values['mask-bashrc']
+      firstHostLoginShell: bed.info.sshd.bashrcMasked
         ? "root's ~/.bashrc masked (--mask-bashrc)"
         : "root's ~/.bashrc as the test machine has it (pyenv init, about 0.85 s a command)",
       results: summary,

@@ -206,7 +206,9 @@ try {
         simulatedHosts: values.light
           ? 'light load generators (canned poll answers) behind the real sshd'
           : 'a real virsh each (libvirt test driver) behind the real sshd',
-        loginShell: "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)",
+        loginShell: bed.info.sshd.bashrcMasked
+          ? "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)"
+          : "the login user's ~/.bashrc as the machine has it (not root, or none)",
         slowLoginHosts: slowHostCount,
         slowLoginSeconds: slowHostCount ? Number(values['slow-login-seconds']) : 0,
         failedHosts: Object.fromEntries(failures),

@@ -49,6 +49,7 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 export function descendantsCpuSeconds(rootPid: number): number {
   const parents = new Map<number, number>();
   const ticks = new Map<number, number>();
+  const reapedTicks = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -66,6 +67,7 @@ export function descendantsCpuSeconds(rootPid: number): number {
       pid,
       fields.slice(11, 15).reduce((sum, t) => sum + Number(t), 0),
     );
+    reapedTicks.set(pid, Number(fields[13]) + Number(fields[14]));
   }
   const under = (pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 64; p = parents.get(p) ?? 0, hops++) {
@@ -73,7 +75,8 @@ export function descendantsCpuSeconds(rootPid: number): number {
     }
     return false;
   };
-  let total = 0;
+  // The root's own CPU is the listener's; its reaped children's (cutime, cstime) are sessions.
+  let total = reapedTicks.get(rootPid) ?? 0;
   for (const [pid, t] of ticks) if (pid !== rootPid && under(pid)) total += t;
   return total / CLOCK_TICKS_PER_SECOND;
 }

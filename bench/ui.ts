@@ -364,7 +364,9 @@ try {
           peakRssMB: Math.round(peakRss / 1e6),
         },
         runs,
-        loginShell: "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)",
+        loginShell: bed.info.sshd.bashrcMasked
+          ? "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)"
+          : "the login user's ~/.bashrc as the machine has it (not root, or none)",
         loadToUsable: {
           from: 'navigation start (page load, contract sign-in, getFleet, render)',
           medianTreeMs: Math.round(median(loads.map((l) => l.treeMs))),

@@ -25,6 +25,8 @@ export interface TestSshdInfo {
    */
   slowLoginPort: number;
   slowLoginSecondsFile: string;
+  /** Whether the login user's ~/.bashrc is masked for this sshd's sessions (SshdOptions). */
+  bashrcMasked: boolean;
 }
 
 /** What a session on the slow-login port sleeps until a test writes another value. */
@@ -93,8 +95,9 @@ function sshdCommand(dir: string, sshdArgv: string[], options: SshdOptions): str
   return [
     'unshare',
     '--mount',
+    // slave: mounts made later on the machine still show in the sessions; ours stays ours.
     '--propagation',
-    'private',
+    'slave',
     '--',
     'sh',
     '-c',
@@ -197,6 +200,7 @@ export async function startSshd(
         userKeysDir,
         slowLoginPort,
         slowLoginSecondsFile,
+        bashrcMasked: command !== '/usr/sbin/sshd',
       };
     }
     // Lost the race for the port to someone else: pick another.
