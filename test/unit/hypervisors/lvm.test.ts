@@ -125,12 +125,12 @@ test('xl: volumes become physical disks (backendtype=phy), other disks unchanged
   assert.equal(driverKind('xen').provisioning.blockDeviceConfig(config, []), config);
 });
 
-test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev>", () => {
+test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev>, driver raw", () => {
   const xml = `<domain type='kvm'>
   <name>web1</name>
   <devices>
     <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
+      <driver name='qemu' type='qcow2'/>
       <source file='/dev/vg0/web1-vda'/>
       <target dev='vda' bus='virtio'/>
     </disk>
@@ -155,6 +155,11 @@ test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev
     ],
   );
   assert.equal(driverKind('kvm').provisioning.blockDeviceConfig(xml, []), xml);
+  // A clone's new source is a file: a block disk is refused, not left pointing at the volume.
+  assert.throws(
+    () => new DomainDocument(out).setDiskSource('vda', '/dev/vg0/web2-vda.qcow2'),
+    /Disk vda is a block device/,
+  );
 });
 
 test('disk_backend = lvm puts filesystems and swap on /dev/VG/VM-DEV; images stay refused', () => {
