@@ -3,7 +3,8 @@
 // remove them, the survey of a volume group before anything is made, and the removal of a deleted
 // VM's disks. ConVirt tags each volume it makes with the VM's name (LVM keeps tags in the volume
 // group's metadata, on the host): a VM's delete removes a block device only when it is a volume
-// tagged for that VM, never another block device (a partition, a volume made by hand).
+// tagged for that VM, never another block device (a partition, a volume made by hand); a failed
+// provisioning's undo removes only a volume tagged for its task.
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import { LVM_NAME } from '../../shared/validation/provision-params.js';
 /** Substrings LVM keeps for its own hidden volumes. */
