@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
+import { convirtTaskTag } from '../../app/main/hypervisors/lvm.js';
 import { testbed } from '../support/testbed.js';
 import { connectToXenHost, xenHost } from '../support/xen-host.js';
 import { testbedConvirtConf } from '../support/convirt-conf.js';
@@ -53,12 +54,13 @@ test('DTC-Xen install on LVM logical volumes in dom0', { timeout: 900_000 }, asy
   mkdirSync(home, { recursive: true });
   const dom0 = await connectToXenHost(xen);
   const read = (argv: string[]) => dom0.run(argv);
-  /** The volumes of the test's group, with their tags: `NAME TAGS` lines. */
+  /** The volumes of the test's group, with their tags (sorted): `NAME TAG,TAG` lines. */
   const volumes = async () =>
     (await read(['lvs', '--noheadings', '-o', 'lv_name,lv_tags', vg]))
       .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name, tags = '']) => `${name} ${tags.split(',').sort().join(',')}`.trim());
 
   // Registered first: a failing setup must still close the connection and undo what it made.
   let loop = '';
@@ -157,14 +159,21 @@ test('DTC-Xen install on LVM logical volumes in dom0', { timeout: 900_000 }, asy
     const task = JSON.parse(r.stdout) as TaskJson;
     const log = await taskLogText(ctl, task.id);
     const lv = (dev: string) => `/dev/${vg}/${vm}-${dev}`;
+    // Tagged for the VM, and for this task (its undo removes only what it made).
+    const taskTag = convirtTaskTag(task.id);
     assert.match(
       log,
-      new RegExp(`\\$ lvcreate -q -y -L 32m -n ${vm}-xvda --addtag convirt\\.${vm} ${vg}`),
+      new RegExp(
+        `\\$ lvcreate -q -y -L 32m -n ${vm}-xvda --addtag convirt\\.${vm} --addtag ${taskTag.replace(/\./g, '\\.')} ${vg}`,
+      ),
     );
     assert.match(log, new RegExp(`\\$ mkfs\\.ext4 -q -F -d \\S+ ${lv('xvda')}\\n`));
     assert.match(log, new RegExp(`\\$ mkswap ${lv('xvdb')}`));
     assert.match(log, /root filesystem ready \(hostname dtclvm\)/);
-    assert.deepEqual(await volumes(), [`${vm}-xvda convirt.${vm}`, `${vm}-xvdb convirt.${vm}`]);
+    assert.deepEqual(await volumes(), [
+      `${vm}-xvda ${[`convirt.${vm}`, taskTag].sort().join(',')}`,
+      `${vm}-xvdb ${[`convirt.${vm}`, taskTag].sort().join(',')}`,
+    ]);
     const cfg = await read(['cat', `/etc/xen/${vm}.cfg`]);
     assert.match(cfg, new RegExp(`backendtype=phy, target=${lv('xvda')}"`));
     assert.match(cfg, new RegExp(`backendtype=phy, target=${lv('xvdb')}"`));

@@ -3,7 +3,8 @@
 // remove them, the survey of a volume group before anything is made, and the removal of a deleted
 // VM's disks. ConVirt tags each volume it makes with the VM's name (LVM keeps tags in the volume
 // group's metadata, on the host): a VM's delete removes a block device only when it is a volume
-// tagged for that VM, never another block device (a partition, a volume made by hand).
+// tagged for that VM, never another block device (a partition, a volume made by hand); a failed
+// provisioning's undo removes only a volume tagged for its task.
 import { InvalidInputError, validateVmName } from '../../shared/validation/names.js';
 import { LVM_NAME } from '../../shared/validation/provision-params.js';
 /** Substrings LVM keeps for its own hidden volumes. */
@@ -53,12 +54,26 @@ export function convirtVolumeTag(vmName: string): string {
   return `convirt.${validateVmName(vmName)}`;
 }
 
-/** Makes a logical volume of `sizeMiB` for `vmName` (rounded up to the group's extents). */
+/**
+ * The tag of the volumes one task makes (besides the VM's): its undo removes only a volume with
+ * it, never one of the same name that someone else made meanwhile.
+ */
+export function convirtTaskTag(taskId: string): string {
+  const short = taskId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  if (!short) throw new Error(`Task id ${JSON.stringify(taskId)} cannot tag a logical volume.`);
+  return `convirt.task.${short}`;
+}
+
+/**
+ * Makes a logical volume of `sizeMiB` for `vmName` (rounded up to the group's extents), tagged
+ * with the VM and with `taskTag`.
+ */
 export function lvCreateArgv(
   volumeGroup: string,
   lv: string,
   sizeMiB: string,
   vmName: string,
+  taskTag: string,
 ): string[] {
   if (!/^[1-9]\d*$/.test(sizeMiB)) throw new Error(`Invalid volume size ${sizeMiB} MiB.`);
   return [
@@ -72,23 +87,38 @@ export function lvCreateArgv(
     lv,
     '--addtag',
     convirtVolumeTag(vmName),
+    '--addtag',
+    taskTag,
     validateVolumeGroup(volumeGroup),
   ];
 }
 
 /**
- * Removes the logical volume at `path` (deactivating it first); nothing when there is none, as
- * when a provisioning is cancelled before its lvcreate ran.
+ * `has_tag TAGS TAG`: whether lvs's lv_tags field (TAGS, comma-separated) holds TAG exactly.
+ * Shared by the scripts that remove only the volumes ConVirt tagged.
  */
-export function lvRemoveArgv(path: string): string[] {
+const HAS_TAG_FUNCTION = `has_tag() { printf '%s\\n' "$1" | tr ', ' '\\n\\n' | grep -qxF -- "$2"; }`;
+
+/**
+ * Undoes a task's lvcreate of $1: removes the volume only when it carries the task's tag ($2).
+ * No volume (lvcreate never ran, or failed) is nothing to undo; one without the tag was made by
+ * someone else and is kept; any other lvs error fails with lvs's message.
+ */
+export const LV_UNDO_SCRIPT = `${HAS_TAG_FUNCTION}
+if ! tags=$(lvs --noheadings -o lv_tags -- "$1" 2>&1); then
+  case $tags in
+    *'Failed to find logical volume'*|*'Volume group'*'not found'*) exit 0 ;;
+  esac
+  printf '%s\\n' "$tags" >&2
+  exit 1
+fi
+has_tag "$tags" "$2" || { echo "kept $1: not made by this task"; exit 0; }
+exec lvremove -q -f -- "$1"`;
+
+/** Removes the logical volume at `path` if this task (`taskTag`) made it (LV_UNDO_SCRIPT). */
+export function lvRemoveArgv(path: string, taskTag: string): string[] {
   if (!isLogicalVolumePath(path)) throw new Error(`${path} is not a logical volume's path.`);
-  return [
-    'sh',
-    '-c',
-    'lvs -- "$1" >/dev/null 2>&1 || exit 0; exec lvremove -q -f -- "$1"',
-    'sh',
-    path,
-  ];
+  return ['sh', '-c', LV_UNDO_SCRIPT, 'sh', path, taskTag];
 }
 
 /**
@@ -130,12 +160,12 @@ export function parseVgSurvey(out: string): VolumeGroupSurvey {
  * VM ($1, the tag); any other block device (a partition, a volume ConVirt did not make for it) is
  * kept, as is a path that is neither.
  */
-export const REMOVE_DISKS_SCRIPT = `
+export const REMOVE_DISKS_SCRIPT = `${HAS_TAG_FUNCTION}
 tag=$1; shift
 for f in "$@"; do
   if [ -f "$f" ]; then
     rm -f -- "$f" && echo "removed $f"
-  elif [ -b "$f" ] && lvs --noheadings -o lv_tags -- "$f" 2>/dev/null | tr ', ' '\\n\\n' | grep -qxF -- "$tag"; then
+  elif [ -b "$f" ] && has_tag "$(lvs --noheadings -o lv_tags -- "$f" 2>/dev/null)" "$tag"; then
     lvremove -q -f -- "$f" >&2 && echo "removed $f"
   else
     echo "kept $f"

@@ -15,6 +15,17 @@ export interface MigratingDisk {
   allocatedBytes: number;
   /** The image it is an overlay of, when it is one. */
   backingFile: string | null;
+  /** A block device (a logical volume), not a file: migration moves file disks only. */
+  block: boolean;
+}
+
+/** A copied disk's path, checked; a block device is refused (nothing is written into /dev). */
+export function fileDiskPath(disk: MigratingDisk): string {
+  if (disk.block)
+    throw new Error(
+      `Disk ${disk.target} is on a block device (${disk.path}): ConVirt moves file disks only.`,
+    );
+  return validateHostPath(disk.path);
 }
 
 /** A VM as migration sees it. */
@@ -131,6 +142,11 @@ const BRIDGES_SCRIPT = `for d in /sys/class/net/*/bridge; do [ -d "$d" ] && base
 /** df of the nearest existing folder of $1: a target folder may not exist yet. */
 const FREE_BYTES_SCRIPT = `d=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -P -B1 "$d" | awk 'NR==2 {print $4}'`;
 const EXISTING_SCRIPT = `for f; do [ -e "$f" ] && printf '%s\\n' "$f"; done; exit 0`;
+/**
+ * Removes files, never a block device (nor a link to one): a logical volume's /dev/VG/LV is a
+ * link whose removal would orphan the volume.
+ */
+export const REMOVE_FILES_SCRIPT = `s=0; for f; do [ -b "$f" ] || rm -f -- "$f" || s=1; done; exit $s`;
 /** Writes stdin to $1, making its folder first. */
 const WRITE_FILE_SCRIPT = `mkdir -p "$(dirname "$1")" && cat > "$1"`;
 
@@ -168,7 +184,7 @@ export abstract class HostFilesEndpoint {
 
   async removeFiles(paths: readonly string[]): Promise<void> {
     if (paths.length === 0) return;
-    await this.ssh.run([...this.prefix, 'rm', '-f', '--', ...paths.map(validateHostPath)]);
+    await this.sh(REMOVE_FILES_SCRIPT, ...paths.map(validateHostPath));
   }
 
   async checksum(path: string): Promise<string> {

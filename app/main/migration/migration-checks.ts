@@ -9,7 +9,11 @@ import type {
   MigrationPlan,
   MigrationRequest,
 } from '../../shared/domain/migration.js';
-import type { MigratingVm, MigrationEndpoint } from '../hypervisors/migration-endpoint.js';
+import type {
+  MigratingDisk,
+  MigratingVm,
+  MigrationEndpoint,
+} from '../hypervisors/migration-endpoint.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 
 /** One side of a migration: its inventory record, connection and hypervisor endpoint. */
@@ -40,10 +44,10 @@ const LOOPBACK = /^(127\.|::1$|localhost$)/i;
 async function disksShared(
   source: MigrationEndpoint,
   target: MigrationEndpoint,
-  vm: MigratingVm,
+  disks: readonly MigratingDisk[],
 ): Promise<boolean> {
-  if (vm.disks.length === 0) return true;
-  const markers = [...new Set(vm.disks.map((d) => folderOf(d.path)))].map(
+  if (disks.length === 0) return true;
+  const markers = [...new Set(disks.map((d) => folderOf(d.path)))].map(
     (dir) => `${dir}/.convirt-shared-${randomBytes(6).toString('hex')}`,
   );
   const written = await Promise.allSettled(markers.map((m) => target.touch(m)));
@@ -137,11 +141,15 @@ export async function checkMigration(
       mayGoLive ? dst.controlRelayPath() : Promise.resolve(null),
     ]);
   const mode: MigrationMode = request.mode ?? (vm.state === 'shutoff' ? 'offline' : 'live');
-  const diskPaths = vm.disks.map((d) => d.path);
-  const folder = vm.disks[0] ? folderOf(vm.disks[0].path) : '/';
-  const backing = vm.disks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
+  // Block devices (logical volumes) are refused below; nothing is asked about their paths (a
+  // marker or an image written into /dev/VG would land in the target's RAM).
+  const blockDisks = vm.disks.filter((d) => d.block);
+  const fileDisks = vm.disks.filter((d) => !d.block);
+  const diskPaths = fileDisks.map((d) => d.path);
+  const folder = fileDisks[0] ? folderOf(fileDisks[0].path) : '/';
+  const backing = fileDisks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
   const [shared, cpu, present, free, backingFound] = await Promise.all([
-    disksShared(src, dst, vm),
+    disksShared(src, dst, fileDisks),
     mode === 'live' && vm.cpuXml !== null ? dst.compareCpu(vm.cpuXml, vm.virtType) : null,
     dst.existingFiles(diskPaths),
     dst.freeBytes(folder),
@@ -173,6 +181,14 @@ export async function checkMigration(
         ? `${vmName} is ${vm.state}: only a running VM migrates live (migrate it offline).`
         : `${vmName} is ${vm.state}: shut it down to migrate it offline, or migrate it live.`,
   );
+
+  if (blockDisks.length)
+    check(
+      'block devices',
+      false,
+      blockDisks.map((d) => `disk ${d.target} is on a block device (${d.path})`).join('; ') +
+        ': ConVirt moves file disks only.',
+    );
 
   const refusedLive = src.live.refused;
   if (mode === 'live' && refusedLive !== undefined) check('live', false, refusedLive);

@@ -21,6 +21,7 @@ import type { DriverSettings } from '../hypervisors/drivers.js';
 import type { RemoteShell } from '../ssh/ssh-connection.js';
 import type { TaskContext } from '../tasks/task-runner.js';
 import {
+  convirtTaskTag,
   lvCreateArgv,
   lvRemoveArgv,
   parseVgSurvey,
@@ -312,10 +313,12 @@ export class ApplianceProvisionRun extends ProvisionRun {
     const backend = this.backend;
     if (backend.kind !== 'lvm') return;
     if (!sizeMiB) throw new InvalidInputError('disk', `${path}: a logical volume needs a size.`);
-    // Registered first: a cancel may land while lvcreate runs. The group had no such volume.
-    this.undo.add(`logical volume ${path}`, () => this.undoCmd(...lvRemoveArgv(path)));
+    // Registered first: a cancel may land while lvcreate runs. The undo removes the volume only
+    // if it carries this task's tag: one of the same name made meanwhile by someone else stays.
+    const taskTag = convirtTaskTag(this.ctx.task.id);
+    this.undo.add(`logical volume ${path}`, () => this.undoCmd(...lvRemoveArgv(path, taskTag)));
     const lv = path.slice(path.lastIndexOf('/') + 1);
-    await this.cmd(...lvCreateArgv(backend.volumeGroup, lv, sizeMiB, this.name));
+    await this.cmd(...lvCreateArgv(backend.volumeGroup, lv, sizeMiB, this.name, taskTag));
   }
 
   private async createDisk(

@@ -110,6 +110,24 @@ test('the KVM driver makes clone disks through the shared builder', async () => 
   );
 });
 
+test('the KVM driver refuses to clone a VM with a disk on a block device, before any command', async () => {
+  const xml = `<domain><name>a</name><devices><disk type='block' device='disk'><driver type='raw'/><source dev='/dev/vg0/a-vda'/><target dev='vda'/></disk></devices></domain>`;
+  const ran: string[][] = [];
+  const shell = {
+    run: (argv: string[]) => {
+      ran.push(argv);
+      if (argv.includes('domstate')) return Promise.resolve('shut off');
+      if (argv.includes('dumpxml')) return Promise.resolve(xml);
+      return Promise.resolve('');
+    },
+  } as unknown as RemoteShell;
+  await assert.rejects(
+    new KvmDriver(shell).clone('a', 'b', 'overlay'),
+    /a has disks on block devices \(vda: \/dev\/vg0\/a-vda\): ConVirt clones VMs with file disks only/,
+  );
+  assert.ok(ran.every((argv) => argv.includes('domstate') || argv.includes('dumpxml')));
+});
+
 test('Xen VM details come from the driver: no extras, the config file it starts from', async () => {
   const { shell } = recordingShell();
   const details = await new XlDriver(shell).vmDetails('web');

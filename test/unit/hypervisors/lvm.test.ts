@@ -1,13 +1,19 @@
 // VMs' disks on LVM logical volumes: names, argument lists, the volume group survey, the removal
 // of a deleted VM's disks, and how each hypervisor's configuration attaches a volume.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { driverKind } from '../../../app/main/hypervisors/drivers.js';
 import {
+  convirtTaskTag,
   convirtVolumeTag,
   isLogicalVolumePath,
   logicalVolumeName,
   logicalVolumePath,
+  LV_UNDO_SCRIPT,
   lvCreateArgv,
   lvRemoveArgv,
   parseRemovedDisks,
@@ -45,8 +51,11 @@ test('volume group and volume names follow LVM rules; a bad one is refused', () 
   assert.throws(() => validateParam('disk_backend', 'zfs'), /expected one of file, lvm/);
 });
 
-test('lvcreate tags the volume with its VM; removal tolerates a volume never made', () => {
-  assert.deepEqual(lvCreateArgv('vg0', 'web1-xvda', '32', 'web1'), [
+test('lvcreate tags the volume with its VM and its task', () => {
+  const taskTag = convirtTaskTag('3f2a9c1e-77b0-4d1c-9e55-0a1b2c3d4e5f');
+  assert.equal(taskTag, 'convirt.task.3f2a9c1e77b0');
+  assert.throws(() => convirtTaskTag('--'), /cannot tag a logical volume/);
+  assert.deepEqual(lvCreateArgv('vg0', 'web1-xvda', '32', 'web1', taskTag), [
     'lvcreate',
     '-q',
     '-y',
@@ -56,17 +65,82 @@ test('lvcreate tags the volume with its VM; removal tolerates a volume never mad
     'web1-xvda',
     '--addtag',
     'convirt.web1',
+    '--addtag',
+    'convirt.task.3f2a9c1e77b0',
     'vg0',
   ]);
-  assert.throws(() => lvCreateArgv('vg0', 'web1-xvda', '0', 'web1'), /Invalid volume size/);
-  assert.equal(convirtVolumeTag('web1'), 'convirt.web1');
-  const remove = lvRemoveArgv('/dev/vg0/web1-xvda');
-  assert.deepEqual(
-    [remove[0], remove[1], ...remove.slice(3)],
-    ['sh', '-c', 'sh', '/dev/vg0/web1-xvda'],
+  assert.throws(
+    () => lvCreateArgv('vg0', 'web1-xvda', '0', 'web1', taskTag),
+    /Invalid volume size/,
   );
-  assert.match(remove[2]!, /lvs -- "\$1" .*\|\| exit 0; exec lvremove -q -f -- "\$1"/);
-  assert.throws(() => lvRemoveArgv('/dev/sda1'), /not a logical volume's path/);
+  assert.equal(convirtVolumeTag('web1'), 'convirt.web1');
+  assert.deepEqual(lvRemoveArgv('/dev/vg0/web1-xvda', taskTag), [
+    'sh',
+    '-c',
+    LV_UNDO_SCRIPT,
+    'sh',
+    '/dev/vg0/web1-xvda',
+    taskTag,
+  ]);
+  assert.throws(() => lvRemoveArgv('/dev/sda1', taskTag), /not a logical volume's path/);
+});
+
+/**
+ * Runs LV_UNDO_SCRIPT with stand-ins for lvs (printing `lvsOut` to stdout or, with `lvsFails`,
+ * to stderr and exiting 5) and lvremove (noting its arguments).
+ */
+function runUndo(lvsOut: string, lvsFails = false) {
+  const bin = mkdtempSync(join(tmpdir(), 'convirt-lvm-'));
+  try {
+    const lvs = lvsFails ? `printf '%s\\n' '${lvsOut}' >&2; exit 5` : `printf '%s\\n' '${lvsOut}'`;
+    writeFileSync(join(bin, 'lvs'), `#!/bin/sh\n${lvs}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'lvremove'), `#!/bin/sh\necho "lvremove $*" >> "${bin}/removed"\n`, {
+      mode: 0o755,
+    });
+    const result = spawnSync(
+      'sh',
+      lvRemoveArgv('/dev/vg0/web1-xvda', 'convirt.task.abc').slice(1),
+      {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: 'utf8',
+      },
+    );
+    const removed = existsSync(join(bin, 'removed'))
+      ? readFileSync(join(bin, 'removed'), 'utf8')
+      : '';
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr, removed };
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+test("a task's undo removes only the volume it tagged; lvs errors other than none fail", () => {
+  assert.deepEqual(runUndo('  convirt.web1,convirt.task.abc'), {
+    code: 0,
+    stdout: '',
+    stderr: '',
+    removed: 'lvremove -q -f -- /dev/vg0/web1-xvda\n',
+  });
+  // Made meanwhile by someone else (or by another task for a VM of the same name): kept.
+  for (const tags of ['', '  convirt.web1,convirt.task.abcd', '  convirt.task.ab'])
+    assert.deepEqual(runUndo(tags), {
+      code: 0,
+      stdout: 'kept /dev/vg0/web1-xvda: not made by this task\n',
+      stderr: '',
+      removed: '',
+    });
+  // lvcreate never ran, or failed: nothing to undo.
+  for (const missing of [
+    '  Failed to find logical volume "vg0/web1-xvda"',
+    '  Volume group "vg0" not found',
+  ])
+    assert.deepEqual(runUndo(missing, true), { code: 0, stdout: '', stderr: '', removed: '' });
+  assert.deepEqual(runUndo('  /run/lock/lvm/V_vg0: open failed: Permission denied', true), {
+    code: 1,
+    stdout: '',
+    stderr: '  /run/lock/lvm/V_vg0: open failed: Permission denied\n',
+    removed: '',
+  });
 });
 
 test('the volume group survey: missing tools, missing group, free space and taken names', () => {
@@ -95,8 +169,11 @@ test("a deleted VM's disks: files and its own tagged volumes removed, other devi
     '/dev/vg0/web1-xvda',
   ]);
   // Block devices are removed only through lvremove, when they carry the VM's tag.
-  assert.match(argv[2]!, /\[ -b "\$f" \] && lvs --noheadings -o lv_tags -- "\$f"/);
-  assert.match(argv[2]!, /grep -qxF -- "\$tag"/);
+  assert.match(
+    argv[2]!,
+    /\[ -b "\$f" \] && has_tag "\$\(lvs --noheadings -o lv_tags -- "\$f" 2>\/dev\/null\)" "\$tag"/,
+  );
+  assert.match(argv[2]!, /^has_tag\(\) \{ .*grep -qxF -- "\$2"; \}/);
   assert.doesNotMatch(argv[2]!, /rm -f -- "\$f" && echo "removed \$f"\n\s+elif[\s\S]*rm /);
   assert.deepEqual(
     parseRemovedDisks(
@@ -125,12 +202,12 @@ test('xl: volumes become physical disks (backendtype=phy), other disks unchanged
   assert.equal(driverKind('xen').provisioning.blockDeviceConfig(config, []), config);
 });
 
-test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev>", () => {
+test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev>, driver raw", () => {
   const xml = `<domain type='kvm'>
   <name>web1</name>
   <devices>
     <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
+      <driver name='qemu' type='qcow2'/>
       <source file='/dev/vg0/web1-vda'/>
       <target dev='vda' bus='virtio'/>
     </disk>
@@ -155,6 +232,11 @@ test("libvirt: a volume's file disk becomes <disk type='block'> with <source dev
     ],
   );
   assert.equal(driverKind('kvm').provisioning.blockDeviceConfig(xml, []), xml);
+  // A clone's new source is a file: a block disk is refused, not left pointing at the volume.
+  assert.throws(
+    () => new DomainDocument(out).setDiskSource('vda', '/dev/vg0/web2-vda.qcow2'),
+    /Disk vda is a block device/,
+  );
 });
 
 test('disk_backend = lvm puts filesystems and swap on /dev/VG/VM-DEV; images stay refused', () => {

@@ -234,7 +234,8 @@ export class DomainDocument {
 
   /**
    * Makes the file disks whose source is one of `devices` (logical volumes) block disks:
-   * `<disk type='block'>` with `<source dev='...'/>`, as libvirt wants a block device given.
+   * `<disk type='block'>` with `<source dev='...'/>`, as libvirt wants a block device given, and
+   * `<driver type='raw'/>`.
    */
   useBlockDevices(devices: readonly string[]): void {
     for (const disk of findAll(this.devices, 'disk')) {
@@ -249,14 +250,20 @@ export class DomainDocument {
       };
       delete attributes['@_file'];
       source[':@'] = attributes;
+      // The volume holds the raw disk (a template's driver may say qcow2, for its image files).
+      const driver = findAll(children(disk, 'disk'), 'driver')[0];
+      if (driver) driver[':@'] = { ...driver[':@'], '@_type': 'raw' };
     }
   }
 
+  /** Points the file disk `target` at the file `path`; a block disk is refused (not retyped). */
   setDiskSource(target: string, path: string): void {
     validateHostPath(path);
     for (const disk of findAll(this.devices, 'disk')) {
       const inner = children(disk, 'disk');
       if (findAll(inner, 'target')[0]?.[':@']?.['@_dev'] !== target) continue;
+      if (disk[':@']?.['@_type'] === 'block')
+        throw new Error(`Disk ${target} is a block device: only a file disk's source is set.`);
       const source = findAll(inner, 'source')[0];
       if (source) source[':@'] = { ...source[':@'], '@_file': path };
     }

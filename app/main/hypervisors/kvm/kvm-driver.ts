@@ -568,6 +568,13 @@ exit 0`;
     if (await this.isRunning(name))
       throw new Error(`${name} is running: stop it before cloning it.`);
     const doc = await this.document(name);
+    // A clone's disk is made beside the original's: a logical volume has no folder to hold a
+    // file, and a new volume would need a size and a volume group the clone does not ask for.
+    const blockDisks = doc.disks().filter((d) => d.device === 'disk' && d.block && d.source);
+    if (blockDisks.length)
+      throw new Error(
+        `${name} has disks on block devices (${blockDisks.map((d) => `${d.target}: ${d.source}`).join(', ')}): ConVirt clones VMs with file disks only.`,
+      );
     const created: string[] = [];
     try {
       for (const disk of doc.disks()) {

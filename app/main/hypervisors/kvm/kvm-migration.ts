@@ -8,6 +8,7 @@ import {
   parseJobInfo,
   type CompletedMigration,
   type LiveMigrationOptions,
+  fileDiskPath,
   type MigratingDisk,
   type MigratingVm,
   type MigrationEndpoint,
@@ -76,23 +77,30 @@ export class KvmMigrationEndpoint extends HostFilesEndpoint implements Migration
       this.virsh('dumpxml', name),
       this.virsh('dumpxml', '--inactive', '--migratable', name),
     ]);
-    const files = new DomainDocument(definition)
+    const disks = new DomainDocument(definition)
       .disks()
       .filter((d) => d.device === 'disk' && d.source !== null);
+    // Block devices (logical volumes) are listed, marked, for the checks to refuse; only files
+    // are read with qemu-img.
+    const files = disks.filter((d) => !d.block).map((d) => d.source!);
     const infos = files.length
-      ? (await this.sh(DISK_INFO_SCRIPT, ...files.map((d) => d.source!)))
+      ? (await this.sh(DISK_INFO_SCRIPT, ...files))
           .split('\n')
           .filter(Boolean)
           .map((line) => JSON.parse(line) as QemuImgInfo)
       : [];
-    const disks: MigratingDisk[] = files.map((d, i) => ({
-      target: d.target,
-      path: d.source!,
-      format: infos[i]?.format ?? d.format ?? 'raw',
-      virtualBytes: infos[i]?.['virtual-size'] ?? 0,
-      allocatedBytes: infos[i]?.['actual-size'] ?? 0,
-      backingFile: infos[i]?.['full-backing-filename'] ?? infos[i]?.['backing-filename'] ?? null,
-    }));
+    const migrating: MigratingDisk[] = disks.map((d) => {
+      const info = d.block ? undefined : infos[files.indexOf(d.source!)];
+      return {
+        target: d.target,
+        path: d.source!,
+        format: info?.format ?? d.format ?? 'raw',
+        virtualBytes: info?.['virtual-size'] ?? 0,
+        allocatedBytes: info?.['actual-size'] ?? 0,
+        backingFile: info?.['full-backing-filename'] ?? info?.['backing-filename'] ?? null,
+        block: d.block,
+      };
+    });
     const memory = /<memory unit='(\w+)'>(\d+)<\/memory>/.exec(definition);
     const memoryKiB = memory ? Number(memory[2]) * (KIB_PER[memory[1]!.toLowerCase()] ?? 1) : 0;
     const sources = (kind: 'network' | 'bridge') =>
@@ -103,7 +111,7 @@ export class KvmMigrationEndpoint extends HostFilesEndpoint implements Migration
       memoryMiB: Math.round(memoryKiB / 1024),
       networks: [...new Set(sources('network'))],
       bridges: [...new Set(sources('bridge'))],
-      disks,
+      disks: migrating,
       // A VM configured with no CPU runs QEMU's default model, the same on every host; the
       // expansion libvirt writes into its live definition is not a requirement to compare.
       cpuXml: CPU_ELEMENT.test(definition) ? (CPU_ELEMENT.exec(live)?.[0] ?? null) : null,
@@ -144,7 +152,7 @@ export class KvmMigrationEndpoint extends HostFilesEndpoint implements Migration
   }
 
   async createImage(disk: MigratingDisk): Promise<void> {
-    const path = validateHostPath(disk.path);
+    const path = fileDiskPath(disk);
     await this.sh(`mkdir -p "$(dirname "$1")"`, path);
     await this.ssh.run([
       ...this.prefix,

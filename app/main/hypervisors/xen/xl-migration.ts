@@ -17,6 +17,7 @@ import {
   type CompletedMigration,
   type LiveMigrationOptions,
   type LiveMigrationTraits,
+  fileDiskPath,
   type MigratingDisk,
   type MigratingVm,
   type MigrationEndpoint,
@@ -79,7 +80,8 @@ kill "$t"
 `;
 
 /** Each file's size and allocated bytes (`SIZE BLOCKS BLOCKSIZE`), one a line, in the order given. */
-const DISK_SIZES_SCRIPT = `for f; do stat -L -c '%s %b %B' -- "$f"; done`;
+/** Each disk's size and allocation (`SIZE BLOCKS BLOCKSIZE`), or `block` for a block device. */
+export const DISK_SIZES_SCRIPT = `for f; do if [ -b "$f" ]; then echo block; else stat -L -c '%s %b %B' -- "$f"; fi; done`;
 
 type JsonObject = Record<string, unknown>;
 const asObject = (v: unknown): JsonObject | undefined =>
@@ -173,11 +175,14 @@ export class XlMigrationEndpoint extends HostFilesEndpoint implements MigrationE
       ? (await this.sh(DISK_SIZES_SCRIPT, ...config.disks.map((d) => validateHostPath(d.path))))
           .split('\n')
           .filter(Boolean)
-          .map((line) => line.split(' ').map(Number))
       : [];
     const disks: MigratingDisk[] = config.disks.map((d, i) => {
-      const [size = 0, blocks = 0, blockSize = 512] = sizes[i] ?? [];
-      return { ...d, virtualBytes: size, allocatedBytes: blocks * blockSize, backingFile: null };
+      const block = sizes[i] === 'block';
+      const [size = 0, blocks = 0, blockSize = 512] = block
+        ? []
+        : (sizes[i]?.split(' ').map(Number) ?? []);
+      const allocatedBytes = blocks * blockSize;
+      return { ...d, virtualBytes: size, allocatedBytes, backingFile: null, block };
     });
     return {
       name,
@@ -217,7 +222,7 @@ export class XlMigrationEndpoint extends HostFilesEndpoint implements MigrationE
 
   /** A sparse raw image (xl's disks are raw files here). */
   async createImage(disk: MigratingDisk): Promise<void> {
-    const path = validateHostPath(disk.path);
+    const path = fileDiskPath(disk);
     await this.sh(
       `mkdir -p "$(dirname "$1")" && truncate -s "$2" -- "$1"`,
       path,

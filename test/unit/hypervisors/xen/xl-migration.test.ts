@@ -3,11 +3,12 @@
 // local sh against a stand-in transport process.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  DISK_SIZES_SCRIPT,
   XL_MIGRATE_ABORT_SCRIPT,
   XL_MIGRATE_PROGRESS_SCRIPT,
   XL_MIGRATE_SCRIPT,
@@ -161,4 +162,31 @@ test('the endpoint reads the bytes sent as the job, and nothing once the transpo
   assert.equal(job?.dataProcessedBytes, 1048576);
   assert.equal(job?.dataRemainingBytes, null);
   assert.equal(await new XlDriver(recordingShell().shell).migrationEndpoint().jobInfo('g1'), null);
+});
+
+test('a disk on a block device is marked block (for the checks to refuse); files keep sizes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convirt-xl-disks-'));
+  try {
+    const file = join(dir, 'g1.img');
+    writeFileSync(file, Buffer.alloc(4096));
+    const device = readdirSync('/dev')
+      .map((name) => `/dev/${name}`)
+      .find((path) => statSync(path, { throwIfNoEntry: false })?.isBlockDevice());
+    const paths = device ? [file, device] : [file];
+    const out = execFileSync('sh', ['-c', DISK_SIZES_SCRIPT, 'sh', ...paths]).toString();
+    assert.deepEqual(out.split('\n').filter(Boolean).slice(1), device ? ['block'] : []);
+    assert.match(out.split('\n')[0]!, /^4096 \d+ \d+$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const config = JSON.parse(fixture('xl-create-n-4.17-emulated.txt')) as object;
+  const { shell } = recordingShell({ 'xl create': JSON.stringify(config), 'stat -L': 'block\n' });
+  const driver = new XlDriver(shell);
+  driver.domainState = () => Promise.resolve(null);
+  driver.existingConfig = () => Promise.resolve('/etc/xen/g1.cfg');
+  const vm = await driver.migrationEndpoint().vm('g1');
+  assert.deepEqual(
+    vm.disks.map((d) => [d.target, d.block, d.virtualBytes]),
+    [['xvda', true, 0]],
+  );
 });
