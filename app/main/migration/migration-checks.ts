@@ -123,29 +123,29 @@ export async function checkMigration(
   const dst = target.endpoint;
   const mayGoLive = request.mode !== 'offline';
   const loopback = LOOPBACK.test(targetAddress);
-  const [vm, sourceUuid, targetUuid, taken, targetNets, facts, reachable, helper] =
-    await Promise.all([
-      src.vm(vmName),
-      src.hostUuid(),
-      dst.hostUuid(),
-      dst.exists(vmName),
-      dst.networksAndBridges(),
-      target.facts(),
-      mayGoLive && src.live.direct && !loopback
-        ? reaches(source.shell, targetAddress, target.host.port)
-        : Promise.resolve(false),
-      mayGoLive ? dst.controlRelayPath() : Promise.resolve(null),
-    ]);
+  const [vm, sourceUuid, targetUuid, taken, targetNets, facts, helper] = await Promise.all([
+    src.vm(vmName),
+    src.hostUuid(),
+    dst.hostUuid(),
+    dst.exists(vmName),
+    dst.networksAndBridges(),
+    target.facts(),
+    mayGoLive ? dst.controlRelayPath() : Promise.resolve(null),
+  ]);
   const mode: MigrationMode = request.mode ?? (vm.state === 'shutoff' ? 'offline' : 'live');
   const diskPaths = vm.disks.map((d) => d.path);
   const folder = vm.disks[0] ? folderOf(vm.disks[0].path) : '/';
   const backing = vm.disks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
-  const [shared, cpu, present, free, backingFound] = await Promise.all([
+  // The reach probe waits up to 5 s for a target it cannot reach: only a live migration asks.
+  const [shared, cpu, present, free, backingFound, reachable] = await Promise.all([
     disksShared(src, dst, vm),
     mode === 'live' && vm.cpuXml !== null ? dst.compareCpu(vm.cpuXml, vm.virtType) : null,
     dst.existingFiles(diskPaths),
     dst.freeBytes(folder),
     dst.existingFiles(backing),
+    mode === 'live' && src.live.direct && !loopback
+      ? reaches(source.shell, targetAddress, target.host.port)
+      : false,
   ]);
 
   check(
