@@ -15,6 +15,7 @@ import {
 interface Queued {
   argv: readonly string[];
   stdin?: string | Buffer;
+  signal?: AbortSignal;
   resolve: (result: ExecResult) => void;
   reject: (err: Error) => void;
 }
@@ -27,7 +28,13 @@ export function batchScript(
   commands: ReadonlyArray<{ argv: readonly string[]; stdin?: string | Buffer }>,
   marker: string,
 ): string {
-  const lines = ['t=$(mktemp -d) || exit 1', `trap 'rm -rf "$t"' EXIT`];
+  const lines = [
+    't=$(mktemp -d) || exit 1',
+    `trap 'rm -rf "$t"' EXIT`,
+    // dash and busybox sh skip the EXIT trap when an untrapped signal kills them (SIGPIPE when
+    // the channel dies mid-batch): trapped, the signal becomes an exit and the folder goes.
+    `trap 'exit 143' HUP INT TERM PIPE`,
+  ];
   commands.forEach(({ argv, stdin }, i) => {
     // Input, when given, is an argument to printf: quoted like the rest, exact to the byte.
     const command =
@@ -69,9 +76,12 @@ export function parseBatchOutput(output: string, count: number, marker: string):
   return results;
 }
 
+const cancelled = (argv: readonly string[]) => new Error(`Cancelled: ${buildCommand(argv)}`);
+
 /**
  * A RemoteShell whose commands started in the same turn of the event loop run as one remote
- * command. For read-only checks: they run at once, in no given order, with no cancel.
+ * command. For read-only checks: they run at once, in no given order; a cancelled one is answered
+ * at once but runs on with its batch.
  */
 export class BatchedShell implements RemoteShell {
   private queue: Queued[] = [];
@@ -83,11 +93,22 @@ export class BatchedShell implements RemoteShell {
   }
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const { stdin, signal, ...unsupported } = options;
+    const refused = Object.entries(unsupported).flatMap(([name, value]) =>
+      value === undefined || value === false ? [] : [name],
+    );
+    // An option a batch cannot honour is refused, not dropped without a word.
+    if (refused.length > 0)
+      return Promise.reject(
+        new Error(`A batched check command takes no ${refused.join(', ')}: ${buildCommand(argv)}`),
+      );
+    if (signal?.aborted) return Promise.reject(cancelled(argv));
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push({
         argv,
-        ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+        ...(stdin !== undefined ? { stdin } : {}),
+        ...(signal !== undefined ? { signal } : {}),
         resolve,
         reject,
       });
@@ -116,10 +137,21 @@ export class BatchedShell implements RemoteShell {
     this.queue = [];
     if (batch.length === 1) {
       const [only] = batch as [Queued];
-      const options = only.stdin !== undefined ? { stdin: only.stdin } : {};
+      const options = {
+        ...(only.stdin !== undefined ? { stdin: only.stdin } : {}),
+        ...(only.signal !== undefined ? { signal: only.signal } : {}),
+      };
       this.shell.exec(only.argv, options).then(only.resolve, only.reject);
       return;
     }
+    // A batch runs to its end for the others (read-only, short); a command cancelled meanwhile
+    // is answered at once, as SshConnection does.
+    const unwatch = batch.map((q) => {
+      const onAbort = () => q.reject(cancelled(q.argv));
+      if (q.signal?.aborted) onAbort();
+      q.signal?.addEventListener('abort', onAbort, { once: true });
+      return () => q.signal?.removeEventListener('abort', onAbort);
+    });
     const marker = `@@convirt-batch-${randomBytes(8).toString('hex')}@@`;
     this.shell
       .run(['sh', '-c', batchScript(batch, marker)])
@@ -130,6 +162,7 @@ export class BatchedShell implements RemoteShell {
           const failure = err instanceof Error ? err : new Error(String(err));
           batch.forEach((q) => q.reject(failure));
         },
-      );
+      )
+      .finally(() => unwatch.forEach((stop) => stop()));
   }
 }

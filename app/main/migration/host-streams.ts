@@ -65,29 +65,53 @@ export interface HostRelay {
 }
 
 /**
+ * A shell function that signals only the listed pids that are still this shell's children. dash
+ * and busybox sh reap any child that ended while they wait for another, so a pid kept from `$!`
+ * may belong to another process by the time it is killed; /proc/PID/stat names the parent (the
+ * 4th field, after the command name in parentheses, which may hold spaces).
+ */
+export const KILL_OWN = `kill_own() { for p; do s=; read -r s 2>/dev/null <"/proc/$p/stat"; s=\${s##*) }; case $s in ?" $$ "*) kill "$p" 2>/dev/null ;; esac; done; }`;
+
+/** What the relay prints before its folder; the host's own lines around it are ignored. */
+const RELAY_DIR_MARKER = 'convirt-relay-dir ';
+/** The folder RELAY_SCRIPT's mktemp makes. */
+const RELAY_DIR = /^\/(?:.*\/)?convirt-relay\.[A-Za-z0-9]{6}$/;
+
+/**
  * What the source runs for the relay, as one session: its output is what the client sends to the
  * target, its input what the target answers. It makes a folder with two FIFOs and the relay
- * command, prints the folder on its error output, and ends when its input ends (the target's side
- * closed) or on a signal, taking its `cat`s and the folder with it.
+ * command, prints the folder on its error output after RELAY_DIR_MARKER, and ends when its input
+ * ends (the target's side closed) or on a signal, taking its `cat`s and the folder with it.
  *
  * The FIFOs are opened read-write here (Linux), so no `cat` blocks opening one whether or not the
- * client ever runs the relay. The relay command's last `cat` copies the target's answers; when the
+ * client ever runs the relay. The relay command opens the answers' FIFO before it sends anything:
+ * a target quick to answer and close would otherwise leave its answer in a FIFO nobody had open. The relay command's last `cat` copies the target's answers; when the
  * target's side ends it ends, and the relay kills its writer, the other holder of the client's
  * socket: the client sees its connection end. Were the writer left, the client would wait for an
  * answer that virt-ssh-helper, quitting as soon as libvirtd closes, may have dropped: that is the
  * 35 s (virsh's keepalive, 5 s x 7) that one migration in three waited after it had finished.
  */
-export const RELAY_SCRIPT = `d=$(mktemp -d "\${TMPDIR:-/tmp}/convirt-relay.XXXXXX") || exit 1
-trap 'kill $up $down 2>/dev/null; rm -rf "$d"' EXIT
+export const RELAY_SCRIPT = `${KILL_OWN}
+d=$(mktemp -d "\${TMPDIR:-/tmp}/convirt-relay.XXXXXX") || exit 1
+trap 'kill_own $up $down; rm -rf "$d"' EXIT
 trap 'exit 143' HUP INT TERM PIPE
 mkfifo "$d/to-target" "$d/from-target" || exit 1
-printf '%s\\n' '#!/bin/sh' 'd=$(dirname "$0")' 'exec 3<&0' 'cat <&3 >"$d/to-target" &' 'exec 3<&-' 'cat "$d/from-target"' 'kill $! 2>/dev/null' >"$d/relay"
+cat >"$d/relay" <<'EOF' || exit 1
+#!/bin/sh
+${KILL_OWN}
+d=$(dirname "$0")
+exec 3<&0 4<"$d/from-target"
+cat <&3 4<&- >"$d/to-target" & writer=$!
+exec 3<&-
+cat <&4
+kill_own $writer
+EOF
 chmod 700 "$d/relay" || exit 1
 exec 3<&0 4<>"$d/to-target" 5<>"$d/from-target"
 cat <&4 3<&- 5>&- & up=$!
 cat <&3 >&5 4<&- & down=$!
 exec 3<&- 4<&- 5>&-
-echo "$d" >&2
+printf '%s%s\\n' '${RELAY_DIR_MARKER}' "$d" >&2
 wait $down`;
 
 /**
@@ -107,19 +131,39 @@ export function forward(
   });
 }
 
-/** Resolves with the first line `stream` prints (the relay's folder). */
-function firstLine(stream: NodeJS.ReadableStream, target: string): Promise<string> {
+/**
+ * Resolves with the folder the relay prints on `stream`, its error output, where the host's login
+ * shell may have printed first (rc files, locale warnings): only the marked line counts.
+ */
+function relayFolder(stream: NodeJS.ReadableStream, target: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
-    const onData = (d: Buffer) => {
-      text += d.toString();
-      const end = text.indexOf('\n');
-      if (end < 0) return;
+    const settle = (outcome: () => void) => {
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
-      resolve(text.slice(0, end));
+      outcome();
     };
-    const onEnd = () => reject(new Error(`The relay on ${target} did not start: ${text.trim()}`));
+    const onData = (d: Buffer) => {
+      text += d.toString();
+      const marked = text
+        .split('\n')
+        .slice(0, -1)
+        .find((line) => line.includes(RELAY_DIR_MARKER));
+      if (marked === undefined) return;
+      // The host's own output may lack a final newline and so share the marker's line.
+      const folder = marked.slice(marked.lastIndexOf(RELAY_DIR_MARKER) + RELAY_DIR_MARKER.length);
+      settle(() =>
+        RELAY_DIR.test(folder)
+          ? resolve(folder)
+          : reject(
+              new Error(
+                `The relay on ${target} gave ${JSON.stringify(folder)} as its folder, not one its mktemp makes (…/convirt-relay.XXXXXX)`,
+              ),
+            ),
+      );
+    };
+    const onEnd = () =>
+      settle(() => reject(new Error(`The relay on ${target} did not start: ${text.trim()}`)));
     stream.on('data', onData);
     stream.once('end', onEnd);
   });
@@ -150,7 +194,7 @@ export async function openHostRelay(
   }
   const [nearChannel, farChannel] = [near.value, far.value];
   // Whatever either prints on its error output is read (and dropped), so each can close.
-  const dir = firstLine(nearChannel.stderr, source.target);
+  const dir = relayFolder(nearChannel.stderr, source.target);
   farChannel.stderr.resume();
   // The client's end of input is not passed on: virt-ssh-helper quits on it, and the answer to
   // the client's last call (closing the connection) would be lost. The target's end is passed

@@ -127,19 +127,15 @@ export async function checkMigration(
   const dst = target.endpoint;
   const mayGoLive = request.mode !== 'offline';
   const loopback = LOOPBACK.test(targetAddress);
-  const [vm, sourceUuid, targetUuid, taken, targetNets, facts, reachable, helper] =
-    await Promise.all([
-      src.vm(vmName),
-      src.hostUuid(),
-      dst.hostUuid(),
-      dst.exists(vmName),
-      dst.networksAndBridges(),
-      target.facts(),
-      mayGoLive && src.live.direct && !loopback
-        ? reaches(source.shell, targetAddress, target.host.port)
-        : Promise.resolve(false),
-      mayGoLive ? dst.controlRelayPath() : Promise.resolve(null),
-    ]);
+  const [vm, sourceUuid, targetUuid, taken, targetNets, facts, helper] = await Promise.all([
+    src.vm(vmName),
+    src.hostUuid(),
+    dst.hostUuid(),
+    dst.exists(vmName),
+    dst.networksAndBridges(),
+    target.facts(),
+    mayGoLive ? dst.controlRelayPath() : Promise.resolve(null),
+  ]);
   const mode: MigrationMode = request.mode ?? (vm.state === 'shutoff' ? 'offline' : 'live');
   // Block devices (logical volumes) are refused below; nothing is asked about their paths (a
   // marker or an image written into /dev/VG would land in the target's RAM).
@@ -148,12 +144,16 @@ export async function checkMigration(
   const diskPaths = fileDisks.map((d) => d.path);
   const folder = fileDisks[0] ? folderOf(fileDisks[0].path) : '/';
   const backing = fileDisks.flatMap((d) => (d.backingFile ? [d.backingFile] : []));
-  const [shared, cpu, present, free, backingFound] = await Promise.all([
+  // The reach probe waits up to 5 s for a target it cannot reach: only a live migration asks.
+  const [shared, cpu, present, free, backingFound, reachable] = await Promise.all([
     disksShared(src, dst, fileDisks),
     mode === 'live' && vm.cpuXml !== null ? dst.compareCpu(vm.cpuXml, vm.virtType) : null,
     dst.existingFiles(diskPaths),
     dst.freeBytes(folder),
     dst.existingFiles(backing),
+    mode === 'live' && src.live.direct && !loopback
+      ? reaches(source.shell, targetAddress, target.host.port)
+      : false,
   ]);
 
   check(

@@ -1,7 +1,10 @@
 // A host's check commands as one remote command: the script runs here in a real sh, and the
 // batching is counted on a fake shell.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import type { ClientChannel } from 'ssh2';
@@ -77,3 +80,45 @@ test('commands started together go out as one remote command, each with its answ
   // A command alone goes out as itself.
   assert.deepEqual(inner.sent.at(-1), ['false']);
 });
+
+test('options a batch cannot honour are refused, and a cancelled command is answered at once', async () => {
+  const inner = countingShell();
+  const shell = new BatchedShell(inner);
+  await assert.rejects(
+    shell.exec(['cat'], { holdStdinOpen: true }),
+    /batched check command takes no holdStdinOpen: cat/,
+  );
+  const stop = new AbortController();
+  const cancelled = shell.run(['sleep', '0.2'], { signal: stop.signal });
+  const other = shell.run(['echo', 'other']);
+  setImmediate(() => stop.abort());
+  await assert.rejects(cancelled, /Cancelled: sleep 0.2/);
+  // The rest of its batch still gets its answer.
+  assert.equal(await other, 'other\n');
+  assert.equal(inner.sent.length, 1);
+  await assert.rejects(shell.run(['true'], { signal: stop.signal }), /Cancelled: true/);
+});
+
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGPIPE'] as const) {
+  test(`a batch killed by ${signal} removes its temporary folder`, async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'convirt-batch-'));
+    try {
+      const script = batchScript([{ argv: ['sleep', '30'] }], MARKER);
+      // Its own process group, so the signal reaches sh and its command, as a dying channel's would.
+      const child = spawn('sh', ['-c', script], {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, TMPDIR: tmp },
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // The command's output file exists once the script is past its traps.
+      while (!(await readdir(tmp, { recursive: true })).some((f) => f.endsWith('0.o')))
+        await new Promise((r) => setTimeout(r, 10));
+      process.kill(-child.pid!, signal);
+      await exited;
+      assert.deepEqual(await readdir(tmp), []);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+}

@@ -2,12 +2,13 @@
 // script in a real sh, the hosts' channels as local processes that hold a connection's channel
 // slot until their output has been read to the end and they have exited, as ssh2's do.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Duplex, PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import type { ClientChannel } from 'ssh2';
-import { forward, openHostRelay } from '../../../app/main/migration/host-streams.js';
+import { forward, KILL_OWN, openHostRelay } from '../../../app/main/migration/host-streams.js';
 import { ChannelLimiter } from '../../../app/main/ssh/channel-limiter.js';
 import type { RemoteShell } from '../../../app/main/ssh/ssh-connection.js';
 
@@ -37,8 +38,11 @@ function processChannel(child: ChildProcess): ClientChannel {
   return channel as unknown as ClientChannel;
 }
 
-/** A host whose commands run here, each channel holding a slot of `limiter` until it closes. */
-function localHost(limiter: ChannelLimiter, name: string): RemoteShell {
+/**
+ * A host whose commands run here, each channel holding a slot of `limiter` until it closes;
+ * `login` runs first, as a host's login shell would (and may print).
+ */
+function localHost(limiter: ChannelLimiter, name: string, login = ''): RemoteShell {
   const fail = () => Promise.reject(new Error('not here'));
   return {
     target: name,
@@ -47,7 +51,7 @@ function localHost(limiter: ChannelLimiter, name: string): RemoteShell {
     openPty: fail,
     openChannel: async (argv) => {
       const release = await limiter.acquire();
-      const channel = processChannel(spawn(argv[0]!, argv.slice(1)));
+      const channel = processChannel(spawn('sh', ['-c', `${login}\nexec "$@"`, 'sh', ...argv]));
       channel.once('close', release);
       return channel;
     },
@@ -119,3 +123,65 @@ test('a stream whose destination closed first is still read to its end', async (
   from.end('after');
   await ended;
 });
+
+test('what the login shell prints on the error output before the relay does is ignored', async () => {
+  const slots = new ChannelLimiter(8);
+  const noisy = `echo 'pyenv: cannot rehash: /root/.pyenv/shims isn'"'"'t writable' >&2
+printf 'bash: warning: setlocale: LC_ALL: cannot change locale (no newline)' >&2`;
+  const relay = await openHostRelay(localHost(slots, 'source', noisy), localHost(slots, 'target'), [
+    'sh',
+    '-c',
+    'read call; echo "answer to $call"',
+  ]);
+  assert.match(relay.command, /\/convirt-relay\.[A-Za-z0-9]{6}\/relay$/);
+  const client = spawn(relay.command);
+  client.stdin.write('close\n');
+  assert.equal(await read(client.stdout), 'answer to close\n');
+  await released(slots);
+  await relay.close();
+});
+
+test('a relay that never prints its folder fails with what the host printed', async () => {
+  const slots = new ChannelLimiter(8);
+  const broken = `echo 'bash: setlocale: LC_ALL: cannot change locale' >&2; exit 1`;
+  await assert.rejects(
+    openHostRelay(localHost(slots, 'source', broken), localHost(slots, 'target'), ['cat']),
+    /The relay on source did not start: bash: setlocale: LC_ALL: cannot change locale/,
+  );
+  await released(slots);
+});
+
+test("a folder line not from the relay's mktemp is refused by name", async () => {
+  const slots = new ChannelLimiter(8);
+  const odd = `echo 'convirt-relay-dir /home/op/elsewhere' >&2`;
+  await assert.rejects(
+    openHostRelay(localHost(slots, 'source', odd), localHost(slots, 'target'), ['cat']),
+    /The relay on source gave "\/home\/op\/elsewhere" as its folder/,
+  );
+  await released(slots);
+});
+
+const shells = [['sh'], ['busybox', 'sh']].filter(
+  ([command]) =>
+    command === 'sh' || existsSync(`/usr/bin/${command}`) || existsSync(`/bin/${command}`),
+);
+for (const shell of shells) {
+  test(`kill_own in ${shell.join(' ')} signals its own children and no other process`, async () => {
+    // A process that is not the shell's child: what a reaped child's reused pid would be.
+    const stranger = spawn('sleep', ['30']);
+    try {
+      const script = `${KILL_OWN}\nsleep 30 & own=$!\nkill_own "" 0 ${stranger.pid} $own\n{ wait $own; } 2>/dev/null; echo $?`;
+      const { stdout, stderr } = await promisify(execFile)(shell[0]!, [
+        ...shell.slice(1),
+        '-c',
+        script,
+      ]);
+      assert.equal(stdout, '143\n', 'its own child got TERM');
+      assert.equal(stderr, '');
+      assert.equal(stranger.exitCode, null);
+      assert.equal(stranger.signalCode, null, 'the other process is left alone');
+    } finally {
+      stranger.kill();
+    }
+  });
+}
