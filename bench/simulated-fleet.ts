@@ -41,6 +41,26 @@ export function writeSimulatedHosts(
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
+ * Every process's /proc/PID/stat fields after its command name (which is in parentheses and may
+ * hold spaces): index 1 is the parent PID, 11-14 utime, stime, cutime and cstime (proc(5)'s
+ * fields 4 and 14-17).
+ */
+export function processStats(): Map<number, string[]> {
+  const stats = new Map<number, string[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    stats.set(Number(entry), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+  }
+  return stats;
+}
+
+/**
  * CPU seconds used so far by the processes under `rootPid` (the test bed's sshd: its
  * per-connection children and the simulated hosts' commands), reaped children included. On the
  * test machine the simulated hosts share the manager's cores, so this says how much of a
@@ -50,19 +70,8 @@ export function descendantsCpuSeconds(rootPid: number): number {
   const parents = new Map<number, number>();
   const ticks = new Map<number, number>();
   const reapedTicks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pid = Number(entry);
+  for (const [pid, fields] of processStats()) {
     parents.set(pid, Number(fields[1]));
-    // utime, stime, cutime, cstime: fields 14-17 of proc(5), 12-15 here.
     ticks.set(
       pid,
       fields.slice(11, 15).reduce((sum, t) => sum + Number(t), 0),

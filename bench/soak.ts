@@ -4,7 +4,7 @@
 // tasks run. Samples, at quiet moments: RSS, heap, this process's open file descriptors, the
 // sshd's connections and processes, and the event loop's delay. The baseline is the median of the
 // first samples after the warm-up, the end the median of the last ones; their ratio is the result.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -14,7 +14,7 @@ import { loadConfig } from '../app/main/config/index.js';
 import type { ConvirtService } from '../app/shared/contract/convirt-contract.js';
 import { startTestbed } from '../test/bed/testbed.js';
 import { writeConvirtConf } from '../test/support/convirt-conf.js';
-import { median, writeSimulatedHosts } from './simulated-fleet.js';
+import { median, processStats, writeSimulatedHosts } from './simulated-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,17 +41,9 @@ const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 /** Processes by parent PID, read from /proc. */
 function processTree(): Map<number, number[]> {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    // The command name may hold spaces and parentheses: fields follow its last ')'.
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+  for (const [pid, fields] of processStats()) {
+    const parent = Number(fields[1]);
+    children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
   return children;
 }
