@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { buildCommand } from '../ssh/shell-quote.js';
 import {
-  RemoteCommandError,
+  stdoutOf,
   type ExecOptions,
   type ExecResult,
   type RemoteShell,
@@ -116,9 +116,7 @@ export class BatchedShell implements RemoteShell {
   }
 
   async run(argv: readonly string[], options: ExecOptions = {}): Promise<string> {
-    const result = await this.exec(argv, options);
-    if (result.code !== 0) throw new RemoteCommandError(buildCommand(argv), result);
-    return result.stdout;
+    return stdoutOf(argv, await this.exec(argv, options));
   }
 
   openChannel(

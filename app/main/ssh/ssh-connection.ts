@@ -83,6 +83,12 @@ export function remoteCommandLine(argv: readonly string[], execPath?: string): s
 }
 
 /** What drivers and services need from a host: commands and long-running channels. */
+/** `run`'s answer for every RemoteShell: the output, or a RemoteCommandError for a non-zero exit. */
+export function stdoutOf(argv: readonly string[], result: ExecResult): string {
+  if (result.code !== 0) throw new RemoteCommandError(buildCommand(argv), result);
+  return result.stdout;
+}
+
 export interface RemoteShell {
   readonly target: string;
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
@@ -314,9 +320,7 @@ export class SshConnection implements RemoteShell {
 
   /** Like exec, but a non-zero exit becomes a RemoteCommandError; returns stdout. */
   async run(argv: readonly string[], options: ExecOptions = {}): Promise<string> {
-    const result = await this.exec(argv, options);
-    if (result.code !== 0) throw new RemoteCommandError(buildCommand(argv), result);
-    return result.stdout;
+    return stdoutOf(argv, await this.exec(argv, options));
   }
 
   /**

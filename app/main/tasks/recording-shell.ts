@@ -3,7 +3,7 @@ import type { ClientChannel } from 'ssh2';
 import type { LogStream } from '../inventory/index.js';
 import { buildCommand } from '../ssh/shell-quote.js';
 import {
-  RemoteCommandError,
+  stdoutOf,
   type ExecOptions,
   type ExecResult,
   type RemoteShell,
@@ -32,9 +32,7 @@ export class RecordingShell implements RemoteShell {
   }
 
   async run(argv: readonly string[], options: ExecOptions = {}): Promise<string> {
-    const result = await this.exec(argv, options);
-    if (result.code !== 0) throw new RemoteCommandError(buildCommand(argv), result);
-    return result.stdout;
+    return stdoutOf(argv, await this.exec(argv, options));
   }
 
   openChannel(
