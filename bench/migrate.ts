@@ -1,4 +1,4 @@
-// npm run bench:migrate [-- --runs 3 --mask-bashrc]: the tiny VM moved from the test bed's first KVM host to
+// npm run bench:migrate [-- --runs 3 --machine-bashrc]: the tiny VM moved from the test bed's first KVM host to
 // the second, per mode, through ConVirt (MigrationService in process: checks, relayed control
 // connection, progress polling) and, as the baseline in the same run on the same hosts, plain
 // `virsh migrate` as an operator would run it by hand (qemu+ssh to the second host). Total time
@@ -22,9 +22,10 @@ import { defineTinyVm } from '../test/support/tiny-vm.js';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
-    // The first host's root login shell runs the test machine's `pyenv init` (0.85 s a command):
-    // masked, the hosts are as quick to log in to as a host with a plain shell (test/bed/sshd.ts).
-    'mask-bashrc': { type: 'boolean', default: false },
+    // The test bed masks root's ~/.bashrc for its sshd (test/bed/sshd.ts); with this, the first
+    // host's login shell runs the test machine's `pyenv init` (0.85 s a command), to show what a
+    // slow login shell costs a migration.
+    'machine-bashrc': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -44,7 +45,7 @@ const median = (xs: number[]) => {
 const bed = await startTestbed(log, {
   xenHost: false,
   secondKvmHost: true,
-  maskBashrc: values['mask-bashrc'],
+  machineBashrc: values['machine-bashrc'],
 });
 const maybeSecond = bed.info.secondKvmHost;
 if ('unavailable' in maybeSecond) throw new Error(maybeSecond.unavailable);
@@ -215,8 +216,8 @@ console.log(
     {
       benchmark: 'live migration of the tiny VM between the two test-bed KVM hosts',
       firstHostLoginShell: bed.info.sshd.bashrcMasked
-        ? "root's ~/.bashrc masked (--mask-bashrc)"
-        : "root's ~/.bashrc as the test machine has it (pyenv init, about 0.85 s a command)",
+        ? "root's ~/.bashrc masked (the test bed's default)"
+        : "root's ~/.bashrc as the test machine has it (--machine-bashrc)",
       results: summary,
       convirtToBaselineTime: { shared: ratio('shared'), copy: ratio('copy') },
     },

@@ -44,7 +44,7 @@ const concurrency = Number(values.concurrency);
 const slowHostCount = Number(values['slow-hosts']);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const bed = await startTestbed(log, { xenHost: false, maskBashrc: true });
+const bed = await startTestbed(log, { xenHost: false });
 const sshdLog = bed.info.sshd.logPath;
 const commandsInLog = () =>
   (readFileSync(sshdLog, 'utf8').match(/Starting session: command/g) ?? []).length;

@@ -107,7 +107,7 @@ function frameStats({ intervals, distance }: { intervals: number[]; distance: nu
   };
 }
 
-const bed = await startTestbed(log, { xenHost: false, maskBashrc: true });
+const bed = await startTestbed(log, { xenHost: false });
 const uris = writeSimulatedHosts(bed.info.runDir, hostCount, vmCount);
 const app = await startE2eApp(
   values.light

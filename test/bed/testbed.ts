@@ -122,8 +122,8 @@ export interface TestbedOptions {
   secondKvmHost?: boolean;
   /** Build (or take from the cache) the Debian cloud image (default false). */
   cloudImage?: boolean;
-  /** Mask the login user's ~/.bashrc for sshd's sessions (sshd.ts: for the fleet benchmarks). */
-  maskBashrc?: boolean;
+  /** Let sshd's sessions read the login user's ~/.bashrc (sshd.ts; default: masked). */
+  machineBashrc?: boolean;
 }
 
 export async function startTestbed(
@@ -160,7 +160,7 @@ export async function startTestbed(
     tinyVm = await ensureTinyVm(log);
     appliances = await ensureAppliances(tinyVm, log);
     sshd = await startSshd(join(runDir, 'sshd'), join(tmpdir(), `${prefix}users`), {
-      maskBashrc: options.maskBashrc,
+      machineBashrc: options.machineBashrc,
     });
     if (options.cloudImage) cloudImage = await ensureCloudImage(log);
   } catch (err) {

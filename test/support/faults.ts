@@ -1,12 +1,12 @@
 // Faults for the reliability tests: killing the sshd process that serves one SSH connection, an
 // sshd stopped with its sessions and started again, a relay whose "network" can be cut, and
 // appliances whose provision.sh takes its time.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { isAlive, mustRun, waitFor } from '../bed/process.js';
-import type { TestSshdInfo } from '../bed/sshd.js';
+import { spawnSshd, type TestSshdInfo } from '../bed/sshd.js';
 import type { TestbedInfo } from '../bed/testbed.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -71,13 +71,7 @@ export function stopSshdWithSessions(pid: number): void {
 /** Starts a test sshd again (same config, same ports) once the old one is gone; returns its PID. */
 export async function restartSshd(sshd: TestSshdInfo): Promise<number> {
   await waitFor('the old sshd to exit', () => (isAlive(sshd.pid) ? undefined : true), 10_000);
-  const child = spawn(
-    '/usr/sbin/sshd',
-    ['-D', '-e', '-f', join(sshd.dir, 'sshd_config'), '-E', sshd.logPath],
-    { stdio: 'ignore', detached: true },
-  );
-  child.unref();
-  return child.pid!;
+  return spawnSshd(sshd.command);
 }
 
 /** A new host key for a test sshd (as after a reinstall); returns its fingerprint. */
