@@ -1,13 +1,18 @@
 // The SSH core against the real sshd: quoting survives a real shell byte for byte, and a
 // connection killed in the middle of an operation fails that task clearly, then reconnects.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { HostConnections } from '../../app/main/fleet/host-connections.js';
 import { Inventory } from '../../app/main/inventory/index.js';
-import { ConnectionLostError } from '../../app/main/ssh/ssh-connection.js';
+import { copyBetweenHosts } from '../../app/main/migration/host-streams.js';
+import {
+  channelExit,
+  ConnectionLostError,
+  type RemoteShell,
+} from '../../app/main/ssh/ssh-connection.js';
 import { TaskRunner } from '../../app/main/tasks/task-runner.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 
@@ -157,5 +162,46 @@ test(
     assert.equal(runner.cancel(task.id), false);
     // The connection is still good for the next operation.
     assert.equal((await ssh.run(['echo', 'still here'])).trim(), 'still here');
+  },
+);
+
+test(
+  "a short command's exit status is kept while its opener awaits something else",
+  { timeout: 60_000 },
+  async (t) => {
+    const source = await connectToTestbed(bed);
+    const target = await connectToTestbed(bed);
+    t.after(() => {
+      source.close();
+      target.close();
+    });
+    const dir = mkdtempSync(join(bed.runDir, 'copy-'));
+    writeFileSync(join(dir, 'small'), 'a file smaller than a channel window\n');
+
+    // The command's output, exit status and close all arrive while nothing listens.
+    const channel = await source.openChannel(['sh', '-c', 'echo done; exit 3']);
+    await new Promise((r) => setTimeout(r, 500));
+    channel.resume();
+    assert.deepEqual(await channelExit(channel), { code: 3, signal: null });
+
+    // A disk copy whose writer opens slowly (a loaded host): the source's `cat` has long ended
+    // when the copy starts listening (this failed as "exit null" on the emulated Xen dom0).
+    const slowTarget: RemoteShell = {
+      target: target.target,
+      exec: (argv, o) => target.exec(argv, o),
+      run: (argv, o) => target.run(argv, o),
+      openPty: (argv, size) => target.openPty(argv, size),
+      openChannel: async (argv, pty) => {
+        await new Promise((r) => setTimeout(r, 500));
+        return target.openChannel(argv, pty);
+      },
+    };
+    await copyBetweenHosts(
+      { shell: source, argv: ['cat', '--', join(dir, 'small')] },
+      { shell: slowTarget, argv: ['sh', '-c', 'cat > "$1"', 'sh', join(dir, 'copy')] },
+      new AbortController().signal,
+      () => undefined,
+    );
+    assert.equal(readFileSync(join(dir, 'copy'), 'utf8'), 'a file smaller than a channel window\n');
   },
 );

@@ -10,7 +10,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ConsoleKind } from '../../shared/contract/convirt-contract.js';
 import { validateVmName } from '../../shared/validation/names.js';
 import type { FleetService } from '../fleet/fleet-service.js';
-import type { SshConnection } from '../ssh/ssh-connection.js';
+import { channelExit, type SshConnection } from '../ssh/ssh-connection.js';
 import { FlowControl, type FlowStats } from './flow-control.js';
 import { InputGate, SERIAL_CONSOLE_READY } from './input-gate.js';
 import { spawnLocalShell } from './local-terminal.js';
@@ -62,14 +62,11 @@ interface SourceEvents {
 }
 
 function channelSource(channel: ClientChannel, events: SourceEvents): ConsoleSource {
-  let exit: string | undefined;
   channel.on('data', (d: Buffer) => events.data(d));
   channel.stderr.on('data', (d: Buffer) => events.data(d));
-  channel.on('exit', (code: number | null, signal?: string) => {
-    if (code) exit = `exit status ${code}`;
-    else if (signal) exit = `signal ${signal}`;
-  });
-  channel.on('close', () => events.ended(exit));
+  void channelExit(channel).then(({ code, signal }) =>
+    events.ended(code ? `exit status ${code}` : signal ? `signal ${signal}` : undefined),
+  );
   return {
     write: (data) => channel.write(data),
     resize: ({ cols, rows }) => channel.setWindow(rows, cols, 0, 0),

@@ -1,16 +1,11 @@
 // Bytes carried from one host to another through ConVirt's own SSH connections: no key, no
 // trust and no route between the two hosts is needed for them.
-import type { ClientChannel } from 'ssh2';
-import { terminateChannel, type RemoteShell } from '../ssh/ssh-connection.js';
-
-/** Resolves with the channel's exit status when it closes (null when it closed without one). */
-function exitOf(channel: ClientChannel): Promise<number | null> {
-  return new Promise((resolve) => {
-    let code: number | null = null;
-    channel.once('exit', (c: number | null) => (code = c));
-    channel.once('close', () => resolve(code));
-  });
-}
+import {
+  channelExit,
+  describeExit,
+  terminateChannel,
+  type RemoteShell,
+} from '../ssh/ssh-connection.js';
 
 /**
  * Runs `fromArgv` on one host and `toArgv` on another, the first's output fed to the second's
@@ -45,11 +40,11 @@ export async function copyBetweenHosts(
   };
   signal.addEventListener('abort', stop, { once: true });
   try {
-    const [readCode, writeCode] = await Promise.all([exitOf(reader), exitOf(writer)]);
+    const [read, written] = await Promise.all([channelExit(reader), channelExit(writer)]);
     signal.throwIfAborted();
-    if (readCode !== 0 || writeCode !== 0) {
+    if (read.code !== 0 || written.code !== 0) {
       throw new Error(
-        `Copying ${from.argv.at(-1)} failed (exit ${readCode} on ${from.shell.target}, ${writeCode} on ${to.shell.target}): ${errors.join('').trim()}`,
+        `Copying ${from.argv.at(-1)} failed (${describeExit(read)} on ${from.shell.target}, ${describeExit(written)} on ${to.shell.target}): ${errors.join('').trim()}`,
       );
     }
   } finally {

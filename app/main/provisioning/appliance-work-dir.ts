@@ -18,7 +18,7 @@ import { SHIPPED_FILES, type Appliance, type ImageStore } from '../image-store/i
 import type { ProvisionParams } from '../image-store/parameters.js';
 import { quoteArg } from '../ssh/shell-quote.js';
 import { stoppedWithConnection } from '../ssh/stop-with-connection.js';
-import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { channelExit, describeExit, type RemoteShell } from '../ssh/ssh-connection.js';
 
 export class ApplianceWorkDir {
   /** The folder on the host. */
@@ -120,19 +120,15 @@ export class ApplianceWorkDir {
     let stderr = '';
     channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     channel.resume();
-    const exit = new Promise<number | null>((resolve) => {
-      let code: number | null = null;
-      channel.on('exit', (c: number | null) => (code = c));
-      channel.on('close', () => resolve(code));
-    });
+    const exit = channelExit(channel);
     const tar = spawn('tar', ['-c', '-f', '-', '-C', localDir, '.'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     tar.stdout.pipe(channel);
-    const code = await exit;
-    if (code !== 0)
+    const ended = await exit;
+    if (ended.code !== 0)
       throw new Error(
-        `Copying the image store to ${remoteDir} failed: ${stderr.trim() || `exit ${code}`}`,
+        `Copying the image store to ${remoteDir} failed: ${stderr.trim() || describeExit(ended)}`,
       );
   }
 

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { validateHostPath } from '../../shared/validation/names.js';
-import type { RemoteShell } from '../ssh/ssh-connection.js';
+import { channelExit, type RemoteShell } from '../ssh/ssh-connection.js';
 
 export interface UploadOptions {
   size: number;
@@ -82,11 +82,7 @@ export async function uploadFile(
     if (!received && stdout.startsWith('received\n')) received = performance.now();
   });
   channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => {
-    let code: number | null = null;
-    channel.on('exit', (c: number | null) => (code = c));
-    channel.on('close', () => resolve(code));
-  });
+  const exit = channelExit(channel);
   const source = createReadStream(localPath, { start: resumedFrom, highWaterMark: 1 << 20 });
   let sent = resumedFrom;
   source.on('data', (chunk) => {
@@ -101,7 +97,7 @@ export async function uploadFile(
   let code: number | null;
   try {
     await pipeline(source, channel);
-    code = await exit;
+    ({ code } = await exit);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }

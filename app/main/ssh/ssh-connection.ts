@@ -100,6 +100,41 @@ export interface RemoteShell {
   openPty(argv: readonly string[], size?: { cols: number; rows: number }): Promise<ClientChannel>;
 }
 
+/** How a channel's command ended: its exit status, or the signal that ended it. */
+export interface ChannelExit {
+  code: number | null;
+  signal: string | null;
+}
+
+const channelExits = new WeakMap<ClientChannel, Promise<ChannelExit>>();
+
+/** Starts recording how `channel`'s command ends; resolved when the channel closes. */
+function recordExit(channel: ClientChannel): Promise<ChannelExit> {
+  let exit: ChannelExit = { code: null, signal: null };
+  channel.on('exit', (code: number | null, signal?: string) => {
+    exit = { code: code ?? null, signal: signal ?? null };
+  });
+  const closed = new Promise<ChannelExit>((resolve) => channel.once('close', () => resolve(exit)));
+  channelExits.set(channel, closed);
+  return closed;
+}
+
+/**
+ * How the command of a channel from openChannel ended, once the channel has closed. Recorded
+ * from the moment ssh2 opened it (startExec says why): a short command's exit often arrives
+ * while the caller is still awaiting something else (a disk copy's source `cat` ended before its
+ * writer's channel was open, and the copy failed with "exit null").
+ */
+export function channelExit(channel: ClientChannel): Promise<ChannelExit> {
+  return channelExits.get(channel) ?? recordExit(channel);
+}
+
+/** "exit 3", "signal PIPE", or "no exit status" (the connection was lost, or the channel closed). */
+export function describeExit({ code, signal }: ChannelExit): string {
+  if (code !== null) return `exit ${code}`;
+  return signal ? `signal ${signal}` : 'no exit status';
+}
+
 /**
  * Ends a channel whose command may still run. OpenSSH confirms a session's close (and the
  * connection's slot is given back) only once its command has exited, so it is signalled first.
@@ -335,6 +370,7 @@ export class SshConnection implements RemoteShell {
     try {
       return await this.startExec(remoteCommandLine(argv, this.execPath), pty, (channel) => {
         channel.once('close', release);
+        void recordExit(channel);
         return channel;
       });
     } catch (err) {

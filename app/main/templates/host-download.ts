@@ -5,7 +5,7 @@
 import { validateHostPath, InvalidInputError } from '../../shared/validation/names.js';
 import { validateDownloadUrl, type Checksum } from '../../shared/validation/download-source.js';
 import { MAKING_ON_HOST, REMOVED_FROM_HOST } from '../inventory/index.js';
-import { terminateChannel, type RemoteShell } from '../ssh/ssh-connection.js';
+import { channelExit, terminateChannel, type RemoteShell } from '../ssh/ssh-connection.js';
 import {
   announcedPart,
   downloadCommand,
@@ -83,7 +83,6 @@ function attempt(
           let pending = '';
           let stderr = '';
           let size = 0;
-          let code: number | null = null;
           let part: string | undefined;
           const onAbort = () => terminateChannel(channel);
           r.signal?.addEventListener('abort', onAbort, { once: true });
@@ -104,8 +103,7 @@ function attempt(
             }
           });
           channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-          channel.on('exit', (c: number | null) => (code = c));
-          channel.on('close', () => {
+          void channelExit(channel).then(({ code }) => {
             r.signal?.removeEventListener('abort', onAbort);
             // Exited by itself (its own cleanup ran, even when cancelled): the .part is renamed or
             // removed. Without a status (connection lost, killed outright) it may still be there.
