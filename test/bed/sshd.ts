@@ -1,6 +1,6 @@
 // An sshd of the test bed's own: loopback only, its own host key, config and client key.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +25,9 @@ export interface TestSshdInfo {
    */
   slowLoginPort: number;
   slowLoginSecondsFile: string;
-  /** Whether the login user's ~/.bashrc is masked for this sshd's sessions (SshdOptions). */
+  /** Whether this sshd's sessions skip the login user's ~/.bashrc (SshdOptions). */
   bashrcMasked: boolean;
-  /** The command that started this sshd (in its mount namespace): a restart runs it again. */
+  /** The command that started this sshd: a restart runs it again. */
   command: string[];
 }
 
@@ -79,38 +79,15 @@ export const PASSWORD_USER_PREFIX = 'cvp';
 
 export interface SshdOptions {
   /**
-   * Let sessions read the login user's ~/.bashrc as the machine has it (default: an empty file is
-   * bound over it, in a mount namespace of sshd's own). The simulated hosts are not the developer's
-   * shell: on the test machine root's ~/.bashrc runs `pyenv init` and `pyenv rehash`, about 0.85 s
-   * of CPU per session, and a session killed by a fault test during `pyenv rehash` leaves its lock
-   * file behind, after which every login waits 60 s for it (a whole CI run failed that way).
-   * Slow login shells are tested on purpose through slowLoginPort. Masking needs root; without
-   * root the machine's ~/.bashrc is read whatever this says.
+   * Let sessions read the login user's ~/.bashrc as the machine has it (default: they do not).
+   * The simulated hosts are not the developer's shell: on the test machine root's ~/.bashrc runs
+   * `pyenv init` and `pyenv rehash`, about 0.85 s of CPU per session, and a session killed by a
+   * fault test during `pyenv rehash` leaves its lock file behind, after which every login waits
+   * 60 s for it (a whole CI run failed that way). bash reads ~/.bashrc for a command from sshd
+   * only when it is the top-level shell, so sshd gives its sessions SHLVL=1 (SetEnv). Slow login
+   * shells are tested on purpose through slowLoginPort.
    */
   machineBashrc?: boolean;
-}
-
-/** The command that starts sshd, in a mount namespace with ~/.bashrc masked if asked. */
-function sshdCommand(dir: string, sshdArgv: string[], options: SshdOptions): string[] {
-  const bashrc = join(userInfo().homedir, '.bashrc');
-  if (options.machineBashrc || process.getuid?.() !== 0 || !existsSync(bashrc)) return sshdArgv;
-  const empty = join(dir, 'empty-bashrc');
-  writeFileSync(empty, '', { mode: 0o644 });
-  return [
-    'unshare',
-    '--mount',
-    // slave: mounts made later on the machine still show in the sessions; ours stays ours.
-    '--propagation',
-    'slave',
-    '--',
-    'sh',
-    '-c',
-    'mount --bind "$1" "$2" && shift 2 && exec "$@"',
-    'sh',
-    empty,
-    bashrc,
-    ...sshdArgv,
-  ];
 }
 
 /** Starts sshd in `dir` (created) on a free loopback port. Stop it with stopSshd(pid). */
@@ -159,6 +136,8 @@ export async function startSshd(
         'MaxStartups 200:30:400',
         'Subsystem sftp internal-sftp',
         'LogLevel VERBOSE',
+        // bash then counts itself a nested shell and reads no ~/.bashrc (SshdOptions).
+        ...(options.machineBashrc ? [] : ['SetEnv SHLVL=1']),
         // Password logins only for users a test creates for that (cvp<pid>); Match blocks come last.
         `Match User ${PASSWORD_USER_PREFIX}*`,
         '  PasswordAuthentication yes',
@@ -168,11 +147,7 @@ export async function startSshd(
         '',
       ].join('\n'),
     );
-    const command = sshdCommand(
-      dir,
-      ['/usr/sbin/sshd', '-D', '-e', '-f', config, '-E', logPath],
-      options,
-    );
+    const command = ['/usr/sbin/sshd', '-D', '-e', '-f', config, '-E', logPath];
     const pid = spawnSshd(command);
     const up = await waitFor(
       `sshd on 127.0.0.1:${port}`,
@@ -199,7 +174,7 @@ export async function startSshd(
         userKeysDir,
         slowLoginPort,
         slowLoginSecondsFile,
-        bashrcMasked: command[0] !== '/usr/sbin/sshd',
+        bashrcMasked: !options.machineBashrc,
         command,
       };
     }
@@ -208,7 +183,7 @@ export async function startSshd(
   }
 }
 
-/** Starts `command` (sshdCommand) detached; returns its PID. */
+/** Starts an sshd `command` detached; returns its PID. */
 export function spawnSshd(command: string[]): number {
   const [file, ...args] = command;
   const child = spawn(file!, args, { stdio: 'ignore', detached: true });

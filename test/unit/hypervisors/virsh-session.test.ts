@@ -86,15 +86,20 @@ test('virsh that ends fails the waiting batch with its error output', async () =
   const batch = session.run(['list']);
   await settle();
   channels[0]!.stderr.emit('data', Buffer.from('error: failed to connect to the hypervisor\n'));
+  channels[0]!.emit('exit', 1);
   channels[0]!.emit('close');
-  await assert.rejects(batch, /virsh on root@slow:22 ended: error: failed to connect/);
+  await assert.rejects(batch, /virsh on root@slow:22 ended \(exit 1\): error: failed to connect/);
   // Its errors come on its standard output (after what it printed before them).
   assert.deepEqual(argvs[0], ['sh', '-c', 'exec "$@" 2>&1', 'sh', 'virsh']);
   const again = session.run(['list']);
   await settle();
-  channels[1]!.emit('data', Buffer.from('error: failed to connect to the hypervisor\n'));
+  channels[1]!.emit('data', Buffer.from('virsh # error: failed to connect to the hypervisor\n'));
+  channels[1]!.emit('exit', null, 'KILL');
   channels[1]!.emit('close');
-  await assert.rejects(again, /virsh on root@slow:22 ended: error: failed to connect/);
+  await assert.rejects(
+    again,
+    /virsh on root@slow:22 ended \(signal KILL\): error: failed to connect/,
+  );
 });
 
 test('a batch that virsh answers with errors fails with them; a reconnection note is no error', async () => {

@@ -8,7 +8,7 @@
 // of reading as a host without VMs.
 import type { ClientChannel } from 'ssh2';
 import { ChannelLimiter } from '../../ssh/channel-limiter.js';
-import type { RemoteShell } from '../../ssh/ssh-connection.js';
+import { channelExit, describeExit, type RemoteShell } from '../../ssh/ssh-connection.js';
 
 export class VirshSessionError extends Error {
   constructor(message: string) {
@@ -104,14 +104,20 @@ export class VirshSession {
     channel.on('error', (err: Error) =>
       this.drop(channel, new VirshSessionError(`virsh on ${this.ssh.target}: ${err.message}`)),
     );
-    channel.on('close', () =>
-      this.drop(
-        channel,
-        new VirshSessionError(
-          `virsh on ${this.ssh.target} ended: ${this.stderr.trim() || this.stdout.trim() || 'closed'}`,
-        ),
-      ),
-    );
+    // How virsh ended (a signal: its sshd killed the session, as when sshd restarts) is part of
+    // the reason the operator sees.
+    const exit = channelExit(channel);
+    channel.on('close', () => {
+      void exit.then((ended) => {
+        const output = this.stderr.trim() || this.stdout.replaceAll('virsh #', '').trim();
+        this.drop(
+          channel,
+          new VirshSessionError(
+            `virsh on ${this.ssh.target} ended (${describeExit(ended)})${output ? `: ${output}` : ''}`,
+          ),
+        );
+      });
+    });
     return channel;
   }
 
