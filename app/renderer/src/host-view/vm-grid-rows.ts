@@ -1,7 +1,7 @@
 // Filtering and sorting of the VM grid's rows, kept apart from the component so it stays cheap to
 // reason about: one filter pass and one sort over the keys, no copies of the VMs.
 import type { FleetVm } from '../../../shared/contract/convirt-contract.js';
-import type { VmKey } from '../store/vm-key.js';
+import { vmOf, type VmKey, type VmsByHost } from '../store/vm-key.js';
 
 export const GRID_COLUMNS = ['name', 'host', 'state', 'vcpus', 'memory', 'cpu', 'tags'] as const;
 export type GridColumn = (typeof GRID_COLUMNS)[number];
@@ -47,29 +47,36 @@ function sortValue(vm: FleetVm, column: GridColumn): number | string {
 
 export function gridRows(
   keys: readonly VmKey[],
-  vms: Record<VmKey, FleetVm>,
+  vmsByHost: VmsByHost,
   filter: string,
   sort: GridSort,
 ): VmKey[] {
   const needle = filter.trim().toLowerCase();
-  const kept = needle
-    ? keys.filter((key) => {
-        const vm = vms[key]!;
-        return (
-          vm.name.toLowerCase().includes(needle) ||
-          vm.state.includes(needle) ||
-          vm.host.toLowerCase().includes(needle) ||
-          vm.tags.some((t) => t.toLowerCase().includes(needle))
-        );
-      })
-    : keys;
-  // Decorate once, sort on plain values, undecorate: no lookups or collations in the comparator.
-  const rows = kept.map((key) => ({ key, value: sortValue(vms[key]!, sort.column) }));
+  const kept: VmKey[] = [];
+  const values: Array<number | string> = [];
+  for (const key of keys) {
+    const vm = vmOf(vmsByHost, key)!;
+    if (needle && !matches(vm, needle)) continue;
+    kept.push(key);
+    values.push(sortValue(vm, sort.column));
+  }
+  // Sort positions by plain values (no lookups or collations in the comparator, no object per
+  // row); ties keep the order of `keys` (host, then name).
+  const order = kept.map((_, i) => i);
   const sign = sort.direction === 'ascending' ? 1 : -1;
-  rows.sort(
-    (a, b) =>
-      sign * (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) ||
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  order.sort((a, b) => {
+    const x = values[a]!;
+    const y = values[b]!;
+    return sign * (x < y ? -1 : x > y ? 1 : 0) || a - b;
+  });
+  return order.map((i) => kept[i]!);
+}
+
+function matches(vm: FleetVm, needle: string): boolean {
+  return (
+    vm.name.toLowerCase().includes(needle) ||
+    vm.state.includes(needle) ||
+    vm.host.toLowerCase().includes(needle) ||
+    vm.tags.some((t) => t.toLowerCase().includes(needle))
   );
-  return rows.map((row) => row.key);
 }

@@ -13,7 +13,6 @@ import { Toolbar } from '../common/Toolbar.js';
 import { MigrateDialog } from '../migration/MigrateDialog.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
-import { vmKey } from '../store/vm-key.js';
 import { PerfCharts } from './PerfCharts.js';
 import { Snapshots } from './Snapshots.js';
 import { useTaskRunner } from './use-task-runner.js';
@@ -37,8 +36,7 @@ const ACTIONS: { action: VmAction; label: string; when: VmState[]; danger?: bool
 
 export function VmView({ host, vm: name }: { host: string; vm: string }) {
   const client = useClient();
-  const key = vmKey(host, name);
-  const vm = useFleetStore((s) => s.vms[key]);
+  const vm = useFleetStore((s) => s.vmsByHost[host]?.[name]);
   const polledAt = useFleetStore((s) => s.hosts[host]?.polledAt ?? null);
   const show = useViewStore((s) => s.show);
   const run = useTaskRunner();

@@ -26,7 +26,7 @@ export function useVmDetails(host: string, vm: string) {
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const epoch = useTaskEpoch(`${host}/${vm}`);
-  const state = useFleetStore((s) => s.vms[`${host}/${vm}`]?.state);
+  const state = useFleetStore((s) => s.vmsByHost[host]?.[vm]?.state);
 
   useEffect(() => {
     let live = true;
