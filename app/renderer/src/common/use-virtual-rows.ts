@@ -1,6 +1,8 @@
 // Fixed-height row virtualization: only the rows in view (plus a margin) are rendered, so a list
 // of thousands stays as cheap as a list of forty. The list re-renders when the first row in view
-// changes, not on every scroll event.
+// changes, not on every scroll event, and `slot` lets it reuse the elements of the rows that left
+// the view for those that came in (keyed by slot, a scroll step updates a few rows' text instead
+// of removing and creating their elements).
 import { useLayoutEffect, useState, type RefObject } from 'react';
 
 const OVERSCAN = 8;
@@ -34,7 +36,11 @@ export function useVirtualRows(
     if (container.current) scrollIntoRange(container.current, index * rowHeight, rowHeight);
   };
 
-  return { first, last, totalHeight: count * rowHeight, scrollToRow };
+  // At most this many rows are rendered at once, so no two of them share a slot.
+  const slots = Math.ceil(height / rowHeight) + 1 + 2 * OVERSCAN;
+  const slot = (index: number) => index % slots;
+
+  return { first, last, totalHeight: count * rowHeight, scrollToRow, slot };
 }
 
 function scrollIntoRange(el: HTMLElement, top: number, height: number): void {

@@ -92,7 +92,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
     () => gridRows(keys, orderInput ?? useFleetStore.getState().vmsByHost, filter, sort),
     [keys, orderInput, filter, sort],
   );
-  const { first, last, totalHeight, scrollToRow } = useVirtualRows(
+  const { first, last, totalHeight, scrollToRow, slot } = useVirtualRows(
     scroller,
     rows.length,
     ROW_HEIGHT,
@@ -253,15 +253,15 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
           </div>
         </div>
         <div role="rowgroup" className="grid-body" ref={scroller}>
-          <div style={{ height: totalHeight, position: 'relative' }}>
-            {rows.length === 0 ? (
-              <div role="row" className="grid-empty">
-                <div role="gridcell">{keys.length ? 'No VM matches the filter.' : 'No VMs.'}</div>
-              </div>
-            ) : null}
+          {rows.length === 0 ? (
+            <div role="row" className="grid-empty">
+              <div role="gridcell">{keys.length ? 'No VM matches the filter.' : 'No VMs.'}</div>
+            </div>
+          ) : null}
+          <div className="virtual-rows" style={{ height: totalHeight }}>
             {rows.slice(first, last).map((key, i) => (
               <GridRow
-                key={key}
+                key={slot(first + i)}
                 vmKey={key}
                 id={rowId(key)}
                 index={first + i}
