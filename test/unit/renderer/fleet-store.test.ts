@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { describeTask, useFleetStore } from '../../../app/renderer/src/store/fleet-store.js';
+import { vmOf, type VmKey } from '../../../app/renderer/src/store/vm-key.js';
 import type { HostPolled } from '../../../app/shared/contract/convirt-contract.js';
 import type { Task } from '../../../app/shared/domain/inventory.js';
 import { bigFleet, group, host, vm } from './fleet-fixtures.js';
@@ -40,7 +41,7 @@ test('getFleet is normalized: hosts by name, VMs by host then name, sorted key l
   assert.equal(s.loaded, true);
   assert.deepEqual(s.hostNames, ['a', 'b']);
   assert.deepEqual(s.vmKeysByHost.a, ['a/vm2', 'a/vm10']);
-  assert.equal(s.vmsByHost.a?.vm2?.name, 'vm2');
+  assert.equal(vmOf(s.vmsByHost, 'a/vm2')?.name, 'vm2');
   assert.equal(s.groups[1]?.name, 'Rack');
 });
 
@@ -60,9 +61,13 @@ test("a host's poll replaces only its VMs; unchanged VMs and other hosts keep th
     changedVms: [vm('a', 'one'), vm('a', 'two', 'shutoff'), vm('a', 'three')],
   });
   const after = store();
-  assert.equal(after.vmsByHost.a?.one, before.vmsByHost.a?.one, 'unchanged VM keeps its identity');
-  assert.notEqual(after.vmsByHost.a?.two, before.vmsByHost.a?.two);
-  assert.equal(after.vmsByHost.a?.two?.state, 'shutoff');
+  assert.equal(
+    vmOf(after.vmsByHost, 'a/one'),
+    vmOf(before.vmsByHost, 'a/one'),
+    'unchanged VM keeps its identity',
+  );
+  assert.notEqual(vmOf(after.vmsByHost, 'a/two'), vmOf(before.vmsByHost, 'a/two'));
+  assert.equal(vmOf(after.vmsByHost, 'a/two')?.state, 'shutoff');
   assert.equal(after.vmsByHost.b, before.vmsByHost.b, "host b's VMs are untouched");
   assert.equal(after.vmKeysByHost.b, before.vmKeysByHost.b, "host b's key list is untouched");
   assert.deepEqual(after.vmKeysByHost.a, ['a/one', 'a/three', 'a/two']);
@@ -84,8 +89,8 @@ test('a VM reported removed leaves the store; a failed poll changes only the sta
     changedVms: [],
     removedVms: ['two'],
   });
-  assert.equal(store().vmsByHost.a?.two, undefined);
-  assert.ok(store().vmsByHost.a?.one);
+  assert.equal(vmOf(store().vmsByHost, 'a/two'), undefined);
+  assert.ok(vmOf(store().vmsByHost, 'a/one'));
   assert.deepEqual(store().vmKeysByHost.a, ['a/one']);
   const vms = store().vmsByHost;
   polled({ host: 'a', status: 'unreachable', error: 'refused', polledAt: 2 });
@@ -103,7 +108,7 @@ test('events the snapshot holds are skipped; a gap asks for a new snapshot', () 
   store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one')], seq: 10 });
   const stale = { host: 'a', status: 'connected', error: null, polledAt: 1 } as const;
   assert.equal(store().applyHostPolls([{ ...stale, seq: 9, removedVms: ['one'] }]), true);
-  assert.ok(store().vmsByHost.a?.one, 'an event older than the snapshot changes nothing');
+  assert.ok(vmOf(store().vmsByHost, 'a/one'), 'an event older than the snapshot changes nothing');
   assert.equal(store().applyHostPolls([{ ...stale, seq: 11 }]), true);
   assert.equal(store().seq, 11);
   assert.equal(store().applyHostPolls([{ ...stale, seq: 13 }]), false, 'event 12 is missing');
@@ -160,9 +165,9 @@ test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entri
   });
   const after = store();
   const changed = after.hostNames.flatMap((h) =>
-    Object.keys(after.vmsByHost[h]!)
-      .filter((name) => after.vmsByHost[h]![name] !== before.vmsByHost[h]![name])
-      .map((name) => `${h}/${name}`),
+    Object.entries(after.vmsByHost[h]!)
+      .filter(([key, v]) => v !== vmOf(before.vmsByHost, key as VmKey))
+      .map(([key]) => key),
   );
   assert.deepEqual(changed, ['node7/vm3']);
   const changedMaps = after.hostNames.filter((h) => after.vmsByHost[h] !== before.vmsByHost[h]);
@@ -185,7 +190,7 @@ test("a new snapshot of the same fleet keeps each unchanged host's VM map and ke
   const after = store();
   assert.equal(after.vmsByHost.node1, before.vmsByHost.node1);
   assert.notEqual(after.vmsByHost.node2, before.vmsByHost.node2);
-  assert.equal(after.vmsByHost.node2?.vm2, before.vmsByHost.node2?.vm2);
+  assert.equal(vmOf(after.vmsByHost, 'node2/vm2'), vmOf(before.vmsByHost, 'node2/vm2'));
   assert.equal(after.vmKeysByHost.node2, before.vmKeysByHost.node2);
 });
 
@@ -207,6 +212,6 @@ test('a burst of polls is applied in one update', () => {
   ]);
   off();
   assert.equal(updates, 1);
-  assert.equal(store().vmsByHost.a?.one?.name, 'one');
+  assert.equal(vmOf(store().vmsByHost, 'a/one')?.name, 'one');
   assert.equal(store().hosts.b?.status, 'unreachable');
 });

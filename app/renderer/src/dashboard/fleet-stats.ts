@@ -42,8 +42,7 @@ function summaryOf(vms: HostVms): HostVmSummary {
   let summary = summaries.get(vms);
   if (summary) return summary;
   summary = { byState: {}, count: 0, cpuPercent: 0, runningMemoryMiB: 0, busiest: [] };
-  for (const name in vms) {
-    const vm = vms[name]!;
+  for (const vm of Object.values(vms)) {
     summary.byState[vm.state] = (summary.byState[vm.state] ?? 0) + 1;
     summary.count++;
     if (vm.state === 'running') summary.runningMemoryMiB += vm.memoryMiB;

@@ -72,7 +72,7 @@ function runningCount(vms: HostVms | undefined): number {
   let count = runningCounts.get(vms);
   if (count === undefined) {
     count = 0;
-    for (const name in vms) if (vms[name]!.state === 'running') count++;
+    for (const vm of Object.values(vms)) if (vm.state === 'running') count++;
     runningCounts.set(vms, count);
   }
   return count;

@@ -65,29 +65,30 @@ function applyHostVms(
   changed: readonly FleetVm[],
   removed: readonly string[],
 ): { vms?: HostVms; keys?: VmKey[] } {
-  let vms: Record<string, FleetVm> | undefined;
-  const gone = new Set(removed.filter((name) => before[name]));
-  for (const name of gone) {
+  let vms: Record<VmKey, FleetVm> | undefined;
+  const gone = new Set(removed.map((name) => vmKey(host, name)).filter((key) => before[key]));
+  for (const key of gone) {
     vms ??= { ...before };
-    delete vms[name];
+    delete vms[key];
   }
   const added: VmKey[] = [];
   for (const vm of changed) {
-    const old = (vms ?? before)[vm.name];
+    const key = vmKey(host, vm.name);
+    const old = (vms ?? before)[key];
     if (old && sameFleetVm(old, vm)) continue;
     vms ??= { ...before };
-    if (!old) added.push(vmKey(host, vm.name));
-    vms[vm.name] = vm;
+    if (!old) added.push(key);
+    vms[key] = vm;
   }
   if (gone.size === 0 && added.length === 0) return { vms };
-  const kept = beforeKeys.filter((key) => !gone.has(key.slice(host.length + 1)));
+  const kept = beforeKeys.filter((key) => !gone.has(key));
   return { vms, keys: added.length ? [...kept, ...added].sort(compareNames) : kept };
 }
 
 /** `fresh`, or `old` when it holds the same VMs (so what depends on it need not recompute). */
 function keepIfSame(old: HostVms | undefined, fresh: HostVms, count: number): HostVms {
   if (!old || Object.keys(old).length !== count) return fresh;
-  for (const name in fresh) if (old[name] !== fresh[name]) return fresh;
+  for (const key in fresh) if (old[key as VmKey] !== fresh[key as VmKey]) return fresh;
   return old;
 }
 
@@ -112,16 +113,17 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     for (const g of snapshot.groups) groups[g.id] = g;
     const hosts: Record<string, HostView> = {};
     for (const h of snapshot.hosts) hosts[h.name] = h;
-    const fresh: Record<string, Record<string, FleetVm>> = {};
+    const fresh: Record<string, Record<VmKey, FleetVm>> = {};
     const vmKeysByHost: Record<string, VmKey[]> = {};
     for (const name of Object.keys(hosts)) {
       fresh[name] = {};
       vmKeysByHost[name] = [];
     }
     for (const vm of snapshot.vms) {
-      const old = prev.vmsByHost[vm.host]?.[vm.name];
-      (fresh[vm.host] ??= {})[vm.name] = old && sameFleetVm(old, vm) ? old : vm;
-      (vmKeysByHost[vm.host] ??= []).push(vmKey(vm.host, vm.name));
+      const key = vmKey(vm.host, vm.name);
+      const old = prev.vmsByHost[vm.host]?.[key];
+      (fresh[vm.host] ??= {})[key] = old && sameFleetVm(old, vm) ? old : vm;
+      (vmKeysByHost[vm.host] ??= []).push(key);
     }
     const vmsByHost: Record<string, HostVms> = {};
     for (const [host, keys] of Object.entries(vmKeysByHost)) {

@@ -6,7 +6,7 @@
 import type { Task } from '../../../shared/domain/inventory.js';
 import { useFleetStore } from './fleet-store.js';
 import { useViewStore } from './view-store.js';
-import { splitVmKey, type VmsByHost } from './vm-key.js';
+import { splitVmKey, vmKey, vmOf, type VmsByHost } from './vm-key.js';
 
 const MIGRATE_KIND = 'vm.migrate';
 /** Arrivals waiting for the fleet beyond this many are dropped, oldest first. */
@@ -26,9 +26,10 @@ export function arrivalHost(
   hostNames: readonly string[],
 ): string | null {
   const { from, vm, to } = departure;
-  if (to !== null) return vmsByHost[to]?.[vm] ? to : null;
-  if (vmsByHost[from]?.[vm]) return null;
-  const found = hostNames.filter((h) => h !== from && vmsByHost[h]?.[vm]);
+  const isOn = (host: string) => vmOf(vmsByHost, vmKey(host, vm)) !== undefined;
+  if (to !== null) return isOn(to) ? to : null;
+  if (isOn(from)) return null;
+  const found = hostNames.filter((h) => h !== from && isOn(h));
   return found.length === 1 ? found[0]! : null;
 }
 

@@ -1,11 +1,12 @@
 // A VM is known by its host and name; the grid and tree list VMs by this one string key, and the
-// store holds them per host, by name (a host's poll then copies that host's VMs, not the fleet's).
+// store holds them per host, by key (a host's poll then copies that host's VMs, not the fleet's;
+// looked up by the same key strings the lists hold, which the engine hashes once).
 import type { FleetVm } from '../../../shared/contract/convirt-contract.js';
 
 export type VmKey = `${string}/${string}`;
 
-/** One host's VMs, by name. */
-export type HostVms = Readonly<Record<string, FleetVm>>;
+/** One host's VMs, by key. */
+export type HostVms = Readonly<Record<VmKey, FleetVm>>;
 /** Every host's VMs, by host name. */
 export type VmsByHost = Readonly<Record<string, HostVms>>;
 
@@ -18,8 +19,7 @@ export function splitVmKey(key: string): { host: string; vm: string } {
   return { host: key.slice(0, slash), vm: key.slice(slash + 1) };
 }
 
-/** The VM with this key, if the fleet holds it (no object made: grids call it 50,000 times). */
+/** The VM with this key, if the fleet holds it. */
 export function vmOf(vmsByHost: VmsByHost, key: VmKey): FleetVm | undefined {
-  const slash = key.indexOf('/');
-  return vmsByHost[key.slice(0, slash)]?.[key.slice(slash + 1)];
+  return vmsByHost[key.slice(0, key.indexOf('/'))]?.[key];
 }

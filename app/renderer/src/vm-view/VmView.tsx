@@ -12,6 +12,7 @@ import { TagEditor } from '../common/TagEditor.js';
 import { Toolbar } from '../common/Toolbar.js';
 import { MigrateDialog } from '../migration/MigrateDialog.js';
 import { useFleetStore } from '../store/fleet-store.js';
+import { vmKey, vmOf } from '../store/vm-key.js';
 import { useViewStore } from '../store/view-store.js';
 import { PerfCharts } from './PerfCharts.js';
 import { Snapshots } from './Snapshots.js';
@@ -36,7 +37,7 @@ const ACTIONS: { action: VmAction; label: string; when: VmState[]; danger?: bool
 
 export function VmView({ host, vm: name }: { host: string; vm: string }) {
   const client = useClient();
-  const vm = useFleetStore((s) => s.vmsByHost[host]?.[name]);
+  const vm = useFleetStore((s) => vmOf(s.vmsByHost, vmKey(host, name)));
   const polledAt = useFleetStore((s) => s.hosts[host]?.polledAt ?? null);
   const show = useViewStore((s) => s.show);
   const run = useTaskRunner();
