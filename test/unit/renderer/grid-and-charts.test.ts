@@ -26,6 +26,21 @@ test('grid rows sort by any column, numbers as numbers, names naturally', () => 
   ]);
 });
 
+test('rows with equal values keep the order of the keys (host, then name), either direction', () => {
+  const tied = [vm('b', 'x'), vm('a10', 'x'), vm('a2', 'y'), vm('a2', 'x')];
+  const tiedKeys = ['a2/x', 'a2/y', 'a10/x', 'b/x'] as const;
+  const held = byHost(...tied);
+  for (const direction of ['ascending', 'descending'] as const) {
+    assert.deepEqual(gridRows(tiedKeys, held, '', { column: 'vcpus', direction }), tiedKeys);
+  }
+  assert.deepEqual(gridRows(tiedKeys, held, '', { column: 'name', direction: 'descending' }), [
+    'a2/y',
+    'a2/x',
+    'a10/x',
+    'b/x',
+  ]);
+});
+
 test('the grid filter matches name, state and tags', () => {
   const sort = { column: 'name', direction: 'ascending' } as const;
   assert.deepEqual(gridRows(keys, vms, 'PROD', sort), ['a/web10']);
