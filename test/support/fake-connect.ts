@@ -1,5 +1,6 @@
 // Stands in for app/renderer/src/contract-client/index.ts in fake-fleet-ui.ts's build only:
-// connect() answers with the FAKE in-memory client, sized by ?hosts=N&vms=M.
+// connect() answers with the FAKE in-memory client, sized by ?hosts=N&vms=M, with ?changed=F of
+// its running VMs changed per poll.
 import { createFakeClient } from './fake-convirt-client.js';
 
 export type { ConnectionState } from '../../app/shared/contract/socket-client.js';
@@ -9,6 +10,10 @@ export function connect(): Promise<ConnectedClient> {
   const search = (globalThis as { location?: { search: string } }).location?.search ?? '';
   const params = new URLSearchParams(search);
   return Promise.resolve(
-    createFakeClient(Number(params.get('hosts') ?? 100), Number(params.get('vms') ?? 50)),
+    createFakeClient(
+      Number(params.get('hosts') ?? 100),
+      Number(params.get('vms') ?? 50),
+      Number(params.get('changed') ?? 1),
+    ),
   );
 }

@@ -17,9 +17,15 @@ import type { Task, TaskLogEntry } from '../../app/shared/domain/inventory.js';
 type Listener = (payload: never) => void;
 const FAKE_FINGERPRINT = 'SHA256:FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake123';
 
+/**
+ * `changedShare` of 1 (the default, a pessimistic bound) makes every poll send all the host's VMs
+ * with every running one changed; below 1, only that share of its running VMs changes, and the
+ * poll sends only those, as main sends what changed.
+ */
 export function createFakeClient(
   hostCount: number,
   vmsPerHost: number,
+  changedShare = 1,
 ): SocketClient<ConvirtContract> {
   const listeners = new Map<string, Set<Listener>>();
   const emit = (event: string, payload: unknown) =>
@@ -107,26 +113,36 @@ export function createFakeClient(
   const vmsOf = (host: string) => {
     if (indexedCount !== fleet.vms.length) {
       byHost = new Map();
-      for (const vm of fleet.vms) byHost.set(vm.host, [...(byHost.get(vm.host) ?? []), vm]);
+      for (const vm of fleet.vms) {
+        const list = byHost.get(vm.host);
+        if (list) list.push(vm);
+        else byHost.set(vm.host, [vm]);
+      }
       indexedCount = fleet.vms.length;
     }
     return byHost.get(host) ?? [];
   };
 
   let tick = 0;
+  /** Whether the i-th running VM changes at this tick: a share of them, different ones each tick. */
+  const changes = (i: number) =>
+    changedShare >= 1 || ((i * 37 + tick * 11) % 100) / 100 < changedShare;
   const poll = (host: HostView) => {
     if (host.status !== 'connected') return;
-    const vms = vmsOf(host.name).map((vm, i): FleetVm => {
-      if (vm.state !== 'running') return { ...vm, cpuPercent: null };
+    const vms = vmsOf(host.name).flatMap((vm, i): FleetVm[] => {
+      if (vm.state !== 'running') return changedShare >= 1 ? [{ ...vm, cpuPercent: null }] : [];
+      if (!changes(i)) return [];
       const wave = 20 + 15 * Math.sin((tick + i) / 3) + ((i * 13) % 40);
       const grown = (n: number | null, by: number) => (n ?? 0) + by;
-      return Object.assign(vm, {
-        cpuPercent: Math.max(0, wave),
-        diskReadBytes: grown(vm.diskReadBytes, 50_000 * (i % 5)),
-        diskWriteBytes: grown(vm.diskWriteBytes, 20_000),
-        netRxBytes: grown(vm.netRxBytes, 100_000 + 10_000 * Math.sin(tick)),
-        netTxBytes: grown(vm.netTxBytes, 30_000),
-      });
+      return [
+        Object.assign(vm, {
+          cpuPercent: Math.max(0, wave),
+          diskReadBytes: grown(vm.diskReadBytes, 50_000 * (i % 5)),
+          diskWriteBytes: grown(vm.diskWriteBytes, 20_000),
+          netRxBytes: grown(vm.netRxBytes, 100_000 + 10_000 * Math.sin(tick)),
+          netTxBytes: grown(vm.netTxBytes, 30_000),
+        }),
+      ];
     });
     emit('hostPolled', {
       host: host.name,

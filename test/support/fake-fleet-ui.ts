@@ -1,8 +1,8 @@
 // Development only: the real renderer against the FAKE in-memory client (100 hosts x 50 VMs, or
 // --hosts N --vms M), in Chromium, to measure what the UI costs with a big fleet and to
 // screenshot it. Not a test (timings belong in no test); run
-// `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M]`.
-// Figures and screenshots go to test-results/fake-fleet/.
+// `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M] [--changed-share F]
+// [--cpu-profile PREFIX]`. Figures and screenshots go to test-results/fake-fleet/.
 import {
   createReadStream,
   existsSync,
@@ -33,12 +33,18 @@ const fakeTransport: Plugin = {
   },
 };
 
+// --cpu-profile PREFIX: the page's CPU profiles of loading (navigation to a usable tree),
+// scrolling, sorting and filtering, to PREFIX-{load,scroll,sort,filter}.cpuprofile, from an unminified build so
+// the profiles name the functions.
+const profileAt = process.argv.indexOf('--cpu-profile');
+const profilePrefix = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
+
 const dir = mkdtempSync(join(tmpdir(), 'convirt-fake-ui-'));
 await build({
   configFile: join(root, 'vite.config.ts'),
   logLevel: 'warn',
   plugins: [fakeTransport],
-  build: { outDir: dir, emptyOutDir: true },
+  build: { outDir: dir, emptyOutDir: true, minify: !profilePrefix },
 });
 const types: Record<string, string> = {
   '.html': 'text/html',
@@ -64,7 +70,9 @@ const sizeArg = (name: string, fallback: number) => {
 };
 const hostCount = sizeArg('hosts', 100);
 const vmsPerHost = sizeArg('vms', 50);
-const url = `http://127.0.0.1:${port}/?hosts=${hostCount}&vms=${vmsPerHost}`;
+// The share of a polled host's running VMs whose stats changed (1, every one, by default).
+const changedShare = sizeArg('changed-share', 1);
+const url = `http://127.0.0.1:${port}/?hosts=${hostCount}&vms=${vmsPerHost}&changed=${changedShare}`;
 
 if (process.argv.includes('--serve')) {
   console.log(`Fake fleet UI: ${url}`);
@@ -74,21 +82,22 @@ if (process.argv.includes('--serve')) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  // --cpu-profile FILE: the page's CPU profile from navigation to a usable tree.
-  const profileAt = process.argv.indexOf('--cpu-profile');
-  const profiler = profileAt > 0 ? await page.context().newCDPSession(page) : null;
+  const profiler = profilePrefix ? await page.context().newCDPSession(page) : null;
   await profiler?.send('Profiler.enable');
-  await profiler?.send('Profiler.start');
+  const startProfile = async () => profiler?.send('Profiler.start');
+  const saveProfile = async (phase: string) => {
+    if (!profiler) return;
+    const { profile } = await profiler.send('Profiler.stop');
+    writeFileSync(`${profilePrefix}-${phase}.cpuprofile`, JSON.stringify(profile));
+  };
+  await startProfile();
   const t0 = Date.now();
   await page.goto(url);
   await page
     .getByRole('treeitem', { name: new RegExp(`^Data center, \\d+ of ${hostCount} hosts up`) })
     .waitFor({ timeout: 120_000 });
   const treeMs = Date.now() - t0;
-  if (profiler) {
-    const { profile } = await profiler.send('Profiler.stop');
-    writeFileSync(process.argv[profileAt + 1]!, JSON.stringify(profile));
-  }
+  await saveProfile('load');
   await page.screenshot({ path: join(out, 'dashboard.png') });
 
   const t1 = Date.now();
@@ -108,26 +117,74 @@ if (process.argv.includes('--serve')) {
     };
     requestAnimationFrame(step);
   })`);
-  // Scroll the grid one step per frame for two seconds and count the frames drawn meanwhile.
-  const fps = await page.evaluate(`new Promise((resolve) => {
+  // Scroll the grid one step per frame for two seconds and count the frames drawn meanwhile,
+  // and those that took over 20 ms (under 50 fps: a visible stutter).
+  await startProfile();
+  const scroll = await page.evaluate<{
+    fps: number;
+    framesOver20ms: number;
+  }>(`new Promise((resolve) => {
     const body = document.querySelector('[role=grid] .grid-body');
-    let frames = 0;
-    const start = performance.now();
-    const step = () => {
+    const stamps = [];
+    const step = (now) => {
       body.scrollTop += 240;
-      frames++;
-      if (performance.now() - start < 2000) requestAnimationFrame(step);
-      else resolve(frames / ((performance.now() - start) / 1000));
+      stamps.push(now);
+      if (now - stamps[0] < 2000) requestAnimationFrame(step);
+      else {
+        const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+        resolve({
+          fps: gaps.length / ((now - stamps[0]) / 1000),
+          framesOver20ms: gaps.filter((gap) => gap > 20).length,
+        });
+      }
     };
     requestAnimationFrame(step);
   })`);
+  await saveProfile('scroll');
   await page.screenshot({ path: join(out, 'all-vms.png') });
 
+  await startProfile();
   const t2 = Date.now();
   const cpuHeader = page.getByRole('columnheader', { name: 'CPU', exact: true });
   await cpuHeader.getByRole('button').click();
   await page.locator('[role=columnheader][aria-sort=ascending]', { hasText: /^CPU/ }).waitFor();
   const sortMs = Date.now() - t2;
+  await saveProfile('sort');
+
+  // Filter the grid (2 VMs of 50 match) and time it until the count says so.
+  await startProfile();
+  const t3 = Date.now();
+  await page.getByRole('searchbox', { name: 'Filter All VMs' }).fill('web-1');
+  await page
+    .getByRole('status')
+    .filter({ hasText: new RegExp(`^0 of (?!${hostCount * vmsPerHost} )\\d+ selected$`) })
+    .waitFor();
+  const filterMs = Date.now() - t3;
+  await saveProfile('filter');
+  await page.getByRole('searchbox', { name: 'Filter All VMs' }).fill('');
+
+  // The same, timed in the page from the event to the next frame drawn (React renders a click or
+  // an input at once), without the round trips of driving the browser: a sort by CPU, descending
+  // now, and the filter again.
+  const toNextFrame = (action: string) =>
+    page.evaluate<number>(`new Promise((resolve) => {
+      const start = performance.now();
+      ${action};
+      requestAnimationFrame(() => resolve(performance.now() - start));
+    })`);
+  const sortFrameMs = await toNextFrame(
+    `[...document.querySelectorAll('[role=columnheader] button')].find((b) => b.textContent.startsWith('CPU')).click()`,
+  );
+  const filterFrameMs = await toNextFrame(`{
+    const input = document.querySelector('input[aria-label="Filter All VMs"]');
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, 'web-1');
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }`);
+  await page
+    .getByRole('status')
+    .filter({ hasText: new RegExp(`^0 of (?!${hostCount * vmsPerHost} )\\d+ selected$`) })
+    .waitFor();
+  await page.getByRole('searchbox', { name: 'Filter All VMs' }).fill('');
 
   await page.getByRole('searchbox', { name: 'Search hosts, VMs and tags' }).fill('web-');
   await page
@@ -159,9 +216,14 @@ if (process.argv.includes('--serve')) {
         treeMs,
         gridMs,
         rowsInDom,
+        changedShare,
         idleFps,
-        scrollFps: fps,
+        scrollFps: scroll.fps,
+        framesOver20ms: scroll.framesOver20ms,
         sortMs,
+        filterMs,
+        sortFrameMs,
+        filterFrameMs,
         errors,
       },
       null,

@@ -6,6 +6,7 @@ import type {
 } from '../../../app/shared/contract/convirt-contract.js';
 import type { Group } from '../../../app/shared/domain/inventory.js';
 import type { VmState } from '../../../app/shared/domain/vm.js';
+import { vmKey, type VmKey, type VmsByHost } from '../../../app/renderer/src/store/vm-key.js';
 
 export function group(id: number, name: string, parentId: number | null = null): Group {
   return { id, name, parentId, createdAt: '2026-01-01T00:00:00Z' };
@@ -74,4 +75,11 @@ export function bigFleet(hosts: number, perHost: number): FleetSnapshot {
     }
   }
   return snapshot;
+}
+
+/** VMs as the fleet store holds them: by host, then by key. */
+export function byHost(...vms: FleetVm[]): VmsByHost {
+  const held: Record<string, Record<VmKey, FleetVm>> = {};
+  for (const v of vms) (held[v.host] ??= {})[vmKey(v.host, v.name)] = v;
+  return held;
 }

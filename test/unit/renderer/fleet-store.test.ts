@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { describeTask, useFleetStore } from '../../../app/renderer/src/store/fleet-store.js';
+import { vmOf, type VmKey } from '../../../app/renderer/src/store/vm-key.js';
 import type { HostPolled } from '../../../app/shared/contract/convirt-contract.js';
 import type { Task } from '../../../app/shared/domain/inventory.js';
 import { bigFleet, group, host, vm } from './fleet-fixtures.js';
@@ -29,7 +30,7 @@ beforeEach(() => useFleetStore.setState(initial, true));
 const polled = (event: Omit<HostPolled, 'seq'>) =>
   store().applyHostPolls([{ ...event, seq: store().seq + 1 }]);
 
-test('getFleet is normalized: hosts by name, VMs by host/name, sorted key lists', () => {
+test('getFleet is normalized: hosts by name, VMs by host then name, sorted key lists', () => {
   store().loadFleet({
     groups: [group(1, 'Rack')],
     hosts: [host('b'), host('a')],
@@ -40,7 +41,7 @@ test('getFleet is normalized: hosts by name, VMs by host/name, sorted key lists'
   assert.equal(s.loaded, true);
   assert.deepEqual(s.hostNames, ['a', 'b']);
   assert.deepEqual(s.vmKeysByHost.a, ['a/vm2', 'a/vm10']);
-  assert.equal(s.vms['a/vm2']?.name, 'vm2');
+  assert.equal(vmOf(s.vmsByHost, 'a/vm2')?.name, 'vm2');
   assert.equal(s.groups[1]?.name, 'Rack');
 });
 
@@ -60,10 +61,14 @@ test("a host's poll replaces only its VMs; unchanged VMs and other hosts keep th
     changedVms: [vm('a', 'one'), vm('a', 'two', 'shutoff'), vm('a', 'three')],
   });
   const after = store();
-  assert.equal(after.vms['a/one'], before.vms['a/one'], 'unchanged VM keeps its identity');
-  assert.notEqual(after.vms['a/two'], before.vms['a/two']);
-  assert.equal(after.vms['a/two']?.state, 'shutoff');
-  assert.equal(after.vms['b/x'], before.vms['b/x']);
+  assert.equal(
+    vmOf(after.vmsByHost, 'a/one'),
+    vmOf(before.vmsByHost, 'a/one'),
+    'unchanged VM keeps its identity',
+  );
+  assert.notEqual(vmOf(after.vmsByHost, 'a/two'), vmOf(before.vmsByHost, 'a/two'));
+  assert.equal(vmOf(after.vmsByHost, 'a/two')?.state, 'shutoff');
+  assert.equal(after.vmsByHost.b, before.vmsByHost.b, "host b's VMs are untouched");
   assert.equal(after.vmKeysByHost.b, before.vmKeysByHost.b, "host b's key list is untouched");
   assert.deepEqual(after.vmKeysByHost.a, ['a/one', 'a/three', 'a/two']);
   assert.equal(after.hosts.a?.polledAt, 1000);
@@ -84,14 +89,14 @@ test('a VM reported removed leaves the store; a failed poll changes only the sta
     changedVms: [],
     removedVms: ['two'],
   });
-  assert.equal(store().vms['a/two'], undefined);
-  assert.ok(store().vms['a/one']);
+  assert.equal(vmOf(store().vmsByHost, 'a/two'), undefined);
+  assert.ok(vmOf(store().vmsByHost, 'a/one'));
   assert.deepEqual(store().vmKeysByHost.a, ['a/one']);
-  const vms = store().vms;
+  const vms = store().vmsByHost;
   polled({ host: 'a', status: 'unreachable', error: 'refused', polledAt: 2 });
   assert.equal(store().hosts.a?.status, 'unreachable');
   assert.equal(store().hosts.a?.error, 'refused');
-  assert.equal(store().vms, vms);
+  assert.equal(store().vmsByHost, vms);
 });
 
 test('events for a host not loaded yet are ignored (fleetChanged will bring it)', () => {
@@ -103,7 +108,7 @@ test('events the snapshot holds are skipped; a gap asks for a new snapshot', () 
   store().loadFleet({ groups: [], hosts: [host('a')], vms: [vm('a', 'one')], seq: 10 });
   const stale = { host: 'a', status: 'connected', error: null, polledAt: 1 } as const;
   assert.equal(store().applyHostPolls([{ ...stale, seq: 9, removedVms: ['one'] }]), true);
-  assert.ok(store().vms['a/one'], 'an event older than the snapshot changes nothing');
+  assert.ok(vmOf(store().vmsByHost, 'a/one'), 'an event older than the snapshot changes nothing');
   assert.equal(store().applyHostPolls([{ ...stale, seq: 11 }]), true);
   assert.equal(store().seq, 11);
   assert.equal(store().applyHostPolls([{ ...stale, seq: 13 }]), false, 'event 12 is missing');
@@ -149,7 +154,7 @@ test('task titles use the words of the buttons', () => {
 
 test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entries', () => {
   store().loadFleet(bigFleet(100, 50));
-  assert.equal(Object.keys(store().vms).length, 5000);
+  assert.equal(Object.values(store().vmsByHost).flatMap((vms) => Object.keys(vms)).length, 5000);
   const before = store();
   polled({
     host: 'node7',
@@ -159,14 +164,34 @@ test('5,000 VMs over 100 hosts load, and one host poll touches only its 50 entri
     changedVms: [vm('node7', 'vm3', 'running')],
   });
   const after = store();
-  const changed = Object.keys(after.vms).filter(
-    (k) => after.vms[k as `${string}/${string}`] !== before.vms[k as `${string}/${string}`],
+  const changed = after.hostNames.flatMap((h) =>
+    Object.entries(after.vmsByHost[h]!)
+      .filter(([key, v]) => v !== vmOf(before.vmsByHost, key as VmKey))
+      .map(([key]) => key),
   );
   assert.deepEqual(changed, ['node7/vm3']);
+  const changedMaps = after.hostNames.filter((h) => after.vmsByHost[h] !== before.vmsByHost[h]);
+  assert.deepEqual(changedMaps, ['node7'], "only node7's VM map is new");
   const changedLists = after.hostNames.filter(
     (h) => after.vmKeysByHost[h] !== before.vmKeysByHost[h],
   );
   assert.deepEqual(changedLists, [], 'no VM came or went: the key lists are untouched');
+  assert.equal(after.vmKeysByHost, before.vmKeysByHost, 'so is the index of key lists');
+});
+
+test("a new snapshot of the same fleet keeps each unchanged host's VM map and key list", () => {
+  store().loadFleet(bigFleet(3, 4));
+  const before = store();
+  const again = bigFleet(3, 4);
+  again.vms = again.vms.map((v) =>
+    v.host === 'node2' && v.name === 'vm1' ? { ...v, vcpus: 8 } : v,
+  );
+  store().loadFleet(again);
+  const after = store();
+  assert.equal(after.vmsByHost.node1, before.vmsByHost.node1);
+  assert.notEqual(after.vmsByHost.node2, before.vmsByHost.node2);
+  assert.equal(vmOf(after.vmsByHost, 'node2/vm2'), vmOf(before.vmsByHost, 'node2/vm2'));
+  assert.equal(after.vmKeysByHost.node2, before.vmKeysByHost.node2);
 });
 
 test('a burst of polls is applied in one update', () => {
@@ -187,6 +212,6 @@ test('a burst of polls is applied in one update', () => {
   ]);
   off();
   assert.equal(updates, 1);
-  assert.equal(store().vms['a/one']?.name, 'one');
+  assert.equal(vmOf(store().vmsByHost, 'a/one')?.name, 'one');
   assert.equal(store().hosts.b?.status, 'unreachable');
 });

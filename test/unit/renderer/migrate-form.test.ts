@@ -17,7 +17,7 @@ import {
   type MigrateForm,
 } from '../../../app/renderer/src/migration/migrate-form.js';
 import type { MigrationPlan } from '../../../app/shared/domain/migration.js';
-import { host, vm } from './fleet-fixtures.js';
+import { byHost, host, vm } from './fleet-fixtures.js';
 
 const plan = (over: Partial<MigrationPlan> = {}): MigrationPlan => ({
   source: 'a',
@@ -101,11 +101,11 @@ test('a dragged VM: its own host ignores it, another hypervisor refuses it', () 
 });
 
 test('an evacuation moves the running VMs only', () => {
-  const vms = {
-    'a/one': vm('a', 'one'),
-    'a/two': vm('a', 'two', 'shutoff'),
-    'a/three': vm('a', 'three', 'running', { memoryMiB: 512 }),
-  } as const;
+  const vms = byHost(
+    vm('a', 'one'),
+    vm('a', 'two', 'shutoff'),
+    vm('a', 'three', 'running', { memoryMiB: 512 }),
+  );
   assert.deepEqual(runningVmsOf(['a/one', 'a/two', 'a/three'], vms), [
     { name: 'one', memoryMiB: 128 },
     { name: 'three', memoryMiB: 512 },

@@ -11,7 +11,7 @@ import {
 } from '../../../app/renderer/src/store/migration-follow.js';
 import { useViewStore } from '../../../app/renderer/src/store/view-store.js';
 import type { Task } from '../../../app/shared/domain/inventory.js';
-import { host, vm } from './fleet-fixtures.js';
+import { byHost, host, vm } from './fleet-fixtures.js';
 
 function migrateTask(id: string, status: Task['status']): Task {
   return {
@@ -28,8 +28,8 @@ function migrateTask(id: string, status: Task['status']): Task {
   };
 }
 
-const onA = { 'a/web': vm('a', 'web') };
-const onB = { 'b/web': vm('b', 'web') };
+const onA = byHost(vm('a', 'web'));
+const onB = byHost(vm('b', 'web'));
 const hostNames = ['a', 'b', 'c'];
 
 test('arrival: the known target once it shows the VM', () => {
@@ -41,7 +41,7 @@ test('arrival without a known target: the one other host showing it, once gone f
   const unknown = { from: 'a', vm: 'web', to: null };
   assert.equal(arrivalHost(unknown, { ...onA, ...onB }, hostNames), null);
   assert.equal(arrivalHost(unknown, onB, hostNames), 'b');
-  assert.equal(arrivalHost(unknown, { ...onB, 'c/web': vm('c', 'web') }, hostNames), null);
+  assert.equal(arrivalHost(unknown, byHost(vm('b', 'web'), vm('c', 'web')), hostNames), null);
 });
 
 test('the follower follows succeeded migrations it saw running, not failed or older ones', () => {
@@ -62,7 +62,13 @@ test('the follower follows succeeded migrations it saw running, not failed or ol
 });
 
 beforeEach(() => {
-  useFleetStore.setState({ tasks: {}, taskIds: [], vms: {}, vmKeysByHost: {}, hostNames: [] });
+  useFleetStore.setState({
+    tasks: {},
+    taskIds: [],
+    vmsByHost: {},
+    vmKeysByHost: {},
+    hostNames: [],
+  });
   useViewStore.setState({ screen: { kind: 'dashboard' } });
 });
 
@@ -77,13 +83,13 @@ test('the VM view of a migrated VM moves to its new host, with its consoles', ()
     useFleetStore.setState({
       hosts: { a: host('a'), b: host('b') },
       hostNames: ['a', 'b'],
-      vms: onA,
+      vmsByHost: onA,
     });
     follower.started('t1', 'b');
     useFleetStore.getState().applyTask(migrateTask('t1', 'running'));
     useFleetStore.getState().applyTask(migrateTask('t1', 'succeeded'));
     assert.deepEqual(useViewStore.getState().screen, { kind: 'vm', host: 'a', vm: 'web' });
-    useFleetStore.setState({ vms: onB });
+    useFleetStore.setState({ vmsByHost: onB });
     assert.deepEqual(useViewStore.getState().screen, { kind: 'vm', host: 'b', vm: 'web' });
     assert.deepEqual(useViewStore.getState().vmView.consoles, consoles);
     assert.equal(useViewStore.getState().vmView.tab, 'consoles');

@@ -17,7 +17,7 @@ function input(snapshot: FleetSnapshot, extra: Partial<TreeInput> = {}): TreeInp
     groups: s.groups,
     hosts: s.hosts,
     hostNames: s.hostNames,
-    vms: s.vms,
+    vmsByHost: s.vmsByHost,
     vmKeysByHost: s.vmKeysByHost,
     expanded: new Set(),
     collapsed: new Set(),

@@ -1,5 +1,8 @@
 // Fixed-height row virtualization: only the rows in view (plus a margin) are rendered, so a list
-// of thousands stays as cheap as a list of forty.
+// of thousands stays as cheap as a list of forty. The list re-renders when the first row in view
+// changes, not on every scroll event, and `slot` lets it reuse the elements of the rows that left
+// the view for those that came in (keyed by slot, a scroll step updates a few rows' text instead
+// of removing and creating their elements).
 import { useLayoutEffect, useState, type RefObject } from 'react';
 
 const OVERSCAN = 8;
@@ -9,13 +12,13 @@ export function useVirtualRows(
   count: number,
   rowHeight: number,
 ) {
-  const [scrollTop, setScrollTop] = useState(0);
+  const [topRow, setTopRow] = useState(0);
   const [height, setHeight] = useState(600);
 
   useLayoutEffect(() => {
     const el = container.current;
     if (!el) return;
-    const onScroll = () => setScrollTop(el.scrollTop);
+    const onScroll = () => setTopRow(Math.floor(el.scrollTop / rowHeight));
     const observer = new ResizeObserver(() => setHeight(el.clientHeight));
     observer.observe(el);
     el.addEventListener('scroll', onScroll, { passive: true });
@@ -23,17 +26,21 @@ export function useVirtualRows(
       observer.disconnect();
       el.removeEventListener('scroll', onScroll);
     };
-  }, [container]);
+  }, [container, rowHeight]);
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
+  const first = Math.max(0, topRow - OVERSCAN);
+  const last = Math.min(count, topRow + Math.ceil(height / rowHeight) + 1 + OVERSCAN);
 
   /** Scrolls the least needed to show row `index`. */
   const scrollToRow = (index: number) => {
     if (container.current) scrollIntoRange(container.current, index * rowHeight, rowHeight);
   };
 
-  return { first, last, totalHeight: count * rowHeight, scrollToRow };
+  // At most this many rows are rendered at once, so no two of them share a slot.
+  const slots = Math.ceil(height / rowHeight) + 1 + 2 * OVERSCAN;
+  const slot = (index: number) => index % slots;
+
+  return { first, last, totalHeight: count * rowHeight, scrollToRow, slot };
 }
 
 function scrollIntoRange(el: HTMLElement, top: number, height: number): void {

@@ -15,14 +15,13 @@ const HOSTS_SHOWN = 20;
 export function Dashboard() {
   const hosts = useFleetStore((s) => s.hosts);
   const hostNames = useFleetStore((s) => s.hostNames);
-  const vms = useFleetStore((s) => s.vms);
-  const vmKeysByHost = useFleetStore((s) => s.vmKeysByHost);
+  const vmsByHost = useFleetStore((s) => s.vmsByHost);
   const loaded = useFleetStore((s) => s.loaded);
   const show = useViewStore((s) => s.show);
   const setAddHostOpen = useViewStore((s) => s.setAddHostOpen);
   const stats = useMemo(
-    () => fleetStats(hosts, hostNames, vms, vmKeysByHost),
-    [hosts, hostNames, vms, vmKeysByHost],
+    () => fleetStats(hosts, hostNames, vmsByHost),
+    [hosts, hostNames, vmsByHost],
   );
   const [showAllHosts, setShowAllHosts] = useState(false);
   // Unknown load sorts last; unreachable hosts have none.

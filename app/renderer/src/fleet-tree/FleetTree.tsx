@@ -80,7 +80,7 @@ export function FleetTree() {
   const groups = useFleetStore((s) => s.groups);
   const hosts = useFleetStore((s) => s.hosts);
   const hostNames = useFleetStore((s) => s.hostNames);
-  const vms = useFleetStore((s) => s.vms);
+  const vmsByHost = useFleetStore((s) => s.vmsByHost);
   const vmKeysByHost = useFleetStore((s) => s.vmKeysByHost);
   const notify = useFleetStore((s) => s.notify);
   const screen = useViewStore((s) => s.screen);
@@ -124,14 +124,14 @@ export function FleetTree() {
         groups,
         hosts,
         hostNames,
-        vms,
+        vmsByHost,
         vmKeysByHost,
         expanded,
         collapsed,
         query,
         filter,
       }),
-    [groups, hosts, hostNames, vms, vmKeysByHost, expanded, collapsed, query, filter],
+    [groups, hosts, hostNames, vmsByHost, vmKeysByHost, expanded, collapsed, query, filter],
   );
   const { first, last, totalHeight, scrollToRow } = useVirtualRows(
     scroller,

@@ -4,7 +4,7 @@ import { compareNames } from '../common/compare.js';
 import type { FleetVm, HostView } from '../../../shared/contract/convirt-contract.js';
 import type { Group } from '../../../shared/domain/inventory.js';
 import type { VmState } from '../../../shared/domain/vm.js';
-import type { VmKey } from '../store/vm-key.js';
+import { vmOf, type HostVms, type VmKey, type VmsByHost } from '../store/vm-key.js';
 
 export type TreeFilter = 'all' | 'running' | 'stopped' | 'unreachable';
 
@@ -40,7 +40,7 @@ export interface TreeInput {
   groups: Record<number, Group>;
   hosts: Record<string, HostView>;
   hostNames: string[];
-  vms: Record<VmKey, FleetVm>;
+  vmsByHost: VmsByHost;
   vmKeysByHost: Record<string, VmKey[]>;
   /** Row ids that are expanded; the data center and pools are expanded unless listed collapsed. */
   expanded: ReadonlySet<string>;
@@ -60,6 +60,22 @@ function vmPassesFilter(vm: FleetVm, filter: TreeFilter): boolean {
   if (filter === 'running') return vm.state === 'running';
   if (filter === 'stopped') return STOPPED.has(vm.state);
   return true;
+}
+
+/**
+ * A host's running VMs, counted once per VM map: a poll makes a new map only for a host whose VMs
+ * changed, so the tree of a big fleet recounts the hosts that reported, not 50,000 VMs.
+ */
+const runningCounts = new WeakMap<HostVms, number>();
+function runningCount(vms: HostVms | undefined): number {
+  if (!vms) return 0;
+  let count = runningCounts.get(vms);
+  if (count === undefined) {
+    count = 0;
+    for (const vm of Object.values(vms)) if (vm.state === 'running') count++;
+    runningCounts.set(vms, count);
+  }
+  return count;
 }
 
 function matches(text: string, tags: string[], query: string): boolean {
@@ -89,10 +105,15 @@ export function buildTreeRows(input: TreeInput): TreeRow[] {
     const host = input.hosts[name]!;
     if (input.filter === 'unreachable' && host.status !== 'unreachable') continue;
     const hostMatches = query === '' || matches(name, host.tags, query);
-    const keys = (input.vmKeysByHost[name] ?? []).filter((key) => {
-      const vm = input.vms[key]!;
-      return vmPassesFilter(vm, input.filter) && (hostMatches || matches(vm.name, vm.tags, query));
-    });
+    const all = input.vmKeysByHost[name] ?? [];
+    const keys = filtering
+      ? all.filter((key) => {
+          const vm = vmOf(input.vmsByHost, key)!;
+          return (
+            vmPassesFilter(vm, input.filter) && (hostMatches || matches(vm.name, vm.tags, query))
+          );
+        })
+      : all;
     const vmFilterHidesHost =
       (input.filter === 'running' || input.filter === 'stopped') && !keys.length;
     if ((hostMatches || keys.length > 0) && !vmFilterHidesHost) {
@@ -177,7 +198,7 @@ export function buildTreeRows(input: TreeInput): TreeRow[] {
         host: input.hosts[name]!,
         expanded,
         vmCount: all.length,
-        runningCount: all.filter((k) => input.vms[k]!.state === 'running').length,
+        runningCount: runningCount(input.vmsByHost[name]),
       });
       if (!expanded) continue;
       keys.forEach((key, i) =>
@@ -189,7 +210,7 @@ export function buildTreeRows(input: TreeInput): TreeRow[] {
           setSize: keys.length,
           parentId: id,
           key,
-          vm: input.vms[key]!,
+          vm: vmOf(input.vmsByHost, key)!,
         }),
       );
     }

@@ -1,8 +1,19 @@
 // The VM grid: virtualized (thousands of rows cost what forty do), sortable by any column,
 // filterable, multi-select with click, Ctrl/Shift-click, Space and Shift+arrows, and bulk Start,
-// Shut down and Force off. Enter (or the name) opens a VM.
-import { useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import type { VmAction } from '../../../shared/contract/convirt-contract.js';
+// Shut down and Force off. Enter (or the name) opens a VM. Each row subscribes to its own VM and
+// re-renders only when that VM, its selection or its place changes: scrolling mounts the rows
+// coming into view, and a poll re-renders the rows whose VM changed.
+import {
+  memo,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
+import type { FleetVm, VmAction } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { formatMiB, formatPercent } from '../common/format.js';
@@ -11,7 +22,7 @@ import { Toolbar } from '../common/Toolbar.js';
 import { useVirtualRows } from '../common/use-virtual-rows.js';
 import { useFleetStore } from '../store/fleet-store.js';
 import { useViewStore } from '../store/view-store.js';
-import { splitVmKey, type VmKey } from '../store/vm-key.js';
+import { splitVmKey, vmOf, type VmKey } from '../store/vm-key.js';
 import { gridRows, type GridColumn, type GridSort } from './vm-grid-rows.js';
 
 const ROW_HEIGHT = 32;
@@ -24,6 +35,27 @@ const COLUMN_TITLES: Record<GridColumn, string> = {
   cpu: 'CPU',
   tags: 'Tags',
 };
+const HOST_GRID_COLUMNS: readonly GridColumn[] = [
+  'name',
+  'state',
+  'vcpus',
+  'memory',
+  'cpu',
+  'tags',
+];
+const FLEET_GRID_COLUMNS: readonly GridColumn[] = ['name', 'host', ...HOST_GRID_COLUMNS.slice(1)];
+const templateOf = (columns: readonly GridColumn[]) =>
+  `2.5rem ${columns.map((c) => (c === 'name' || c === 'host' || c === 'tags' ? 'minmax(8rem, 2fr)' : 'minmax(5rem, 1fr)')).join(' ')}`;
+const HOST_GRID_TEMPLATE = templateOf(HOST_GRID_COLUMNS);
+const FLEET_GRID_TEMPLATE = templateOf(FLEET_GRID_COLUMNS);
+const NO_ROWS: VmKey[] = [];
+
+/** What a row's clicks do; stable across renders so rows need not re-render for new closures. */
+interface RowEvents {
+  click: (e: MouseEvent, index: number, key: VmKey) => void;
+  check: (index: number, key: VmKey) => void;
+}
+
 const BULK_ACTIONS: { action: VmAction; label: string }[] = [
   { action: 'start', label: 'Start selected' },
   { action: 'shutdown', label: 'Shut down selected' },
@@ -39,7 +71,6 @@ interface VmGridProps {
 
 export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
   const client = useClient();
-  const vms = useFleetStore((s) => s.vms);
   const notify = useFleetStore((s) => s.notify);
   const show = useViewStore((s) => s.show);
   const [filter, setFilter] = useState('');
@@ -50,25 +81,27 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const gridId = useId();
 
-  const columns: GridColumn[] = showHost
-    ? ['name', 'host', 'state', 'vcpus', 'memory', 'cpu', 'tags']
-    : ['name', 'state', 'vcpus', 'memory', 'cpu', 'tags'];
+  const columns = showHost ? FLEET_GRID_COLUMNS : HOST_GRID_COLUMNS;
+  const template = showHost ? FLEET_GRID_TEMPLATE : HOST_GRID_TEMPLATE;
   // Sorted by name or host and unfiltered, the order depends on the keys alone: polls that only
   // change VMs' stats (every few seconds on a big fleet) then cost no 50,000-row re-sort.
   const orderFollowsStats =
     filter.trim() !== '' || (sort.column !== 'name' && sort.column !== 'host');
-  const orderInput = useFleetStore((s) => (orderFollowsStats ? s.vms : null));
+  const orderInput = useFleetStore((s) => (orderFollowsStats ? s.vmsByHost : null));
   const rows = useMemo(
-    () => gridRows(keys, orderInput ?? useFleetStore.getState().vms, filter, sort),
+    () => gridRows(keys, orderInput ?? useFleetStore.getState().vmsByHost, filter, sort),
     [keys, orderInput, filter, sort],
   );
-  const { first, last, totalHeight, scrollToRow } = useVirtualRows(
+  const { first, last, totalHeight, scrollToRow, slot } = useVirtualRows(
     scroller,
     rows.length,
     ROW_HEIGHT,
   );
   // Selection of rows the filter hides, or VMs that are gone, does not count.
-  const visibleSelected = useMemo(() => rows.filter((k) => selected.has(k)), [rows, selected]);
+  const visibleSelected = useMemo(
+    () => (selected.size ? rows.filter((k) => selected.has(k)) : NO_ROWS),
+    [rows, selected],
+  );
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
   const rowId = (key: VmKey) => `${gridId}-${key}`;
 
@@ -117,6 +150,23 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
       else setSelected(new Set([key]));
     }
   };
+  const onRowCheck = (index: number, key: VmKey) => {
+    setActive(index);
+    setAnchor(index);
+    toggle(key);
+  };
+  // Rows get stable functions that call this render's handlers (set after each render).
+  const latestRowEvents = useRef<RowEvents>({ click: onRowClick, check: onRowCheck });
+  useLayoutEffect(() => {
+    latestRowEvents.current = { click: onRowClick, check: onRowCheck };
+  });
+  const rowEvents = useMemo<RowEvents>(
+    () => ({
+      click: (e, index, key) => latestRowEvents.current.click(e, index, key),
+      check: (index, key) => latestRowEvents.current.check(index, key),
+    }),
+    [],
+  );
 
   const runBulk = (action: VmAction, title: string) => {
     const refs = visibleSelected.map(splitVmKey);
@@ -131,7 +181,6 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
       direction: s.column === column && s.direction === 'ascending' ? 'descending' : 'ascending',
     }));
 
-  const template = `2.5rem ${columns.map((c) => (c === 'name' || c === 'host' || c === 'tags' ? 'minmax(8rem, 2fr)' : 'minmax(5rem, 1fr)')).join(' ')}`;
   const allVisibleSelected = rows.length > 0 && visibleSelected.length === rows.length;
 
   return (
@@ -204,50 +253,25 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
           </div>
         </div>
         <div role="rowgroup" className="grid-body" ref={scroller}>
-          <div style={{ height: totalHeight, position: 'relative' }}>
-            {rows.length === 0 ? (
-              <div role="row" className="grid-empty">
-                <div role="gridcell">{keys.length ? 'No VM matches the filter.' : 'No VMs.'}</div>
-              </div>
-            ) : null}
-            {rows.slice(first, last).map((key, i) => {
-              const index = first + i;
-              const vm = vms[key]!;
-              const isSelected = selected.has(key);
-              return (
-                <div
-                  key={key}
-                  id={rowId(key)}
-                  role="row"
-                  aria-rowindex={index + 2}
-                  aria-selected={isSelected}
-                  className={`grid-row${index === activeIndex ? ' active' : ''}${isSelected ? ' selected' : ''}`}
-                  style={{ top: index * ROW_HEIGHT, gridTemplateColumns: template }}
-                  onClick={(e) => onRowClick(e, index, key)}
-                  onDoubleClick={() => show({ kind: 'vm', host: vm.host, vm: vm.name })}
-                >
-                  <div role="gridcell" aria-colindex={1}>
-                    <input
-                      type="checkbox"
-                      tabIndex={-1}
-                      aria-label={`Select ${vm.name}`}
-                      checked={isSelected}
-                      onClick={(e) => e.stopPropagation()}
-                      onChange={() => {
-                        setActive(index);
-                        setAnchor(index);
-                        toggle(key);
-                      }}
-                    />
-                  </div>
-                  {columns.map((c, ci) => (
-                    <div key={c} role="gridcell" aria-colindex={ci + 2}>
-                      <GridCell column={c} vmKey={key} />
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
+          {rows.length === 0 ? (
+            <div role="row" className="grid-empty">
+              <div role="gridcell">{keys.length ? 'No VM matches the filter.' : 'No VMs.'}</div>
+            </div>
+          ) : null}
+          <div className="virtual-rows" style={{ height: totalHeight }}>
+            {rows.slice(first, last).map((key, i) => (
+              <GridRow
+                key={slot(first + i)}
+                vmKey={key}
+                id={rowId(key)}
+                index={first + i}
+                active={first + i === activeIndex}
+                selected={selected.has(key)}
+                columns={columns}
+                template={template}
+                events={rowEvents}
+              />
+            ))}
           </div>
         </div>
       </div>
@@ -255,10 +279,62 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
   );
 }
 
-function GridCell({ column, vmKey }: { column: GridColumn; vmKey: VmKey }) {
-  const vm = useFleetStore((s) => s.vms[vmKey]);
+interface GridRowProps {
+  vmKey: VmKey;
+  id: string;
+  index: number;
+  active: boolean;
+  selected: boolean;
+  columns: readonly GridColumn[];
+  template: string;
+  events: RowEvents;
+}
+
+const GridRow = memo(function GridRow({
+  vmKey: key,
+  id,
+  index,
+  active,
+  selected,
+  columns,
+  template,
+  events,
+}: GridRowProps) {
+  const vm = useFleetStore((s) => vmOf(s.vmsByHost, key));
   const show = useViewStore((s) => s.show);
   if (!vm) return null;
+  return (
+    <div
+      id={id}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={`grid-row${active ? ' active' : ''}${selected ? ' selected' : ''}`}
+      style={{ top: index * ROW_HEIGHT, gridTemplateColumns: template }}
+      onClick={(e) => events.click(e, index, key)}
+      onDoubleClick={() => show({ kind: 'vm', host: vm.host, vm: vm.name })}
+    >
+      <div role="gridcell" aria-colindex={1}>
+        <input
+          type="checkbox"
+          tabIndex={-1}
+          aria-label={`Select ${vm.name}`}
+          checked={selected}
+          onClick={(e) => e.stopPropagation()}
+          onChange={() => events.check(index, key)}
+        />
+      </div>
+      {columns.map((c, ci) => (
+        <div key={c} role="gridcell" aria-colindex={ci + 2}>
+          <GridCell column={c} vm={vm} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
+function GridCell({ column, vm }: { column: GridColumn; vm: FleetVm }) {
+  const show = useViewStore((s) => s.show);
   switch (column) {
     case 'name':
       return (

@@ -13,12 +13,12 @@ import { runningVmsOf } from './migrate-form.js';
 
 export function EvacuateDialog({ host, onClose }: { host: string; onClose: () => void }) {
   const client = useClient();
-  const vms = useFleetStore((s) => s.vms);
+  const vmsByHost = useFleetStore((s) => s.vmsByHost);
   const keys = useFleetStore((s) => s.vmKeysByHost[host]);
   const applyTask = useFleetStore((s) => s.applyTask);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
-  const leaving = runningVmsOf(keys ?? [], vms);
+  const leaving = runningVmsOf(keys ?? [], vmsByHost);
 
   const evacuate = () => {
     setStarting(true);

@@ -10,8 +10,8 @@ import { ErrorBox } from '../common/ErrorBox.js';
 import { RadioGroup, SelectField } from '../common/Field.js';
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
+import { vmKey, vmOf } from '../store/vm-key.js';
 import { migrationFollower } from '../store/migration-follow.js';
-import { vmKey } from '../store/vm-key.js';
 import {
   checksSummary,
   currentAnswer,
@@ -39,7 +39,7 @@ interface MigrateDialogProps {
 export function MigrateDialog({ host, vm, target, onClose }: MigrateDialogProps) {
   const client = useClient();
   const hosts = useFleetStore((s) => s.hosts);
-  const state = useFleetStore((s) => s.vms[vmKey(host, vm)]?.state ?? 'unknown');
+  const state = useFleetStore((s) => vmOf(s.vmsByHost, vmKey(host, vm))?.state ?? 'unknown');
   const applyTask = useFleetStore((s) => s.applyTask);
   const targets = migrationTargets(host, hosts);
   const [form, setForm] = useState<MigrateForm>(() => ({

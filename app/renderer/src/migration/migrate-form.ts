@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/domain/migration.js';
 import type { VmState } from '../../../shared/domain/vm.js';
 import { compareNames } from '../common/compare.js';
-import type { VmKey } from '../store/vm-key.js';
+import { vmOf, type VmKey, type VmsByHost } from '../store/vm-key.js';
 
 /** The states each mode moves a VM from (main's `state` check says the same). */
 const MODE_STATES: Record<MigrationMode, readonly VmState[]> = {
@@ -129,10 +129,10 @@ export function vmDropVerdict(
 /** The running VMs among a host's, which an evacuation moves, by name. */
 export function runningVmsOf(
   keys: readonly VmKey[],
-  vms: Record<VmKey, Pick<FleetVm, 'name' | 'state' | 'memoryMiB'>>,
+  vmsByHost: VmsByHost,
 ): Array<Pick<FleetVm, 'name' | 'memoryMiB'>> {
   return keys
-    .map((key) => vms[key])
+    .map((key) => vmOf(vmsByHost, key))
     .filter((vm) => vm?.state === 'running')
     .map((vm) => ({ name: vm!.name, memoryMiB: vm!.memoryMiB }));
 }

@@ -1,7 +1,9 @@
-// The renderer's picture of the fleet: normalized (hosts by name, VMs by `host/vm` key, a key list
-// per host) so a host's poll touches only that host's entries, and components subscribe to the
-// few entries they show. getFleet loads it once; hostPolled events then bring only what changed.
-// Unchanged VMs keep their object identity, so their rows do not re-render.
+// The renderer's picture of the fleet: normalized (hosts by name, each host's VMs by name, a key
+// list per host) so a host's poll copies only that host's entries, never the whole fleet's
+// (50,000 VMs at 1,000 hosts), and components subscribe to the few entries they show. getFleet
+// loads it once; hostPolled events then bring only what changed. Unchanged VMs keep their object
+// identity, a host whose VMs did not change keeps its map, and key lists change only when VMs come
+// or go, so what depends on them does not recompute.
 import { compareNames } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
@@ -12,7 +14,7 @@ import type {
 } from '../../../shared/contract/convirt-contract.js';
 import type { Group, Task, TaskLogEntry } from '../../../shared/domain/inventory.js';
 import { sameFleetVm } from '../../../shared/contract/fleet-delta.js';
-import { vmKey, type VmKey } from './vm-key.js';
+import { vmKey, type HostVms, type VmKey, type VmsByHost } from './vm-key.js';
 
 /** How many finished tasks the task pane keeps. */
 export const TASKS_KEPT = 200;
@@ -29,7 +31,7 @@ export interface FleetState {
   hosts: Record<string, HostView>;
   /** Host names, sorted. */
   hostNames: string[];
-  vms: Record<VmKey, FleetVm>;
+  vmsByHost: VmsByHost;
   /** Each host's VM keys, sorted by VM name. */
   vmKeysByHost: Record<string, VmKey[]>;
   /** The last hostPolled event applied (or held by the snapshot loaded). */
@@ -52,27 +54,42 @@ export interface FleetState {
   dismissNotice: (id: number) => void;
 }
 
-/** Applies one host's changes to fresh copies of the maps (mutated here). */
+/**
+ * One host's VMs after a poll: a new map when a VM changed, came or went (else `vms` is
+ * undefined), and a new key list when one came or went (else `keys` is undefined).
+ */
 function applyHostVms(
-  vms: Record<VmKey, FleetVm>,
-  vmKeysByHost: Record<string, VmKey[]>,
+  before: HostVms,
+  beforeKeys: readonly VmKey[],
   host: string,
   changed: readonly FleetVm[],
   removed: readonly string[],
-): void {
-  const gone = new Set(removed.map((name) => vmKey(host, name)));
-  for (const key of gone) delete vms[key];
-  let keys = vmKeysByHost[host] ?? [];
+): { vms?: HostVms; keys?: VmKey[] } {
+  let vms: Record<VmKey, FleetVm> | undefined;
+  const gone = new Set(removed.map((name) => vmKey(host, name)).filter((key) => before[key]));
+  for (const key of gone) {
+    vms ??= { ...before };
+    delete vms[key];
+  }
   const added: VmKey[] = [];
   for (const vm of changed) {
     const key = vmKey(host, vm.name);
-    const old = vms[key];
+    const old = (vms ?? before)[key];
+    if (old && sameFleetVm(old, vm)) continue;
+    vms ??= { ...before };
     if (!old) added.push(key);
-    vms[key] = old && sameFleetVm(old, vm) ? old : vm;
+    vms[key] = vm;
   }
-  if (gone.size) keys = keys.filter((key) => !gone.has(key));
-  if (added.length) keys = [...keys, ...added].sort(compareNames);
-  vmKeysByHost[host] = keys;
+  if (gone.size === 0 && added.length === 0) return { vms };
+  const kept = beforeKeys.filter((key) => !gone.has(key));
+  return { vms, keys: added.length ? [...kept, ...added].sort(compareNames) : kept };
+}
+
+/** `fresh`, or `old` when it holds the same VMs (so what depends on it need not recompute). */
+function keepIfSame(old: HostVms | undefined, fresh: HostVms, count: number): HostVms {
+  if (!old || Object.keys(old).length !== count) return fresh;
+  for (const key in fresh) if (old[key as VmKey] !== fresh[key as VmKey]) return fresh;
+  return old;
 }
 
 let nextNoticeId = 1;
@@ -82,7 +99,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
   groups: {},
   hosts: {},
   hostNames: [],
-  vms: {},
+  vmsByHost: {},
   vmKeysByHost: {},
   seq: 0,
   tasks: {},
@@ -96,22 +113,32 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     for (const g of snapshot.groups) groups[g.id] = g;
     const hosts: Record<string, HostView> = {};
     for (const h of snapshot.hosts) hosts[h.name] = h;
-    const vms: Record<VmKey, FleetVm> = {};
+    const fresh: Record<string, Record<VmKey, FleetVm>> = {};
     const vmKeysByHost: Record<string, VmKey[]> = {};
-    for (const name of Object.keys(hosts)) vmKeysByHost[name] = [];
+    for (const name of Object.keys(hosts)) {
+      fresh[name] = {};
+      vmKeysByHost[name] = [];
+    }
     for (const vm of snapshot.vms) {
       const key = vmKey(vm.host, vm.name);
-      const old = prev.vms[key];
-      vms[key] = old && sameFleetVm(old, vm) ? old : vm;
+      const old = prev.vmsByHost[vm.host]?.[key];
+      (fresh[vm.host] ??= {})[key] = old && sameFleetVm(old, vm) ? old : vm;
       (vmKeysByHost[vm.host] ??= []).push(key);
     }
-    for (const keys of Object.values(vmKeysByHost)) keys.sort(compareNames);
+    const vmsByHost: Record<string, HostVms> = {};
+    for (const [host, keys] of Object.entries(vmKeysByHost)) {
+      keys.sort(compareNames);
+      const oldKeys = prev.vmKeysByHost[host];
+      const sameKeys = oldKeys?.length === keys.length && oldKeys.every((k, i) => k === keys[i]);
+      if (sameKeys) vmKeysByHost[host] = oldKeys;
+      vmsByHost[host] = keepIfSame(prev.vmsByHost[host], fresh[host]!, keys.length);
+    }
     set({
       loaded: true,
       groups,
       hosts,
       hostNames: Object.keys(hosts).sort(compareNames),
-      vms,
+      vmsByHost,
       vmKeysByHost,
       seq: snapshot.seq,
     });
@@ -122,7 +149,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     if (!state.loaded) return true; // the snapshot on its way holds them
     let seq = state.seq;
     const hosts = { ...state.hosts };
-    let vms: Record<VmKey, FleetVm> | null = null;
+    let vmsByHost: Record<string, HostVms> | null = null;
     let vmKeysByHost: Record<string, VmKey[]> | null = null;
     let complete = true;
     for (const event of events) {
@@ -140,11 +167,22 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       const changed = event.changedVms ?? [];
       const removed = event.removedVms ?? [];
       if (changed.length === 0 && removed.length === 0) continue;
-      vms ??= { ...state.vms };
-      vmKeysByHost ??= { ...state.vmKeysByHost };
-      applyHostVms(vms, vmKeysByHost, event.host, changed, removed);
+      const { vms, keys } = applyHostVms(
+        (vmsByHost ?? state.vmsByHost)[event.host] ?? {},
+        (vmKeysByHost ?? state.vmKeysByHost)[event.host] ?? [],
+        event.host,
+        changed,
+        removed,
+      );
+      if (vms) (vmsByHost ??= { ...state.vmsByHost })[event.host] = vms;
+      if (keys) (vmKeysByHost ??= { ...state.vmKeysByHost })[event.host] = keys;
     }
-    set(vms && vmKeysByHost ? { hosts, vms, vmKeysByHost, seq } : { hosts, seq });
+    set({
+      hosts,
+      seq,
+      ...(vmsByHost ? { vmsByHost } : {}),
+      ...(vmKeysByHost ? { vmKeysByHost } : {}),
+    });
     return complete;
   },
 

@@ -3,11 +3,10 @@
 // dialog asked for, or else (an evacuation, or a migration another client started) the one other
 // host the VM shows up on. The view moves once the fleet shows the VM there, so it never shows a
 // VM its host has not reported yet.
-import type { FleetVm } from '../../../shared/contract/convirt-contract.js';
 import type { Task } from '../../../shared/domain/inventory.js';
 import { useFleetStore } from './fleet-store.js';
 import { useViewStore } from './view-store.js';
-import { splitVmKey, vmKey, type VmKey } from './vm-key.js';
+import { splitVmKey, vmKey, vmOf, type VmsByHost } from './vm-key.js';
 
 const MIGRATE_KIND = 'vm.migrate';
 /** Arrivals waiting for the fleet beyond this many are dropped, oldest first. */
@@ -23,13 +22,14 @@ export interface Departure {
 /** The host the VM is on now, once the fleet shows it there (and no longer on its source). */
 export function arrivalHost(
   departure: Departure,
-  vms: Record<VmKey, FleetVm>,
+  vmsByHost: VmsByHost,
   hostNames: readonly string[],
 ): string | null {
   const { from, vm, to } = departure;
-  if (to !== null) return vms[vmKey(to, vm)] ? to : null;
-  if (vms[vmKey(from, vm)]) return null;
-  const found = hostNames.filter((h) => h !== from && vms[vmKey(h, vm)]);
+  const isOn = (host: string) => vmOf(vmsByHost, vmKey(host, vm)) !== undefined;
+  if (to !== null) return isOn(to) ? to : null;
+  if (isOn(from)) return null;
+  const found = hostNames.filter((h) => h !== from && isOn(h));
   return found.length === 1 ? found[0]! : null;
 }
 
@@ -63,13 +63,10 @@ export class MigrationFollower {
   }
 
   /** The departures the fleet now shows arrived, with their new host; they are no longer waited for. */
-  arrivals(
-    vms: Record<VmKey, FleetVm>,
-    hostNames: readonly string[],
-  ): Array<Departure & { to: string }> {
+  arrivals(vmsByHost: VmsByHost, hostNames: readonly string[]): Array<Departure & { to: string }> {
     const arrived: Array<Departure & { to: string }> = [];
     this.waiting = this.waiting.filter((d) => {
-      const to = arrivalHost(d, vms, hostNames);
+      const to = arrivalHost(d, vmsByHost, hostNames);
       if (to !== null) arrived.push({ ...d, to });
       return to === null;
     });
@@ -88,7 +85,7 @@ export function followMigrations(follower = migrationFollower): () => void {
         if (task !== prev.tasks[id]) follower.taskUpdated(task);
       }
     }
-    for (const { from, vm, to } of follower.arrivals(state.vms, state.hostNames)) {
+    for (const { from, vm, to } of follower.arrivals(state.vmsByHost, state.hostNames)) {
       useViewStore.getState().followVm(from, vm, to);
     }
   });

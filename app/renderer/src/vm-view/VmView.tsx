@@ -12,8 +12,8 @@ import { TagEditor } from '../common/TagEditor.js';
 import { Toolbar } from '../common/Toolbar.js';
 import { MigrateDialog } from '../migration/MigrateDialog.js';
 import { useFleetStore } from '../store/fleet-store.js';
+import { vmKey, vmOf } from '../store/vm-key.js';
 import { useViewStore } from '../store/view-store.js';
-import { vmKey } from '../store/vm-key.js';
 import { PerfCharts } from './PerfCharts.js';
 import { Snapshots } from './Snapshots.js';
 import { useTaskRunner } from './use-task-runner.js';
@@ -37,8 +37,7 @@ const ACTIONS: { action: VmAction; label: string; when: VmState[]; danger?: bool
 
 export function VmView({ host, vm: name }: { host: string; vm: string }) {
   const client = useClient();
-  const key = vmKey(host, name);
-  const vm = useFleetStore((s) => s.vms[key]);
+  const vm = useFleetStore((s) => vmOf(s.vmsByHost, vmKey(host, name)));
   const polledAt = useFleetStore((s) => s.hosts[host]?.polledAt ?? null);
   const show = useViewStore((s) => s.show);
   const run = useTaskRunner();

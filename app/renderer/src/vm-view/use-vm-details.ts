@@ -5,6 +5,7 @@ import type { VmDetails } from '../../../shared/contract/convirt-contract.js';
 import { useClient } from '../client-context.js';
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from '../store/fleet-store.js';
+import { vmKey, vmOf } from '../store/vm-key.js';
 
 const AGENT_RETRY_MS = 3000;
 
@@ -26,7 +27,7 @@ export function useVmDetails(host: string, vm: string) {
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const epoch = useTaskEpoch(`${host}/${vm}`);
-  const state = useFleetStore((s) => s.vms[`${host}/${vm}`]?.state);
+  const state = useFleetStore((s) => vmOf(s.vmsByHost, vmKey(host, vm))?.state);
 
   useEffect(() => {
     let live = true;
