@@ -5,6 +5,7 @@
 import { compareNames } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
+  FleetChanged,
   FleetSnapshot,
   FleetVm,
   HostPolled,
@@ -46,6 +47,8 @@ export interface FleetState {
    * holds are skipped; false when one is missing (the snapshot must be fetched again).
    */
   applyHostPolls: (events: HostPolled[]) => boolean;
+  /** An inventory change: pools, hosts (with their VMs when given) and hosts removed. */
+  applyFleetChange: (change: FleetChanged) => void;
   applyTask: (task: Task) => void;
   appendTaskLog: (taskId: string, entries: TaskLogEntry[]) => void;
   notify: (kind: Notice['kind'], text: string) => void;
@@ -146,6 +149,45 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     }
     set(vms && vmKeysByHost ? { hosts, vms, vmKeysByHost, seq } : { hosts, seq });
     return complete;
+  },
+
+  applyFleetChange(change) {
+    const state = get();
+    if (!state.loaded) return; // the snapshot on its way holds it
+    const hosts = { ...state.hosts };
+    const vms = { ...state.vms };
+    const vmKeysByHost = { ...state.vmKeysByHost };
+    for (const name of change.removedHosts ?? []) {
+      for (const key of vmKeysByHost[name] ?? []) delete vms[key];
+      delete vmKeysByHost[name];
+      delete hosts[name];
+    }
+    for (const host of change.hosts ?? []) {
+      hosts[host.name] = host;
+      vmKeysByHost[host.name] ??= [];
+    }
+    if (change.vms) {
+      // The hosts' VMs are replaced: those not in `vms` are gone.
+      const incoming = new Map<string, FleetVm[]>();
+      for (const { name } of change.hosts ?? []) incoming.set(name, []);
+      for (const vm of change.vms) incoming.get(vm.host)?.push(vm);
+      for (const [name, hostVms] of incoming) {
+        const present = new Set(hostVms.map((vm) => vm.name));
+        const gone = vmKeysByHost[name]!.map((key) => vms[key]!.name).filter(
+          (vm) => !present.has(vm),
+        );
+        applyHostVms(vms, vmKeysByHost, name, hostVms, gone);
+      }
+    }
+    const groups: Record<number, Group> = {};
+    for (const g of change.groups ?? []) groups[g.id] = g;
+    set({
+      ...(change.groups ? { groups } : {}),
+      hosts,
+      hostNames: Object.keys(hosts).sort(compareNames),
+      vms,
+      vmKeysByHost,
+    });
   },
 
   applyTask(task) {
