@@ -106,7 +106,9 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
 
   private polled(poll: HostPoll): void {
     const { host, at, vms } = poll;
-    if (!this.inventory.hosts.get(host)) return; // removed while its poll ran
+    // Removed while its poll ran: forget() dropped its state, and only a host of the inventory
+    // gets one again (asking the inventory at every poll of a thousand hosts costs).
+    if (!this.hosts.has(host) && !this.inventory.hosts.get(host)) return;
     this.history.record(poll);
     const state = this.state(host);
     Object.assign(state, { status: 'connected', error: null, polledAt: at, vms });
