@@ -22,6 +22,7 @@ import { openConvirt } from '../app/main/backend/open-convirt.js';
 import { encodeWire } from '../app/shared/contract/wire.js';
 import type { HostFacts } from '../app/shared/domain/host.js';
 import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
+import { startIdleLoopProbe } from './idle-loop-probe.js';
 import { answerForHost, recordPollAnswer } from './light-hosts.js';
 import { median, writeSimulatedHosts } from './simulated-fleet.js';
 
@@ -34,7 +35,7 @@ const { values } = parseArgs({
     busy: { type: 'boolean', default: false },
     baseline: { type: 'string' },
     /** Alternations of baseline and this tree (each a fresh process doing `runs` refreshes). */
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     /** One measurement in this process, printed as JSON (what the alternation runs). */
     json: { type: 'boolean', default: false },
   },
@@ -46,6 +47,8 @@ interface Measurement {
   mainCpuSecondsPerRefresh: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
+  /** The same p99 of an idle process meanwhile: the part of the delay that is the machine's. */
+  idleProcessEventLoopDelayP99Ms: number;
   wireBytesPerRefresh: number;
 }
 
@@ -109,6 +112,7 @@ async function measure(): Promise<Measurement> {
   const hostCount = Number(values.hosts);
   const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'convirt-poll-cpu-'));
+  const idleProbe = startIdleLoopProbe();
   try {
     const [uri] = writeSimulatedHosts(dir, 1, Number(values.vms)).values();
     const { list, stats } = recordPollAnswer(uri!);
@@ -162,11 +166,13 @@ async function measure(): Promise<Measurement> {
     const cpuSeconds: number[] = [];
     const delayP99: number[] = [];
     const delayMax: number[] = [];
+    const idleDelayP99: number[] = [];
     const bytes: number[] = [];
     for (let run = 0; run < runs; run++) {
       wireBytes = 0;
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
+      idleProbe.reset();
       const cpuBefore = process.cpuUsage();
       const start = performance.now();
       await fleet.poller.pollAll(hosts);
@@ -177,6 +183,7 @@ async function measure(): Promise<Measurement> {
       // The histogram's delays include its own 10 ms resolution: subtract it.
       delayP99.push(Math.max(0, loopDelay.percentile(99) / 1e6 - 10));
       delayMax.push(Math.max(0, loopDelay.max / 1e6 - 10));
+      idleDelayP99.push(await idleProbe.p99());
       bytes.push(wireBytes);
       // Spaced as polls are, so the history's points are not all one step.
       await new Promise((r) => setTimeout(r, 200));
@@ -189,9 +196,11 @@ async function measure(): Promise<Measurement> {
       mainCpuSecondsPerRefresh: median(cpuSeconds),
       eventLoopDelayP99Ms: median(delayP99),
       eventLoopDelayMaxMs: median(delayMax),
+      idleProcessEventLoopDelayP99Ms: median(idleDelayP99),
       wireBytesPerRefresh: median(bytes),
     };
   } finally {
+    idleProbe.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
