@@ -44,6 +44,8 @@ export interface FleetPollerOptions {
 interface Previous {
   at: number;
   cpuTimeNs: Map<string, number>;
+  /** How many VMs the poll found. */
+  vmCount: number;
 }
 
 /** CPU use between two samples, in percent of one host CPU. */
@@ -132,10 +134,13 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
 
   private async runPoll(host: string): Promise<HostPoll> {
     const driver = this.driver(host, await this.options.connections.get(host));
-    const polled = driver.poll
-      ? await driver.poll()
-      : driver.parsePoll(await this.drivers.get(host)!.ssh.run(driver.pollArgv()));
-    return this.turns.run(polled.length, () => {
+    const output = driver.pollOutput
+      ? await driver.pollOutput()
+      : await this.drivers.get(host)!.ssh.run(driver.pollArgv());
+    // Parsed in the poller's turns too: a burst of answers must not parse them all in one turn.
+    // The host's VMs at its last poll say what its answer weighs.
+    return this.turns.run(this.previous.get(host)?.vmCount ?? 1, () => {
+      const polled = driver.parsePoll(output);
       const at = this.clock.now();
       const result: HostPoll = { host, at, vms: this.withRates(host, at, polled) };
       this.emit('poll', result);
@@ -160,7 +165,7 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
       const elapsed = prev ? at - prev.at : 0;
       return { ...vm, cpuPercent: cpuPercent(prev?.cpuTimeNs.get(vm.name), vm.cpuTimeNs, elapsed) };
     });
-    this.previous.set(host, { at, cpuTimeNs });
+    this.previous.set(host, { at, cpuTimeNs, vmCount: polled.length });
     return vms;
   }
 

@@ -80,15 +80,16 @@ function setup({ held = false } = {}) {
   );
   const driverFor = (host: string) =>
     ({
-      poll: async () => {
+      pollOutput: async () => {
         calls.set(host, (calls.get(host) ?? 0) + 1);
         running++;
         peak = Math.max(peak, running);
         await gate;
         running--;
         cpu += 500_000_000;
-        return [vm(cpu)];
+        return String(cpu);
       },
+      parsePoll: (output: string) => [vm(Number(output))],
     }) as unknown as HypervisorDriver;
   return {
     poller: new FleetPoller({ connections, driverFor, concurrency: 3, clock: time.clock }),
