@@ -51,31 +51,37 @@ function realVirsh(): string {
   return execFileSync('sh', ['-c', 'command -v virsh'], { encoding: 'utf8' }).trim();
 }
 
+/** The poll's two answers (domain list, domstats) from the real virsh, for the host at `uri`. */
+export function recordPollAnswer(uri: string): { list: string; stats: string } {
+  const sample = new KvmDriver({} as SshConnection, { uri }).pollArgv();
+  const [list, stats] = sample.at(-1)!.split(' ; ');
+  const virsh = (command: string) =>
+    execFileSync(realVirsh(), ['-q', '-c', uri, ...command.split(' ')], { encoding: 'utf8' });
+  return { list: virsh(list!), stats: virsh(stats!) };
+}
+
+/** sim0's answer made simulated host `index`'s: its own VM names (h<index>-vmN) and UUIDs. */
+export function answerForHost(text: string, index: number): string {
+  return text
+    .replaceAll('h0-vm', `h${index}-vm`)
+    .replace(
+      /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{12}/g,
+      (_m, head) => `${head as string}${index.toString(16).padStart(12, '0')}`,
+    );
+}
+
 /**
  * Records each simulated host's poll answer next to its XML file and writes the wrapper;
  * returns the folder to put first on exec_path.
  */
 export function writeLightHosts(dir: string, uris: ReadonlyMap<string, string>): string {
   const [first] = uris.values();
-  const sample = new KvmDriver({} as SshConnection, { uri: first! }).pollArgv();
-  const [list, stats] = sample.at(-1)!.split(' ; ');
-  const virsh = (command: string) =>
-    execFileSync(realVirsh(), ['-q', '-c', first!, ...command.split(' ')], { encoding: 'utf8' });
-  const listOut = virsh(list!);
-  const statsOut = virsh(stats!);
+  const { list, stats } = recordPollAnswer(first!);
   let index = 0;
   for (const uri of uris.values()) {
-    // sim0's names are h0-vmN: each host gets its own (and its own UUIDs' last digits).
-    const rename = (text: string) =>
-      text
-        .replaceAll('h0-vm', `h${index}-vm`)
-        .replace(
-          /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{12}/g,
-          (_m, head) => `${head as string}${index.toString(16).padStart(12, '0')}`,
-        );
     const base = uri.replace(/^test:\/\//, '').replace(/\.xml$/, '');
-    writeFileSync(`${base}.list`, rename(listOut));
-    writeFileSync(`${base}.stats`, rename(statsOut));
+    writeFileSync(`${base}.list`, answerForHost(list, index));
+    writeFileSync(`${base}.stats`, answerForHost(stats, index));
     index++;
   }
   const bin = join(dir, 'light-virsh-bin');

@@ -106,14 +106,13 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
 
   private polled(poll: HostPoll): void {
     const { host, at, vms } = poll;
-    if (!this.inventory.hosts.get(host)) return; // removed while its poll ran
+    // Removed while its poll ran: forget() dropped its state, and only a host of the inventory
+    // gets one again (asking the inventory at every poll of a thousand hosts costs).
+    if (!this.hosts.has(host) && !this.inventory.hosts.get(host)) return;
     this.history.record(poll);
     const state = this.state(host);
     Object.assign(state, { status: 'connected', error: null, polledAt: at, vms });
-    const current = this.fleetVms(host, vms);
-    const { changedVms, removedVms } = diffHostVms(state.sent, current);
-    state.sent = new Map(current.map((vm) => [vm.name, vm]));
-    this.send({ host, status: 'connected', error: null, changedVms, removedVms, polledAt: at });
+    this.sendVms(host, state);
     if (!state.facts && !state.fetchingFacts) {
       state.fetchingFacts = true;
       this.fleet
@@ -122,6 +121,26 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
         .catch(() => undefined) // the next poll reports the connection's state
         .finally(() => (state.fetchingFacts = false));
     }
+  }
+
+  /** A VM's tags changed: clients are sent it as a poll that changed only them. */
+  vmTagsChanged(host: string): void {
+    const state = this.hosts.get(host);
+    if (state?.vms) this.sendVms(host, state);
+  }
+
+  /** Sends what the host's VMs (as last polled, tags as now) changed since the last event. */
+  private sendVms(host: string, state: HostState): void {
+    const current = this.fleetVms(host, state.vms ?? []);
+    const { changedVms, removedVms } = diffHostVms(state.sent, current);
+    state.sent = new Map(current.map((vm) => [vm.name, vm]));
+    const { status, error, polledAt } = state;
+    this.send({ host, status, error, changedVms, removedVms, polledAt });
+  }
+
+  /** The host's VMs as the clients hold them (getFleet's, updated by every event since). */
+  sentVms(host: string): FleetVm[] {
+    return [...(this.hosts.get(host)?.sent.values() ?? [])];
   }
 
   private failed(host: string, error: Error): void {

@@ -60,6 +60,10 @@ interface HostFiles {
   queue: Promise<void>;
   /** The host was removed: work still queued for it does nothing. */
   forgotten: boolean;
+  /** Its folder was made (by this store, since start). */
+  dirMade: boolean;
+  /** The last cumulative counters of each of its VMs, by VM name, for their rates. */
+  counters: Map<string, Counters>;
 }
 
 interface Counters {
@@ -85,8 +89,6 @@ export class PerfHistoryStore {
   private readonly o: Required<Omit<PerfHistoryOptions, 'warn'>>;
   private readonly warn: (message: string) => void;
   private readonly hosts = new Map<string, HostFiles>();
-  /** The last cumulative counters of each VM, for its rates. */
-  private readonly counters = new Map<string, Counters>();
 
   constructor(
     private readonly dir: string,
@@ -113,25 +115,31 @@ export class PerfHistoryStore {
   record({ host, at, vms }: HostPoll): void {
     const files = this.files(host);
     const entries = new Map<number, SeriesValues>();
-    const present = new Set<string>();
+    const newSeries: string[] = [];
+    // A VM gone from its host (deleted, renamed) keeps its history until the host is forgotten;
+    // only its counters go, so a VM of the same name later starts its rates afresh.
+    const previous = files.counters;
+    files.counters = new Map();
     const total = { cpu: 0, memory: 0, disk: 0 as number | null, net: 0 as number | null };
     for (const vm of vms) {
-      const key = `${host}/${vm.name}`;
-      present.add(key);
-      const values = this.vmValues(key, at, vm);
+      const { values, counters } = vmValues(previous.get(vm.name), at, vm);
+      files.counters.set(vm.name, counters);
       if (vm.state !== 'running') continue;
       total.cpu += Number.isNaN(values[0]!) ? 0 : values[0]!;
       total.memory += vm.memoryMiB;
       total.disk = sum(total.disk, Number.isNaN(values[2]!) ? null : values[2]!);
       total.net = sum(total.net, Number.isNaN(values[3]!) ? null : values[3]!);
-      entries.set(this.seriesNumber(files, vm.name), values);
+      entries.set(this.seriesNumber(files, vm.name, newSeries), values);
     }
     const hostValues = [total.cpu, total.memory, nan(total.disk), nan(total.net)];
-    entries.set(this.seriesNumber(files, HOST_SERIES), hostValues);
-    // A VM gone from its host (deleted, renamed) keeps its history until the host is forgotten;
-    // only its counters go, so a VM of the same name later starts its rates afresh.
-    for (const key of this.counters.keys()) {
-      if (key.startsWith(`${host}/`) && !present.has(key)) this.counters.delete(key);
+    entries.set(this.seriesNumber(files, HOST_SERIES, newSeries), hostValues);
+    if (newSeries.length > 0) {
+      // One append for all of them: a host's first poll names 50 series at once.
+      const lines = newSeries.map((name) => `${JSON.stringify(name)}\n`).join('');
+      this.enqueue(files, async () => {
+        await this.makeDir(files);
+        await appendFile(join(files.dir, 'series.txt'), lines);
+      });
     }
     const pending = files.pending;
     if (pending && at - pending.at < this.o.pollStepMs) {
@@ -156,8 +164,6 @@ export class PerfHistoryStore {
     const files = this.hosts.get(host);
     if (files) files.forgotten = true; // its queued writes do nothing now
     this.hosts.delete(host);
-    for (const key of this.counters.keys())
-      if (key.startsWith(`${host}/`)) this.counters.delete(key);
     const dir = this.hostDir(host);
     const removed = `${dir}.removed-${process.pid}-${Date.now()}`;
     try {
@@ -224,20 +230,6 @@ export class PerfHistoryStore {
     };
   }
 
-  private vmValues(key: string, at: number, vm: VmSample): number[] {
-    const disk = sum(vm.diskReadBytes, vm.diskWriteBytes);
-    const net = sum(vm.netRxBytes, vm.netTxBytes);
-    const prev = this.counters.get(key);
-    this.counters.set(key, { at, disk, net });
-    const seconds = prev ? (at - prev.at) / 1000 : 0;
-    return [
-      nan(vm.cpuPercent),
-      vm.memoryMiB,
-      nan(rate(prev?.disk, disk, seconds)),
-      nan(rate(prev?.net, net, seconds)),
-    ];
-  }
-
   private hostDir(host: string): string {
     // Any host name is a safe folder name this way ("." and ".." included).
     return join(this.dir, `host-${encodeURIComponent(host).replaceAll('.', '%2E')}`);
@@ -255,6 +247,8 @@ export class PerfHistoryStore {
         segment: null,
         queue: Promise.resolve(),
         forgotten: false,
+        dirMade: false,
+        counters: new Map(),
       };
       try {
         // Read once per host and start: later names are appended as they come.
@@ -268,18 +262,22 @@ export class PerfHistoryStore {
     return files;
   }
 
-  private seriesNumber(files: HostFiles, name: string): number {
+  /** The series' number; a name not seen before is numbered now and added to `added`. */
+  private seriesNumber(files: HostFiles, name: string, added: string[]): number {
     let number = files.series.get(name);
     if (number === undefined) {
       number = files.series.size;
       files.series.set(name, number);
-      const line = `${JSON.stringify(name)}\n`;
-      this.enqueue(files, async () => {
-        await mkdir(files.dir, { recursive: true });
-        await appendFile(join(files.dir, 'series.txt'), line);
-      });
+      added.push(name);
     }
     return number;
+  }
+
+  /** The host's folder, made once (every write of a thousand hosts would ask again). */
+  private async makeDir(files: HostFiles): Promise<void> {
+    if (files.dirMade) return;
+    await mkdir(files.dir, { recursive: true });
+    files.dirMade = true;
   }
 
   private enqueue(files: HostFiles, work: () => Promise<void>): void {
@@ -296,7 +294,7 @@ export class PerfHistoryStore {
   /** Appends a record; a new segment first finishes and downsamples the old ones. */
   private async write(files: HostFiles, record: HistoryRecord, now: number): Promise<void> {
     const segment = Math.floor(record.at / this.o.segmentMs);
-    await mkdir(files.dir, { recursive: true });
+    await this.makeDir(files);
     if (files.segment !== segment) {
       await this.maintain(files, segment, now);
       files.segment = segment;
@@ -336,6 +334,20 @@ export class PerfHistoryStore {
     const buffer = await readFile(file);
     return file.endsWith('.gz') ? gunzipAsync(buffer) : buffer;
   }
+}
+
+/** A VM's chart values (rates from its previous counters) and its counters now. */
+function vmValues(prev: Counters | undefined, at: number, vm: VmSample) {
+  const disk = sum(vm.diskReadBytes, vm.diskWriteBytes);
+  const net = sum(vm.netRxBytes, vm.netTxBytes);
+  const seconds = prev ? (at - prev.at) / 1000 : 0;
+  const values = [
+    nan(vm.cpuPercent),
+    vm.memoryMiB,
+    nan(rate(prev?.disk, disk, seconds)),
+    nan(rate(prev?.net, net, seconds)),
+  ];
+  return { values, counters: { at, disk, net } };
 }
 
 function point(at: number, values: readonly number[]): PerfPoint {

@@ -113,10 +113,11 @@ export interface HypervisorDriver extends DriverKind {
   /** Parses the output of pollArgv(). */
   parsePoll(stdout: string): PolledVm[];
   /**
-   * A cheaper way to do the same poll (e.g. through a session kept open on the host); when
-   * present, the poller uses it instead of running pollArgv() each cycle.
+   * A cheaper way to get the same output (e.g. through a session kept open on the host); when
+   * present, the poller uses it instead of running pollArgv() each cycle, and parses it with
+   * parsePoll() in its own time (see TurnBudget).
    */
-  poll?(): Promise<PolledVm[]>;
+  pollOutput?(): Promise<string>;
   /** Releases what the driver holds open on the host. */
   dispose?(): void;
 

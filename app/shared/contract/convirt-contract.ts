@@ -260,6 +260,24 @@ export interface HostPolled {
   seq: number;
 }
 
+/**
+ * What an inventory change changed (a host added, removed, moved or tagged, a server pool made,
+ * renamed or deleted), for each client to apply to its getFleet snapshot instead of fetching the
+ * whole fleet again. A VM's tags arrive as a hostPolled event.
+ */
+export interface FleetChanged {
+  /** Every server pool, when they changed. */
+  groups?: Group[];
+  /** Hosts added or changed, as getFleet shows them. */
+  hosts?: HostView[];
+  /**
+   * When present (a host added or connected again): every VM of the hosts in `hosts`, as last
+   * polled; they replace what the client holds of those hosts.
+   */
+  vms?: FleetVm[];
+  removedHosts?: string[];
+}
+
 export interface SecretRequest {
   requestId: string;
   /**
@@ -567,8 +585,8 @@ export const convirtContract = {
   },
   events: {
     hostPolled: event<HostPolled>(),
-    /** The inventory changed (hosts or pools added, moved, removed): fetch getFleet again. */
-    fleetChanged: event<void>(),
+    /** The inventory changed (hosts or pools added, moved, removed, tagged): what changed. */
+    fleetChanged: event<FleetChanged>(),
     taskUpdated: event<Task>(),
     taskLog: event<{ taskId: string; entries: TaskLogEntry[] }>(),
     secretRequested: event<SecretRequest>(),

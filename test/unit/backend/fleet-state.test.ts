@@ -66,3 +66,37 @@ test('each poll sends only what changed, numbered; tags come along', async (t) =
   );
   await state.dispose();
 });
+
+test("a VM's new tags go out as a poll that changed only that VM", async (t) => {
+  const inventory = tempInventory(t);
+  inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
+  const poller = new EventEmitter();
+  const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
+  const state = new FleetState(
+    fleet as unknown as FleetService,
+    inventory,
+    new PerfHistoryStore(tempDir(t)),
+  );
+  const events: HostPolled[] = [];
+  state.on('hostPolled', (e) => events.push(e));
+  state.vmTagsChanged('h'); // not polled yet: nothing to say
+  poller.emit('poll', { host: 'h', at: 0, vms: [sample('a'), sample('b')] });
+
+  inventory.tags.add({ kind: 'vm', id: 'h/b' }, 'prod');
+  state.vmTagsChanged('h');
+  assert.equal(events.length, 2);
+  assert.deepEqual(
+    events[1]!.changedVms?.map((vm) => [vm.name, vm.tags]),
+    [['b', ['prod']]],
+  );
+  assert.equal(events[1]!.status, 'connected');
+  assert.deepEqual(
+    state.sentVms('h').map((vm) => [vm.name, vm.tags]),
+    [
+      ['a', []],
+      ['b', ['prod']],
+    ],
+    'what clients hold of the host now',
+  );
+  await state.dispose();
+});

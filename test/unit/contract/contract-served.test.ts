@@ -146,10 +146,10 @@ test('the preload object has exactly the declared methods plus on(), over their 
   ]);
 
   const seen: unknown[] = [];
-  const off = bridge.on('fleetChanged', (payload) => seen.push(payload ?? 'changed'));
-  emit({}, 'fleetChanged', undefined);
+  const off = bridge.on('fleetChanged', (payload) => seen.push(payload));
+  emit({}, 'fleetChanged', { removedHosts: ['web9'] });
   emit({}, 'taskUpdated', { id: 'x' });
   off();
-  emit({}, 'fleetChanged', undefined);
-  assert.deepEqual(seen, ['changed']);
+  emit({}, 'fleetChanged', { removedHosts: ['web8'] });
+  assert.deepEqual(seen, [{ removedHosts: ['web9'] }]);
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpuPercent, FleetPoller, type PollerClock } from '../../../app/main/fleet/fleet-poller.js';
+import {
+  cpuPercent,
+  FleetPoller,
+  type PollerClock,
+  TurnBudget,
+} from '../../../app/main/fleet/fleet-poller.js';
 import { HostConnections } from '../../../app/main/fleet/host-connections.js';
 import type { HypervisorDriver, PolledVm } from '../../../app/main/hypervisors/driver.js';
 import type { SshConnection } from '../../../app/main/ssh/ssh-connection.js';
@@ -75,15 +80,16 @@ function setup({ held = false } = {}) {
   );
   const driverFor = (host: string) =>
     ({
-      poll: async () => {
+      pollOutput: async () => {
         calls.set(host, (calls.get(host) ?? 0) + 1);
         running++;
         peak = Math.max(peak, running);
         await gate;
         running--;
         cpu += 500_000_000;
-        return [vm(cpu)];
+        return String(cpu);
       },
+      parsePoll: (output: string) => [vm(Number(output))],
     }) as unknown as HypervisorDriver;
   return {
     poller: new FleetPoller({ connections, driverFor, concurrency: 3, clock: time.clock }),
@@ -147,4 +153,24 @@ test('subscribed hosts are polled at the fast rate, others at the slow one', asy
   assert.equal(calls.get('other'), 2);
   poller.dispose();
   assert.equal(time.intervals, 0, 'stopping ends both intervals');
+});
+
+test("answers beyond a turn's budget of VMs wait for a later turn, in order", async () => {
+  const turns = new TurnBudget(100);
+  const ran: string[] = [];
+  const work = (name: string) => () => ran.push(name);
+  const big = turns.run(500, work('big')); // the first of a turn always fits
+  const later = [turns.run(60, work('a')), turns.run(30, work('b')), turns.run(20, work('c'))];
+  assert.deepEqual(ran, ['big'], 'the turn is spent: the others wait, in order');
+  await settle();
+  assert.deepEqual(ran, ['big', 'a', 'b'], 'a later turn takes what fits');
+  await settle();
+  assert.deepEqual(ran, ['big', 'a', 'b', 'c']);
+  assert.deepEqual(await Promise.all([big, ...later]), [1, 2, 3, 4]);
+  await assert.rejects(
+    turns.run(1, () => {
+      throw new Error('listener failed');
+    }),
+    /listener failed/,
+  );
 });

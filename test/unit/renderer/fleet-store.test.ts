@@ -215,3 +215,40 @@ test('a burst of polls is applied in one update', () => {
   assert.equal(vmOf(store().vmsByHost, 'a/one')?.name, 'one');
   assert.equal(store().hosts.b?.status, 'unreachable');
 });
+
+test('an inventory change applies what changed: pools, hosts with their VMs, hosts removed', () => {
+  store().loadFleet({
+    groups: [group(1, 'Rack')],
+    hosts: [host('a'), host('b')],
+    vms: [vm('a', 'one'), vm('a', 'two'), vm('b', 'x')],
+    seq: 5,
+  });
+  const one = vmOf(store().vmsByHost, 'a/one');
+  store().applyFleetChange({
+    groups: [group(1, 'Rack'), group(2, 'Row')],
+    hosts: [host('c'), host('a', { groupId: 2 })],
+    vms: [vm('c', 'new'), vm('a', 'one')],
+    removedHosts: ['b'],
+  });
+  const s = store();
+  assert.deepEqual(s.hostNames, ['a', 'c']);
+  assert.equal(s.hosts.a?.groupId, 2);
+  assert.equal(s.groups[2]?.name, 'Row');
+  assert.deepEqual(s.vmKeysByHost, { a: ['a/one'], c: ['c/new'] });
+  assert.deepEqual(Object.keys(s.vmsByHost).sort(), ['a', 'c']);
+  assert.deepEqual(Object.keys(s.vmsByHost.a!), ['a/one']);
+  assert.deepEqual(Object.keys(s.vmsByHost.c!), ['c/new']);
+  assert.equal(vmOf(s.vmsByHost, 'a/one'), one, 'an unchanged VM keeps its object');
+  assert.equal(s.seq, 5, 'poll numbering is not touched');
+
+  store().applyFleetChange({ hosts: [host('c', { tags: ['prod'] })] });
+  assert.deepEqual(store().hosts.c?.tags, ['prod']);
+  assert.deepEqual(store().vmKeysByHost.c, ['c/new'], 'without vms, VMs stay');
+  assert.equal(store().groups[2]?.name, 'Row', 'without groups, pools stay');
+});
+
+test('an inventory change before the snapshot is left to the snapshot', () => {
+  store().applyFleetChange({ hosts: [host('a')] });
+  assert.equal(store().loaded, false);
+  assert.deepEqual(store().hostNames, []);
+});

@@ -33,15 +33,32 @@ function sumDevices(fields: Map<string, string>, prefix: string, suffix: string)
   return total;
 }
 
+const DOMAIN_HEADER = "Domain: '";
+const UUID_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (.+)$/i;
+
+/** Each line of `text`, without building the array of them (a poll's output is read per host). */
+function* lines(text: string): Generator<string> {
+  for (let start = 0; start <= text.length;) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    yield text.slice(start, stop);
+    start = stop + 1;
+  }
+}
+
 /** Splits `virsh domstats` output into one key/value map per domain. */
 export function parseDomstats(text: string): Map<string, Map<string, string>> {
   const domains = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
-  for (const line of text.split('\n')) {
-    const header = /^Domain: '(.*)'$/.exec(line);
-    if (header) {
+  for (const line of lines(text)) {
+    // A header is `Domain: 'NAME'`; the name may hold anything but a line break.
+    if (
+      line.startsWith(DOMAIN_HEADER) &&
+      line.endsWith("'") &&
+      line.length > DOMAIN_HEADER.length
+    ) {
       current = new Map();
-      domains.set(header[1]!, current);
+      domains.set(line.slice(DOMAIN_HEADER.length, -1), current);
       continue;
     }
     const eq = line.indexOf('=');
@@ -53,10 +70,11 @@ export function parseDomstats(text: string): Map<string, Map<string, string>> {
 /** `virsh list --all --uuid --name` lines: `UUID NAME`. */
 export function parseUuidNameList(text: string): Map<string, string> {
   const uuidByName = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (.+)$/i.exec(
-      line.trim(),
-    );
+  for (const line of lines(text)) {
+    const trimmed = line.trim();
+    // Most lines of a poll are domstats' `key=value`: only a UUID's shape is matched further.
+    if (trimmed.length < 38 || trimmed[8] !== '-') continue;
+    const m = UUID_NAME.exec(trimmed);
     if (m) uuidByName.set(m[2]!, m[1]!);
   }
   return uuidByName;

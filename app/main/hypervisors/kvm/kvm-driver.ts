@@ -219,10 +219,15 @@ export class KvmDriver implements HypervisorDriver {
     return parseKvmPoll(stdout);
   }
 
-  /** The same poll through a virsh kept open on the host (opened on first use). */
-  async poll(): Promise<PolledVm[]> {
+  /** The poll's output through a virsh kept open on the host (opened on first use). */
+  pollOutput(): Promise<string> {
     this.session ??= new VirshSession(this.ssh, this.virshArgv());
-    return parseKvmPoll(await this.session.run(POLL_COMMANDS));
+    return this.session.run(POLL_COMMANDS);
+  }
+
+  /** The same poll as pollArgv() through that session, parsed. */
+  async poll(): Promise<PolledVm[]> {
+    return parseKvmPoll(await this.pollOutput());
   }
 
   dispose(): void {

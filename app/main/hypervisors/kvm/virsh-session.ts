@@ -48,6 +48,9 @@ const MERGE_STDERR = ['sh', '-c', 'exec "$@" 2>&1', 'sh'];
  */
 const CONNECTION_NOTE = /^error: (?:Disconnected from .* due to .*|Reconnected to the hypervisor)$/;
 
+/** virsh's prompt with the command it echoes, each on a line of its own. */
+const PROMPT_LINES = /^virsh # .*(?:\n|$)/gm;
+
 /** The error lines of a batch's output, virsh's connection notes left out. */
 function virshErrors(lines: readonly string[]): string[] {
   return lines.filter((line) => line.startsWith('error: ') && !CONNECTION_NOTE.test(line));
@@ -140,8 +143,15 @@ export class VirshSession {
     const out = this.stdout.slice(0, m.index);
     this.stdout = this.stdout.slice(m.index + m[0].length);
     this.pending = undefined;
-    // virsh echoes each command after its prompt when stdin is not a terminal.
-    const lines = out.split('\n').filter((line) => !line.startsWith('virsh # '));
+    // virsh echoes each command after its prompt when stdin is not a terminal. One pass over the
+    // answer, and lines are looked at one by one only when it holds an error (a thousand hosts'
+    // answers go through here every cycle).
+    const answer = out.replace(PROMPT_LINES, '');
+    if (!answer.includes('error: ')) {
+      pending.resolve(answer);
+      return;
+    }
+    const lines = answer.split('\n');
     const errors = virshErrors(lines);
     if (errors.length > 0) {
       pending.reject(new VirshSessionError(`virsh on ${this.ssh.target}: ${errors.join(' ')}`));

@@ -1,5 +1,5 @@
-// Feeds the fleet store from the contract: one getFleet, then events. A burst of fleetChanged
-// events costs at most one getFleet in flight and one queued after it.
+// Feeds the fleet store from the contract: one getFleet, then events (inventory changes arrive as
+// what changed). A missed poll event costs at most one getFleet in flight and one queued after it.
 import type { ConvirtClient, HostPolled } from '../../../shared/contract/convirt-contract.js';
 import { errorMessage } from '../common/errors.js';
 import { useFleetStore } from './fleet-store.js';
@@ -53,7 +53,7 @@ export function feedStore(client: ConvirtClient): () => void {
       polls.push(event);
       pollFlush ??= setTimeout(flushPolls, pollBatchMs(useFleetStore.getState().hostNames.length));
     }),
-    client.on('fleetChanged', reload),
+    client.on('fleetChanged', (change) => useFleetStore.getState().applyFleetChange(change)),
     client.on('taskUpdated', (task) => useFleetStore.getState().applyTask(task)),
     client.on('taskLog', ({ taskId, entries }) =>
       useFleetStore.getState().appendTaskLog(taskId, entries),

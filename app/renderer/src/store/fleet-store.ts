@@ -7,6 +7,7 @@
 import { compareNames } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
+  FleetChanged,
   FleetSnapshot,
   FleetVm,
   HostPolled,
@@ -48,6 +49,8 @@ export interface FleetState {
    * holds are skipped; false when one is missing (the snapshot must be fetched again).
    */
   applyHostPolls: (events: HostPolled[]) => boolean;
+  /** An inventory change: pools, hosts (with their VMs when given) and hosts removed. */
+  applyFleetChange: (change: FleetChanged) => void;
   applyTask: (task: Task) => void;
   appendTaskLog: (taskId: string, entries: TaskLogEntry[]) => void;
   notify: (kind: Notice['kind'], text: string) => void;
@@ -184,6 +187,49 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       ...(vmKeysByHost ? { vmKeysByHost } : {}),
     });
     return complete;
+  },
+
+  applyFleetChange(change) {
+    const state = get();
+    if (!state.loaded) return; // the snapshot on its way holds it
+    const hosts = { ...state.hosts };
+    const vmsByHost: Record<string, HostVms> = { ...state.vmsByHost };
+    const vmKeysByHost = { ...state.vmKeysByHost };
+    for (const name of change.removedHosts ?? []) {
+      delete vmsByHost[name];
+      delete vmKeysByHost[name];
+      delete hosts[name];
+    }
+    for (const host of change.hosts ?? []) {
+      hosts[host.name] = host;
+      vmsByHost[host.name] ??= {};
+      vmKeysByHost[host.name] ??= [];
+    }
+    if (change.vms) {
+      // The hosts' VMs are replaced: those not in `vms` are gone.
+      const incoming = new Map<string, FleetVm[]>();
+      for (const { name } of change.hosts ?? []) incoming.set(name, []);
+      for (const vm of change.vms) incoming.get(vm.host)?.push(vm);
+      for (const [name, hostVms] of incoming) {
+        const present = new Set(hostVms.map((vm) => vm.name));
+        const before = vmsByHost[name]!;
+        const gone = vmKeysByHost[name]!.map((key) => before[key]!.name).filter(
+          (vm) => !present.has(vm),
+        );
+        const { vms, keys } = applyHostVms(before, vmKeysByHost[name]!, name, hostVms, gone);
+        if (vms) vmsByHost[name] = vms;
+        if (keys) vmKeysByHost[name] = keys;
+      }
+    }
+    const groups: Record<number, Group> = {};
+    for (const g of change.groups ?? []) groups[g.id] = g;
+    set({
+      ...(change.groups ? { groups } : {}),
+      hosts,
+      hostNames: Object.keys(hosts).sort(compareNames),
+      vmsByHost,
+      vmKeysByHost,
+    });
   },
 
   applyTask(task) {
