@@ -162,8 +162,11 @@ try {
   poller.dispose();
   // The same single command, but as a new SSH exec (new virsh process) every cycle.
   const execOnly = (host: string, ssh: SshConnection): HypervisorDriver =>
-    // The same driver with its session-based poll() hidden.
-    Object.assign(Object.create(driverFor(host, ssh)) as HypervisorDriver, { poll: undefined });
+    // The same driver with its session-based polls hidden (the poller prefers pollOutput()).
+    Object.assign(Object.create(driverFor(host, ssh)) as HypervisorDriver, {
+      poll: undefined,
+      pollOutput: undefined,
+    });
   const exec = await measure(
     'exec',
     new FleetPoller({ connections, driverFor: execOnly, concurrency }),

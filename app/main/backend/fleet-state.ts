@@ -78,13 +78,23 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
     return state;
   }
 
+  /**
+   * Whether `host` is in the fleet: it has state here, or the inventory holds it. forget() drops
+   * a removed host's state; an answer that arrives after that (facts, a poll) must not make it
+   * again, or the host would be sent and its history folder made anew.
+   */
+  private known(host: string): boolean {
+    return this.hosts.has(host) || !!this.inventory.hosts.get(host);
+  }
+
   /** Facts learned elsewhere (addHost, hostFacts). */
   setFacts(host: string, facts: HostFacts): void {
-    this.state(host).facts = facts;
+    if (this.known(host)) this.state(host).facts = facts;
   }
 
   /** A new connection attempt is starting (the operator asked to retry). */
   connecting(host: string): void {
+    if (!this.known(host)) return;
     const state = this.state(host);
     Object.assign(state, { status: 'connecting', error: null });
     this.send({ host, status: 'connecting', error: null, polledAt: state.polledAt });
@@ -106,9 +116,9 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
 
   private polled(poll: HostPoll): void {
     const { host, at, vms } = poll;
-    // Removed while its poll ran: forget() dropped its state, and only a host of the inventory
-    // gets one again (asking the inventory at every poll of a thousand hosts costs).
-    if (!this.hosts.has(host) && !this.inventory.hosts.get(host)) return;
+    // Removed while its poll ran (asking the inventory only for hosts without state: at every
+    // poll of a thousand hosts it costs).
+    if (!this.known(host)) return;
     this.history.record(poll);
     const state = this.state(host);
     Object.assign(state, { status: 'connected', error: null, polledAt: at, vms });

@@ -165,7 +165,8 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
       const elapsed = prev ? at - prev.at : 0;
       return { ...vm, cpuPercent: cpuPercent(prev?.cpuTimeNs.get(vm.name), vm.cpuTimeNs, elapsed) };
     });
-    this.previous.set(host, { at, cpuTimeNs, vmCount: polled.length });
+    // A host forgotten while its answer waited for its turn keeps nothing here.
+    if (this.drivers.has(host)) this.previous.set(host, { at, cpuTimeNs, vmCount: polled.length });
     return vms;
   }
 
@@ -214,6 +215,13 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
   stop(): void {
     for (const stopTimer of this.stopTimers) stopTimer();
     this.stopTimers = [];
+  }
+
+  /** A host removed from the fleet: its session is released and its last figures dropped. */
+  forget(host: string): void {
+    this.drivers.get(host)?.driver.dispose?.();
+    this.drivers.delete(host);
+    this.previous.delete(host);
   }
 
   /** Stops polling and releases every per-host session. */

@@ -242,6 +242,7 @@ export class FleetService {
 
   removeHost(name: string): void {
     this.host(name);
+    this.poller.forget(name);
     this.connections.close(name);
     this.inventory.hosts.remove(name);
     this.inventory.audit.record({ action: 'host.remove', target: name, outcome: 'ok' });

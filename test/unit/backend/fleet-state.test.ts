@@ -100,3 +100,27 @@ test("a VM's new tags go out as a poll that changed only that VM", async (t) => 
   );
   await state.dispose();
 });
+
+test('a removed host stays gone when its facts or a poll answer after the removal', async (t) => {
+  const inventory = tempInventory(t);
+  inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
+  const poller = new EventEmitter();
+  const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
+  const state = new FleetState(
+    fleet as unknown as FleetService,
+    inventory,
+    new PerfHistoryStore(tempDir(t)),
+  );
+  const events: HostPolled[] = [];
+  state.on('hostPolled', (e) => events.push(e));
+  poller.emit('poll', { host: 'h', at: 0, vms: [sample('a')] });
+  assert.equal(events.length, 1);
+
+  inventory.hosts.remove('h');
+  state.forget('h');
+  state.setFacts('h', { hypervisor: 'kvm' } as never);
+  state.connecting('h');
+  poller.emit('poll', { host: 'h', at: 10_000, vms: [sample('a')] });
+  assert.equal(events.length, 1, 'nothing sent for the removed host');
+  await state.dispose();
+});

@@ -245,6 +245,11 @@ test('an inventory change applies what changed: pools, hosts with their VMs, hos
   assert.deepEqual(store().hosts.c?.tags, ['prod']);
   assert.deepEqual(store().vmKeysByHost.c, ['c/new'], 'without vms, VMs stay');
   assert.equal(store().groups[2]?.name, 'Row', 'without groups, pools stay');
+  const { vmsByHost, vmKeysByHost, hostNames } = store();
+  store().applyFleetChange({ hosts: [host('a', { tags: ['db'] })] });
+  assert.equal(store().vmsByHost, vmsByHost, 'a host tagged leaves the VM maps as they were');
+  assert.equal(store().vmKeysByHost, vmKeysByHost);
+  assert.equal(store().hostNames, hostNames, 'and the host names');
 });
 
 test('an inventory change before the snapshot is left to the snapshot', () => {

@@ -79,6 +79,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
   const [active, setActive] = useState(0);
   const [anchor, setAnchor] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
+  const gridElement = useRef<HTMLDivElement>(null);
   const gridId = useId();
 
   const columns = showHost ? FLEET_GRID_COLUMNS : HOST_GRID_COLUMNS;
@@ -154,6 +155,9 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
     setActive(index);
     setAnchor(index);
     toggle(key);
+    // Focus belongs to the grid (its active row is aria-activedescendant): a row's elements are
+    // lent to another VM once it scrolls out, and a focused checkbox would then name that VM.
+    gridElement.current?.focus({ preventScroll: true });
   };
   // Rows get stable functions that call this render's handlers (set after each render).
   const latestRowEvents = useRef<RowEvents>({ click: onRowClick, check: onRowCheck });
@@ -209,6 +213,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
         ))}
       </Toolbar>
       <div
+        ref={gridElement}
         role="grid"
         aria-label={label}
         aria-rowcount={rows.length + 1}

@@ -53,7 +53,15 @@ export function feedStore(client: ConvirtClient): () => void {
       polls.push(event);
       pollFlush ??= setTimeout(flushPolls, pollBatchMs(useFleetStore.getState().hostNames.length));
     }),
-    client.on('fleetChanged', (change) => useFleetStore.getState().applyFleetChange(change)),
+    client.on('fleetChanged', (change) => {
+      // Polls sent before the change are applied before it, in the server's order: a host
+      // removed and added again must not get its old VMs back from a poll still waiting here.
+      if (pollFlush) {
+        clearTimeout(pollFlush);
+        flushPolls();
+      }
+      useFleetStore.getState().applyFleetChange(change);
+    }),
     client.on('taskUpdated', (task) => useFleetStore.getState().applyTask(task)),
     client.on('taskLog', ({ taskId, entries }) =>
       useFleetStore.getState().appendTaskLog(taskId, entries),

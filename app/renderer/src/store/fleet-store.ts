@@ -193,32 +193,47 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     const state = get();
     if (!state.loaded) return; // the snapshot on its way holds it
     const hosts = { ...state.hosts };
-    const vmsByHost: Record<string, HostVms> = { ...state.vmsByHost };
-    const vmKeysByHost = { ...state.vmKeysByHost };
+    // The VM indexes are copied only when hosts come or go or VMs are given: a pool renamed or
+    // a host moved or tagged must not make every VM list and grid over the fleet recompute.
+    let vmsByHost: Record<string, HostVms> | null = null;
+    let vmKeysByHost: Record<string, VmKey[]> | null = null;
+    const indexes = () => {
+      vmsByHost ??= { ...state.vmsByHost };
+      vmKeysByHost ??= { ...state.vmKeysByHost };
+      return { vmsByHost, vmKeysByHost };
+    };
+    let namesChanged = false;
     for (const name of change.removedHosts ?? []) {
-      delete vmsByHost[name];
-      delete vmKeysByHost[name];
+      if (!hosts[name]) continue;
+      const index = indexes();
+      delete index.vmsByHost[name];
+      delete index.vmKeysByHost[name];
       delete hosts[name];
+      namesChanged = true;
     }
     for (const host of change.hosts ?? []) {
+      if (!hosts[host.name]) {
+        const index = indexes();
+        index.vmsByHost[host.name] ??= {};
+        index.vmKeysByHost[host.name] ??= [];
+        namesChanged = true;
+      }
       hosts[host.name] = host;
-      vmsByHost[host.name] ??= {};
-      vmKeysByHost[host.name] ??= [];
     }
     if (change.vms) {
+      const index = indexes();
       // The hosts' VMs are replaced: those not in `vms` are gone.
       const incoming = new Map<string, FleetVm[]>();
       for (const { name } of change.hosts ?? []) incoming.set(name, []);
       for (const vm of change.vms) incoming.get(vm.host)?.push(vm);
       for (const [name, hostVms] of incoming) {
         const present = new Set(hostVms.map((vm) => vm.name));
-        const before = vmsByHost[name]!;
-        const gone = vmKeysByHost[name]!.map((key) => before[key]!.name).filter(
-          (vm) => !present.has(vm),
-        );
-        const { vms, keys } = applyHostVms(before, vmKeysByHost[name]!, name, hostVms, gone);
-        if (vms) vmsByHost[name] = vms;
-        if (keys) vmKeysByHost[name] = keys;
+        const before = index.vmsByHost[name] ?? {};
+        const beforeKeys = index.vmKeysByHost[name] ?? [];
+        const gone = beforeKeys.map((key) => before[key]!.name).filter((vm) => !present.has(vm));
+        const { vms, keys } = applyHostVms(before, beforeKeys, name, hostVms, gone);
+        if (vms) index.vmsByHost[name] = vms;
+        if (keys) index.vmKeysByHost[name] = keys;
       }
     }
     const groups: Record<number, Group> = {};
@@ -226,9 +241,9 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     set({
       ...(change.groups ? { groups } : {}),
       hosts,
-      hostNames: Object.keys(hosts).sort(compareNames),
-      vmsByHost,
-      vmKeysByHost,
+      ...(namesChanged ? { hostNames: Object.keys(hosts).sort(compareNames) } : {}),
+      ...(vmsByHost ? { vmsByHost } : {}),
+      ...(vmKeysByHost ? { vmKeysByHost } : {}),
     });
   },
 
