@@ -2,7 +2,7 @@
 // snapshot that says which events it holds; the history the charts read is kept meanwhile.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { FleetState } from '../../../app/main/backend/fleet-state.js';
 import type { FleetService } from '../../../app/main/fleet/fleet-service.js';
 import { PerfHistoryStore } from '../../../app/main/fleet/perf-history.js';
@@ -26,10 +26,10 @@ const sample = (name: string, extra: Partial<VmSample> = {}): VmSample => ({
   ...extra,
 });
 
-test('each poll sends only what changed, numbered; tags come along', async (t) => {
+/** FleetState over an inventory holding host `h`, a poller to emit from, and the events sent. */
+function hostH(t: TestContext) {
   const inventory = tempInventory(t);
   inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
-  inventory.tags.add({ kind: 'vm', id: 'h/b' }, 'prod');
   const poller = new EventEmitter();
   const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
   const state = new FleetState(
@@ -39,6 +39,12 @@ test('each poll sends only what changed, numbered; tags come along', async (t) =
   );
   const events: HostPolled[] = [];
   state.on('hostPolled', (e) => events.push(e));
+  return { inventory, poller, state, events };
+}
+
+test('each poll sends only what changed, numbered; tags come along', async (t) => {
+  const { inventory, poller, state, events } = hostH(t);
+  inventory.tags.add({ kind: 'vm', id: 'h/b' }, 'prod');
 
   const before = state.seq;
   poller.emit('poll', { host: 'h', at: 0, vms: [sample('a'), sample('b')] });
@@ -68,17 +74,7 @@ test('each poll sends only what changed, numbered; tags come along', async (t) =
 });
 
 test("a VM's new tags go out as a poll that changed only that VM", async (t) => {
-  const inventory = tempInventory(t);
-  inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
-  const poller = new EventEmitter();
-  const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
-  const state = new FleetState(
-    fleet as unknown as FleetService,
-    inventory,
-    new PerfHistoryStore(tempDir(t)),
-  );
-  const events: HostPolled[] = [];
-  state.on('hostPolled', (e) => events.push(e));
+  const { inventory, poller, state, events } = hostH(t);
   state.vmTagsChanged('h'); // not polled yet: nothing to say
   poller.emit('poll', { host: 'h', at: 0, vms: [sample('a'), sample('b')] });
 
@@ -102,17 +98,7 @@ test("a VM's new tags go out as a poll that changed only that VM", async (t) => 
 });
 
 test('a removed host stays gone when its facts or a poll answer after the removal', async (t) => {
-  const inventory = tempInventory(t);
-  inventory.hosts.add({ name: 'h', address: 'h.example', username: 'root', hypervisor: 'kvm' });
-  const poller = new EventEmitter();
-  const fleet = { poller, hostFacts: () => new Promise(() => undefined) };
-  const state = new FleetState(
-    fleet as unknown as FleetService,
-    inventory,
-    new PerfHistoryStore(tempDir(t)),
-  );
-  const events: HostPolled[] = [];
-  state.on('hostPolled', (e) => events.push(e));
+  const { inventory, poller, state, events } = hostH(t);
   poller.emit('poll', { host: 'h', at: 0, vms: [sample('a')] });
   assert.equal(events.length, 1);
 
