@@ -15,6 +15,7 @@
 /// <reference lib="dom" />
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -48,6 +49,11 @@ const { values } = parseArgs({
     light: { type: 'boolean', default: false },
     // Writes the page's CPU profile of the last measured load there (Chrome DevTools' format).
     'cpu-profile': { type: 'string' },
+    // The same for this process (browser mode's server, the backend and its poller).
+    'main-profile': { type: 'string' },
+    // Every host polled this often (hosts the page shows: twice as often). 2 s by default, as the
+    // e2e tests; ConVirt's own default is 10 s, which at 1,000 hosts leaves the machine room.
+    'poll-seconds': { type: 'string', default: '2' },
   },
 });
 const hostCount = Number(values.hosts);
@@ -109,15 +115,17 @@ function frameStats({ intervals, distance }: { intervals: number[]; distance: nu
 
 const bed = await startTestbed(log, { xenHost: false });
 const uris = writeSimulatedHosts(bed.info.runDir, hostCount, vmCount);
-const app = await startE2eApp(
-  values.light
+const pollIntervalMs = Number(values['poll-seconds']) * 1000;
+const app = await startE2eApp({
+  polling: { pollIntervalMs, fastPollIntervalMs: pollIntervalMs / 2 },
+  ...(values.light
     ? {
         configFile: writeConvirtConf(join(bed.info.runDir, 'bench-ui-conf'), {
           exec_path: `${writeLightHosts(bed.info.runDir, uris)}:$PATH`,
         }),
       }
-    : {},
-);
+    : {}),
+});
 app.page.setDefaultTimeout(120_000);
 const client = await pageContractClient(app);
 const ssh = await connectToTestbed(bed.info);
@@ -192,6 +200,12 @@ try {
       await profiling.send('Profiler.enable');
       await profiling.send('Profiler.start');
     }
+    const mainProfiling = values['main-profile'] && run === runs ? new inspector.Session() : null;
+    if (mainProfiling) {
+      mainProfiling.connect();
+      await mainProfiling.post('Profiler.enable');
+      await mainProfiling.post('Profiler.start');
+    }
     await page.goto(origin);
     // The tree is virtualized: the first host under Datacenter carries the count (aria-setsize).
     const treeMs = Number(
@@ -231,6 +245,12 @@ try {
       const { profile } = await profiling.send('Profiler.stop');
       writeFileSync(values['cpu-profile']!, JSON.stringify(profile));
       log(`CPU profile of load ${run} written to ${values['cpu-profile']}`);
+    }
+    if (mainProfiling) {
+      const { profile } = await mainProfiling.post('Profiler.stop');
+      mainProfiling.disconnect();
+      writeFileSync(values['main-profile']!, JSON.stringify(profile));
+      log(`main's CPU profile of load ${run} written to ${values['main-profile']}`);
     }
     if (run === 0) continue; // warm-up: the server's and the browser's caches
     loads.push({ treeMs, gridMs, usableMs });
@@ -368,6 +388,7 @@ try {
           peakRssMB: Math.round(peakRss / 1e6),
         },
         runs,
+        pollIntervalMs,
         loginShell: bed.info.sshd.bashrcMasked
           ? "the login user's ~/.bashrc masked for sshd's sessions (test/bed/sshd.ts)"
           : "the login user's ~/.bashrc as the machine has it (not root, or none)",

@@ -63,6 +63,8 @@ export interface E2eAppOptions {
   hostTrustDir?: string;
   /** The convirt.conf the app reads (the defaults alone otherwise). */
   configFile?: string;
+  /** Poll intervals (tests poll every 2 s, focused hosts every 1 s). */
+  polling?: { pollIntervalMs: number; fastPollIntervalMs: number };
 }
 
 export async function startE2eApp(options: E2eAppOptions = {}): Promise<E2eApp> {
