@@ -40,6 +40,8 @@ export function writeSimulatedHosts(
 /** The middle value (upper middle for an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 /**
  * Every process's /proc/PID/stat fields after its command name (which is in parentheses and may
  * hold spaces): index 1 is the parent PID, 11-14 utime, stime, cutime and cstime (proc(5)'s
@@ -55,7 +57,7 @@ export function processStats(): Map<number, string[]> {
     } catch {
       continue; // gone meanwhile
     }
-    stats.set(Number(entry), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+    stats.set(Number(entry), statFields(stat));
   }
   return stats;
 }
@@ -88,6 +90,12 @@ export function descendantsCpuSeconds(rootPid: number): number {
   let total = reapedTicks.get(rootPid) ?? 0;
   for (const [pid, t] of ticks) if (pid !== rootPid && under(pid)) total += t;
   return total / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds one process has used so far (its own, not its children's). */
+export function processCpuSeconds(pid: number): number {
+  const fields = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Linux's USER_HZ, the unit of /proc/PID/stat's times (100 on every mainstream architecture). */

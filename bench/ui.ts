@@ -6,15 +6,16 @@
 //   2. frame rate while the 5,000-row grid scrolls, against the same rows as a plain
 //      non-virtualized table in the same page (the baseline), medians;
 //   3. search and sort of the All VMs grid: time from the change to the grid showing it;
-//   4. 10 MB through a tiny VM's serial console in the console tab: input delay of real key
+//   4. 3 MB through a tiny VM's serial console in the console tab: input delay of real key
 //      events during the flood, and every byte counted where the page receives it; against the
-//      same flood through `virsh console` over plain `ssh -t` to the same host (the baseline).
+//      same flood through `virsh console` over plain `ssh -t` to the same host (the baseline),
+//      3 runs each way, alternating, with the CPU time the emulated guest got in each.
 // `--light`: simulated hosts answer polls from canned output (bench/light-hosts.ts), for 1,000.
 // Page-side code is passed as functions (the page's CSP forbids eval) without named inner
 // functions (tsx would wrap them in a helper the page does not have).
 /// <reference lib="dom" />
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,7 +37,7 @@ import { writeConvirtConf } from '../test/support/convirt-conf.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { defineTinyVm } from '../test/support/tiny-vm.js';
 import { writeLightHosts } from './light-hosts.js';
-import { median, writeSimulatedHosts } from './simulated-fleet.js';
+import { median, processCpuSeconds, writeSimulatedHosts } from './simulated-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +45,9 @@ const { values } = parseArgs({
     vms: { type: 'string', default: '50' },
     runs: { type: 'string', default: '5' },
     'scroll-frames': { type: 'string', default: '300' },
-    'flood-mb': { type: 'string', default: '10' },
+    'flood-mb': { type: 'string', default: '3' },
+    // Floods each way, alternating (ssh -t, then the page): the guest's speed varies with load.
+    'flood-runs': { type: 'string', default: '3' },
     'skip-console': { type: 'boolean', default: false },
     light: { type: 'boolean', default: false },
     // Writes the page's CPU profile of the last measured load there (Chrome DevTools' format).
@@ -61,6 +64,9 @@ const vmCount = Number(values.vms);
 const runs = Number(values.runs);
 const scrollFrames = Number(values['scroll-frames']);
 const floodBytes = Number(values['flood-mb']) * 1024 * 1024;
+const floodRuns = Number(values['flood-runs']);
+// \132 is Z: the echo of the command line holds no Z, the flood nothing else.
+const floodCommand = `echo S''TART; head -c ${floodBytes} /dev/zero | tr '\\0' '\\132'; echo; echo E''ND\r`;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
@@ -439,15 +445,17 @@ try {
 }
 
 /**
- * Boots the tiny VM on the bed's own libvirt, opens its serial console in the UI and has the
- * guest print `floodBytes` Z's between START and END, while Shift is pressed every 100 ms (real
- * input events, which xterm sends nothing for). Input delay is each keydown's handler time minus
- * the event's own time stamp. Bytes are counted from the page's WebSocket frames.
+ * Boots the tiny VM on the bed's own libvirt and floods its serial console `floodRuns` times each
+ * way, alternating: through `virsh console` over plain `ssh -t` (the baseline), then through the
+ * UI's console tab. The guest is emulated (QEMU without KVM) on the cores the page and the
+ * manager share, so every run also reports the CPU time QEMU got: if both ways move the same
+ * bytes per QEMU CPU second, the guest's serial port is the limit, not the path.
  */
 async function consoleFlood() {
   const host = 'testbed';
   consoleDisk = await defineTinyVm(ssh, bed.info, consoleVm, 'benchui');
   await new KvmDriver(ssh).start(consoleVm);
+  const qemu = qemuPidOf(consoleVm);
   await client.addHost({
     name: host,
     address: bed.info.sshd.host,
@@ -457,30 +465,86 @@ async function consoleFlood() {
     identityFile: bed.info.sshd.clientKeyPath,
     acceptFingerprint: bed.info.sshd.hostKeyFingerprint,
   });
-  const baseline = await sshConsoleFlood();
-  const page = app.page;
-  const tree = new FleetTree(page);
-  await tree.search(consoleVm);
-  await tree.expandHost(host);
-  await tree.openVm(consoleVm);
-  const vmPage = new VmPage(page, consoleVm);
+  const received = { text: '' };
   // Everything the page receives for consoles, decoded as the page decodes it.
-  let received = '';
-  page.on('websocket', (socket) =>
+  app.page.on('websocket', (socket) =>
     socket.on('framereceived', ({ payload }) => {
       const message = decodeWire(String(payload)) as { event?: string; payload?: unknown };
       if (message.event !== 'consoleData') return;
-      received += Buffer.from((message.payload as { data: Uint8Array }).data).toString('latin1');
+      received.text += Buffer.from((message.payload as { data: Uint8Array }).data).toString(
+        'latin1',
+      );
     }),
   );
-  // The page was loaded before the listener: reload so its WebSocket is seen from the start.
-  await page.reload();
+  const withQemuCpu = async <T extends { seconds: number }>(flood: () => Promise<T>) => {
+    const cpuBefore = processCpuSeconds(qemu);
+    const result = await flood();
+    const qemuCpuSeconds = processCpuSeconds(qemu) - cpuBefore;
+    return {
+      ...result,
+      qemuCpuSeconds: round(qemuCpuSeconds),
+      qemuCpuShare: round(qemuCpuSeconds / result.seconds, 2),
+      megabytesPerQemuCpuSecond: round(floodBytes / 1024 / 1024 / qemuCpuSeconds, 3),
+    };
+  };
+  const baseline: Awaited<ReturnType<typeof withQemuCpu<SshFlood>>>[] = [];
+  const convirt: Awaited<ReturnType<typeof withQemuCpu<PageFlood>>>[] = [];
+  for (let run = 1; run <= floodRuns; run++) {
+    baseline.push(await withQemuCpu(sshConsoleFlood));
+    convirt.push(await withQemuCpu(() => pageConsoleFlood(host, received)));
+    log(
+      `flood ${run}/${floodRuns}: ssh -t ${baseline.at(-1)!.megabytesPerSecond} MB/s, ConVirt ${convirt.at(-1)!.megabytesPerSecond} MB/s`,
+    );
+  }
+  const medianOf = (xs: { megabytesPerSecond: number }[]) =>
+    median(xs.map((x) => x.megabytesPerSecond));
+  const delays = convirt.flatMap((x) => x.delays).sort((a, b) => a - b);
+  return {
+    floodBytes,
+    runsEachWay: floodRuns,
+    order: 'alternating, the baseline first in each pair',
+    everyByteArrived: convirt.every((x) => x.everyByteArrived),
+    xtermShowsEnd: true,
+    medianMegabytesPerSecond: medianOf(convirt),
+    baselineMedianMegabytesPerSecond: medianOf(baseline),
+    ratioToBaseline: round(medianOf(convirt) / medianOf(baseline), 2),
+    medianMegabytesPerQemuCpuSecond: median(convirt.map((x) => x.megabytesPerQemuCpuSecond)),
+    baselineMedianMegabytesPerQemuCpuSecond: median(
+      baseline.map((x) => x.megabytesPerQemuCpuSecond),
+    ),
+    inputDelay: {
+      samples: delays.length,
+      probesSent: convirt.reduce((sum, x) => sum + x.probes, 0),
+      medianMs: round(median(delays)),
+      p95Ms: round(delays[Math.floor(delays.length * 0.95)] ?? NaN),
+      maxMs: round(delays.at(-1) ?? NaN),
+    },
+    runs: {
+      convirt: convirt.map(({ delays: _, ...run }) => run),
+      baselineVirshConsoleOverSshT: baseline,
+    },
+  };
+}
+
+type PageFlood = Awaited<ReturnType<typeof pageConsoleFlood>>;
+type SshFlood = Awaited<ReturnType<typeof sshConsoleFlood>>;
+
+/**
+ * One flood through the console tab of a freshly loaded page (a page left closes its console,
+ * which libvirt allows one of), while Shift is pressed every 100 ms (real input events, which
+ * xterm sends nothing for). Input delay is each keydown's handler time minus the event's own time
+ * stamp. Bytes are counted from the page's WebSocket frames (`received`).
+ */
+async function pageConsoleFlood(host: string, received: { text: string }) {
+  const page = app.page;
+  const tree = new FleetTree(page);
+  const vmPage = new VmPage(page, consoleVm);
+  await page.goto(`http://127.0.0.1:${app.server.port}/`);
   await tree.search(consoleVm);
   await tree.expandHost(host);
   await tree.openVm(consoleVm);
   await vmPage.openConsole(host, 'Serial');
-  await page.keyboard.press('Enter');
-  await vmPage.waitForConsoleText(host, 'benchui#', 120_000);
+  await vmPage.waitForPrompt(host, 'benchui#');
   await page.evaluate(() => {
     const delays: number[] = [];
     (window as unknown as { benchDelays: number[] }).benchDelays = delays;
@@ -493,14 +557,11 @@ async function consoleFlood() {
     );
   });
 
-  const mark = received.length;
+  const mark = received.text.length;
   const started = performance.now();
-  // \132 is Z: the echo of the command line holds no Z, the flood nothing else.
-  await page.keyboard.type(
-    `echo S''TART; head -c ${floodBytes} /dev/zero | tr '\\0' '\\132'; echo; echo E''ND\r`,
-  );
+  await page.keyboard.type(floodCommand);
   let probes = 0;
-  while (!/\r\nEND\r\n/.test(received.slice(-64)) && performance.now() - started < 600_000) {
+  while (!/\r\nEND\r\n/.test(received.text.slice(-64)) && performance.now() - started < 600_000) {
     await page.keyboard.press('Shift');
     probes++;
     await new Promise((r) => setTimeout(r, 100));
@@ -510,27 +571,37 @@ async function consoleFlood() {
   const delays = await page.evaluate(
     () => (window as unknown as { benchDelays: number[] }).benchDelays,
   );
-  const text = received.slice(mark);
-  const flood = text.slice(text.indexOf('START\r\n') + 7, text.lastIndexOf('\r\nEND\r\n'));
-  const sorted = [...delays].sort((a, b) => a - b);
-  const megabytesPerSecond = floodBytes / 1024 / 1024 / seconds;
+  await page.goto('about:blank'); // closes the console for the next baseline
+  const flood = floodBetweenMarks(received.text.slice(mark));
   return {
-    floodBytes,
     receivedFloodBytes: flood.length,
     everyByteArrived: flood.length === floodBytes && /^Z+$/.test(flood),
     seconds: round(seconds),
-    megabytesPerSecond: round(megabytesPerSecond, 3),
-    baselineVirshConsoleOverSshT: baseline,
-    ratioToBaseline: round(megabytesPerSecond / baseline.megabytesPerSecond, 2),
-    inputDelay: {
-      samples: delays.length,
-      probesSent: probes,
-      medianMs: round(median(delays)),
-      p95Ms: round(sorted[Math.floor(sorted.length * 0.95)] ?? NaN),
-      maxMs: round(sorted[sorted.length - 1] ?? NaN),
-    },
-    xtermShowsEnd: true,
+    megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
+    probes,
+    delays,
   };
+}
+
+/** The flood's Z's, from what a console received since the flood command was typed. */
+function floodBetweenMarks(text: string): string {
+  return text.slice(text.indexOf('START\r\n') + 7, text.lastIndexOf('\r\nEND\r\n'));
+}
+
+/** The QEMU process of the bed's VM `name` (its command line names the guest). */
+function qemuPidOf(name: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((arg) => arg === `guest=${name}` || arg.startsWith(`guest=${name},`))) {
+        return Number(entry);
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`No QEMU process for ${name}`);
 }
 
 /**
@@ -557,6 +628,7 @@ async function sshConsoleFlood() {
       `${sshd.username}@${sshd.host}`,
       'virsh',
       'console',
+      '--force', // takes the console over if the page's is still being closed
       consoleVm,
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
@@ -578,13 +650,10 @@ async function sshConsoleFlood() {
     await waitFor(/benchui#/, 120_000);
     const mark = received.length;
     const started = performance.now();
-    child.stdin.write(
-      `echo S''TART; head -c ${floodBytes} /dev/zero | tr '\\0' '\\132'; echo; echo E''ND\r`,
-    );
+    child.stdin.write(floodCommand);
     await waitFor(/\r\nEND\r\n/, 600_000);
     const seconds = (performance.now() - started) / 1000;
-    const text = received.slice(mark);
-    const flood = text.slice(text.indexOf('START\r\n') + 7, text.lastIndexOf('\r\nEND\r\n'));
+    const flood = floodBetweenMarks(received.slice(mark));
     return {
       receivedFloodBytes: flood.length,
       seconds: round(seconds),
