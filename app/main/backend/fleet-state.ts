@@ -21,9 +21,11 @@ interface HostState {
   status: HostStatus;
   error: string | null;
   polledAt: number | null;
-  vms: VmSample[] | null;
-  /** The host's VMs as the last event left them, by name: what the next delta is taken against. */
-  sent: Map<string, FleetVm>;
+  /**
+   * The host's VMs as last polled and as the last event left them, by name: what the next delta
+   * is taken against, and what getFleet shows. Empty until the first poll.
+   */
+  sent: ReadonlyMap<string, FleetVm>;
   facts: HostFacts | null;
   fetchingFacts: boolean;
 }
@@ -68,7 +70,6 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
         status: 'connecting',
         error: null,
         polledAt: null,
-        vms: null,
         sent: new Map(),
         facts: null,
         fetchingFacts: false,
@@ -121,8 +122,8 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
     if (!this.known(host)) return;
     this.history.record(poll);
     const state = this.state(host);
-    Object.assign(state, { status: 'connected', error: null, polledAt: at, vms });
-    this.sendVms(host, state);
+    Object.assign(state, { status: 'connected', error: null, polledAt: at });
+    this.sendVms(host, state, vms);
     if (!state.facts && !state.fetchingFacts) {
       state.fetchingFacts = true;
       this.fleet
@@ -136,14 +137,13 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
   /** A VM's tags changed: clients are sent it as a poll that changed only them. */
   vmTagsChanged(host: string): void {
     const state = this.hosts.get(host);
-    if (state?.vms) this.sendVms(host, state);
+    if (state && state.polledAt !== null) this.sendVms(host, state, [...state.sent.values()]);
   }
 
-  /** Sends what the host's VMs (as last polled, tags as now) changed since the last event. */
-  private sendVms(host: string, state: HostState): void {
-    const current = this.fleetVms(host, state.vms ?? []);
-    const { changedVms, removedVms } = diffHostVms(state.sent, current);
-    state.sent = new Map(current.map((vm) => [vm.name, vm]));
+  /** Sends what the host's VMs (`vms`, tags as now) changed since the last event. */
+  private sendVms(host: string, state: HostState, vms: readonly VmSample[]): void {
+    const { changedVms, removedVms, held } = diffHostVms(state.sent, this.fleetVms(host, vms));
+    state.sent = held;
     const { status, error, polledAt } = state;
     this.send({ host, status, error, changedVms, removedVms, polledAt });
   }
@@ -177,15 +177,17 @@ export class FleetState extends EventEmitter<{ hostPolled: [HostPolled] }> {
     };
   }
 
-  /** Every VM of every host as last polled. */
+  /** Every VM of every host as last polled (the objects last sent: nothing is copied). */
   vms(): FleetVm[] {
-    return this.inventory.hosts
-      .list()
-      .flatMap((host) => this.fleetVms(host.name, this.hosts.get(host.name)?.vms ?? []));
+    const vms: FleetVm[] = [];
+    for (const host of this.inventory.hosts.list()) {
+      for (const vm of this.hosts.get(host.name)?.sent.values() ?? []) vms.push(vm);
+    }
+    return vms;
   }
 
   /** The VM as last polled, if any poll saw it. */
   vm(host: string, name: string): VmSample | undefined {
-    return this.hosts.get(host)?.vms?.find((vm) => vm.name === name);
+    return this.hosts.get(host)?.sent.get(name);
   }
 }

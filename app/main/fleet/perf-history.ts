@@ -46,14 +46,29 @@ export interface PerfHistoryOptions {
 
 const HOST_SERIES = '';
 
+/**
+ * Finished points are appended this many at a time (a minute at the 10 s step): at a thousand
+ * hosts, an append per point was a hundred file opens a second for main. A crash loses at most
+ * these; an orderly exit writes them (flush).
+ */
+const RECORDS_PER_WRITE = 6;
+
+/** A point encoded as the files hold it (a Buffer, not thousands of small arrays to keep). */
+interface EncodedRecord {
+  at: number;
+  bytes: Buffer;
+}
+
 /** Where a host's files are and what main holds of them between polls. */
 interface HostFiles {
   host: string;
   dir: string;
   /** Series name to its number, as series.txt holds them. */
   series: Map<string, number>;
-  /** The newest point, kept in memory until the next poll step begins. */
-  pending: HistoryRecord | null;
+  /** The newest point, encoded, kept in memory until the next poll step begins. */
+  pending: EncodedRecord | null;
+  /** Finished points not yet appended to a file: they are written a few at a time. */
+  unwritten: EncodedRecord[];
   /** The segment the last written record went to (null: none since start). */
   segment: number | null;
   /** File work runs one after the other per host, in order. */
@@ -114,6 +129,11 @@ export class PerfHistoryStore {
   /** Records one host poll: a point per running VM, and the host's sums. */
   record({ host, at, vms }: HostPoll): void {
     const files = this.files(host);
+    const pending = files.pending;
+    // Polls closer together than the step share its point: the first poll's values, with rates
+    // since the point before. The others cost nothing here (a thousand hosts polled every 2 s
+    // would otherwise build and keep 50,000 values a poll that no chart ever shows).
+    if (pending && at - pending.at < this.o.pollStepMs) return;
     const entries = new Map<number, SeriesValues>();
     const newSeries: string[] = [];
     // A VM gone from its host (deleted, renamed) keeps its history until the host is forgotten;
@@ -141,13 +161,10 @@ export class PerfHistoryStore {
         await appendFile(join(files.dir, 'series.txt'), lines);
       });
     }
-    const pending = files.pending;
-    if (pending && at - pending.at < this.o.pollStepMs) {
-      pending.entries = entries; // the same step: the newest values, the step's first time
-      return;
-    }
-    files.pending = { at, entries };
-    if (pending) this.enqueue(files, () => this.write(files, pending, at));
+    files.pending = { at, bytes: encodeRecord({ at, entries }) };
+    if (!pending) return;
+    files.unwritten.push(pending);
+    if (files.unwritten.length >= RECORDS_PER_WRITE) this.writeUnwritten(files, at);
   }
 
   /** A VM's points, or with `since` only those at or after it (files before it not read). */
@@ -178,9 +195,9 @@ export class PerfHistoryStore {
   /** Writes the points still in memory (before main exits) and waits for every file write. */
   async flush(): Promise<void> {
     for (const files of this.hosts.values()) {
-      const pending = files.pending;
-      if (pending) this.enqueue(files, () => this.write(files, pending, pending.at));
+      if (files.pending) files.unwritten.push(files.pending);
       files.pending = null;
+      this.writeUnwritten(files, Date.now());
     }
     await Promise.all([...this.hosts.values()].map((files) => files.queue));
   }
@@ -196,6 +213,7 @@ export class PerfHistoryStore {
     const series = files?.series.get(name);
     if (!files || series === undefined) return empty();
     await files.queue;
+    const inMemory = [...files.unwritten, ...(files.pending ? [files.pending] : [])];
     let names: string[];
     try {
       names = await readdir(files.dir);
@@ -219,9 +237,10 @@ export class PerfHistoryStore {
         }
       }
     }
-    const pendingValues = files.pending?.entries.get(series);
-    if (files.pending && pendingValues && files.pending.at >= since) {
-      recent.push(point(files.pending.at, pendingValues));
+    // Points still in memory; any written meanwhile were read above already.
+    for (const { at, bytes } of inMemory) {
+      if (at < since || at <= (recent.at(-1)?.at ?? -Infinity)) continue;
+      for (const { values } of seriesPoints(bytes, series)) recent.push(point(at, values));
     }
     return {
       points: [...older, ...recent],
@@ -244,6 +263,7 @@ export class PerfHistoryStore {
         dir,
         series: new Map(),
         pending: null,
+        unwritten: [],
         segment: null,
         queue: Promise.resolve(),
         forgotten: false,
@@ -291,15 +311,30 @@ export class PerfHistoryStore {
       this.warn(`Performance history of ${host}: ${(err as Error).message} (points lost)`);
   }
 
-  /** Appends a record; a new segment first finishes and downsamples the old ones. */
-  private async write(files: HostFiles, record: HistoryRecord, now: number): Promise<void> {
-    const segment = Math.floor(record.at / this.o.segmentMs);
+  /** Queues the append of the host's finished points. */
+  private writeUnwritten(files: HostFiles, now: number): void {
+    const records = files.unwritten;
+    files.unwritten = [];
+    if (records.length > 0) this.enqueue(files, () => this.write(files, records, now));
+  }
+
+  /** Appends records, one append per segment; a new segment first finishes the old ones. */
+  private async write(files: HostFiles, records: EncodedRecord[], now: number): Promise<void> {
     await this.makeDir(files);
-    if (files.segment !== segment) {
-      await this.maintain(files, segment, now);
-      files.segment = segment;
+    for (let first = 0; first < records.length;) {
+      const segment = Math.floor(records[first]!.at / this.o.segmentMs);
+      let end = first + 1;
+      while (end < records.length && Math.floor(records[end]!.at / this.o.segmentMs) === segment) {
+        end++;
+      }
+      if (files.segment !== segment) {
+        await this.maintain(files, segment, now);
+        files.segment = segment;
+      }
+      const bytes = Buffer.concat(records.slice(first, end).map((record) => record.bytes));
+      await appendFile(join(files.dir, `r-${segment}.bin`), bytes);
+      first = end;
     }
-    await appendFile(join(files.dir, `r-${segment}.bin`), encodeRecord(record));
   }
 
   /** Compresses finished segments, downsamples those past the poll span, drops expired days. */

@@ -22,16 +22,29 @@ export function sameFleetVm(a: FleetVm, b: FleetVm): boolean {
   );
 }
 
-/** The VMs of `current` that are new or changed against `previous`, and the names gone. */
+/**
+ * The VMs of `current` that are new or changed against `previous`, the names gone, and what the
+ * receiving side holds after them (`held`): `previous`'s own objects for the VMs that did not
+ * change, and `previous` itself when nothing did. Main keeps `held` between polls, so a poll that
+ * changes nothing leaves nothing new to outlive it (at a thousand hosts, objects kept from one
+ * poll to the next are what the garbage collector's old generation fills with).
+ */
 export function diffHostVms(
   previous: ReadonlyMap<string, FleetVm>,
   current: readonly FleetVm[],
-): { changedVms: FleetVm[]; removedVms: string[] } {
-  const changedVms = current.filter((vm) => {
+): { changedVms: FleetVm[]; removedVms: string[]; held: ReadonlyMap<string, FleetVm> } {
+  const changedVms: FleetVm[] = [];
+  const held = new Map<string, FleetVm>();
+  for (const vm of current) {
     const before = previous.get(vm.name);
-    return !before || !sameFleetVm(before, vm);
-  });
-  const present = new Set(current.map((vm) => vm.name));
-  const removedVms = [...previous.keys()].filter((name) => !present.has(name));
-  return { changedVms, removedVms };
+    if (before && sameFleetVm(before, vm)) {
+      held.set(vm.name, before);
+    } else {
+      changedVms.push(vm);
+      held.set(vm.name, vm);
+    }
+  }
+  const removedVms = [...previous.keys()].filter((name) => !held.has(name));
+  const unchanged = changedVms.length === 0 && removedVms.length === 0;
+  return { changedVms, removedVms, held: unchanged ? previous : held };
 }

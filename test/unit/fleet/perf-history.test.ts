@@ -71,6 +71,52 @@ const small = {
   downsampledFileMs: 10_000,
 };
 
+test('a step keeps its first poll, with rates since the point before', async (t) => {
+  const store = new PerfHistoryStore(tempDir(t), { pollStepMs: 10_000 });
+  store.record({ host: 'h', at: 0, vms: [sample('a', { diskReadBytes: 0 })] });
+  store.record({ host: 'h', at: 10_000, vms: [sample('a', { diskReadBytes: 10_000 })] });
+  store.record({ host: 'h', at: 12_000, vms: [sample('a', { diskReadBytes: 50_000 })] });
+  store.record({ host: 'h', at: 20_000, vms: [sample('a', { diskReadBytes: 60_000 })] });
+  assert.deepEqual(
+    (await store.vmHistory('h', 'a')).points.map((p) => [p.at, p.diskBytesPerSec]),
+    [
+      [0, null],
+      [10_000, 1000],
+      [20_000, 5000],
+    ],
+  );
+});
+
+test('points are appended a few at a time; those not yet written still show', async (t) => {
+  const dir = tempDir(t);
+  const store = new PerfHistoryStore(dir, { pollStepMs: 1000 });
+  const written = () => {
+    const [hostDir] = readdirSync(dir);
+    return hostDir ? readdirSync(join(dir, hostDir)).filter((f) => f.startsWith('r-')) : [];
+  };
+  for (let s = 0; s < 3; s++) {
+    store.record({ host: 'h', at: s * 1000, vms: [sample('a', { cpuPercent: s })] });
+  }
+  await store.vmHistory('h', 'a'); // waits for the host's file work
+  assert.deepEqual(written(), [], 'two finished points: not yet written');
+  assert.deepEqual(
+    (await store.vmHistory('h', 'a')).points.map((p) => p.cpuPercent),
+    [0, 1, 2],
+  );
+  for (let s = 3; s < 9; s++) {
+    store.record({ host: 'h', at: s * 1000, vms: [sample('a', { cpuPercent: s })] });
+  }
+  await store.vmHistory('h', 'a');
+  assert.deepEqual(written(), ['r-0.bin'], 'six finished points: one append');
+  assert.deepEqual(
+    (await store.vmHistory('h', 'a', 4000)).points.map((p) => p.cpuPercent),
+    [4, 5, 6, 7, 8],
+  );
+  await store.flush();
+  const reopened = new PerfHistoryStore(dir, { pollStepMs: 1000 });
+  assert.equal((await reopened.vmHistory('h', 'a')).points.length, 9, 'flush wrote the rest');
+});
+
 test('beyond the poll span, points are averaged into buckets; expired days go', async (t) => {
   const dir = tempDir(t);
   const store = new PerfHistoryStore(dir, small);

@@ -40,3 +40,19 @@ test('a delta holds the new and changed VMs and the names gone, nothing unchange
   );
   assert.deepEqual(removedVms, ['gone']);
 });
+
+test('what is held after a delta keeps the objects of unchanged VMs, and the map if nothing changed', () => {
+  const same = vm('same');
+  const busier = vm('busier');
+  const previous = new Map([
+    ['same', same],
+    ['busier', busier],
+  ]);
+  const next = vm('busier', { cpuTimeNs: 2 });
+  const { held } = diffHostVms(previous, [vm('same'), next]);
+  assert.equal(held.get('same'), same, 'the unchanged VM: the object held before');
+  assert.equal(held.get('busier'), next);
+  assert.deepEqual([...held.keys()], ['same', 'busier']);
+  assert.equal(diffHostVms(held, [vm('same'), vm('busier', { cpuTimeNs: 2 })]).held, held);
+  assert.deepEqual([...diffHostVms(held, [vm('same')]).held.keys()], ['same'], 'one gone');
+});
