@@ -159,14 +159,24 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
 
   private withRates(host: string, at: number, polled: PolledVm[]): VmSample[] {
     const prev = this.previous.get(host);
-    const cpuTimeNs = new Map<string, number>();
+    const elapsed = prev ? at - prev.at : 0;
+    // The host's map is updated in place: a new one per poll would outlive the young generation
+    // (it is kept until the next poll), a thousand of them every cycle.
+    const cpuTimeNs = prev?.cpuTimeNs ?? new Map<string, number>();
     const vms = polled.map((vm) => {
-      if (vm.cpuTimeNs !== null) cpuTimeNs.set(vm.name, vm.cpuTimeNs);
-      const elapsed = prev ? at - prev.at : 0;
-      return { ...vm, cpuPercent: cpuPercent(prev?.cpuTimeNs.get(vm.name), vm.cpuTimeNs, elapsed) };
+      const percent = cpuPercent(cpuTimeNs.get(vm.name), vm.cpuTimeNs, elapsed);
+      if (vm.cpuTimeNs === null) cpuTimeNs.delete(vm.name);
+      else cpuTimeNs.set(vm.name, vm.cpuTimeNs);
+      return { ...vm, cpuPercent: percent };
     });
+    if (cpuTimeNs.size > polled.length || polled.some((vm) => !cpuTimeNs.has(vm.name))) {
+      const names = new Set(polled.map((vm) => vm.name));
+      for (const name of cpuTimeNs.keys()) if (!names.has(name)) cpuTimeNs.delete(name);
+    }
     // A host forgotten while its answer waited for its turn keeps nothing here.
-    if (this.drivers.has(host)) this.previous.set(host, { at, cpuTimeNs, vmCount: polled.length });
+    if (!this.drivers.has(host)) return vms;
+    if (prev) Object.assign(prev, { at, vmCount: polled.length });
+    else this.previous.set(host, { at, cpuTimeNs, vmCount: polled.length });
     return vms;
   }
 

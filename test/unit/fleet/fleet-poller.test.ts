@@ -140,6 +140,26 @@ test('CPU % comes from two samples; the first has none', async () => {
   assert.equal(cpuPercent(3e9, 2e9, 1000), null); // the VM restarted: counters went back
 });
 
+test('a VM missing from a poll starts its CPU % afresh when it is back', async () => {
+  const time = fakeClock();
+  const answers = [[vm(1e9)], [], [vm(2e9)], [vm(2.5e9)]];
+  const connections = new HostConnections(() =>
+    Promise.resolve({ isOpen: true, close() {} } as unknown as SshConnection),
+  );
+  const driverFor = () =>
+    ({
+      pollOutput: () => Promise.resolve(''),
+      parsePoll: () => answers.shift()!,
+    }) as unknown as HypervisorDriver;
+  const poller = new FleetPoller({ connections, driverFor, clock: time.clock });
+  const percents: (number | null | undefined)[] = [];
+  for (let i = 0; i < 4; i++) {
+    percents.push((await poller.pollHost('h1')).vms[0]?.cpuPercent);
+    await time.advance(500);
+  }
+  assert.deepEqual(percents, [null, undefined, null, 100]);
+});
+
 test('subscribed hosts are polled at the fast rate, others at the slow one', async () => {
   const { poller, time, calls } = setup();
   const leave = poller.subscribe('watched');
