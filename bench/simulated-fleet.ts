@@ -80,16 +80,24 @@ export function descendantsCpuSeconds(rootPid: number): number {
     );
     reapedTicks.set(pid, Number(fields[13]) + Number(fields[14]));
   }
-  const under = (pid: number): boolean => {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; p = parents.get(p) ?? 0, hops++) {
-      if (p === rootPid) return true;
-    }
-    return false;
-  };
+  const under = (pid: number) => isUnder(parents, pid, rootPid);
   // The root's own CPU is the listener's; its reaped children's (cutime, cstime) are sessions.
   let total = reapedTicks.get(rootPid) ?? 0;
   for (const [pid, t] of ticks) if (pid !== rootPid && under(pid)) total += t;
   return total / CLOCK_TICKS_PER_SECOND;
+}
+
+function isUnder(parents: ReadonlyMap<number, number>, pid: number, rootPid: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; p = parents.get(p) ?? 0, hops++) {
+    if (p === rootPid) return true;
+  }
+  return false;
+}
+
+/** Whether `pid` is `rootPid` or runs under it. */
+export function isDescendant(pid: number, rootPid: number): boolean {
+  const parents = new Map([...processStats()].map(([p, fields]) => [p, Number(fields[1])]));
+  return isUnder(parents, pid, rootPid);
 }
 
 /** CPU seconds one process has used so far (its own, not its children's). */

@@ -37,7 +37,13 @@ import { writeConvirtConf } from '../test/support/convirt-conf.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { defineTinyVm } from '../test/support/tiny-vm.js';
 import { writeLightHosts } from './light-hosts.js';
-import { median, processCpuSeconds, writeSimulatedHosts } from './simulated-fleet.js';
+import {
+  descendantsCpuSeconds,
+  isDescendant,
+  median,
+  processCpuSeconds,
+  writeSimulatedHosts,
+} from './simulated-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -476,15 +482,32 @@ async function consoleFlood() {
       );
     }),
   );
+  // Who else used the cores meanwhile: this process (the manager and the benchmark's Playwright
+  // client) and its children (Chromium; the test bed's sshd and its sessions, libvirtd, the
+  // baseline's ssh client), QEMU aside.
+  const qemuIsOurs = isDescendant(qemu, process.pid);
+  const ownCpuSeconds = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  };
   const withQemuCpu = async <T extends { seconds: number }>(flood: () => Promise<T>) => {
-    const cpuBefore = processCpuSeconds(qemu);
+    const before = [processCpuSeconds(qemu), ownCpuSeconds(), descendantsCpuSeconds(process.pid)];
     const result = await flood();
-    const qemuCpuSeconds = processCpuSeconds(qemu) - cpuBefore;
+    const [qemuCpuSeconds, ownSeconds, childrenSeconds] = [
+      processCpuSeconds(qemu),
+      ownCpuSeconds(),
+      descendantsCpuSeconds(process.pid),
+    ].map((after, i) => after - before[i]!) as [number, number, number];
     return {
       ...result,
       qemuCpuSeconds: round(qemuCpuSeconds),
       qemuCpuShare: round(qemuCpuSeconds / result.seconds, 2),
       megabytesPerQemuCpuSecond: round(floodBytes / 1024 / 1024 / qemuCpuSeconds, 3),
+      managerCpuShare: round(ownSeconds / result.seconds, 2),
+      bedAndChromiumCpuShare: round(
+        (childrenSeconds - (qemuIsOurs ? qemuCpuSeconds : 0)) / result.seconds,
+        2,
+      ),
     };
   };
   const baseline: Awaited<ReturnType<typeof withQemuCpu<SshFlood>>>[] = [];
