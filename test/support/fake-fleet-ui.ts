@@ -2,8 +2,8 @@
 // --hosts N --vms M), in Chromium, to measure what the UI costs with a big fleet and to
 // screenshot it. Not a test (timings belong in no test); run
 // `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M] [--changed-share F]
-// [--cpu-profile PREFIX] [--plain-table [--scroll-frames N]]`. Figures and screenshots go to
-// test-results/fake-fleet/.
+// [--cpu-profile PREFIX] [--trace PREFIX] [--plain-table [--scroll-frames N]]`. Figures and
+// screenshots go to test-results/fake-fleet/.
 import {
   createReadStream,
   existsSync,
@@ -48,6 +48,11 @@ const fakeTransport: Plugin = {
 // the profiles name the functions.
 const profileAt = process.argv.indexOf('--cpu-profile');
 const profilePrefix = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
+// --trace PREFIX: a Chrome trace of the grid's scroll to PREFIX-scroll.json (open it in DevTools'
+// Performance panel): the browser's own style, layout, hit testing and paint of each frame, which
+// a CPU profile shows only as "(program)".
+const traceAt = process.argv.indexOf('--trace');
+const tracePrefix = traceAt > 0 ? process.argv[traceAt + 1] : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'convirt-fake-ui-'));
 await build({
@@ -134,6 +139,12 @@ if (process.argv.includes('--serve')) {
   // Scroll the grid one step per frame for two seconds and count the frames drawn meanwhile,
   // and those that took over 20 ms (under 50 fps: a visible stutter).
   await startProfile();
+  if (tracePrefix) {
+    await browser.startTracing(page, {
+      path: `${tracePrefix}-scroll.json`,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+    });
+  }
   const scroll = await page.evaluate<{
     fps: number;
     framesOver20ms: number;
@@ -154,6 +165,7 @@ if (process.argv.includes('--serve')) {
     };
     requestAnimationFrame(step);
   })`);
+  if (tracePrefix) await browser.stopTracing();
   await saveProfile('scroll');
   await page.screenshot({ path: join(out, 'all-vms.png') });
 
