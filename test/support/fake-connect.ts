@@ -9,11 +9,12 @@ export type ConnectedClient = ReturnType<typeof createFakeClient>;
 export function connect(): Promise<ConnectedClient> {
   const search = (globalThis as { location?: { search: string } }).location?.search ?? '';
   const params = new URLSearchParams(search);
-  return Promise.resolve(
-    createFakeClient(
-      Number(params.get('hosts') ?? 100),
-      Number(params.get('vms') ?? 50),
-      Number(params.get('changed') ?? 1),
-    ),
+  const client = createFakeClient(
+    Number(params.get('hosts') ?? 100),
+    Number(params.get('vms') ?? 50),
+    Number(params.get('changed') ?? 1),
   );
+  // fake-fleet-ui.ts reads the fleet the page shows through it (its plain-table baseline).
+  Object.assign(globalThis, { fakeFleetClient: client });
+  return Promise.resolve(client);
 }

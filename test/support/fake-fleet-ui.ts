@@ -2,7 +2,8 @@
 // --hosts N --vms M), in Chromium, to measure what the UI costs with a big fleet and to
 // screenshot it. Not a test (timings belong in no test); run
 // `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M] [--changed-share F]
-// [--cpu-profile PREFIX]`. Figures and screenshots go to test-results/fake-fleet/.
+// [--cpu-profile PREFIX] [--trace PREFIX] [--plain-table [--scroll-frames N]]`. Figures and
+// screenshots go to test-results/fake-fleet/.
 import {
   createReadStream,
   existsSync,
@@ -16,7 +17,16 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, type Plugin } from 'vite';
+import type { FleetSnapshot } from '../../app/shared/contract/convirt-contract.js';
 import { CHROMIUM } from '../e2e/support/e2e-app.js';
+import {
+  frameStats,
+  mountPlainTable,
+  PLAIN_TABLE_ID,
+  plainTableRows,
+  removePlainTable,
+  scrollFrameIntervals,
+} from './scroll-baseline.js';
 
 const root = join(import.meta.dirname, '../..');
 const out = join(root, 'test-results/fake-fleet');
@@ -38,6 +48,11 @@ const fakeTransport: Plugin = {
 // the profiles name the functions.
 const profileAt = process.argv.indexOf('--cpu-profile');
 const profilePrefix = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
+// --trace PREFIX: a Chrome trace of the grid's scroll to PREFIX-scroll.json (open it in DevTools'
+// Performance panel): the browser's own style, layout, hit testing and paint of each frame, which
+// a CPU profile shows only as "(program)".
+const traceAt = process.argv.indexOf('--trace');
+const tracePrefix = traceAt > 0 ? process.argv[traceAt + 1] : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'convirt-fake-ui-'));
 await build({
@@ -72,6 +87,10 @@ const hostCount = sizeArg('hosts', 100);
 const vmsPerHost = sizeArg('vms', 50);
 // The share of a polled host's running VMs whose stats changed (1, every one, by default).
 const changedShare = sizeArg('changed-share', 1);
+// --plain-table: the grid scrolled top to bottom in --scroll-frames frames (300), then the same
+// rows as a plain non-virtualized table over the grid's box (bench:ui's baseline), scrolled alike.
+const plainTable = process.argv.includes('--plain-table');
+const scrollFrames = sizeArg('scroll-frames', 300);
 const url = `http://127.0.0.1:${port}/?hosts=${hostCount}&vms=${vmsPerHost}&changed=${changedShare}`;
 
 if (process.argv.includes('--serve')) {
@@ -120,6 +139,12 @@ if (process.argv.includes('--serve')) {
   // Scroll the grid one step per frame for two seconds and count the frames drawn meanwhile,
   // and those that took over 20 ms (under 50 fps: a visible stutter).
   await startProfile();
+  if (tracePrefix) {
+    await browser.startTracing(page, {
+      path: `${tracePrefix}-scroll.json`,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+    });
+  }
   const scroll = await page.evaluate<{
     fps: number;
     framesOver20ms: number;
@@ -140,8 +165,23 @@ if (process.argv.includes('--serve')) {
     };
     requestAnimationFrame(step);
   })`);
+  if (tracePrefix) await browser.stopTracing();
   await saveProfile('scroll');
   await page.screenshot({ path: join(out, 'all-vms.png') });
+
+  let baseline: object | undefined;
+  if (plainTable) {
+    const gridBody = '[aria-label="All VMs"] .grid-body';
+    const grid = frameStats(await scrollFrameIntervals(page, gridBody, scrollFrames));
+    const fleet = await page.evaluate<FleetSnapshot>('fakeFleetClient.getFleet()');
+    const tBuild = Date.now();
+    await mountPlainTable(page, gridBody, plainTableRows(fleet.vms));
+    const buildMs = Date.now() - tBuild;
+    await page.screenshot({ path: join(out, 'plain-table.png') });
+    const table = frameStats(await scrollFrameIntervals(page, `#${PLAIN_TABLE_ID}`, scrollFrames));
+    await removePlainTable(page);
+    baseline = { scrollFrames, grid, table, tableBuildMs: buildMs };
+  }
 
   await startProfile();
   const t2 = Date.now();
@@ -220,6 +260,7 @@ if (process.argv.includes('--serve')) {
         idleFps,
         scrollFps: scroll.fps,
         framesOver20ms: scroll.framesOver20ms,
+        plainTable: baseline,
         sortMs,
         filterMs,
         sortFrameMs,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   buildTreeRows,
   groupPath,
+  runningCount,
   type TreeInput,
   type TreeRow,
 } from '../../../app/renderer/src/fleet-tree/tree-rows.js';
@@ -59,7 +60,7 @@ test('data center > pools (nested, sorted) > hosts; hosts start collapsed', () =
   assert.ok(web1?.kind === 'host');
   assert.equal(web1.expanded, false);
   assert.equal(web1.vmCount, 2);
-  assert.equal(web1.runningCount, 1);
+  assert.equal(runningCount(web1.vms), 1);
   const lab = rows.find((r) => r.id === 'pool:1');
   assert.ok(lab?.kind === 'pool');
   assert.deepEqual([lab.hostCount, lab.upCount], [2, 1], 'nested pools count');

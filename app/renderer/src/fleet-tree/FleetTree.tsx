@@ -25,6 +25,7 @@ import {
   buildTreeRows,
   DATACENTER_ID,
   hostRowId,
+  runningCount,
   vmRowId,
   type TreeFilter,
   type TreeRow,
@@ -44,7 +45,7 @@ function rowLabel(row: TreeRow): string {
     case 'pool':
       return `${row.name}, ${row.upCount} of ${row.hostCount} hosts up`;
     case 'host':
-      return `${row.host.name}, ${row.host.status}, ${row.runningCount} of ${row.vmCount} VMs running`;
+      return `${row.host.name}, ${row.host.status}, ${runningCount(row.vms)} of ${row.vmCount} VMs running`;
     case 'vm':
       return `${row.vm.name}, ${row.vm.state}`;
   }
@@ -396,7 +397,7 @@ function TreeRowContent({ row }: { row: TreeRow }) {
           <span className="row-name">{row.host.name}</span>
           <Tags tags={row.host.tags} />
           <span className="count">
-            {row.runningCount}/{row.vmCount}
+            {runningCount(row.vms)}/{row.vmCount}
           </span>
         </>
       );

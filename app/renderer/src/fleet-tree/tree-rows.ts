@@ -32,7 +32,8 @@ export type TreeRow =
       host: HostView;
       expanded: boolean;
       vmCount: number;
-      runningCount: number;
+      /** The host's VMs: the row counts those running when it is drawn (see runningCount). */
+      vms: HostVms | undefined;
     })
   | (RowBase & { kind: 'vm'; key: VmKey; vm: FleetVm });
 
@@ -63,11 +64,11 @@ function vmPassesFilter(vm: FleetVm, filter: TreeFilter): boolean {
 }
 
 /**
- * A host's running VMs, counted once per VM map: a poll makes a new map only for a host whose VMs
- * changed, so the tree of a big fleet recounts the hosts that reported, not 50,000 VMs.
+ * A host's running VMs, counted once per VM map (a poll makes a new map only for a host whose VMs
+ * changed) and only for the host rows drawn: a fleet of 50,000 VMs is not counted to show a tree.
  */
 const runningCounts = new WeakMap<HostVms, number>();
-function runningCount(vms: HostVms | undefined): number {
+export function runningCount(vms: HostVms | undefined): number {
   if (!vms) return 0;
   let count = runningCounts.get(vms);
   if (count === undefined) {
@@ -198,7 +199,7 @@ export function buildTreeRows(input: TreeInput): TreeRow[] {
         host: input.hosts[name]!,
         expanded,
         vmCount: all.length,
-        runningCount: runningCount(input.vmsByHost[name]),
+        vms: input.vmsByHost[name],
       });
       if (!expanded) continue;
       keys.forEach((key, i) =>

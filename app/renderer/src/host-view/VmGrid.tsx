@@ -26,6 +26,8 @@ import { splitVmKey, vmOf, type VmKey } from '../store/vm-key.js';
 import { gridRows, type GridColumn, type GridSort } from './vm-grid-rows.js';
 
 const ROW_HEIGHT = 32;
+/** The grid body is as tall as its rows up to this, or more when its screen has room for more. */
+const BODY_MIN_HEIGHT = '60vh';
 const COLUMN_TITLES: Record<GridColumn, string> = {
   name: 'Name',
   host: 'Host',
@@ -257,7 +259,12 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
             ))}
           </div>
         </div>
-        <div role="rowgroup" className="grid-body" ref={scroller}>
+        <div
+          role="rowgroup"
+          className="grid-body"
+          ref={scroller}
+          style={{ minHeight: `min(${totalHeight}px, ${BODY_MIN_HEIGHT})` }}
+        >
           {rows.length === 0 ? (
             <div role="row" className="grid-empty">
               <div role="gridcell">{keys.length ? 'No VM matches the filter.' : 'No VMs.'}</div>
