@@ -34,6 +34,14 @@ import { FleetTree } from '../test/e2e/pages/fleet-tree.js';
 import { VmPage } from '../test/e2e/pages/vm-page.js';
 import { startE2eApp, type E2eApp } from '../test/e2e/support/e2e-app.js';
 import { writeConvirtConf } from '../test/support/convirt-conf.js';
+import {
+  frameStats,
+  mountPlainTable,
+  PLAIN_TABLE_ID,
+  plainTableRows,
+  removePlainTable,
+  scrollFrameIntervals,
+} from '../test/support/scroll-baseline.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { defineTinyVm } from '../test/support/tiny-vm.js';
 import { writeLightHosts } from './light-hosts.js';
@@ -89,40 +97,6 @@ async function pageContractClient(app: E2eApp): Promise<SocketClient<ConvirtCont
       }) as unknown as SocketLike,
     later: (fn, ms) => void setTimeout(fn, ms),
   });
-}
-
-/** Frame intervals (ms) of `frames` animation frames, scrolling `selector` top to bottom. */
-async function scrollFrameIntervals(
-  app: E2eApp,
-  selector: string,
-): Promise<{ intervals: number[]; distance: number }> {
-  const { stamps, distance } = await app.page.evaluate(
-    async ([sel, frames]) => {
-      const el = document.querySelector<HTMLElement>(sel)!;
-      const max = el.scrollHeight - el.clientHeight;
-      el.scrollTop = 0;
-      await new Promise((r) => requestAnimationFrame(r));
-      const times: number[] = [];
-      for (let n = 0; n <= frames; n++) {
-        times.push(await new Promise<number>((r) => requestAnimationFrame(r)));
-        el.scrollTop = Math.round((max * n) / frames);
-      }
-      return { stamps: times, distance: max };
-    },
-    [selector, scrollFrames] as const,
-  );
-  return { intervals: stamps.slice(1).map((t, i) => t - stamps[i]!), distance };
-}
-
-function frameStats({ intervals, distance }: { intervals: number[]; distance: number }) {
-  const sorted = [...intervals].sort((a, b) => a - b);
-  const mean = intervals.reduce((s, x) => s + x, 0) / intervals.length;
-  return {
-    fps: 1000 / mean,
-    p95FrameMs: sorted[Math.floor(sorted.length * 0.95)]!,
-    longFrames: intervals.filter((x) => x > 1000 / 50).length,
-    pixelsPerFrame: distance / intervals.length,
-  };
 }
 
 const bed = await startTestbed(log, { xenHost: false });
@@ -290,45 +264,16 @@ try {
   await app.screenshot('bench-ui-all-vms');
 
   // ---- 2. scrolling the grid, against a plain table of the same rows --------------------------
-  const fleet = await client.getFleet();
-  const plainRows = fleet.vms.map((vm) => [
-    vm.name,
-    vm.host,
-    vm.state,
-    String(vm.vcpus),
-    `${vm.memoryMiB} MiB`,
-  ]);
+  const plainRows = plainTableRows((await client.getFleet()).vms);
+  const gridBody = '[aria-label="All VMs"] .grid-body';
   const virtualized: ReturnType<typeof frameStats>[] = [];
   const plain: ReturnType<typeof frameStats>[] = [];
   for (let run = 0; run <= runs; run++) {
-    const grid = frameStats(await scrollFrameIntervals(app, '[aria-label="All VMs"] .grid-body'));
+    const grid = frameStats(await scrollFrameIntervals(page, gridBody, scrollFrames));
     // The baseline: the same rows as a plain HTML table over the grid's own box, same page.
-    await page.evaluate((rows) => {
-      const box = document.querySelector('[aria-label="All VMs"] .grid-body')!;
-      const rect = box.getBoundingClientRect();
-      const scroller = document.createElement('div');
-      scroller.id = 'bench-plain-table';
-      Object.assign(scroller.style, {
-        position: 'fixed',
-        left: `${rect.left}px`,
-        top: `${rect.top}px`,
-        width: `${rect.width}px`,
-        height: `${rect.height}px`,
-        overflow: 'auto',
-        background: 'white',
-        zIndex: '1000',
-      });
-      const table = document.createElement('table');
-      const body = table.createTBody();
-      for (const cells of rows) {
-        const tr = body.insertRow();
-        for (const text of cells) tr.insertCell().textContent = text;
-      }
-      scroller.append(table);
-      document.body.append(scroller);
-    }, plainRows);
-    const table = frameStats(await scrollFrameIntervals(app, '#bench-plain-table'));
-    await page.evaluate(() => document.getElementById('bench-plain-table')!.remove());
+    await mountPlainTable(page, gridBody, plainRows);
+    const table = frameStats(await scrollFrameIntervals(page, `#${PLAIN_TABLE_ID}`, scrollFrames));
+    await removePlainTable(page);
     if (run === 0) continue;
     virtualized.push(grid);
     plain.push(table);
