@@ -133,7 +133,8 @@ export class PerfHistoryStore {
     // Polls closer together than the step share its point: the first poll's values, with rates
     // since the point before. The others cost nothing here (a thousand hosts polled every 2 s
     // would otherwise build and keep 50,000 values a poll that no chart ever shows).
-    if (pending && at - pending.at < this.o.pollStepMs) return;
+    // (A tenth of the step is allowed: polls every step come a few ms early half the time.)
+    if (pending && at - pending.at < this.o.pollStepMs * 0.9) return;
     const entries = new Map<number, SeriesValues>();
     const newSeries: string[] = [];
     // A VM gone from its host (deleted, renamed) keeps its history until the host is forgotten;
@@ -197,7 +198,9 @@ export class PerfHistoryStore {
     for (const files of this.hosts.values()) {
       if (files.pending) files.unwritten.push(files.pending);
       files.pending = null;
-      this.writeUnwritten(files, Date.now());
+      // The points' own time (not the clock's): a segment's upkeep goes by the polls' time.
+      const newest = files.unwritten.at(-1);
+      if (newest) this.writeUnwritten(files, newest.at);
     }
     await Promise.all([...this.hosts.values()].map((files) => files.queue));
   }
@@ -212,7 +215,12 @@ export class PerfHistoryStore {
       this.hosts.get(host) ?? (existsSync(this.hostDir(host)) ? this.files(host) : null);
     const series = files?.series.get(name);
     if (!files || series === undefined) return empty();
-    await files.queue;
+    // Until no more work is queued: points moved from memory to the queue while this waited
+    // would be in neither place below.
+    for (let queued = files.queue; ; queued = files.queue) {
+      await queued;
+      if (queued === files.queue) break;
+    }
     const inMemory = [...files.unwritten, ...(files.pending ? [files.pending] : [])];
     let names: string[];
     try {

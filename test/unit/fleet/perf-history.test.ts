@@ -117,6 +117,30 @@ test('points are appended a few at a time; those not yet written still show', as
   assert.equal((await reopened.vmHistory('h', 'a')).points.length, 9, 'flush wrote the rest');
 });
 
+test('points written while a chart is read are not lost to it', async (t) => {
+  const store = new PerfHistoryStore(tempDir(t), { pollStepMs: 1000 });
+  const poll = (s: number) =>
+    store.record({ host: 'h', at: s * 1000, vms: [sample('a', { cpuPercent: s })] });
+  for (let s = 0; s < 6; s++) poll(s);
+  const reading = store.vmHistory('h', 'a');
+  poll(6); // the sixth finished point: the batch goes to the file while the read waits
+  assert.deepEqual(
+    (await reading).points.map((p) => p.cpuPercent),
+    [0, 1, 2, 3, 4, 5, 6],
+  );
+});
+
+test('a poll a little early still starts the next step', async (t) => {
+  const store = new PerfHistoryStore(tempDir(t), { pollStepMs: 10_000 });
+  for (const at of [0, 9_990, 19_985, 25_000]) {
+    store.record({ host: 'h', at, vms: [sample('a')] });
+  }
+  assert.deepEqual(
+    (await store.vmHistory('h', 'a')).points.map((p) => p.at),
+    [0, 9_990, 19_985],
+  );
+});
+
 test('beyond the poll span, points are averaged into buckets; expired days go', async (t) => {
   const dir = tempDir(t);
   const store = new PerfHistoryStore(dir, small);
