@@ -208,12 +208,15 @@ try {
     await page.goto(origin, { waitUntil: 'commit' });
     const { treeMs, gridMs, usableMs } = await page.evaluate(
       async ([hosts, rows]) => {
+        // Each step fails rather than hang when the page does not get there.
+        const deadline = performance.now() + 120_000;
         // The tree is virtualized: the first host under Datacenter carries the count.
         while (
           document
             .querySelector('[role="tree"] [role="treeitem"][aria-level="2"]')
             ?.getAttribute('aria-setsize') !== String(hosts)
         ) {
+          if (performance.now() > deadline) throw new Error('The page did not get there in 120 s');
           await new Promise((r) => requestAnimationFrame(r));
         }
         const tree = performance.now();
@@ -225,6 +228,7 @@ try {
           document.querySelector(selector)?.getAttribute('aria-rowcount') !== String(rows + 1) ||
           !document.querySelector(`${selector} [role="row"][aria-rowindex="2"]`)
         ) {
+          if (performance.now() > deadline) throw new Error('The page did not get there in 120 s');
           await new Promise((r) => requestAnimationFrame(r));
         }
         const grid = performance.now();
@@ -238,6 +242,7 @@ try {
             `${selector} [role="row"][aria-rowindex="2"][aria-selected="true"]`,
           )
         ) {
+          if (performance.now() > deadline) throw new Error('The page did not get there in 120 s');
           await new Promise((r) => requestAnimationFrame(r));
         }
         return { treeMs: tree, gridMs: grid, usableMs: performance.now() };
@@ -444,39 +449,12 @@ async function consoleFlood() {
       );
     }),
   );
-  // Who else used the cores meanwhile: this process (the manager and the benchmark's Playwright
-  // client) and its children (Chromium; the test bed's sshd and its sessions, libvirtd, the
-  // baseline's ssh client), QEMU aside.
-  const qemuIsOurs = isDescendant(qemu, process.pid);
-  const ownCpuSeconds = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1e6;
-  };
-  const withQemuCpu = async <T extends { seconds: number }>(flood: () => Promise<T>) => {
-    const before = [processCpuSeconds(qemu), ownCpuSeconds(), descendantsCpuSeconds(process.pid)];
-    const result = await flood();
-    const [qemuCpuSeconds, ownSeconds, childrenSeconds] = [
-      processCpuSeconds(qemu),
-      ownCpuSeconds(),
-      descendantsCpuSeconds(process.pid),
-    ].map((after, i) => after - before[i]!) as [number, number, number];
-    return {
-      ...result,
-      qemuCpuSeconds: round(qemuCpuSeconds),
-      qemuCpuShare: round(qemuCpuSeconds / result.seconds, 2),
-      megabytesPerQemuCpuSecond: round(floodBytes / 1024 / 1024 / qemuCpuSeconds, 3),
-      managerCpuShare: round(ownSeconds / result.seconds, 2),
-      bedAndChromiumCpuShare: round(
-        (childrenSeconds - (qemuIsOurs ? qemuCpuSeconds : 0)) / result.seconds,
-        2,
-      ),
-    };
-  };
-  const baseline: Awaited<ReturnType<typeof withQemuCpu<SshFlood>>>[] = [];
-  const convirt: Awaited<ReturnType<typeof withQemuCpu<PageFlood>>>[] = [];
+  const startCpu = cpuWindow(qemu);
+  const baseline: SshFlood[] = [];
+  const convirt: PageFlood[] = [];
   for (let run = 1; run <= floodRuns; run++) {
-    baseline.push(await withQemuCpu(sshConsoleFlood));
-    convirt.push(await withQemuCpu(() => pageConsoleFlood(host, received)));
+    baseline.push(await sshConsoleFlood(startCpu));
+    convirt.push(await pageConsoleFlood(host, received, startCpu));
     log(
       `flood ${run}/${floodRuns}: ssh -t ${baseline.at(-1)!.megabytesPerSecond} MB/s, ConVirt ${convirt.at(-1)!.megabytesPerSecond} MB/s`,
     );
@@ -511,6 +489,45 @@ async function consoleFlood() {
   };
 }
 
+/**
+ * CPU used between start and stop, as shares of the flood's seconds: QEMU's (and the flood's MB
+ * per QEMU CPU-second), this process's (the manager and the benchmark's Playwright client) and
+ * its children's (Chromium; the test bed's sshd and its sessions, libvirtd, the baseline's ssh
+ * client), QEMU aside.
+ */
+function cpuWindow(qemu: number): () => (seconds: number) => CpuShares {
+  const qemuIsOurs = isDescendant(qemu, process.pid);
+  const sample = () => {
+    const { user, system } = process.cpuUsage();
+    return [processCpuSeconds(qemu), (user + system) / 1e6, descendantsCpuSeconds(process.pid)];
+  };
+  return () => {
+    const before = sample();
+    return (seconds) => {
+      const [qemuCpu, own, children] = sample().map((after, i) => after - before[i]!) as [
+        number,
+        number,
+        number,
+      ];
+      return {
+        qemuCpuSeconds: round(qemuCpu),
+        qemuCpuShare: round(qemuCpu / seconds, 2),
+        megabytesPerQemuCpuSecond: round(floodBytes / 1024 / 1024 / qemuCpu, 3),
+        managerCpuShare: round(own / seconds, 2),
+        bedAndChromiumCpuShare: round((children - (qemuIsOurs ? qemuCpu : 0)) / seconds, 2),
+      };
+    };
+  };
+}
+
+interface CpuShares {
+  qemuCpuSeconds: number;
+  qemuCpuShare: number;
+  megabytesPerQemuCpuSecond: number;
+  managerCpuShare: number;
+  bedAndChromiumCpuShare: number;
+}
+type CpuWindow = ReturnType<typeof cpuWindow>;
 type PageFlood = Awaited<ReturnType<typeof pageConsoleFlood>>;
 type SshFlood = Awaited<ReturnType<typeof sshConsoleFlood>>;
 
@@ -520,7 +537,7 @@ type SshFlood = Awaited<ReturnType<typeof sshConsoleFlood>>;
  * xterm sends nothing for). Input delay is each keydown's handler time minus the event's own time
  * stamp. Bytes are counted from the page's WebSocket frames (`received`).
  */
-async function pageConsoleFlood(host: string, received: { text: string }) {
+async function pageConsoleFlood(host: string, received: { text: string }, startCpu: CpuWindow) {
   const page = app.page;
   const tree = new FleetTree(page);
   const vmPage = new VmPage(page, consoleVm);
@@ -543,6 +560,7 @@ async function pageConsoleFlood(host: string, received: { text: string }) {
   });
 
   const mark = received.text.length;
+  const stopCpu = startCpu();
   const started = performance.now();
   await page.keyboard.type(floodCommand);
   let probes = 0;
@@ -552,6 +570,7 @@ async function pageConsoleFlood(host: string, received: { text: string }) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = stopCpu(seconds);
   await vmPage.waitForConsoleText(host, 'END', 60_000);
   const delays = await page.evaluate(
     () => (window as unknown as { benchDelays: number[] }).benchDelays,
@@ -563,6 +582,7 @@ async function pageConsoleFlood(host: string, received: { text: string }) {
     everyByteArrived: flood.length === floodBytes && /^Z+$/.test(flood),
     seconds: round(seconds),
     megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
+    ...cpu,
     probes,
     delays,
   };
@@ -594,7 +614,7 @@ function qemuPidOf(name: string): number {
  * to the same host, timed from the command sent to END received. The console is closed after,
  * so ConVirt's console (which libvirt allows only one of) can open.
  */
-async function sshConsoleFlood() {
+async function sshConsoleFlood(startCpu: CpuWindow) {
   const sshd = bed.info.sshd;
   const child = spawn(
     'ssh',
@@ -634,15 +654,18 @@ async function sshConsoleFlood() {
     }
     await waitFor(/benchui#/, 120_000);
     const mark = received.length;
+    const stopCpu = startCpu();
     const started = performance.now();
     child.stdin.write(floodCommand);
     await waitFor(/\r\nEND\r\n/, 600_000);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = stopCpu(seconds);
     const flood = floodBetweenMarks(received.slice(mark));
     return {
       receivedFloodBytes: flood.length,
       seconds: round(seconds),
       megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
+      ...cpu,
     };
   } finally {
     child.stdin.write('\x1d'); // Ctrl-] leaves virsh console
