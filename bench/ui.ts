@@ -452,7 +452,10 @@ async function consoleFlood() {
       );
     }),
   );
-  if (values['guest-priority']) execFileSync('renice', ['-n', '-10', '-p', String(qemu)]);
+  if (values['guest-priority']) {
+    // Every thread of QEMU (its vCPU's included): Linux's nice is per thread.
+    execFileSync('renice', ['-n', '-10', '-p', ...readdirSync(`/proc/${qemu}/task`)]);
+  }
   const startCpu = cpuWindow(qemu);
   const baseline: SshFlood[] = [];
   const convirt: PageFlood[] = [];
