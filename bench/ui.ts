@@ -35,12 +35,9 @@ import { VmPage } from '../test/e2e/pages/vm-page.js';
 import { startE2eApp, type E2eApp } from '../test/e2e/support/e2e-app.js';
 import { writeConvirtConf } from '../test/support/convirt-conf.js';
 import {
-  frameStats,
-  mountPlainTable,
-  PLAIN_TABLE_ID,
+  type FrameStats,
   plainTableRows,
-  removePlainTable,
-  scrollFrameIntervals,
+  scrollGridAgainstPlainTable,
 } from '../test/support/scroll-baseline.js';
 import { connectToTestbed } from '../test/support/testbed.js';
 import { defineTinyVm } from '../test/support/tiny-vm.js';
@@ -273,15 +270,11 @@ try {
 
   // ---- 2. scrolling the grid, against a plain table of the same rows --------------------------
   const plainRows = plainTableRows((await client.getFleet()).vms);
-  const gridBody = '[aria-label="All VMs"] .grid-body';
-  const virtualized: ReturnType<typeof frameStats>[] = [];
-  const plain: ReturnType<typeof frameStats>[] = [];
+  const virtualized: FrameStats[] = [];
+  const plain: FrameStats[] = [];
   for (let run = 0; run <= runs; run++) {
-    const grid = frameStats(await scrollFrameIntervals(page, gridBody, scrollFrames));
     // The baseline: the same rows as a plain HTML table over the grid's own box, same page.
-    await mountPlainTable(page, gridBody, plainRows);
-    const table = frameStats(await scrollFrameIntervals(page, `#${PLAIN_TABLE_ID}`, scrollFrames));
-    await removePlainTable(page);
+    const { grid, table } = await scrollGridAgainstPlainTable(page, plainRows, scrollFrames);
     if (run === 0) continue;
     virtualized.push(grid);
     plain.push(table);
@@ -289,7 +282,7 @@ try {
       `scroll ${run}/${runs}: grid ${grid.fps.toFixed(1)} fps, plain table ${table.fps.toFixed(1)} fps`,
     );
   }
-  const summarize = (xs: ReturnType<typeof frameStats>[]) => ({
+  const summarize = (xs: FrameStats[]) => ({
     medianFps: round(median(xs.map((x) => x.fps))),
     runsFps: xs.map((x) => round(x.fps)),
     medianP95FrameMs: round(median(xs.map((x) => x.p95FrameMs))),

@@ -19,14 +19,7 @@ import { chromium } from 'playwright-core';
 import { build, type Plugin } from 'vite';
 import type { FleetSnapshot } from '../../app/shared/contract/convirt-contract.js';
 import { CHROMIUM } from '../e2e/support/e2e-app.js';
-import {
-  frameStats,
-  mountPlainTable,
-  PLAIN_TABLE_ID,
-  plainTableRows,
-  removePlainTable,
-  scrollFrameIntervals,
-} from './scroll-baseline.js';
+import { plainTableRows, scrollGridAgainstPlainTable } from './scroll-baseline.js';
 
 const root = join(import.meta.dirname, '../..');
 const out = join(root, 'test-results/fake-fleet');
@@ -171,16 +164,13 @@ if (process.argv.includes('--serve')) {
 
   let baseline: object | undefined;
   if (plainTable) {
-    const gridBody = '[aria-label="All VMs"] .grid-body';
-    const grid = frameStats(await scrollFrameIntervals(page, gridBody, scrollFrames));
     const fleet = await page.evaluate<FleetSnapshot>('fakeFleetClient.getFleet()');
-    const tBuild = Date.now();
-    await mountPlainTable(page, gridBody, plainTableRows(fleet.vms));
-    const buildMs = Date.now() - tBuild;
-    await page.screenshot({ path: join(out, 'plain-table.png') });
-    const table = frameStats(await scrollFrameIntervals(page, `#${PLAIN_TABLE_ID}`, scrollFrames));
-    await removePlainTable(page);
-    baseline = { scrollFrames, grid, table, tableBuildMs: buildMs };
+    baseline = {
+      scrollFrames,
+      ...(await scrollGridAgainstPlainTable(page, plainTableRows(fleet.vms), scrollFrames, () =>
+        page.screenshot({ path: join(out, 'plain-table.png') }),
+      )),
+    };
   }
 
   await startProfile();

@@ -7,14 +7,14 @@ import type { Page } from 'playwright-core';
 import type { FleetVm } from '../../app/shared/contract/convirt-contract.js';
 
 /** The plain table's element id. */
-export const PLAIN_TABLE_ID = 'bench-plain-table';
+const PLAIN_TABLE_ID = 'bench-plain-table';
 
 /** The plain table's cells of each VM: what the grid shows, as text. */
 export const plainTableRows = (vms: readonly FleetVm[]): string[][] =>
   vms.map((vm) => [vm.name, vm.host, vm.state, String(vm.vcpus), `${vm.memoryMiB} MiB`]);
 
 /** Lays a plain table of `rows` over `box` (a selector), scrolling on its own; resolves when built. */
-export async function mountPlainTable(page: Page, box: string, rows: string[][]): Promise<void> {
+async function mountPlainTable(page: Page, box: string, rows: string[][]): Promise<void> {
   await page.evaluate(
     ([selector, id, cells]) => {
       const rect = document.querySelector(selector)!.getBoundingClientRect();
@@ -43,12 +43,12 @@ export async function mountPlainTable(page: Page, box: string, rows: string[][])
   );
 }
 
-export async function removePlainTable(page: Page): Promise<void> {
+async function removePlainTable(page: Page): Promise<void> {
   await page.evaluate((id) => document.getElementById(id)!.remove(), PLAIN_TABLE_ID);
 }
 
 /** Frame intervals (ms) of `frames` animation frames, scrolling `selector` top to bottom. */
-export async function scrollFrameIntervals(
+async function scrollFrameIntervals(
   page: Page,
   selector: string,
   frames: number,
@@ -71,8 +71,31 @@ export async function scrollFrameIntervals(
   return { intervals: stamps.slice(1).map((t, i) => t - stamps[i]!), distance };
 }
 
+/** The All VMs grid's scrolling body, which the plain table is laid over. */
+const ALL_VMS_GRID_BODY = '[aria-label="All VMs"] .grid-body';
+
+/**
+ * The All VMs grid scrolled top to bottom in `frames` frames, then the same `rows` as a plain
+ * table over its box, scrolled alike and removed; `whileTableShown` runs once the table is built.
+ */
+export async function scrollGridAgainstPlainTable(
+  page: Page,
+  rows: string[][],
+  frames: number,
+  whileTableShown?: () => Promise<unknown>,
+) {
+  const grid = frameStats(await scrollFrameIntervals(page, ALL_VMS_GRID_BODY, frames));
+  const buildStarted = Date.now();
+  await mountPlainTable(page, ALL_VMS_GRID_BODY, rows);
+  const tableBuildMs = Date.now() - buildStarted;
+  await whileTableShown?.();
+  const table = frameStats(await scrollFrameIntervals(page, `#${PLAIN_TABLE_ID}`, frames));
+  await removePlainTable(page);
+  return { grid, table, tableBuildMs };
+}
+
 /** Frames per second, the 95th percentile frame, frames over 20 ms (under 50 fps, a visible stutter). */
-export function frameStats({ intervals, distance }: { intervals: number[]; distance: number }) {
+function frameStats({ intervals, distance }: { intervals: number[]; distance: number }) {
   const sorted = [...intervals].sort((a, b) => a - b);
   const mean = intervals.reduce((s, x) => s + x, 0) / intervals.length;
   return {
@@ -82,3 +105,5 @@ export function frameStats({ intervals, distance }: { intervals: number[]; dista
     pixelsPerFrame: distance / intervals.length,
   };
 }
+
+export type FrameStats = ReturnType<typeof frameStats>;
