@@ -163,13 +163,19 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
     // The host's map is updated in place: a new one per poll would outlive the young generation
     // (it is kept until the next poll), a thousand of them every cycle.
     const cpuTimeNs = prev?.cpuTimeNs ?? new Map<string, number>();
+    let counted = 0;
     const vms = polled.map((vm) => {
       const percent = cpuPercent(cpuTimeNs.get(vm.name), vm.cpuTimeNs, elapsed);
-      if (vm.cpuTimeNs === null) cpuTimeNs.delete(vm.name);
-      else cpuTimeNs.set(vm.name, vm.cpuTimeNs);
+      if (vm.cpuTimeNs === null) {
+        cpuTimeNs.delete(vm.name);
+      } else {
+        cpuTimeNs.set(vm.name, vm.cpuTimeNs);
+        counted++;
+      }
       return { ...vm, cpuPercent: percent };
     });
-    if (cpuTimeNs.size > polled.length || polled.some((vm) => !cpuTimeNs.has(vm.name))) {
+    // Any entry beyond this poll's counters is a VM gone from the host.
+    if (cpuTimeNs.size > counted) {
       const names = new Set(polled.map((vm) => vm.name));
       for (const name of cpuTimeNs.keys()) if (!names.has(name)) cpuTimeNs.delete(name);
     }
