@@ -4,6 +4,7 @@
 // host's user (0.85 s on a host whose login shell runs `pyenv init`); a batch pays that once.
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
+import { cleanupOnExit } from '../ssh/exit-traps.js';
 import { buildCommand } from '../ssh/shell-quote.js';
 import {
   stdoutOf,
@@ -30,10 +31,8 @@ export function batchScript(
 ): string {
   const lines = [
     't=$(mktemp -d) || exit 1',
-    `trap 'rm -rf "$t"' EXIT`,
-    // dash and busybox sh skip the EXIT trap when an untrapped signal kills them (SIGPIPE when
-    // the channel dies mid-batch): trapped, the signal becomes an exit and the folder goes.
-    `trap 'exit 143' HUP INT TERM PIPE`,
+    // SIGPIPE when the channel dies mid-batch, too, ends in the folder's removal.
+    cleanupOnExit('rm -rf "$t"'),
   ];
   commands.forEach(({ argv, stdin }, i) => {
     // Input, when given, is an argument to printf: quoted like the rest, exact to the byte.

@@ -6,6 +6,7 @@ import {
   terminateChannel,
   type RemoteShell,
 } from '../ssh/ssh-connection.js';
+import { cleanupOnExit } from '../ssh/exit-traps.js';
 
 /**
  * Runs `fromArgv` on one host and `toArgv` on another, the first's output fed to the second's
@@ -60,12 +61,14 @@ export interface HostRelay {
 }
 
 /**
- * A shell function that signals only the listed pids that are still this shell's children. dash
- * and busybox sh reap any child that ended while they wait for another, so a pid kept from `$!`
- * may belong to another process by the time it is killed; /proc/PID/stat names the parent (the
- * 4th field, after the command name in parentheses, which may hold spaces).
+ * A shell function that stops the listed pids that are still this shell's children. dash and
+ * busybox sh reap any child that ended while they wait for another, so a pid kept from `$!` may
+ * belong to another process by the time it is killed; /proc/PID/stat names the parent (the 4th
+ * field, after the command name in parentheses, which may hold spaces). A child not yet past its
+ * exec loses the signal (the shell's handler takes it, and exec drops it), so the signal is sent
+ * again, every 0.1 s for up to 5 s, until no listed child is left but zombies (state Z).
  */
-export const KILL_OWN = `kill_own() { for p; do s=; read -r s 2>/dev/null <"/proc/$p/stat"; s=\${s##*) }; case $s in ?" $$ "*) kill "$p" 2>/dev/null ;; esac; done; }`;
+export const KILL_OWN = `kill_own() { n=0; while :; do left=; for p; do s=; read -r s 2>/dev/null <"/proc/$p/stat"; s=\${s##*) }; case $s in [!Z]" $$ "*) kill "$p" 2>/dev/null; left=1 ;; esac; done; [ -n "$left" ] && [ $((n += 1)) -le 50 ] || return 0; sleep 0.1; done; }`;
 
 /** What the relay prints before its folder; the host's own lines around it are ignored. */
 const RELAY_DIR_MARKER = 'convirt-relay-dir ';
@@ -88,8 +91,7 @@ const RELAY_DIR = /^\/(?:.*\/)?convirt-relay\.[A-Za-z0-9]{6}$/;
  */
 export const RELAY_SCRIPT = `${KILL_OWN}
 d=$(mktemp -d "\${TMPDIR:-/tmp}/convirt-relay.XXXXXX") || exit 1
-trap 'kill_own $up $down; rm -rf "$d"' EXIT
-trap 'exit 143' HUP INT TERM PIPE
+${cleanupOnExit('kill_own $up $down; rm -rf "$d"')}
 mkfifo "$d/to-target" "$d/from-target" || exit 1
 cat >"$d/relay" <<'EOF' || exit 1
 #!/bin/sh

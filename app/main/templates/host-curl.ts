@@ -4,6 +4,7 @@
 // certificates.ts): the CA bundle, and the client certificate a template names.
 import type { Checksum } from '../../shared/validation/download-source.js';
 import type { HttpHeader } from '../../shared/validation/download-source.js';
+import { uninterrupted } from '../ssh/exit-traps.js';
 
 /** Where ConVirt keeps its certificates on every host (certificates.ts), under the login's home. */
 export const DEFAULT_TRUST_DIR = '.convirt/certs';
@@ -166,13 +167,13 @@ export function downloadCommand(request: CurlRequest, dest: string, checksum: Ch
 me=$(uname -n)
 part="$dest.part-$me-$$"
 st=$(mktemp -d) || exit ${EXIT_DOWNLOAD_FAILED}
-trap 'rm -rf "$st"' EXIT
+trap '${uninterrupted('rm -rf "$st"')}' EXIT
 # A closed channel makes a write fail rather than kill this shell past its cleanup.
 trap '' PIPE
 # Cancelled (a signal, or ConVirt's end of the channel closed: see the ticker): curl, the ticker
 # and the hasher stop and nothing stays (a python3 the hasher started ends once $st is gone).
 pid= ticker= hasher=
-trap 'kill $pid $ticker $hasher 2>/dev/null; rm -f "$part"; exit 143' TERM HUP INT
+trap '${uninterrupted('kill $pid $ticker $hasher 2>/dev/null; rm -f "$part"; exit 143')}' TERM HUP INT
 exec 3<&0
 # A new file (noclobber: O_EXCL), which curl fills through its standard output. The .part of a
 # run of this host whose shell is gone (killed outright, or the host rebooted) is removed on

@@ -184,4 +184,14 @@ for (const shell of shells) {
       stranger.kill();
     }
   });
+
+  test(`kill_own in ${shell.join(' ')} stops a child that took the first signal before its exec`, async () => {
+    // The child catches TERM until it execs, as a shell's forked child does: a TERM sent once it
+    // has its trap (0.1 s) is lost.
+    const script = `${KILL_OWN}\n(trap : TERM; sleep 0.3; exec sleep 30) & own=$!\nsleep 0.1; kill_own $own\n{ wait $own; } 2>/dev/null; echo $?`;
+    const { stdout } = await promisify(execFile)(shell[0]!, [...shell.slice(1), '-c', script], {
+      timeout: 10_000,
+    });
+    assert.equal(stdout, '143\n', 'the child that lost the first TERM got another');
+  });
 }
