@@ -14,6 +14,7 @@ import { channelExit, type SshConnection } from '../ssh/ssh-connection.js';
 import { FlowControl, type FlowStats } from './flow-control.js';
 import { InputGate, SERIAL_CONSOLE_READY } from './input-gate.js';
 import { spawnLocalShell } from './local-terminal.js';
+import { OutputBatcher } from './output-batcher.js';
 
 /** Where a console's output goes: one per client (an Electron window or a WebSocket). */
 export interface ConsoleSink {
@@ -51,6 +52,8 @@ interface OpenConsole {
   source: ConsoleSource;
   flow: FlowControl;
   gate: InputGate;
+  /** What goes to the sink: the source's chunks, gathered while output flows. */
+  output: OutputBatcher;
   connection?: SshConnection;
 }
 
@@ -170,6 +173,7 @@ export class ConsoleManager {
       source,
       flow: new FlowControl(source),
       gate: new InputGate((data) => source.write(data), ready),
+      output: new OutputBatcher((data) => this.send(entry, data)),
       ...(connection ? { connection } : {}),
     };
     pending.console = entry;
@@ -197,10 +201,14 @@ export class ConsoleManager {
   private deliver(entry: OpenConsole, chunk: Uint8Array): void {
     if (this.consoles.get(entry.id) !== entry || chunk.byteLength === 0) return;
     entry.gate.output(chunk);
-    const view = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    entry.flow.sent(view.byteLength);
+    // Counted as it arrives, gathered or not: flow control pauses the source on time.
+    entry.flow.sent(chunk.byteLength);
+    entry.output.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  private send(entry: OpenConsole, data: Uint8Array): void {
     try {
-      entry.sink.data(entry.id, view);
+      entry.sink.data(entry.id, data);
     } catch {
       // The client is gone: nobody will read or acknowledge this console any more.
       this.finish(entry, null, { notify: false });
@@ -211,6 +219,9 @@ export class ConsoleManager {
   private finish(entry: OpenConsole, reason: string | null, { notify = true } = {}): void {
     if (this.consoles.get(entry.id) !== entry) return;
     this.consoles.delete(entry.id);
+    // The last output reaches the client before the word that the console ended.
+    if (notify) entry.output.flush();
+    entry.output.dispose();
     try {
       entry.source.close();
     } catch {

@@ -1,0 +1,86 @@
+// A console's output, handed on in fewer, larger pieces. A serial console floods in chunks of a
+// few bytes (the guest's UART sends a byte at a time, and every read of the pty on the host
+// becomes an SSH packet); each piece costs a WebSocket frame, a decode, a terminal write and an
+// acknowledgement. The first chunk after a quiet spell goes at once, so typing echoes without
+// delay; what follows within the window goes together when it ends (VS Code batches a
+// terminal's output by 5 ms the same way, without the leading edge).
+
+/** How long output is gathered once it flows. */
+export const BATCH_WINDOW_MS = 5;
+/** A batch this big goes at once: a fast source is not held back by the window. */
+export const BATCH_MAX_BYTES = 64 * 1024;
+
+export interface BatcherTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: BatcherTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export class OutputBatcher {
+  private chunks: Uint8Array[] = [];
+  private bytes = 0;
+  /** Set while the window runs: output within it is gathered. */
+  private window: unknown = null;
+
+  constructor(
+    private readonly send: (data: Uint8Array) => void,
+    private readonly timers: BatcherTimers = realTimers,
+    private readonly windowMs = BATCH_WINDOW_MS,
+    private readonly maxBytes = BATCH_MAX_BYTES,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    if (this.window === null) {
+      this.send(chunk);
+      this.startWindow();
+      return;
+    }
+    this.chunks.push(chunk);
+    this.bytes += chunk.byteLength;
+    if (this.bytes >= this.maxBytes) this.flush();
+  }
+
+  /** Hands on what is gathered now (the console ends, or a batch is full). */
+  flush(): void {
+    if (this.bytes === 0) return;
+    const chunks = this.chunks;
+    const data = chunks.length === 1 ? chunks[0]! : concat(chunks, this.bytes);
+    this.chunks = [];
+    this.bytes = 0;
+    this.send(data);
+  }
+
+  /** Stops the window; what is gathered and not flushed is dropped. */
+  dispose(): void {
+    if (this.window !== null) this.timers.clear(this.window);
+    this.window = null;
+    this.chunks = [];
+    this.bytes = 0;
+  }
+
+  private startWindow(): void {
+    this.window = this.timers.set(() => {
+      this.window = null;
+      // Output came within the window: it goes now, and the next window gathers what follows.
+      if (this.bytes > 0) {
+        this.flush();
+        this.startWindow();
+      }
+    }, this.windowMs);
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}

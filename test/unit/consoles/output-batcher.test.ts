@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OutputBatcher, type BatcherTimers } from '../../../app/main/consoles/output-batcher.js';
+
+/** Timers run by hand: `fire()` ends the current window. */
+function manualTimers() {
+  let pending: (() => void) | null = null;
+  const timers: BatcherTimers = {
+    set: (fn) => (pending = fn),
+    clear: () => (pending = null),
+  };
+  return {
+    timers,
+    running: () => pending !== null,
+    fire: () => {
+      const fn = pending;
+      pending = null;
+      fn?.();
+    },
+  };
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (sent: Uint8Array[]) => sent.map((d) => new TextDecoder().decode(d));
+
+test('the first chunk after a quiet spell goes at once: typing echoes without waiting', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const batcher = new OutputBatcher((d) => sent.push(d), clock.timers);
+  batcher.push(bytes('a'));
+  assert.deepEqual(text(sent), ['a']);
+  clock.fire(); // nothing came within the window: the next chunk goes at once again
+  assert.equal(clock.running(), false);
+  batcher.push(bytes('b'));
+  assert.deepEqual(text(sent), ['a', 'b']);
+});
+
+test('chunks within the window go as one, in order, when it ends; the next window gathers on', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const batcher = new OutputBatcher((d) => sent.push(d), clock.timers);
+  for (const c of ['S', 'Z', 'Z', 'Z']) batcher.push(bytes(c));
+  assert.deepEqual(text(sent), ['S']);
+  clock.fire();
+  assert.deepEqual(text(sent), ['S', 'ZZZ']);
+  assert.equal(clock.running(), true, 'output still flows: a new window runs');
+  batcher.push(bytes('E'));
+  batcher.push(bytes('ND'));
+  clock.fire();
+  clock.fire();
+  assert.deepEqual(text(sent), ['S', 'ZZZ', 'END']);
+  assert.equal(clock.running(), false);
+});
+
+test('a full batch goes before its window ends', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const batcher = new OutputBatcher((d) => sent.push(d), clock.timers, 5, 4);
+  batcher.push(bytes('a'));
+  batcher.push(bytes('bc'));
+  batcher.push(bytes('de'));
+  assert.deepEqual(text(sent), ['a', 'bcde']);
+  batcher.push(bytes('f'));
+  clock.fire();
+  assert.deepEqual(text(sent), ['a', 'bcde', 'f']);
+});
+
+test('flush hands on what is gathered; dispose drops it and stops the window', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const batcher = new OutputBatcher((d) => sent.push(d), clock.timers);
+  batcher.push(bytes('a'));
+  batcher.push(bytes('b'));
+  batcher.flush();
+  batcher.push(bytes('c'));
+  batcher.dispose();
+  assert.equal(clock.running(), false);
+  clock.fire();
+  assert.deepEqual(text(sent), ['a', 'b']);
+  batcher.push(new Uint8Array(0));
+  assert.deepEqual(text(sent), ['a', 'b'], 'an empty chunk is not sent');
+});
