@@ -2,23 +2,37 @@
 // of thousands stays as cheap as a list of forty. The list re-renders when the first row in view
 // changes, not on every scroll event, and `slot` lets it reuse the elements of the rows that left
 // the view for those that came in (keyed by slot, a scroll step updates a few rows' text instead
-// of removing and creating their elements).
+// of removing and creating their elements). A scroll step longer than the margin (a fling, a
+// drag of the scroll bar) would find none of the margin's rows still in view: those steps render
+// the rows in view alone, a third fewer rows to lay out and paint in a frame.
 import { useLayoutEffect, useState, type RefObject } from 'react';
 
 const OVERSCAN = 8;
+
+interface View {
+  topRow: number;
+  overscan: number;
+}
 
 export function useVirtualRows(
   container: RefObject<HTMLElement | null>,
   count: number,
   rowHeight: number,
 ) {
-  const [topRow, setTopRow] = useState(0);
+  const [{ topRow, overscan }, setView] = useState<View>({ topRow: 0, overscan: OVERSCAN });
   const [height, setHeight] = useState(600);
 
   useLayoutEffect(() => {
     const el = container.current;
     if (!el) return;
-    const onScroll = () => setTopRow(Math.floor(el.scrollTop / rowHeight));
+    const onScroll = () => {
+      const top = Math.floor(el.scrollTop / rowHeight);
+      setView((view) =>
+        view.topRow === top
+          ? view
+          : { topRow: top, overscan: Math.abs(top - view.topRow) > OVERSCAN ? 0 : OVERSCAN },
+      );
+    };
     const observer = new ResizeObserver(() => setHeight(el.clientHeight));
     observer.observe(el);
     el.addEventListener('scroll', onScroll, { passive: true });
@@ -28,15 +42,15 @@ export function useVirtualRows(
     };
   }, [container, rowHeight]);
 
-  const first = Math.max(0, topRow - OVERSCAN);
-  const last = Math.min(count, topRow + Math.ceil(height / rowHeight) + 1 + OVERSCAN);
+  const first = Math.max(0, topRow - overscan);
+  const last = Math.min(count, topRow + Math.ceil(height / rowHeight) + 1 + overscan);
 
   /** Scrolls the least needed to show row `index`. */
   const scrollToRow = (index: number) => {
     if (container.current) scrollIntoRange(container.current, index * rowHeight, rowHeight);
   };
 
-  // At most this many rows are rendered at once, so no two of them share a slot.
+  // At most this many rows are rendered at once (with the margin), so no two share a slot.
   const slots = Math.ceil(height / rowHeight) + 1 + 2 * OVERSCAN;
   const slot = (index: number) => index % slots;
 
