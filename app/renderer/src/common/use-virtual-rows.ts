@@ -50,8 +50,10 @@ export function useVirtualRows(
     if (container.current) scrollIntoRange(container.current, index * rowHeight, rowHeight);
   };
 
-  // At most this many rows are rendered at once (with the margin), so no two share a slot.
-  const slots = Math.ceil(height / rowHeight) + 1 + 2 * OVERSCAN;
+  // As many slots as rows rendered: rows that leave the view hand their slots, and so their
+  // elements, to exactly the rows that come in (more slots than rows would leave some rows
+  // coming in without a slot to take over, to be created while others are removed).
+  const slots = Math.ceil(height / rowHeight) + 1 + 2 * overscan;
   const slot = (index: number) => index % slots;
 
   return { first, last, totalHeight: count * rowHeight, scrollToRow, slot };
