@@ -36,8 +36,9 @@ export class OutputBatcher {
   push(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
     if (this.window === null) {
-      this.send(chunk);
+      // The window first: a send that ends the console disposes of it, and nothing restarts it.
       this.startWindow();
+      this.send(chunk);
       return;
     }
     this.chunks.push(chunk);
@@ -68,8 +69,8 @@ export class OutputBatcher {
       this.window = null;
       // Output came within the window: it goes now, and the next window gathers what follows.
       if (this.bytes > 0) {
-        this.flush();
         this.startWindow();
+        this.flush();
       }
     }, this.windowMs);
   }

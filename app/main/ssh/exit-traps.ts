@@ -4,9 +4,10 @@
 const STOP_SIGNALS = 'HUP INT TERM PIPE';
 
 /**
- * A trap action (to be single-quoted) that first ignores every stop signal. ConVirt stops a channel with TERM and then
- * closes it, which brings HUP or PIPE: a second signal arriving while a trap runs would otherwise
- * end the shell there, its cleanup half done (dash, busybox sh and bash alike).
+ * A trap action (to be single-quoted) that first ignores every stop signal. ConVirt stops a
+ * channel with TERM and then closes it, which brings HUP or PIPE: a second signal arriving while
+ * a trap runs would otherwise end the shell there, its cleanup half done (dash, busybox sh and
+ * bash alike).
  */
 export function uninterrupted(action: string): string {
   return `trap "" ${STOP_SIGNALS}; ${action}`;

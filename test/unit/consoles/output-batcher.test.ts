@@ -80,3 +80,23 @@ test('flush hands on what is gathered; dispose drops it and stops the window', (
   batcher.push(new Uint8Array(0));
   assert.deepEqual(text(sent), ['a', 'b'], 'an empty chunk is not sent');
 });
+
+test('a send that disposes of the batcher (the client is gone) leaves no window running', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const first: OutputBatcher = new OutputBatcher((d) => {
+    sent.push(d);
+    first.dispose();
+  }, clock.timers);
+  first.push(bytes('a'));
+  assert.equal(clock.running(), false, 'after the leading chunk');
+  const second: OutputBatcher = new OutputBatcher((d) => {
+    sent.push(d);
+    if (sent.length === 3) second.dispose();
+  }, clock.timers);
+  second.push(bytes('b'));
+  second.push(bytes('c'));
+  clock.fire();
+  assert.deepEqual(text(sent), ['a', 'b', 'c']);
+  assert.equal(clock.running(), false, 'after the batch of a window');
+});
