@@ -2,12 +2,16 @@
 // of thousands stays as cheap as a list of forty. The list re-renders when the first row in view
 // changes, not on every scroll event, and `slot` lets it reuse the elements of the rows that left
 // the view for those that came in (keyed by slot, a scroll step updates a few rows' text instead
-// of removing and creating their elements). A scroll step longer than the margin (a fling, a
-// drag of the scroll bar) would find none of the margin's rows still in view: those steps render
-// the rows in view alone, a third fewer rows to lay out and paint in a frame.
+// of removing and creating their elements). While the list moves by more than the margin a step
+// (a fling, a drag of the scroll bar), the margin's rows are mostly out of view by the next
+// frame: such steps render the rows in view alone, and the margin comes back once steps are
+// short again or the list is still.
 import { useLayoutEffect, useState, type RefObject } from 'react';
 
 const OVERSCAN = 8;
+/** Steps of at most this many rows bring the margin back (not OVERSCAN: no flapping at 8-9). */
+const SHORT_STEP = OVERSCAN / 2;
+const STILL_MS = 150;
 
 interface View {
   topRow: number;
@@ -25,13 +29,20 @@ export function useVirtualRows(
   useLayoutEffect(() => {
     const el = container.current;
     if (!el) return;
+    // The margin comes back once the list has been still for a moment.
+    let still: ReturnType<typeof setTimeout> | undefined;
+    const restoreMargin = () =>
+      setView((view) => (view.overscan === OVERSCAN ? view : { ...view, overscan: OVERSCAN }));
     const onScroll = () => {
+      clearTimeout(still);
+      still = setTimeout(restoreMargin, STILL_MS);
       const top = Math.floor(el.scrollTop / rowHeight);
-      setView((view) =>
-        view.topRow === top
-          ? view
-          : { topRow: top, overscan: Math.abs(top - view.topRow) > OVERSCAN ? 0 : OVERSCAN },
-      );
+      setView((view) => {
+        if (view.topRow === top) return view;
+        const step = Math.abs(top - view.topRow);
+        const margin = step > OVERSCAN ? 0 : step <= SHORT_STEP ? OVERSCAN : view.overscan;
+        return { topRow: top, overscan: margin };
+      });
     };
     const observer = new ResizeObserver(() => setHeight(el.clientHeight));
     observer.observe(el);
@@ -39,6 +50,7 @@ export function useVirtualRows(
     return () => {
       observer.disconnect();
       el.removeEventListener('scroll', onScroll);
+      clearTimeout(still);
     };
   }, [container, rowHeight]);
 
@@ -52,7 +64,8 @@ export function useVirtualRows(
 
   // As many slots as rows rendered: rows that leave the view hand their slots, and so their
   // elements, to exactly the rows that come in (more slots than rows would leave some rows
-  // coming in without a slot to take over, to be created while others are removed).
+  // coming in without a slot to take over, to be created while others are removed). The margin
+  // changes the count, and so the keys, once per change of pace, not per step.
   const slots = Math.ceil(height / rowHeight) + 1 + 2 * overscan;
   const slot = (index: number) => index % slots;
 
