@@ -489,7 +489,7 @@ async function consoleFlood() {
     runsEachWay: floodRuns,
     order: 'alternating, the baseline first in each pair',
     guestPriority: values['guest-priority'] ? 'QEMU at nice -10' : 'QEMU at the default nice 0',
-    everyByteArrived: [...convirt, ...managerAlone].every((x) => x.everyByteArrived),
+    everyByteArrived: [...baseline, ...convirt, ...managerAlone].every((x) => x.everyByteArrived),
     xtermShowsEnd: true,
     medianMegabytesPerSecond: medianOf(convirt),
     baselineMedianMegabytesPerSecond: medianOf(baseline),
@@ -610,17 +610,7 @@ async function pageConsoleFlood(
     () => (window as unknown as { benchDelays: number[] }).benchDelays,
   );
   await page.goto('about:blank'); // closes the console for the next baseline
-  const flood = floodBetweenMarks(received.text.slice(mark));
-  return {
-    receivedFloodBytes: flood.length,
-    everyByteArrived: flood.length === floodBytes && /^Z+$/.test(flood),
-    seconds: round(seconds),
-    megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
-    frames,
-    ...cpu,
-    probes,
-    delays,
-  };
+  return { ...floodFigures(received.text.slice(mark), seconds), frames, ...cpu, probes, delays };
 }
 
 /**
@@ -642,35 +632,69 @@ async function managerConsoleFlood(host: string, startCpu: CpuWindow) {
     cols: 80,
     rows: 24,
   }));
-  const type = (text: string) => client.consoleInput(consoleId, Buffer.from(text, 'latin1'));
   try {
-    for (let tries = 0; !/benchui#/.test(received.slice(-4096)) && tries < 60; tries++) {
-      await type('\r');
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    const mark = received.length;
-    const framesBefore = frames;
-    const stopCpu = startCpu();
-    const started = performance.now();
-    await type(floodCommand);
-    while (!/\r\nEND\r\n/.test(received.slice(-64)) && performance.now() - started < 600_000) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = stopCpu(seconds);
-    const flood = floodBetweenMarks(received.slice(mark));
-    return {
-      receivedFloodBytes: flood.length,
-      everyByteArrived: flood.length === floodBytes && /^Z+$/.test(flood),
-      seconds: round(seconds),
-      megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
-      frames: frames - framesBefore,
-      ...cpu,
-    };
+    const figures = await floodThrough(
+      {
+        name: 'the manager alone',
+        received: () => received,
+        type: (text) => client.consoleInput(consoleId, Buffer.from(text, 'latin1')),
+        onFloodStart: () => (frames = 0),
+      },
+      startCpu,
+    );
+    return { ...figures, frames };
   } finally {
     off();
     await client.closeConsole(consoleId);
   }
+}
+
+/**
+ * Types Enter every 2 s until the guest's prompt shows, then the flood command, and times it to
+ * the END mark: the baseline's and the manager's way alike (`received`: everything that way has
+ * received, a character per byte).
+ */
+async function floodThrough(
+  way: {
+    name: string;
+    received: () => string;
+    type: (text: string) => unknown;
+    onFloodStart?: () => void;
+  },
+  startCpu: CpuWindow,
+) {
+  const waitFor = async (pattern: RegExp, ms: number) => {
+    const deadline = performance.now() + ms;
+    while (!pattern.test(way.received().slice(-4096))) {
+      if (performance.now() > deadline) throw new Error(`${way.name}: no ${pattern} in time`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  for (let tries = 0; !/benchui#/.test(way.received().slice(-4096)) && tries < 60; tries++) {
+    await way.type('\r');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  await waitFor(/benchui#/, 120_000);
+  const mark = way.received().length;
+  way.onFloodStart?.();
+  const stopCpu = startCpu();
+  const started = performance.now();
+  await way.type(floodCommand);
+  await waitFor(/\r\nEND\r\n/, 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = stopCpu(seconds);
+  return { ...floodFigures(way.received().slice(mark), seconds), ...cpu };
+}
+
+/** What a flood way received since the flood command was typed, against what was sent. */
+function floodFigures(text: string, seconds: number) {
+  const flood = floodBetweenMarks(text);
+  return {
+    receivedFloodBytes: flood.length,
+    everyByteArrived: flood.length === floodBytes && /^Z+$/.test(flood),
+    seconds: round(seconds),
+    megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
+  };
 }
 
 /** The flood's Z's, from what a console received since the flood command was typed. */
@@ -725,33 +749,11 @@ async function sshConsoleFlood(startCpu: CpuWindow) {
   );
   let received = '';
   child.stdout.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  const waitFor = async (pattern: RegExp, ms: number) => {
-    const deadline = performance.now() + ms;
-    while (!pattern.test(received.slice(-4096))) {
-      if (performance.now() > deadline) throw new Error(`ssh -t console: no ${pattern} in time`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
   try {
-    for (let tries = 0; !/benchui#/.test(received) && tries < 60; tries++) {
-      child.stdin.write('\r');
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    await waitFor(/benchui#/, 120_000);
-    const mark = received.length;
-    const stopCpu = startCpu();
-    const started = performance.now();
-    child.stdin.write(floodCommand);
-    await waitFor(/\r\nEND\r\n/, 600_000);
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = stopCpu(seconds);
-    const flood = floodBetweenMarks(received.slice(mark));
-    return {
-      receivedFloodBytes: flood.length,
-      seconds: round(seconds),
-      megabytesPerSecond: round(floodBytes / 1024 / 1024 / seconds, 3),
-      ...cpu,
-    };
+    return await floodThrough(
+      { name: 'ssh -t console', received: () => received, type: (text) => child.stdin.write(text) },
+      startCpu,
+    );
   } finally {
     child.stdin.write('\x1d'); // Ctrl-] leaves virsh console
     child.kill();
