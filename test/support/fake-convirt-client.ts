@@ -26,6 +26,7 @@ export function createFakeClient(
   hostCount: number,
   vmsPerHost: number,
   changedShare = 1,
+  pollSeconds?: number,
 ): SocketClient<ConvirtContract> {
   const listeners = new Map<string, Set<Listener>>();
   const emit = (event: string, payload: unknown) =>
@@ -153,11 +154,24 @@ export function createFakeClient(
       seq: ++fleet.seq,
     });
   };
-  // Each second, a tenth of the hosts report (as a poller with a bound would).
-  setInterval(() => {
-    tick++;
-    fleet.hosts.filter((_, i) => i % 10 === tick % 10).forEach(poll);
-  }, 1000);
+  if (pollSeconds) {
+    // Host by host, each every pollSeconds, evenly spread (as the real poller's answers arrive).
+    let next = 0;
+    setInterval(
+      () => {
+        if (next % fleet.hosts.length === 0) tick++;
+        const host = fleet.hosts[next++ % fleet.hosts.length];
+        if (host) poll(host);
+      },
+      (pollSeconds * 1000) / Math.max(1, fleet.hosts.length),
+    );
+  } else {
+    // Each second, a tenth of the hosts report (as a poller with a bound would).
+    setInterval(() => {
+      tick++;
+      fleet.hosts.filter((_, i) => i % 10 === tick % 10).forEach(poll);
+    }, 1000);
+  }
 
   let taskSeq = 0;
   const logs = new Map<string, TaskLogEntry[]>();

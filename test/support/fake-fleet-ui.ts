@@ -2,8 +2,8 @@
 // --hosts N --vms M), in Chromium, to measure what the UI costs with a big fleet and to
 // screenshot it. Not a test (timings belong in no test); run
 // `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M] [--changed-share F]
-// [--cpu-profile PREFIX] [--trace PREFIX] [--plain-table [--scroll-frames N]]`. Figures and
-// screenshots go to test-results/fake-fleet/.
+// [--poll-seconds S] [--cpu-profile PREFIX] [--trace PREFIX] [--plain-table [--scroll-frames N]]`.
+// Figures and screenshots go to test-results/fake-fleet/.
 import {
   createReadStream,
   existsSync,
@@ -84,7 +84,12 @@ const changedShare = sizeArg('changed-share', 1);
 // rows as a plain non-virtualized table over the grid's box (bench:ui's baseline), scrolled alike.
 const plainTable = process.argv.includes('--plain-table');
 const scrollFrames = sizeArg('scroll-frames', 300);
-const url = `http://127.0.0.1:${port}/?hosts=${hostCount}&vms=${vmsPerHost}&changed=${changedShare}`;
+// --poll-seconds S: each host polled every S seconds, spread evenly (as bench:ui's real poller).
+const pollSeconds = sizeArg('poll-seconds', 0);
+const url =
+  `http://127.0.0.1:${port}/?hosts=${hostCount}&vms=${vmsPerHost}&changed=${changedShare}` +
+  (pollSeconds ? `&pollSeconds=${pollSeconds}` : '') +
+  `&step=${sizeArg('scroll-step', 240)}`;
 
 if (process.argv.includes('--serve')) {
   console.log(`Fake fleet UI: ${url}`);
@@ -145,7 +150,7 @@ if (process.argv.includes('--serve')) {
     const body = document.querySelector('[role=grid] .grid-body');
     const stamps = [];
     const step = (now) => {
-      body.scrollTop += 240;
+      body.scrollTop += Number(new URLSearchParams(location.search).get("step") ?? 240);
       stamps.push(now);
       if (now - stamps[0] < 2000) requestAnimationFrame(step);
       else {

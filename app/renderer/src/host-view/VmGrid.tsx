@@ -46,8 +46,11 @@ const HOST_GRID_COLUMNS: readonly GridColumn[] = [
   'tags',
 ];
 const FLEET_GRID_COLUMNS: readonly GridColumn[] = ['name', 'host', ...HOST_GRID_COLUMNS.slice(1)];
+/** Columns of free text, which clip (the others' short values fit their minimum width). */
+const TEXT_COLUMNS: ReadonlySet<GridColumn> = new Set(['name', 'host', 'tags']);
+const MIN_WIDTH: Partial<Record<GridColumn, string>> = { state: '7.5rem', memory: '6rem' };
 const templateOf = (columns: readonly GridColumn[]) =>
-  `2.5rem ${columns.map((c) => (c === 'name' || c === 'host' || c === 'tags' ? 'minmax(8rem, 2fr)' : 'minmax(5rem, 1fr)')).join(' ')}`;
+  `2.5rem ${columns.map((c) => (TEXT_COLUMNS.has(c) ? 'minmax(8rem, 2fr)' : `minmax(${MIN_WIDTH[c] ?? '5rem'}, 1fr)`)).join(' ')}`;
 const HOST_GRID_TEMPLATE = templateOf(HOST_GRID_COLUMNS);
 const FLEET_GRID_TEMPLATE = templateOf(FLEET_GRID_COLUMNS);
 const NO_ROWS: VmKey[] = [];
@@ -315,6 +318,7 @@ const GridRow = memo(function GridRow({
   const vm = useFleetStore((s) => vmOf(s.vmsByHost, key));
   const show = useViewStore((s) => s.show);
   if (!vm) return null;
+  const open = () => show({ kind: 'vm', host: vm.host, vm: vm.name });
   return (
     <div
       id={id}
@@ -324,7 +328,7 @@ const GridRow = memo(function GridRow({
       className={`grid-row${active ? ' active' : ''}${selected ? ' selected' : ''}`}
       style={{ top: index * ROW_HEIGHT, gridTemplateColumns: template }}
       onClick={(e) => events.click(e, index, key)}
-      onDoubleClick={() => show({ kind: 'vm', host: vm.host, vm: vm.name })}
+      onDoubleClick={open}
     >
       <div role="gridcell" aria-colindex={1}>
         <input
@@ -337,16 +341,21 @@ const GridRow = memo(function GridRow({
         />
       </div>
       {columns.map((c, ci) => (
-        <div key={c} role="gridcell" aria-colindex={ci + 2}>
-          <GridCell column={c} vm={vm} />
+        <div
+          key={c}
+          role="gridcell"
+          aria-colindex={ci + 2}
+          className={TEXT_COLUMNS.has(c) ? 'clipped' : undefined}
+        >
+          {cellContent(c, vm, open)}
         </div>
       ))}
     </div>
   );
 });
 
-function GridCell({ column, vm }: { column: GridColumn; vm: FleetVm }) {
-  const show = useViewStore((s) => s.show);
+/** A cell's content: elements, not a component per cell (fewer to reconcile per row). */
+function cellContent(column: GridColumn, vm: FleetVm, open: () => void) {
   switch (column) {
     case 'name':
       return (
@@ -356,7 +365,7 @@ function GridCell({ column, vm }: { column: GridColumn; vm: FleetVm }) {
           className="link"
           onClick={(e) => {
             e.stopPropagation();
-            show({ kind: 'vm', host: vm.host, vm: vm.name });
+            open();
           }}
         >
           {vm.name}
