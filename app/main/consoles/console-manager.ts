@@ -14,7 +14,7 @@ import { channelExit, type SshConnection } from '../ssh/ssh-connection.js';
 import { FlowControl, type FlowStats } from './flow-control.js';
 import { InputGate, SERIAL_CONSOLE_READY } from './input-gate.js';
 import { spawnLocalShell } from './local-terminal.js';
-import { OutputBatcher } from './output-batcher.js';
+import { OutputBatcher } from '../../shared/consoles/output-batcher.js';
 
 /** Where a console's output goes: one per client (an Electron window or a WebSocket). */
 export interface ConsoleSink {

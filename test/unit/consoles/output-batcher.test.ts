@@ -1,24 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OutputBatcher, type BatcherTimers } from '../../../app/main/consoles/output-batcher.js';
-
-/** Timers run by hand: `fire()` ends the current window. */
-function manualTimers() {
-  let pending: (() => void) | null = null;
-  const timers: BatcherTimers = {
-    set: (fn) => (pending = fn),
-    clear: () => (pending = null),
-  };
-  return {
-    timers,
-    running: () => pending !== null,
-    fire: () => {
-      const fn = pending;
-      pending = null;
-      fn?.();
-    },
-  };
-}
+import { OutputBatcher } from '../../../app/shared/consoles/output-batcher.js';
+import { manualTimers } from './manual-timers.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (sent: Uint8Array[]) => sent.map((d) => new TextDecoder().decode(d));

@@ -1,6 +1,7 @@
 // A serial console or the local terminal in xterm.js: fitted to its element (the size follows
 // to the host's pty), copy and paste, "Type clipboard", and output acknowledged only once xterm
-// has written it, so a flood is paced by what the window can render.
+// has written it, so a flood is paced by what the window can render (and written in pieces
+// while it flows: paced-writes.ts).
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
@@ -9,6 +10,7 @@ import type { ConvirtClient } from '../../../shared/contract/convirt-contract.js
 import { errorMessage } from '../common/errors.js';
 import { ConsoleConnection, type ConsoleTarget } from './console-connection.js';
 import { isEnded, type ConsolePhase } from './console-status.js';
+import { pacedWrites } from './paced-writes.js';
 import { ConsoleToolbar } from './ConsoleToolbar.js';
 import { terminalKeystrokes } from './typed-keys.js';
 
@@ -44,6 +46,7 @@ export function TextConsole({ client, target, title, label, onReconnect }: TextC
     live.current = session;
     let disposed = false;
 
+    const output = pacedWrites(term);
     const encoder = new TextEncoder();
     term.onData((text) => session.connection?.send(encoder.encode(text)));
     term.onBinary((text) =>
@@ -69,8 +72,9 @@ export function TextConsole({ client, target, title, label, onReconnect }: TextC
       opened,
       { cols: term.cols, rows: term.rows },
       {
-        data: (data, done) => term.write(data, done),
+        data: (data, done) => output.write(data, done),
         closed: (reason) => {
+          output.flush();
           if (!disposed) setState({ phase: 'closed', reason });
         },
       },
@@ -90,6 +94,7 @@ export function TextConsole({ client, target, title, label, onReconnect }: TextC
       disposed = true;
       observer.disconnect();
       session.connection?.close();
+      output.dispose();
       term.dispose();
       if (live.current === session) live.current = null;
     };

@@ -1,4 +1,5 @@
-// A console's output, handed on in fewer, larger pieces. A serial console floods in chunks of a
+// A console's output, handed on in fewer, larger pieces: by main to the client (5 ms windows),
+// and by the page to xterm (see app/renderer/src/consoles/paced-writes.ts). A serial console floods in chunks of a
 // few bytes (the guest's UART sends a byte at a time, and every read of the pty on the host
 // becomes an SSH packet); each piece costs a WebSocket frame, a decode, a terminal write and an
 // acknowledgement. The first chunk after a quiet spell goes at once, so typing echoes without
@@ -15,9 +16,13 @@ export interface BatcherTimers {
   clear(handle: unknown): void;
 }
 
+// Main (Node) and the page (a browser) both have these; shared code is typed with neither's lib.
+declare function setTimeout(fn: () => void, ms: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+
 const realTimers: BatcherTimers = {
   set: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  clear: (handle) => clearTimeout(handle),
 };
 
 export class OutputBatcher {

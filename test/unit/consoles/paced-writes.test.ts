@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  pacedWrites,
+  type WritableTerminal,
+} from '../../../app/renderer/src/consoles/paced-writes.js';
+import { manualTimers } from './manual-timers.js';
+
+/** A terminal that processes a write when told to (xterm parses on its own schedule). */
+function fakeTerminal() {
+  const written: string[] = [];
+  const callbacks: (() => void)[] = [];
+  const term: WritableTerminal = {
+    write(data, callback) {
+      written.push(new TextDecoder().decode(data));
+      callbacks.push(callback);
+    },
+  };
+  return { term, written, process: () => callbacks.splice(0).forEach((cb) => cb()) };
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+test('output after a quiet spell is written at once; output that flows, in one piece per window', () => {
+  const clock = manualTimers();
+  const { term, written } = fakeTerminal();
+  const output = pacedWrites(term, clock.timers);
+  output.write(bytes('$ '), () => {});
+  assert.deepEqual(written, ['$ ']);
+  output.write(bytes('Z'), () => {});
+  output.write(bytes('ZZ'), () => {});
+  assert.deepEqual(written, ['$ '], 'held while the window runs');
+  clock.fire();
+  assert.deepEqual(written, ['$ ', 'ZZZ']);
+});
+
+test('each chunk is acknowledged once xterm has processed the piece that holds it, not before', () => {
+  const clock = manualTimers();
+  const { term, process } = fakeTerminal();
+  const output = pacedWrites(term, clock.timers);
+  const acked: string[] = [];
+  output.write(bytes('a'), () => acked.push('a'));
+  output.write(bytes('b'), () => acked.push('b'));
+  output.write(bytes('c'), () => acked.push('c'));
+  process();
+  assert.deepEqual(acked, ['a'], 'b and c are not written yet');
+  clock.fire();
+  assert.deepEqual(acked, ['a']);
+  process();
+  assert.deepEqual(acked, ['a', 'b', 'c']);
+});
+
+test('flush writes what is held at once (a console that ended shows its last output)', () => {
+  const clock = manualTimers();
+  const { term, written } = fakeTerminal();
+  const output = pacedWrites(term, clock.timers);
+  output.write(bytes('x'), () => {});
+  output.write(bytes('bye'), () => {});
+  output.flush();
+  assert.deepEqual(written, ['x', 'bye']);
+});
+
+test('after dispose nothing more is written and no window runs', () => {
+  const clock = manualTimers();
+  const { term, written } = fakeTerminal();
+  const output = pacedWrites(term, clock.timers);
+  output.write(bytes('x'), () => {});
+  output.write(bytes('y'), () => {});
+  output.dispose();
+  assert.equal(clock.running(), false);
+  clock.fire();
+  assert.deepEqual(written, ['x']);
+});
