@@ -71,6 +71,7 @@ const { values } = parseArgs({
     'cpu-profile': { type: 'string' },
     // The same for this process (browser mode's server, the backend and its poller).
     'main-profile': { type: 'string' },
+    'flood-profile': { type: 'string' },
     // Every host polled this often (hosts the page shows: twice as often). 2 s by default, as the
     // e2e tests; ConVirt's own default is 10 s, which at 1,000 hosts leaves the machine room.
     'poll-seconds': { type: 'string', default: '2' },
@@ -475,7 +476,7 @@ async function consoleFlood() {
   const managerAlone: ManagerFlood[] = [];
   for (let run = 1; run <= floodRuns; run++) {
     baseline.push(await sshConsoleFlood(startCpu));
-    convirt.push(await pageConsoleFlood(host, received, startCpu));
+    convirt.push(await pageConsoleFlood(host, received, startCpu, run === floodRuns));
     managerAlone.push(await managerConsoleFlood(host, startCpu));
     log(
       `flood ${run}/${floodRuns}: ssh -t ${baseline.at(-1)!.megabytesPerSecond} MB/s, ConVirt ${convirt.at(-1)!.megabytesPerSecond} MB/s (${convirt.at(-1)!.frames} frames), the manager alone ${managerAlone.at(-1)!.megabytesPerSecond} MB/s (${managerAlone.at(-1)!.frames} frames)`,
@@ -569,6 +570,7 @@ async function pageConsoleFlood(
   host: string,
   received: { text: string; frames: number },
   startCpu: CpuWindow,
+  last: boolean,
 ) {
   const page = app.page;
   const tree = new FleetTree(page);
@@ -591,6 +593,11 @@ async function pageConsoleFlood(
     );
   });
 
+  // --flood-profile FILE: the page's CPU profile of the last flood through it.
+  const profiling =
+    values['flood-profile'] && last ? await page.context().newCDPSession(page) : null;
+  await profiling?.send('Profiler.enable');
+  await profiling?.send('Profiler.start');
   const mark = received.text.length;
   const framesBefore = received.frames;
   const stopCpu = startCpu();
@@ -604,6 +611,11 @@ async function pageConsoleFlood(
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = stopCpu(seconds);
+  if (profiling) {
+    const { profile } = await profiling.send('Profiler.stop');
+    writeFileSync(values['flood-profile']!, JSON.stringify(profile));
+    log(`the page's CPU profile of the last flood written to ${values['flood-profile']}`);
+  }
   const frames = received.frames - framesBefore;
   await vmPage.waitForConsoleText(host, 'END', 60_000);
   const delays = await page.evaluate(
