@@ -2,8 +2,8 @@
 // --hosts N --vms M), in Chromium, to measure what the UI costs with a big fleet and to
 // screenshot it. Not a test (timings belong in no test); run
 // `npx tsx test/support/fake-fleet-ui.ts [--serve] [--hosts N --vms M] [--changed-share F]
-// [--poll-seconds S] [--cpu-profile PREFIX] [--trace PREFIX] [--plain-table [--scroll-frames N]]`.
-// Figures and screenshots go to test-results/fake-fleet/.
+// [--poll-seconds S] [--scroll-step PX] [--cpu-profile PREFIX] [--trace PREFIX]
+// [--plain-table [--scroll-frames N]]`. Figures and screenshots go to test-results/fake-fleet/.
 import {
   createReadStream,
   existsSync,

@@ -60,7 +60,7 @@ test('flush writes what is held at once (a console that ended shows its last out
   assert.deepEqual(written, ['x', 'bye']);
 });
 
-test('after dispose nothing more is written and no window runs', () => {
+test('after dispose nothing more is written and no window runs, whatever comes', () => {
   const clock = manualTimers();
   const { term, written } = fakeTerminal();
   const output = pacedWrites(term, clock.timers);
@@ -69,5 +69,18 @@ test('after dispose nothing more is written and no window runs', () => {
   output.dispose();
   assert.equal(clock.running(), false);
   clock.fire();
+  output.write(bytes('late'), () => {});
+  output.flush();
+  assert.equal(clock.running(), false);
   assert.deepEqual(written, ['x']);
+});
+
+test('an empty chunk is acknowledged at once, not held for the next piece', () => {
+  const clock = manualTimers();
+  const { term, written } = fakeTerminal();
+  const output = pacedWrites(term, clock.timers);
+  let acked = false;
+  output.write(new Uint8Array(0), () => (acked = true));
+  assert.equal(acked, true);
+  assert.deepEqual(written, []);
 });
