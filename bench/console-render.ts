@@ -4,15 +4,16 @@
 // pieces) for 10 s, written two ways, alternating: as it comes (the baseline: xterm redraws
 // at every frame) and paced as the Consoles tab writes it (app/renderer/src/consoles/
 // paced-writes.ts). Reports, per run and as medians, the CPU all of Chromium's processes used
-// (cores), the page's main thread busy time (Chrome's TaskDuration), and the bytes written.
+// (cores, from /proc), the page's main thread busy time (Chrome's TaskDuration), and the bytes written.
 // Run: npm run bench:console-render [-- --runs N --seconds S]
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../test/e2e/support/e2e-app.js';
+import { descendantsCpuSeconds, median } from './simulated-fleet.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' } },
@@ -36,6 +37,7 @@ const bundle = await build({
   format: 'iife',
 });
 const script = bundle.outputFiles[0]!.contents;
+await stopEsbuild(); // its service process would count as Chromium's below
 const css = readFileSync(join(root, 'node_modules/@xterm/xterm/css/xterm.css'));
 const html =
   '<!doctype html><link rel=stylesheet href=/xterm.css>' +
@@ -48,21 +50,8 @@ const server = createServer((req, res) => {
 await new Promise((resolve) => server.once('listening', resolve));
 const port = (server.address() as { port: number }).port;
 
-/** CPU seconds used so far by every Chromium process on the machine (only ours run here). */
-function chromiumCpuSeconds(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!/\((chromium|chrome)/.test(stat)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks / 100; // USER_HZ
-}
+/** CPU seconds used so far by Chromium: every process under this one (esbuild's has ended). */
+const chromiumCpuSeconds = () => descendantsCpuSeconds(process.pid);
 
 const browser = await chromium.launch({ ...CHROMIUM, headless: true });
 const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
@@ -123,7 +112,6 @@ for (let run = 1; run <= runs; run++) {
 await browser.close();
 server.close();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const summary = (way: Way) => ({
   medianChromiumCores: round(median(results[way].map((r) => r.chromiumCores))),

@@ -20,6 +20,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { CONTRACT_PATH } from '../app/main/browser-mode/browser-server.js';
 import { KvmDriver } from '../app/main/hypervisors/kvm/kvm-driver.js';
@@ -203,12 +204,11 @@ try {
     const origin = `http://127.0.0.1:${app.server.port}/`;
     const loads: { treeMs: number; gridMs: number; usableMs: number }[] = [];
     for (let run = 0; run <= runs; run++) {
-      const profiling =
-        values['cpu-profile'] && run === runs ? await page.context().newCDPSession(page) : null;
-      if (profiling) {
-        await profiling.send('Profiler.enable');
-        await profiling.send('Profiler.start');
-      }
+      const stopPageProfile = await profilePage(
+        page,
+        run === runs ? values['cpu-profile'] : undefined,
+        `load ${run}`,
+      );
       const mainProfiling = values['main-profile'] && run === runs ? new inspector.Session() : null;
       if (mainProfiling) {
         mainProfiling.connect();
@@ -265,11 +265,7 @@ try {
         },
         [hostsAdded, vmsAdded] as const,
       );
-      if (profiling) {
-        const { profile } = await profiling.send('Profiler.stop');
-        writeFileSync(values['cpu-profile']!, JSON.stringify(profile));
-        log(`CPU profile of load ${run} written to ${values['cpu-profile']}`);
-      }
+      await stopPageProfile();
       if (mainProfiling) {
         const { profile } = await mainProfiling.post('Profiler.stop');
         mainProfiling.disconnect();
@@ -518,6 +514,22 @@ async function consoleFlood() {
 }
 
 /**
+ * Starts the page's CPU profiler when `file` is given; the function returned stops it and writes
+ * the profile (`what` names it in the log).
+ */
+async function profilePage(page: Page, file: string | undefined, what: string) {
+  if (!file) return async () => {};
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.start');
+  return async () => {
+    const { profile } = await session.send('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    log(`the page's CPU profile of ${what} written to ${file}`);
+  };
+}
+
+/**
  * CPU used between start and stop, as shares of the flood's seconds: QEMU's (and the flood's MB
  * per QEMU CPU-second), this process's (the manager and the benchmark's Playwright client) and
  * its children's (Chromium; the test bed's sshd and its sessions, libvirtd, the baseline's ssh
@@ -594,10 +606,11 @@ async function pageConsoleFlood(
   });
 
   // --flood-profile FILE: the page's CPU profile of the last flood through it.
-  const profiling =
-    values['flood-profile'] && last ? await page.context().newCDPSession(page) : null;
-  await profiling?.send('Profiler.enable');
-  await profiling?.send('Profiler.start');
+  const stopPageProfile = await profilePage(
+    page,
+    last ? values['flood-profile'] : undefined,
+    'the last flood',
+  );
   const mark = received.text.length;
   const framesBefore = received.frames;
   const stopCpu = startCpu();
@@ -611,11 +624,7 @@ async function pageConsoleFlood(
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = stopCpu(seconds);
-  if (profiling) {
-    const { profile } = await profiling.send('Profiler.stop');
-    writeFileSync(values['flood-profile']!, JSON.stringify(profile));
-    log(`the page's CPU profile of the last flood written to ${values['flood-profile']}`);
-  }
+  await stopPageProfile();
   const frames = received.frames - framesBefore;
   await vmPage.waitForConsoleText(host, 'END', 60_000);
   const delays = await page.evaluate(

@@ -6,8 +6,12 @@ import {
 } from '../../../app/renderer/src/consoles/paced-writes.js';
 import { manualTimers } from './manual-timers.js';
 
-/** A terminal that processes a write when told to (xterm parses on its own schedule). */
-function fakeTerminal() {
+/**
+ * Paced writes to a terminal that processes a write when told to (xterm parses on its own
+ * schedule), on timers run by hand.
+ */
+function pacedTerminal() {
+  const clock = manualTimers();
   const written: string[] = [];
   const callbacks: (() => void)[] = [];
   const term: WritableTerminal = {
@@ -16,15 +20,14 @@ function fakeTerminal() {
       callbacks.push(callback);
     },
   };
-  return { term, written, process: () => callbacks.splice(0).forEach((cb) => cb()) };
+  const output = pacedWrites(term, clock.timers);
+  return { clock, output, written, process: () => callbacks.splice(0).forEach((cb) => cb()) };
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 test('output after a quiet spell is written at once; output that flows, in one piece per window', () => {
-  const clock = manualTimers();
-  const { term, written } = fakeTerminal();
-  const output = pacedWrites(term, clock.timers);
+  const { clock, output, written } = pacedTerminal();
   output.write(bytes('$ '), () => {});
   assert.deepEqual(written, ['$ ']);
   output.write(bytes('Z'), () => {});
@@ -35,9 +38,7 @@ test('output after a quiet spell is written at once; output that flows, in one p
 });
 
 test('each chunk is acknowledged once xterm has processed the piece that holds it, not before', () => {
-  const clock = manualTimers();
-  const { term, process } = fakeTerminal();
-  const output = pacedWrites(term, clock.timers);
+  const { clock, output, process } = pacedTerminal();
   const acked: string[] = [];
   output.write(bytes('a'), () => acked.push('a'));
   output.write(bytes('b'), () => acked.push('b'));
@@ -51,9 +52,7 @@ test('each chunk is acknowledged once xterm has processed the piece that holds i
 });
 
 test('flush writes what is held at once (a console that ended shows its last output)', () => {
-  const clock = manualTimers();
-  const { term, written } = fakeTerminal();
-  const output = pacedWrites(term, clock.timers);
+  const { output, written } = pacedTerminal();
   output.write(bytes('x'), () => {});
   output.write(bytes('bye'), () => {});
   output.flush();
@@ -61,9 +60,7 @@ test('flush writes what is held at once (a console that ended shows its last out
 });
 
 test('after dispose nothing more is written and no window runs, whatever comes', () => {
-  const clock = manualTimers();
-  const { term, written } = fakeTerminal();
-  const output = pacedWrites(term, clock.timers);
+  const { clock, output, written } = pacedTerminal();
   output.write(bytes('x'), () => {});
   output.write(bytes('y'), () => {});
   output.dispose();
@@ -76,9 +73,7 @@ test('after dispose nothing more is written and no window runs, whatever comes',
 });
 
 test('an empty chunk is acknowledged at once, not held for the next piece', () => {
-  const clock = manualTimers();
-  const { term, written } = fakeTerminal();
-  const output = pacedWrites(term, clock.timers);
+  const { output, written } = pacedTerminal();
   let acked = false;
   output.write(new Uint8Array(0), () => (acked = true));
   assert.equal(acked, true);

@@ -2,8 +2,8 @@
 // flows. xterm's DOM renderer redraws every row that scrolled at each frame it has new output
 // for: a serial flood written as it came kept Chromium on most of a core (0.73-0.80 here,
 // bench:console-render) redrawing sixty times a second, CPU taken from everything else on the
-// operator's machine. At about thirty redraws a second it took 0.41-0.46. The first output after a quiet spell is
-// written at once, so a typed key's echo waits for nothing.
+// operator's machine. At about thirty redraws a second it took 0.41-0.46. The first output after
+// a quiet spell is written at once, so a typed key's echo waits for nothing.
 import { OutputBatcher, type BatcherTimers } from '../../../shared/consoles/output-batcher.js';
 
 /** While output flows, what arrives within this long is written in one piece. */
