@@ -20,6 +20,8 @@ import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import { openConvirt } from '../app/main/backend/open-convirt.js';
 import { encodeWire } from '../app/shared/contract/wire.js';
+import { convirtContract } from '../app/shared/contract/convirt-contract.js';
+import { packForWire } from '../app/shared/contract/define.js';
 import type { HostFacts } from '../app/shared/domain/host.js';
 import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
 import { startIdleLoopProbe } from './idle-loop-probe.js';
@@ -157,7 +159,11 @@ async function measure(): Promise<Measurement> {
 
     let wireBytes = 0;
     const session = backend.attach((event, payload) => {
-      wireBytes += encodeWire({ event, payload }).length;
+      // As the WebSocket carries it to each client: packed where the contract says so.
+      wireBytes += encodeWire({
+        event,
+        payload: packForWire(convirtContract.events[event], payload),
+      }).length;
     });
     fleet.poller.stop();
     await fleet.poller.pollAll(hosts); // warm-up: sessions opened, first full deltas sent

@@ -1,7 +1,13 @@
 // The contract over one WebSocket: calls come in as CallMessages, answers and this client's
-// events go out as ServerMessages, both through the wire codec (bytes survive the JSON).
+// events go out as ServerMessages, both through the wire codec (bytes survive the JSON), the
+// results and events the contract declares a packing for packed (packed-records.ts).
 import type { WebSocket } from 'ws';
-import type { ContractSpec, EventSink, ServiceOf } from '../../shared/contract/define.js';
+import {
+  packForWire,
+  type ContractSpec,
+  type EventSink,
+  type ServiceOf,
+} from '../../shared/contract/define.js';
 import { decodeWire, encodeWire, type ServerMessage } from '../../shared/contract/wire.js';
 import { dispatchCall } from './dispatch.js';
 
@@ -19,7 +25,9 @@ export function serveOverWebSocket<C extends ContractSpec>(
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(encodeWire(message));
   };
-  const session = attach((event, payload) => send({ event, payload }));
+  const session = attach((event, payload) =>
+    send({ event, payload: packForWire(contract.events[event], payload) }),
+  );
   socket.on('close', () => session.close());
   socket.on('message', (data, isBinary) => {
     // Calls are text frames; ws hands them over as one Buffer.
@@ -28,9 +36,12 @@ export function serveOverWebSocket<C extends ContractSpec>(
       socket.close(1003, 'Not a contract call.');
       return;
     }
-    void dispatchCall(contract, session.service, call.method, call.args).then((outcome) =>
-      send({ id: call.id, ...outcome }),
-    );
+    void dispatchCall(contract, session.service, call.method, call.args).then((outcome) => {
+      if ('error' in outcome) return send({ id: call.id, ...outcome });
+      // A result exists only for a declared method.
+      const spec = contract.methods[call.method as string];
+      send({ id: call.id, result: packForWire(spec, outcome.result) });
+    });
   });
 }
 

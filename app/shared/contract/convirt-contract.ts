@@ -28,6 +28,7 @@ import { MIGRATION_MODES, type MigrationPlan } from '../domain/migration.js';
 import type { ConfigInfo } from '../domain/config.js';
 import type { ImageListImageView, ImageListSubscriptionView } from '../domain/image-list.js';
 import { event, method, type ClientOf, type ServiceOf } from './define.js';
+import { fleetSnapshotPacking, hostPolledPacking } from './packed-records.js';
 import {
   array,
   boolean,
@@ -383,7 +384,7 @@ export const convirtContract = {
     openHelp: method<{ program: string; document: string }>()(),
 
     // Fleet: the inventory and the live state of every host and VM.
-    getFleet: method<FleetSnapshot>()(),
+    getFleet: method<FleetSnapshot>(fleetSnapshotPacking)(),
     /** Hosts polled faster while a view shows them; replaces the previous focus of this client. */
     setFocus: method<void>()(array(hostName, { max: 1000 })),
     refreshHost: method<void>()(hostName),
@@ -584,7 +585,7 @@ export const convirtContract = {
     unsubscribeImageList: method<{ templatesKept: string[] }>()(subscriptionName),
   },
   events: {
-    hostPolled: event<HostPolled>(),
+    hostPolled: event<HostPolled>(hostPolledPacking),
     /** The inventory changed (hosts or pools added, moved, removed, tagged): what changed. */
     fleetChanged: event<FleetChanged>(),
     taskUpdated: event<Task>(),

@@ -7,27 +7,49 @@ import type { Infer, Schema } from './schema.js';
 declare const resultType: unique symbol;
 declare const payloadType: unique symbol;
 
+/**
+ * A compact form of a big value for the JSON transport (browser mode's WebSocket), which packs
+ * and unpacks it at its two ends; Electron's IPC copies values as they are.
+ */
+export interface Packing<T> {
+  pack(value: T): unknown;
+  /** Throws on a form `pack` does not make. */
+  unpack(packed: unknown): T;
+}
+
 export interface MethodSpec<Args extends readonly Schema<unknown>[], Result> {
   readonly args: Args;
+  readonly packing?: Packing<Result>;
   /** Phantom: carries the result type, never read at run time. */
   readonly [resultType]?: Result;
 }
 
 export interface EventSpec<Payload> {
   readonly event: true;
+  readonly packing?: Packing<Payload>;
   /** Phantom: carries the payload type, never read at run time. */
   readonly [payloadType]?: Payload;
 }
 
-/** A method with these argument schemas resolving to Result. */
-export function method<Result>() {
-  return <const Args extends readonly Schema<unknown>[]>(
-    ...args: Args
-  ): MethodSpec<Args, Result> => ({ args });
+/** `value` as the JSON transport carries it: packed when its declaration (`spec`) says how. */
+export function packForWire(spec: { packing?: Packing<unknown> } | undefined, value: unknown) {
+  return spec?.packing ? spec.packing.pack(value) : value;
 }
 
-export function event<Payload>(): EventSpec<Payload> {
-  return { event: true };
+/** What packForWire packed, as it was; throws on a malformed form. */
+export function unpackFromWire(spec: { packing?: Packing<unknown> } | undefined, value: unknown) {
+  return spec?.packing ? spec.packing.unpack(value) : value;
+}
+
+/** A method with these argument schemas resolving to Result (packed so over JSON, if given). */
+export function method<Result>(packing?: Packing<Result>) {
+  return <const Args extends readonly Schema<unknown>[]>(
+    ...args: Args
+  ): MethodSpec<Args, Result> => (packing ? { args, packing } : { args });
+}
+
+export function event<Payload>(packing?: Packing<Payload>): EventSpec<Payload> {
+  return packing ? { event: true, packing } : { event: true };
 }
 
 export type AnyMethod = MethodSpec<readonly Schema<unknown>[], unknown>;

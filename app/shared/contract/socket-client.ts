@@ -1,7 +1,7 @@
 // A contract client over a WebSocket-like socket: the browser's WebSocket in the renderer, the
 // `ws` package in tests. Methods come from the contract's names; a dropped connection rejects the
 // calls in flight with a plain connection-lost error and reconnects with backoff.
-import { ContractError, contractErrorFrom } from './define.js';
+import { ContractError, contractErrorFrom, unpackFromWire } from './define.js';
 import type { ClientOf, ContractSpec } from './define.js';
 import { decodeWire, encodeWire, type CallMessage } from './wire.js';
 
@@ -47,7 +47,10 @@ export function connectSocketClient<C extends ContractSpec>(
   contract: C,
   options: SocketClientOptions,
 ): Promise<SocketClient<C>> {
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const pending = new Map<
+    number,
+    { method: string; resolve(v: unknown): void; reject(e: Error): void }
+  >();
   const listeners = new Map<string, Set<Listener>>();
   const stateListeners = new Set<(state: ConnectionState, error: string | null) => void>();
   const replayed = new Map<string, unknown[]>();
@@ -72,7 +75,7 @@ export function connectSocketClient<C extends ContractSpec>(
     const id = nextId++;
     const message: CallMessage = { id, method, args: trimmed };
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+      pending.set(id, { method, resolve, reject });
       current.send(encodeWire(message));
     });
   };
@@ -85,15 +88,30 @@ export function connectSocketClient<C extends ContractSpec>(
       return;
     }
     if (typeof message.event === 'string') {
-      listeners.get(message.event)?.forEach((listener) => listener(message.payload));
+      const subscribed = listeners.get(message.event);
+      if (!subscribed?.size) return;
+      let payload: unknown;
+      try {
+        payload = unpackFromWire(contract.events[message.event], message.payload);
+      } catch {
+        return; // a malformed event is dropped, as one that does not parse
+      }
+      subscribed.forEach((listener) => listener(payload));
       return;
     }
     const id = message.id;
     const waiting = typeof id === 'number' ? pending.get(id) : undefined;
     if (!waiting) return;
     pending.delete(id as number);
-    if ('error' in message) waiting.reject(contractErrorFrom(message.error));
-    else waiting.resolve(message.result);
+    if ('error' in message) return waiting.reject(contractErrorFrom(message.error));
+    try {
+      waiting.resolve(unpackFromWire(contract.methods[waiting.method], message.result));
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      waiting.reject(
+        new ContractError({ code: 'failed', message: `${waiting.method}: ${detail}` }),
+      );
+    }
   };
 
   const client = {

@@ -63,7 +63,7 @@ test('calls carry the method and arguments; answers and errors come back', async
   assert.deepEqual(b, { id: 2, method: 'removeHost', args: ['web9'] });
   assert.deepEqual(c, { id: 3, method: 'listTasks', args: [] }, 'trailing undefined dropped');
   sockets[0]!.deliver({ id: 2, error: { code: 'not-found', message: 'No host named web9.' } });
-  sockets[0]!.deliver({ id: 1, result: { groups: [], hosts: [], vms: [] } });
+  sockets[0]!.deliver({ id: 1, result: { groups: [], hosts: [], vms: { fields: [], rows: [] } } });
   sockets[0]!.deliver({ id: 3, result: [] });
   assert.deepEqual(await fleet, { groups: [], hosts: [], vms: [] });
   await assert.rejects(removed, { name: 'ContractError', message: 'No host named web9.' });
@@ -86,6 +86,32 @@ test('events reach their listeners until they unsubscribe', async () => {
     payload: { consoleId: 'c', data: new Uint8Array([3]) },
   });
   assert.deepEqual(seen, [[1, 2]]);
+});
+
+test('packed results and events come unpacked; a malformed one fails plainly', async () => {
+  const { sockets, pending } = harness();
+  sockets[0]!.open();
+  const client = await pending;
+  const vm = { name: 'a', host: 'web1', state: 'running', tags: [] };
+  const fleet = client.getFleet();
+  const broken = client.getFleet();
+  const polls: unknown[] = [];
+  client.on('hostPolled', (event) => polls.push(event));
+  const vms = { fields: Object.keys(vm), rows: [Object.values(vm)] };
+  sockets[0]!.deliver({ id: 1, result: { groups: [], hosts: [], vms, seq: 3 } });
+  sockets[0]!.deliver({ id: 2, result: { groups: [], hosts: [], vms: [vm], seq: 3 } });
+  sockets[0]!.deliver({ event: 'hostPolled', payload: { host: 'web1', changedVms: vms, seq: 4 } });
+  sockets[0]!.deliver({ event: 'hostPolled', payload: { host: 'web1', changedVms: 'x', seq: 5 } });
+  assert.deepEqual(await fleet, { groups: [], hosts: [], vms: [vm], seq: 3 });
+  await assert.rejects(broken, {
+    name: 'ContractError',
+    message: 'getFleet: Malformed packed records: fields or rows missing.',
+  });
+  assert.deepEqual(
+    polls,
+    [{ host: 'web1', changedVms: [vm], seq: 4 }],
+    'the malformed one dropped',
+  );
 });
 
 test('a dropped connection fails calls in flight plainly, reconnects and replays the focus', async () => {
