@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { describeTask, useFleetStore } from '../../../app/renderer/src/store/fleet-store.js';
 import { vmOf, type VmKey } from '../../../app/renderer/src/store/vm-key.js';
+import { gridRows } from '../../../app/renderer/src/host-view/vm-grid-rows.js';
 import type { HostPolled } from '../../../app/shared/contract/convirt-contract.js';
 import type { Task } from '../../../app/shared/domain/inventory.js';
 import { bigFleet, group, host, vm } from './fleet-fixtures.js';
@@ -43,6 +44,36 @@ test('getFleet is normalized: hosts by name, VMs by host then name, sorted key l
   assert.deepEqual(s.vmKeysByHost.a, ['a/vm2', 'a/vm10']);
   assert.equal(vmOf(s.vmsByHost, 'a/vm2')?.name, 'vm2');
   assert.equal(s.groups[1]?.name, 'Rack');
+});
+
+test("a host's VMs are in the grid's natural name order, whatever order they came in", () => {
+  const names = ['web10', 'Web2', 'web2', 'db_1', 'db-1', 'db1', 'db.1', 'web1'];
+  const load = (order: string[]) => {
+    useFleetStore.setState(initial, true);
+    store().loadFleet({
+      groups: [],
+      hosts: [host('a')],
+      vms: order.map((n) => vm('a', n)),
+      seq: 0,
+    });
+    return store().vmKeysByHost.a;
+  };
+  const expected = ['a/db-1', 'a/db.1', 'a/db1', 'a/db_1', 'a/web1', 'a/Web2', 'a/web2', 'a/web10'];
+  assert.deepEqual(load(names), expected);
+  assert.deepEqual(load([...names].reverse()), expected, 'names differing in case: one order');
+  const byGrid = gridRows(load(names), store().vmsByHost, '', {
+    column: 'name',
+    direction: 'ascending',
+  });
+  assert.deepEqual(byGrid, expected, "the tree's order is the grid's");
+  polled({
+    host: 'a',
+    status: 'connected',
+    error: null,
+    polledAt: 2,
+    changedVms: [vm('a', 'web3')],
+  });
+  assert.deepEqual(store().vmKeysByHost.a, [...expected.slice(0, 7), 'a/web3', 'a/web10']);
 });
 
 test("a host's poll replaces only its VMs; unchanged VMs and other hosts keep their objects", () => {

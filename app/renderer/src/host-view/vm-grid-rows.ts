@@ -1,6 +1,7 @@
 // Filtering and sorting of the VM grid's rows, kept apart from the component so it stays cheap to
 // reason about: one filter pass and one sort over the keys, no copies of the VMs.
 import type { FleetVm } from '../../../shared/contract/convirt-contract.js';
+import { naturalKey } from '../common/compare.js';
 import type { HostVms, VmKey, VmsByHost } from '../store/vm-key.js';
 
 export const GRID_COLUMNS = ['name', 'host', 'state', 'vcpus', 'memory', 'cpu', 'tags'] as const;
@@ -8,21 +9,6 @@ export type GridColumn = (typeof GRID_COLUMNS)[number];
 export interface GridSort {
   column: GridColumn;
   direction: 'ascending' | 'descending';
-}
-
-/**
- * A string that sorts like compareNames under plain `<` (digit runs padded, case folded), so a
- * 50,000-row sort compares strings, not collations. Cached: names repeat across polls.
- */
-const naturalKeys = new Map<string, string>();
-function naturalKey(text: string): string {
-  let key = naturalKeys.get(text);
-  if (key === undefined) {
-    key = text.toLowerCase().replace(/\d+/g, (digits) => digits.padStart(16, '0'));
-    if (naturalKeys.size > 500_000) naturalKeys.clear();
-    naturalKeys.set(text, key);
-  }
-  return key;
 }
 
 /** The value a row sorts by in a column of numbers. */

@@ -4,7 +4,7 @@
 // loads it once; hostPolled events then bring only what changed. Unchanged VMs keep their object
 // identity, a host whose VMs did not change keeps its map, and key lists change only when VMs come
 // or go, so what depends on them does not recompute.
-import { compareNames } from '../common/compare.js';
+import { compareNames, sortByNaturalName } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
   FleetChanged,
@@ -85,7 +85,12 @@ function applyHostVms(
   }
   if (gone.size === 0 && added.length === 0) return { vms };
   const kept = beforeKeys.filter((key) => !gone.has(key));
-  return { vms, keys: added.length ? [...kept, ...added].sort(compareNames) : kept };
+  return { vms, keys: added.length ? sortVmKeys(host, [...kept, ...added]) : kept };
+}
+
+/** A host's VM keys in the VM names' natural order, the grid's (vm2 before vm10). */
+function sortVmKeys(host: string, keys: readonly VmKey[]): VmKey[] {
+  return sortByNaturalName(keys, (key) => key.slice(host.length + 1));
 }
 
 /** `fresh`, or `old` when it holds the same VMs (so what depends on it need not recompute). */
@@ -129,8 +134,9 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       (vmKeysByHost[vm.host] ??= []).push(key);
     }
     const vmsByHost: Record<string, HostVms> = {};
-    for (const [host, keys] of Object.entries(vmKeysByHost)) {
-      keys.sort(compareNames);
+    for (const [host, unsorted] of Object.entries(vmKeysByHost)) {
+      const keys = sortVmKeys(host, unsorted);
+      vmKeysByHost[host] = keys;
       const oldKeys = prev.vmKeysByHost[host];
       const sameKeys = oldKeys?.length === keys.length && oldKeys.every((k, i) => k === keys[i]);
       if (sameKeys) vmKeysByHost[host] = oldKeys;
