@@ -21,7 +21,7 @@ import type { ClientChannel } from 'ssh2';
 import { openConvirt } from '../app/main/backend/open-convirt.js';
 import { encodeWire } from '../app/shared/contract/wire.js';
 import { convirtContract } from '../app/shared/contract/convirt-contract.js';
-import { packForWire } from '../app/shared/contract/define.js';
+import type { Packing } from '../app/shared/contract/define.js';
 import type { HostFacts } from '../app/shared/domain/host.js';
 import type { SshConnection } from '../app/main/ssh/ssh-connection.js';
 import { startIdleLoopProbe } from './idle-loop-probe.js';
@@ -159,11 +159,10 @@ async function measure(): Promise<Measurement> {
 
     let wireBytes = 0;
     const session = backend.attach((event, payload) => {
-      // As the WebSocket carries it to each client: packed where the contract says so.
-      wireBytes += encodeWire({
-        event,
-        payload: packForWire(convirtContract.events[event], payload),
-      }).length;
+      // As the WebSocket carries it to each client: packed where the contract says so (read from
+      // the declaration itself, not packForWire: --baseline runs this bench on older code).
+      const { packing } = convirtContract.events[event] as { packing?: Packing<unknown> };
+      wireBytes += encodeWire({ event, payload: packing ? packing.pack(payload) : payload }).length;
     });
     fleet.poller.stop();
     await fleet.poller.pollAll(hosts); // warm-up: sessions opened, first full deltas sent

@@ -35,12 +35,12 @@ function vm(name: string, overrides: Partial<FleetVm> = {}): FleetVm {
 const overTheWire = (value: unknown) => decodeWire(encodeWire(value));
 
 test('records with the same fields become rows under one list of field names', () => {
-  const packed = packRecords([vm('a'), vm('b', { state: 'shut off', tags: [] })]);
+  const packed = packRecords([vm('a'), vm('b', { state: 'shutoff', tags: [] })]);
   assert.deepEqual(packed.fields, Object.keys(vm('a')));
-  assert.deepEqual(packed.rows[1], Object.values(vm('b', { state: 'shut off', tags: [] })));
+  assert.deepEqual(packed.rows[1], Object.values(vm('b', { state: 'shutoff', tags: [] })));
   assert.deepEqual(unpackRecords(overTheWire(packed)), [
     vm('a'),
-    vm('b', { state: 'shut off', tags: [] }),
+    vm('b', { state: 'shutoff', tags: [] }),
   ]);
 });
 

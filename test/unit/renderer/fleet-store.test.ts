@@ -56,7 +56,7 @@ test("a host's VMs are in the grid's natural name order, whatever order they cam
       vms: order.map((n) => vm('a', n)),
       seq: 0,
     });
-    return store().vmKeysByHost.a;
+    return store().vmKeysByHost.a!;
   };
   const expected = ['a/db-1', 'a/db.1', 'a/db1', 'a/db_1', 'a/web1', 'a/Web2', 'a/web2', 'a/web10'];
   assert.deepEqual(load(names), expected);
