@@ -3,6 +3,8 @@
 // results and events the contract declares a packing for packed (packed-records.ts).
 import type { WebSocket } from 'ws';
 import {
+  contractErrorData,
+  declaredPacking,
   packForWire,
   type ContractSpec,
   type EventSink,
@@ -25,9 +27,15 @@ export function serveOverWebSocket<C extends ContractSpec>(
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(encodeWire(message));
   };
-  const session = attach((event, payload) =>
-    send({ event, payload: packForWire(contract.events[event], payload) }),
-  );
+  const session = attach((event, payload) => {
+    let packed: unknown;
+    try {
+      packed = packedEvent(contract, event, payload);
+    } catch {
+      return; // not sent: the client sees a gap in the numbered events and fetches anew
+    }
+    send({ event, payload: packed });
+  });
   socket.on('close', () => session.close());
   socket.on('message', (data, isBinary) => {
     // Calls are text frames; ws hands them over as one Buffer.
@@ -38,11 +46,34 @@ export function serveOverWebSocket<C extends ContractSpec>(
     }
     void dispatchCall(contract, session.service, call.method, call.args).then((outcome) => {
       if ('error' in outcome) return send({ id: call.id, ...outcome });
-      // A result exists only for a declared method.
-      const spec = contract.methods[call.method as string];
-      send({ id: call.id, result: packForWire(spec, outcome.result) });
+      // A result exists only for a declared method: `method` is one of the contract's names.
+      try {
+        send({
+          id: call.id,
+          result: packForWire(contract.methods, call.method as string, outcome.result),
+        });
+      } catch (err) {
+        send({ id: call.id, error: contractErrorData(err) });
+      }
     });
   });
+}
+
+/**
+ * Events are broadcast: every client's sink gets the same payload object, which is packed once
+ * for all of them (a poll's event goes to each open page).
+ */
+const packedPayloads = new WeakMap<object, unknown>();
+function packedEvent(contract: ContractSpec, event: string, payload: unknown): unknown {
+  const packing = declaredPacking(contract.events, event);
+  if (!packing) return payload;
+  if (typeof payload !== 'object' || payload === null) return packing.pack(payload);
+  let packed = packedPayloads.get(payload);
+  if (packed === undefined) {
+    packed = packing.pack(payload);
+    packedPayloads.set(payload, packed);
+  }
+  return packed;
 }
 
 function parseCall(text: string | null): { id: number; method: unknown; args: unknown } | null {

@@ -31,14 +31,24 @@ export interface EventSpec<Payload> {
   readonly [payloadType]?: Payload;
 }
 
-/** `value` as the JSON transport carries it: packed when its declaration (`spec`) says how. */
-export function packForWire(spec: { packing?: Packing<unknown> } | undefined, value: unknown) {
-  return spec?.packing ? spec.packing.pack(value) : value;
+type Declared = Readonly<Record<string, { readonly packing?: Packing<unknown> }>>;
+
+/** The packing `specs` declares for `name` (a name from the wire: own properties only). */
+export function declaredPacking(specs: Declared, name: string): Packing<unknown> | undefined {
+  const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+  return spec && Object.hasOwn(spec, 'packing') ? spec.packing : undefined;
+}
+
+/** `value` as the JSON transport carries it: packed when the declaration of `name` says how. */
+export function packForWire(specs: Declared, name: string, value: unknown): unknown {
+  const packing = declaredPacking(specs, name);
+  return packing ? packing.pack(value) : value;
 }
 
 /** What packForWire packed, as it was; throws on a malformed form. */
-export function unpackFromWire(spec: { packing?: Packing<unknown> } | undefined, value: unknown) {
-  return spec?.packing ? spec.packing.unpack(value) : value;
+export function unpackFromWire(specs: Declared, name: string, value: unknown): unknown {
+  const packing = declaredPacking(specs, name);
+  return packing ? packing.unpack(value) : value;
 }
 
 /** A method with these argument schemas resolving to Result (packed so over JSON, if given). */

@@ -19,6 +19,8 @@ export interface PackedRecords {
 
 export function packRecords(records: readonly object[]): PackedRecords {
   const fields = records.length ? Object.keys(records[0]!) : [];
+  // A field named __proto__ cannot be set by assignment on the other end: records stay records.
+  if (fields.includes('__proto__')) return { fields: [], rows: [...records] };
   const rows = records.map((record) => {
     const keys = Object.keys(record);
     if (keys.length !== fields.length) return record;

@@ -92,7 +92,7 @@ export function connectSocketClient<C extends ContractSpec>(
       if (!subscribed?.size) return;
       let payload: unknown;
       try {
-        payload = unpackFromWire(contract.events[message.event], message.payload);
+        payload = unpackFromWire(contract.events, message.event, message.payload);
       } catch {
         return; // a malformed event is dropped, as one that does not parse
       }
@@ -105,7 +105,7 @@ export function connectSocketClient<C extends ContractSpec>(
     pending.delete(id as number);
     if ('error' in message) return waiting.reject(contractErrorFrom(message.error));
     try {
-      waiting.resolve(unpackFromWire(contract.methods[waiting.method], message.result));
+      waiting.resolve(unpackFromWire(contract.methods, waiting.method, message.result));
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       waiting.reject(

@@ -1,14 +1,16 @@
-// Natural order for every sorted list: `vm2` before `vm10`. Short lists (hosts, pools, tags) use
-// one shared Intl.Collator, many times faster than localeCompare with options, which builds one
-// per call; VM lists, which run to 50,000, sort by cached natural keys under plain `<`.
+// Natural order for every sorted list: `vm2` before `vm10`. Free-text lists (pools, tags) use one
+// shared Intl.Collator, many times faster than localeCompare with options, which builds one per
+// call. Host and VM names, which run to 1,000 and 50,000, sort by cached natural keys under
+// plain `<`, in the tree and the grid alike.
 const collator = new Intl.Collator(undefined, { numeric: true });
 
 export const compareNames = (a: string, b: string): number => collator.compare(a, b);
 
 /**
- * A string that sorts in natural order under plain `<` (digit runs padded, case folded), so a
- * 50,000-row sort compares strings, not collations. Cached: names repeat across polls and views.
- * Where it differs from compareNames (`_` after digits, not before) the grid and the tree agree.
+ * A string that sorts in natural order under plain `<` (digit runs padded to 16, case folded).
+ * Unlike the collator it orders by code unit: punctuation such as `_` after digits, letters
+ * outside ASCII after `z`; names that differ only in case come uppercase first.
+ * Cached: names repeat across polls and views.
  */
 const naturalKeys = new Map<string, string>();
 export function naturalKey(text: string): string {

@@ -4,7 +4,7 @@
 // loads it once; hostPolled events then bring only what changed. Unchanged VMs keep their object
 // identity, a host whose VMs did not change keeps its map, and key lists change only when VMs come
 // or go, so what depends on them does not recompute.
-import { compareNames, sortByNaturalName } from '../common/compare.js';
+import { sortByNaturalName } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
   FleetChanged,
@@ -88,6 +88,11 @@ function applyHostVms(
   return { vms, keys: added.length ? sortVmKeys(host, [...kept, ...added]) : kept };
 }
 
+/** Host names in the grid's natural order (its Host column sorts the same way). */
+function sortHostNames(hosts: Record<string, HostView>): string[] {
+  return sortByNaturalName(Object.keys(hosts), (name) => name);
+}
+
 /** A host's VM keys in the VM names' natural order, the grid's (vm2 before vm10). */
 function sortVmKeys(host: string, keys: readonly VmKey[]): VmKey[] {
   return sortByNaturalName(keys, (key) => key.slice(host.length + 1));
@@ -146,7 +151,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       loaded: true,
       groups,
       hosts,
-      hostNames: Object.keys(hosts).sort(compareNames),
+      hostNames: sortHostNames(hosts),
       vmsByHost,
       vmKeysByHost,
       seq: snapshot.seq,
@@ -247,7 +252,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     set({
       ...(change.groups ? { groups } : {}),
       hosts,
-      ...(namesChanged ? { hostNames: Object.keys(hosts).sort(compareNames) } : {}),
+      ...(namesChanged ? { hostNames: sortHostNames(hosts) } : {}),
       ...(vmsByHost ? { vmsByHost } : {}),
       ...(vmKeysByHost ? { vmKeysByHost } : {}),
     });
