@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KvmDriver } from '../../app/main/hypervisors/kvm/kvm-driver.js';
 import type { SshConnection } from '../../app/main/ssh/ssh-connection.js';
+import type { WebSocket } from 'playwright-core';
 import { writeConvirtConf } from '../support/convirt-conf.js';
 import { connectToTestbed, testbed } from '../support/testbed.js';
 import { defineTinyVm, removeVm } from '../support/tiny-vm.js';
@@ -170,10 +171,30 @@ uiTest('shut the tiny VM down from its view and watch the state change', async (
   await app.screenshot('08-vm-overview');
   // A page opened now shows the VM's past: main kept its history from the polls before.
   const opened = Date.now();
+  // What the page asks for, and the polls of the host it hears of, from the reload on.
+  const seen = { historyCalls: 0, polls: 0 };
+  const watch = (socket: WebSocket) => {
+    socket.on('framesent', ({ payload }) => {
+      if (String(payload).includes('"method":"vmHistory"')) seen.historyCalls++;
+    });
+    socket.on('framereceived', ({ payload }) => {
+      const text = String(payload);
+      if (text.includes('"event":"hostPolled"') && text.includes(`"host":${JSON.stringify(HOST)}`))
+        seen.polls++;
+    });
+  };
+  const polls = async (count: number) => {
+    const until = seen.polls + count;
+    while (seen.polls < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  app.page.on('websocket', watch);
   await app.page.reload();
   await tree.expandHost(HOST);
   await tree.openVm(first);
   await vm.heading.waitFor();
+  // Hidden, the Performance tab fetches nothing, however often the host is polled.
+  await polls(2);
+  assert.equal(seen.historyCalls, 0, 'no history fetched for a hidden Performance tab');
   await vm.openTab('Performance');
   // Two polls give a CPU rate; the chart then reads "CPU: N % now, K points since …". History is
   // kept a point per 10 s step, so a VM started shortly before may have one point yet: the line
@@ -185,6 +206,10 @@ uiTest('shut the tiny VM down from its view and watch the state change', async (
   assert.ok(Number(await cpu.getAttribute('data-since')) < opened, 'points from before the page');
   await app.screenshot('09-vm-performance');
   await vm.openTab('Snapshots');
+  const fetched = seen.historyCalls;
+  await polls(2);
+  assert.equal(seen.historyCalls, fetched, 'no more history once the tab is hidden again');
+  app.page.off('websocket', watch);
   await app.screenshot('10-vm-snapshots');
   await vm.openTab('Settings');
   await app.screenshot('11-vm-settings');

@@ -38,12 +38,18 @@ export function PerfCharts({
   host,
   vm,
   refreshKey,
+  paused = false,
 }: {
   host: string;
   /** The VM's charts; the host's (sums over its running VMs) without one. */
   vm?: string;
   /** Changes when new data may be there (the host's last poll time). */
   refreshKey: unknown;
+  /**
+   * Nobody sees them (their tab is hidden): nothing is fetched or drawn, and what is held stays
+   * until they show again, then only what is newer is fetched.
+   */
+  paused?: boolean;
 }) {
   const client = useClient();
   const [history, setHistory] = useState<PerfHistory | null>(null);
@@ -54,6 +60,7 @@ export function PerfCharts({
     wholeFetchedAt: null,
   });
   useEffect(() => {
+    if (paused) return;
     let live = true;
     const now = Date.now();
     const of = `${host}/${vm ?? ''}`;
@@ -79,7 +86,7 @@ export function PerfCharts({
     return () => {
       live = false;
     };
-  }, [client, host, vm, refreshKey]);
+  }, [client, host, vm, refreshKey, paused]);
   if (error) return <p role="alert">Could not load the history: {error}</p>;
   return (
     <div className="charts">

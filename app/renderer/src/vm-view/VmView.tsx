@@ -186,7 +186,16 @@ export function VmView({ host, vm: name }: { host: string; vm: string }) {
           {
             id: 'performance',
             title: 'Performance',
-            content: <PerfCharts host={host} vm={name} refreshKey={polledAt} />,
+            // Mounted with every tab (the consoles must stay connected), fetching only when
+            // shown: a hidden one fetched and drew at every poll of the host.
+            content: (
+              <PerfCharts
+                host={host}
+                vm={name}
+                refreshKey={polledAt}
+                paused={tab !== 'performance'}
+              />
+            ),
           },
           {
             id: 'snapshots',
