@@ -4,7 +4,8 @@
 // pieces) for 10 s, written two ways, alternating: as it comes (the baseline: xterm redraws
 // at every frame) and paced as the Consoles tab writes it (app/renderer/src/consoles/
 // paced-writes.ts). Reports, per run and as medians, the CPU all of Chromium's processes used
-// (cores, from /proc), the page's main thread busy time (Chrome's TaskDuration), and the bytes written.
+// (cores, from /proc), the page's main thread busy time (Chrome's TaskDuration), and the bytes
+// written.
 // Run: npm run bench:console-render [-- --runs N --seconds S]
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -11,26 +11,20 @@ import {
   unpackRecords,
 } from '../../../app/shared/contract/packed-records.js';
 import { decodeWire, encodeWire } from '../../../app/shared/contract/wire.js';
+import { vm as fleetVm } from '../renderer/fleet-fixtures.js';
 
-function vm(name: string, overrides: Partial<FleetVm> = {}): FleetVm {
-  return {
-    name,
-    uuid: null,
-    state: 'running',
+/** A VM of host kvm1 with numbers, nulls and tags in its fields (the fixture's, filled in). */
+const vm = (name: string, overrides: Partial<FleetVm> = {}): FleetVm =>
+  fleetVm('kvm1', name, 'running', {
     vcpus: 2,
-    memoryMiB: 1024,
-    maxMemoryMiB: null,
     cpuTimeNs: 5_000_000_000,
     cpuPercent: 1.5,
-    diskReadBytes: null,
     diskWriteBytes: 0,
     netRxBytes: 12,
     netTxBytes: 34,
-    host: 'kvm1',
     tags: ['web', 'prod'],
     ...overrides,
-  };
-}
+  });
 
 const overTheWire = (value: unknown) => decodeWire(encodeWire(value));
 

@@ -8,7 +8,7 @@ import type {
   MigrationRequest,
 } from '../../../shared/domain/migration.js';
 import type { VmState } from '../../../shared/domain/vm.js';
-import { compareNames } from '../common/compare.js';
+import { sortNamesNaturally } from '../common/compare.js';
 import { vmOf, type VmKey, type VmsByHost } from '../store/vm-key.js';
 
 /** The states each mode moves a VM from (main's `state` check says the same). */
@@ -48,10 +48,11 @@ export function migrationTargets(
   hosts: Record<string, Pick<HostView, 'name' | 'hypervisor'>>,
 ): string[] {
   const hypervisor = hosts[source]?.hypervisor;
-  return Object.values(hosts)
-    .filter((h) => h.name !== source && h.hypervisor === hypervisor)
-    .map((h) => h.name)
-    .sort(compareNames);
+  return sortNamesNaturally(
+    Object.values(hosts)
+      .filter((h) => h.name !== source && h.hypervisor === hypervisor)
+      .map((h) => h.name),
+  );
 }
 
 export interface MigrateForm {

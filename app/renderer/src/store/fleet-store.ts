@@ -4,7 +4,7 @@
 // loads it once; hostPolled events then bring only what changed. Unchanged VMs keep their object
 // identity, a host whose VMs did not change keeps its map, and key lists change only when VMs come
 // or go, so what depends on them does not recompute.
-import { sortByNaturalName } from '../common/compare.js';
+import { sortByNaturalName, sortNamesNaturally } from '../common/compare.js';
 import { create } from 'zustand';
 import type {
   FleetChanged,
@@ -88,11 +88,6 @@ function applyHostVms(
   return { vms, keys: added.length ? sortVmKeys(host, [...kept, ...added]) : kept };
 }
 
-/** Host names in the grid's natural order (its Host column sorts the same way). */
-function sortHostNames(hosts: Record<string, HostView>): string[] {
-  return sortByNaturalName(Object.keys(hosts), (name) => name);
-}
-
 /** A host's VM keys in the VM names' natural order, the grid's (vm2 before vm10). */
 function sortVmKeys(host: string, keys: readonly VmKey[]): VmKey[] {
   return sortByNaturalName(keys, (key) => key.slice(host.length + 1));
@@ -151,7 +146,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
       loaded: true,
       groups,
       hosts,
-      hostNames: sortHostNames(hosts),
+      hostNames: sortNamesNaturally(Object.keys(hosts)),
       vmsByHost,
       vmKeysByHost,
       seq: snapshot.seq,
@@ -252,7 +247,7 @@ export const useFleetStore = create<FleetState>((set, get) => ({
     set({
       ...(change.groups ? { groups } : {}),
       hosts,
-      ...(namesChanged ? { hostNames: sortHostNames(hosts) } : {}),
+      ...(namesChanged ? { hostNames: sortNamesNaturally(Object.keys(hosts)) } : {}),
       ...(vmsByHost ? { vmsByHost } : {}),
       ...(vmKeysByHost ? { vmKeysByHost } : {}),
     });
