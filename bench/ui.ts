@@ -73,6 +73,9 @@ const { values } = parseArgs({
     // The same for this process (browser mode's server, the backend and its poller).
     'main-profile': { type: 'string' },
     'flood-profile': { type: 'string' },
+    // A Chrome trace of the first measured scroll, grid then plain table (DevTools' Performance
+    // panel): each frame's style, layout and paint, which a CPU profile shows as "(program)".
+    'scroll-trace': { type: 'string' },
     // Every host polled this often (hosts the page shows: twice as often). 2 s by default, as the
     // e2e tests; ConVirt's own default is 10 s, which at 1,000 hosts leaves the machine room.
     'poll-seconds': { type: 'string', default: '2' },
@@ -285,8 +288,19 @@ try {
     const virtualized: FrameStats[] = [];
     const plain: FrameStats[] = [];
     for (let run = 0; run <= runs; run++) {
+      const tracing = values['scroll-trace'] && run === 1;
+      if (tracing) {
+        await app.browser.startTracing(page, {
+          path: values['scroll-trace'],
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+        });
+      }
       // The baseline: the same rows as a plain HTML table over the grid's own box, same page.
       const { grid, table } = await scrollGridAgainstPlainTable(page, plainRows, scrollFrames);
+      if (tracing) {
+        await app.browser.stopTracing();
+        log(`a trace of scroll 1 written to ${values['scroll-trace']}`);
+      }
       if (run === 0) continue;
       virtualized.push(grid);
       plain.push(table);

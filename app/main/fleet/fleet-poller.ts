@@ -1,6 +1,7 @@
 // Keeps the fleet's VM states and statistics fresh: ONE remote command per host per cycle, never
-// two polls of the same host at once, hosts in parallel up to a bound, and a faster rate only for
-// hosts somebody subscribed to (an open host or VM view).
+// two polls of the same host at once, hosts in parallel up to a bound, each host at its own moment
+// of the cycle (not the whole fleet at once), and a faster rate only for hosts somebody subscribed
+// to (an open host or VM view).
 import { EventEmitter } from 'node:events';
 import type { VmSample } from '../../shared/domain/vm.js';
 import type { HypervisorDriver, PolledVm } from '../hypervisors/driver.js';
@@ -32,6 +33,19 @@ export const systemPollerClock: PollerClock = {
     return () => clearInterval(timer);
   },
 };
+
+/** The cycle is cut in steps of about this long; each host is polled in one step of each cycle. */
+const SPREAD_STEP_MS = 100;
+
+/**
+ * The step of the cycle `host` is polled in, of `steps`: from its name alone (FNV-1a), so a host
+ * keeps its moment whatever hosts come and go, and a fleet's hosts fall evenly over the cycle.
+ */
+export function spreadStep(host: string, steps: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < host.length; i++) hash = Math.imul(hash ^ host.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % steps;
+}
 
 export interface FleetPollerOptions {
   connections: HostConnections;
@@ -219,13 +233,30 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
     };
   }
 
-  /** Polls `hosts()` every `intervalMs`, and subscribed hosts every `fastIntervalMs`. */
+  /**
+   * Polls `hosts()` every `intervalMs`, and subscribed hosts every `fastIntervalMs`. Every host
+   * at once when polling starts (the fleet shows at once); from the next cycle on, each host in
+   * its own step of the cycle (`spreadStep`). Polled all together, a thousand hosts' commands,
+   * answers and events came in one burst each cycle, which held the machine (and a window on it)
+   * for a moment; spread, the same work comes a little at a time.
+   */
   start(hosts: () => string[], intervalMs = 10_000, fastIntervalMs = 2_000): void {
     this.stop();
-    const all = () => void this.pollAll(hosts());
+    const steps = Math.max(1, Math.round(intervalMs / SPREAD_STEP_MS));
+    let step = 0;
+    const spread = () => {
+      step++;
+      if (step < steps) return; // the first cycle: everyone was polled at the start
+      const now = step % steps;
+      const due = hosts().filter((host) => spreadStep(host, steps) === now);
+      if (due.length > 0) void this.pollAll(due);
+    };
     const fast = () => void this.pollAll([...this.subscribers.keys()]);
-    all();
-    this.stopTimers = [this.clock.every(intervalMs, all), this.clock.every(fastIntervalMs, fast)];
+    void this.pollAll(hosts());
+    this.stopTimers = [
+      this.clock.every(intervalMs / steps, spread),
+      this.clock.every(fastIntervalMs, fast),
+    ];
   }
 
   stop(): void {

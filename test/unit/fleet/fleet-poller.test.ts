@@ -4,6 +4,7 @@ import {
   cpuPercent,
   FleetPoller,
   type PollerClock,
+  spreadStep,
   TurnBudget,
 } from '../../../app/main/fleet/fleet-poller.js';
 import { HostConnections } from '../../../app/main/fleet/host-connections.js';
@@ -169,10 +170,51 @@ test('subscribed hosts are polled at the fast rate, others at the slow one', asy
   assert.equal(calls.get('other'), 1, 'at the start only: its interval is not over yet');
   leave();
   await time.advance(700);
-  assert.equal(calls.get('watched'), 9, 'left: only the slow rate at 1000 ms');
+  assert.equal(calls.get('watched'), 8, 'left: only the slow rate, in the next cycle');
+  await time.advance(1000);
+  assert.equal(calls.get('watched'), 9);
   assert.equal(calls.get('other'), 2);
   poller.dispose();
   assert.equal(time.intervals, 0, 'stopping ends both intervals');
+});
+
+test('each host is polled once a cycle at its own moment, the fleet spread over the cycle', async () => {
+  const { poller, time, calls } = setup();
+  const hosts = Array.from({ length: 200 }, (_, i) => `host-${i}`);
+  const polledAt = new Map<string, number[]>();
+  poller.on('poll', ({ host, at }) => polledAt.set(host, [...(polledAt.get(host) ?? []), at]));
+  poller.start(() => hosts, 2000, 2000);
+  await time.advance(0);
+  assert.equal(calls.size, 200, 'every host at once when polling starts');
+  // 20 steps of 100 ms a cycle: the polls of each step until the last step of the third cycle.
+  const perStep: number[] = [];
+  for (let step = 0; step < 59; step++) {
+    const before = [...calls.values()].reduce((sum, n) => sum + n, 0);
+    await time.advance(100);
+    perStep.push([...calls.values()].reduce((sum, n) => sum + n, 0) - before);
+  }
+  assert.ok(
+    hosts.every((host) => calls.get(host) === 3),
+    'then once a cycle each',
+  );
+  assert.equal(
+    perStep.slice(0, 19).reduce((sum, n) => sum + n, 0),
+    0,
+    'none again in the first cycle',
+  );
+  assert.ok(Math.max(...perStep) <= 25, `at most 25 of 200 hosts in a step: ${perStep.join(' ')}`);
+  for (const host of hosts) {
+    const [, second, third] = polledAt.get(host)!;
+    assert.equal(third! - second!, 2000, `${host} keeps its moment from cycle to cycle`);
+  }
+  poller.dispose();
+});
+
+test("a host's step comes from its name alone", () => {
+  assert.equal(spreadStep('kvm-17.example.org', 100), spreadStep('kvm-17.example.org', 100));
+  const steps = new Set(Array.from({ length: 1000 }, (_, i) => spreadStep(`h${i}`, 100)));
+  assert.equal(steps.size, 100, 'a thousand hosts use every step of a hundred');
+  assert.equal(spreadStep('any', 1), 0);
 });
 
 test("answers beyond a turn's budget of VMs wait for a later turn, in order", async () => {

@@ -2,7 +2,9 @@
 // of thousands stays as cheap as a list of forty. The list re-renders when the first row in view
 // changes, not on every scroll event, and `slot` lets it reuse the elements of the rows that left
 // the view for those that came in (keyed by slot, a scroll step updates a few rows' text instead
-// of removing and creating their elements). While the list moves by more than the margin a step
+// of removing and creating their elements), and `inSlotOrder` keeps each element in its place
+// among its siblings (a list in row order would move half its elements at every step, and a
+// moved element is styled and laid out anew). While the list moves by more than the margin a step
 // (a fling, a drag of the scroll bar), the margin's rows are mostly out of view by the next
 // frame: such steps render the rows in view alone, and the margin comes back once steps are
 // short again or the list is still.
@@ -69,7 +71,30 @@ export function useVirtualRows(
   const slots = Math.ceil(height / rowHeight) + 1 + 2 * overscan;
   const slot = (index: number) => index % slots;
 
-  return { first, last, totalHeight: count * rowHeight, scrollToRow, slot };
+  return {
+    first,
+    last,
+    totalHeight: count * rowHeight,
+    scrollToRow,
+    slot,
+    /** The rows to render (first to last), in the order to render them: by slot. */
+    slotOrder: inSlotOrder(first, last, slots),
+  };
+}
+
+/**
+ * Rows `first` to `last` (exclusive, at most `slots` of them) ordered by slot (`index % slots`):
+ * the row holding slot 0, the rows after it, then the rows before it. A step of the list then
+ * changes the rows in some slots, never the slots' order, so their elements stay where they are.
+ */
+export function inSlotOrder(first: number, last: number, slots: number): number[] {
+  const count = Math.max(0, last - first);
+  if (count > slots) throw new RangeError(`${count} rows for ${slots} slots`);
+  const firstSlotZero = first + ((slots - (first % slots)) % slots);
+  const order: number[] = [];
+  for (let index = firstSlotZero; index < last; index++) order.push(index);
+  for (let index = first; index < Math.min(firstSlotZero, last); index++) order.push(index);
+  return order;
 }
 
 function scrollIntoRange(el: HTMLElement, top: number, height: number): void {

@@ -98,7 +98,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
     () => gridRows(keys, orderInput ?? useFleetStore.getState().vmsByHost, filter, sort),
     [keys, orderInput, filter, sort],
   );
-  const { first, last, totalHeight, scrollToRow, slot } = useVirtualRows(
+  const { first, last, totalHeight, scrollToRow, slot, slotOrder } = useVirtualRows(
     scroller,
     rows.length,
     ROW_HEIGHT,
@@ -109,7 +109,11 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
     [rows, selected],
   );
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
-  const rowId = (key: VmKey) => `${gridId}-${key}`;
+  // By place, not VM: a VM's name may hold spaces, which an id list (aria-owns) cannot.
+  const rowId = (index: number) => `${gridId}-row${index}`;
+  // Rows render in slot order (see useVirtualRows), which is not their order once the list has
+  // scrolled: aria-owns gives assistive technology their order.
+  const rowIdsInOrder = Array.from({ length: last - first }, (_, i) => rowId(first + i)).join(' ');
 
   const selectRange = (from: number, to: number) =>
     setSelected(new Set(rows.slice(Math.min(from, to), Math.max(from, to) + 1)));
@@ -224,7 +228,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
         aria-rowcount={rows.length + 1}
         aria-colcount={columns.length + 1}
         aria-multiselectable="true"
-        aria-activedescendant={rows[activeIndex] ? rowId(rows[activeIndex]) : undefined}
+        aria-activedescendant={rows[activeIndex] ? rowId(activeIndex) : undefined}
         tabIndex={0}
         className="grid"
         onKeyDown={onKeyDown}
@@ -265,6 +269,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
         <div
           role="rowgroup"
           className="grid-body"
+          aria-owns={rowIdsInOrder || undefined}
           ref={scroller}
           style={{ minHeight: `min(${totalHeight}px, ${BODY_MIN_HEIGHT})` }}
         >
@@ -274,14 +279,14 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
             </div>
           ) : null}
           <div className="virtual-rows" style={{ height: totalHeight }}>
-            {rows.slice(first, last).map((key, i) => (
+            {slotOrder.map((index) => (
               <GridRow
-                key={slot(first + i)}
-                vmKey={key}
-                id={rowId(key)}
-                index={first + i}
-                active={first + i === activeIndex}
-                selected={selected.has(key)}
+                key={slot(index)}
+                vmKey={rows[index]!}
+                id={rowId(index)}
+                index={index}
+                active={index === activeIndex}
+                selected={selected.has(rows[index]!)}
                 columns={columns}
                 template={template}
                 events={rowEvents}
