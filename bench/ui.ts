@@ -827,6 +827,12 @@ function sharingAutogroup(pid: number): string {
   const group = groupOf(String(pid));
   const names = readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p) && p !== String(pid) && groupOf(p) === group)
-    .map((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+      } catch {
+        return `${p} (gone)`;
+      }
+    });
   return names.length > 0 ? names.join(', ') : 'nothing';
 }

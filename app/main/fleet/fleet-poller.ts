@@ -36,6 +36,8 @@ export const systemPollerClock: PollerClock = {
 
 /** The cycle is cut in steps of about this long; each host is polled in one step of each cycle. */
 const SPREAD_STEP_MS = 100;
+/** Hosts polled at once by default. */
+const DEFAULT_CONCURRENCY = 16;
 
 /**
  * The step of the cycle `host` is polled in, of `steps`: from its name alone (FNV-1a), so a host
@@ -45,6 +47,13 @@ export function spreadStep(host: string, steps: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < host.length; i++) hash = Math.imul(hash ^ host.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % steps;
+}
+
+/** `hosts` grouped by their step of a cycle of `steps` (see spreadStep). */
+function byStep(hosts: readonly string[], steps: number): string[][] {
+  const groups = Array.from({ length: steps }, (): string[] => []);
+  for (const host of hosts) groups[spreadStep(host, steps)]!.push(host);
+  return groups;
 }
 
 export interface FleetPollerOptions {
@@ -131,6 +140,12 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
   private stopTimers: (() => void)[] = [];
   private readonly clock: PollerClock;
   private readonly turns = new TurnBudget();
+  /** The cycle's hosts by step, read from the host list once a cycle. */
+  private hostsByStep: string[][] = [];
+  /** Hosts due in the cycle, waiting for one of its workers; `queued` holds the same names. */
+  private readonly cycleQueue: string[] = [];
+  private readonly queued = new Set<string>();
+  private cycleWorkers = 0;
 
   constructor(private readonly options: FleetPollerOptions) {
     super();
@@ -206,18 +221,23 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
     const queue = [...hosts];
     const worker = async () => {
       for (let host = queue.shift(); host !== undefined; host = queue.shift()) {
-        try {
-          results.set(host, await this.pollHost(host));
-        } catch (err) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          results.set(host, error);
-          this.emit('hostError', { host, error });
-        }
+        results.set(host, await this.pollReporting(host));
       }
     };
-    const workers = Math.min(this.options.concurrency ?? 16, hosts.length);
+    const workers = Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, hosts.length);
     await Promise.all(Array.from({ length: workers }, worker));
     return results;
+  }
+
+  /** One host's poll, or its failure, reported as `hostError` and returned, not thrown. */
+  private async pollReporting(host: string): Promise<HostPoll | Error> {
+    try {
+      return await this.pollHost(host);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.emit('hostError', { host, error });
+      return error;
+    }
   }
 
   /** Subscribed hosts are polled at the fast rate until every subscriber has left. */
@@ -235,10 +255,11 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
 
   /**
    * Polls `hosts()` every `intervalMs`, and subscribed hosts every `fastIntervalMs`. Every host
-   * at once when polling starts (the fleet shows at once); from the next cycle on, each host in
-   * its own step of the cycle (`spreadStep`). Polled all together, a thousand hosts' commands,
-   * answers and events came in one burst each cycle, which held the machine (and a window on it)
-   * for a moment; spread, the same work comes a little at a time.
+   * at once when polling starts (the fleet shows at once); then each host in its own step of the
+   * cycle (`spreadStep`). Polled all together, a thousand hosts' commands, answers and events
+   * came in one burst each cycle, which held the machine (and a window on it) for a moment;
+   * spread, the same work comes a little at a time. The cycle's polls share one bound
+   * (`concurrency`), however many steps' hosts are still waiting.
    */
   start(hosts: () => string[], intervalMs = 10_000, fastIntervalMs = 2_000): void {
     this.stop();
@@ -246,13 +267,20 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
     let step = 0;
     const spread = () => {
       step++;
-      if (step < steps) return; // the first cycle: everyone was polled at the start
-      const now = step % steps;
-      const due = hosts().filter((host) => spreadStep(host, steps) === now);
-      if (due.length > 0) void this.pollAll(due);
+      const dueStep = step % steps;
+      // Read once a cycle (the host list is a database read); a host added meanwhile is polled
+      // when it is added, and in its step from the next cycle on.
+      if (dueStep === 0) this.hostsByStep = byStep(hosts(), steps);
+      // The first cycle polls the hosts of its second half only: each host's second poll then
+      // comes half a cycle to a cycle and a half after the first, and a cycle apart from then on.
+      if (step < steps && dueStep < steps / 2) return;
+      // A watched host is polled at the fast rate; a poll of its own here would fall between two.
+      this.queueCycle((this.hostsByStep[dueStep] ?? []).filter((h) => !this.subscribers.has(h)));
     };
     const fast = () => void this.pollAll([...this.subscribers.keys()]);
-    void this.pollAll(hosts());
+    const everyHost = hosts();
+    this.hostsByStep = byStep(everyHost, steps);
+    this.queueCycle(everyHost);
     this.stopTimers = [
       this.clock.every(intervalMs / steps, spread),
       this.clock.every(fastIntervalMs, fast),
@@ -262,10 +290,40 @@ export class FleetPoller extends EventEmitter<FleetPollerEvents> {
   stop(): void {
     for (const stopTimer of this.stopTimers) stopTimer();
     this.stopTimers = [];
+    this.hostsByStep = [];
+    this.cycleQueue.length = 0;
+    this.queued.clear();
+  }
+
+  /** Queues the cycle's due hosts (a host still waiting is not queued twice) and starts workers. */
+  private queueCycle(hosts: readonly string[]): void {
+    for (const host of hosts) {
+      if (this.queued.has(host)) continue;
+      this.queued.add(host);
+      this.cycleQueue.push(host);
+    }
+    const bound = this.options.concurrency ?? DEFAULT_CONCURRENCY;
+    while (this.cycleWorkers < bound && this.cycleQueue.length > 0) {
+      this.cycleWorkers++;
+      void this.cycleWorker();
+    }
+  }
+
+  private async cycleWorker(): Promise<void> {
+    for (let host = this.cycleQueue.shift(); host !== undefined; host = this.cycleQueue.shift()) {
+      this.queued.delete(host);
+      await this.pollReporting(host);
+    }
+    this.cycleWorkers--;
   }
 
   /** A host removed from the fleet: its session is released and its last figures dropped. */
   forget(host: string): void {
+    for (const hosts of [this.cycleQueue, ...this.hostsByStep]) {
+      const at = hosts.indexOf(host);
+      if (at >= 0) hosts.splice(at, 1);
+    }
+    this.queued.delete(host);
     this.drivers.get(host)?.driver.dispose?.();
     this.drivers.delete(host);
     this.previous.delete(host);

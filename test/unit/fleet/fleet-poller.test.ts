@@ -161,21 +161,41 @@ test('a VM missing from a poll starts its CPU % afresh when it is back', async (
   assert.deepEqual(percents, [null, undefined, null, 100]);
 });
 
-test('subscribed hosts are polled at the fast rate, others at the slow one', async () => {
+/** A host name in step `step` of a cycle of `steps` (see spreadStep), so tests know its moment. */
+const hostInStep = (step: number, steps: number, prefix = 'h') =>
+  Array.from({ length: 1000 }, (_, i) => `${prefix}${i}`).find(
+    (h) => spreadStep(h, steps) === step,
+  )!;
+
+test('subscribed hosts are polled at the fast rate, others once a cycle in their step', async () => {
   const { poller, time, calls } = setup();
-  const leave = poller.subscribe('watched');
-  poller.start(() => ['watched', 'other'], 1000, 40);
+  // A cycle of 1000 ms is 10 steps of 100 ms; the first cycle polls the steps of its second half.
+  const watched = hostInStep(3, 10);
+  const other = hostInStep(7, 10);
+  const leave = poller.subscribe(watched);
+  poller.start(() => [watched, other], 1000, 40);
   await time.advance(300);
-  assert.equal(calls.get('watched'), 8, 'at the start, then every 40 ms');
-  assert.equal(calls.get('other'), 1, 'at the start only: its interval is not over yet');
+  assert.equal(calls.get(watched), 8, 'at the start, then every 40 ms');
+  assert.equal(calls.get(other), 1, 'at the start only: its step has not come');
   leave();
   await time.advance(700);
-  assert.equal(calls.get('watched'), 8, 'left: only the slow rate, in the next cycle');
+  assert.equal(calls.get(watched), 8, 'left: only in its step, which the first cycle skips');
+  assert.equal(calls.get(other), 2, 'in its step (700 ms), in the second half of the first cycle');
   await time.advance(1000);
-  assert.equal(calls.get('watched'), 9);
-  assert.equal(calls.get('other'), 2);
+  assert.equal(calls.get(watched), 9, 'at 1300 ms');
+  assert.equal(calls.get(other), 3, 'at 1700 ms');
   poller.dispose();
   assert.equal(time.intervals, 0, 'stopping ends both intervals');
+});
+
+test('a watched host is not polled in its step as well', async () => {
+  const { poller, time, calls } = setup();
+  const watched = hostInStep(2, 10);
+  poller.subscribe(watched);
+  poller.start(() => [watched], 1000, 400);
+  await time.advance(3000);
+  assert.equal(calls.get(watched), 8, 'at the start, then every 400 ms: never at 1200 or 2200 ms');
+  poller.dispose();
 });
 
 test('each host is polled once a cycle at its own moment, the fleet spread over the cycle', async () => {
@@ -183,30 +203,59 @@ test('each host is polled once a cycle at its own moment, the fleet spread over 
   const hosts = Array.from({ length: 200 }, (_, i) => `host-${i}`);
   const polledAt = new Map<string, number[]>();
   poller.on('poll', ({ host, at }) => polledAt.set(host, [...(polledAt.get(host) ?? []), at]));
+  const started = 1_000_000; // the fake clock's start
   poller.start(() => hosts, 2000, 2000);
   await time.advance(0);
   assert.equal(calls.size, 200, 'every host at once when polling starts');
-  // 20 steps of 100 ms a cycle: the polls of each step until the last step of the third cycle.
+  // 20 steps of 100 ms a cycle: the polls of each step over the next three cycles.
   const perStep: number[] = [];
-  for (let step = 0; step < 59; step++) {
-    const before = [...calls.values()].reduce((sum, n) => sum + n, 0);
+  const total = () => [...calls.values()].reduce((sum, n) => sum + n, 0);
+  for (let step = 0; step < 60; step++) {
+    const before = total();
     await time.advance(100);
-    perStep.push([...calls.values()].reduce((sum, n) => sum + n, 0) - before);
+    perStep.push(total() - before);
   }
-  assert.ok(
-    hosts.every((host) => calls.get(host) === 3),
-    'then once a cycle each',
-  );
-  assert.equal(
-    perStep.slice(0, 19).reduce((sum, n) => sum + n, 0),
-    0,
-    'none again in the first cycle',
-  );
-  assert.ok(Math.max(...perStep) <= 25, `at most 25 of 200 hosts in a step: ${perStep.join(' ')}`);
   for (const host of hosts) {
-    const [, second, third] = polledAt.get(host)!;
-    assert.equal(third! - second!, 2000, `${host} keeps its moment from cycle to cycle`);
+    const [first, second, ...later] = polledAt.get(host)!;
+    assert.equal(first, started);
+    assert.ok(
+      second! - first >= 1000 && second! - first < 3000,
+      `${host}: its second poll half a cycle to a cycle and a half after the first`,
+    );
+    const gaps = later.map((at, i) => at - [second!, ...later][i]!);
+    assert.ok(gaps.length >= 1 && gaps.every((gap) => gap === 2000), `${host} keeps its moment`);
   }
+  // About 10 hosts a step on average; a hash spreads them unevenly, but never in a burst.
+  assert.ok(Math.max(...perStep) <= 20, `at most 20 of 200 hosts in a step: ${perStep.join(' ')}`);
+  poller.dispose();
+});
+
+test("the cycle's polls share one bound, however many steps' hosts wait", async () => {
+  const { poller, time, running, peak, release } = setup({ held: true });
+  const hosts = Array.from({ length: 50 }, (_, i) => `host-${i}`);
+  poller.start(() => hosts, 1000, 1000);
+  // The first polls hang: the start's hosts and three cycles' steps pile up behind them.
+  await time.advance(3000);
+  assert.equal(running(), 3, 'the bound (3 here), not a bound per step');
+  release();
+  await time.advance(0);
+  assert.equal(peak(), 3);
+  poller.dispose();
+});
+
+test('a host forgotten is not polled in its step, even in the cycle under way', async () => {
+  const { poller, time, calls } = setup();
+  const kept = hostInStep(6, 10);
+  const gone = hostInStep(6, 10, 'g');
+  const hosts = [kept, gone];
+  poller.start(() => hosts, 1000, 1000);
+  await time.advance(0);
+  // As the fleet removes a host: forgotten by the poller, and gone from the host list.
+  poller.forget(gone);
+  hosts.pop();
+  await time.advance(2000);
+  assert.equal(calls.get(gone), 1, 'at the start only');
+  assert.equal(calls.get(kept), 3, 'at the start, at 600 and at 1600 ms');
   poller.dispose();
 });
 

@@ -109,11 +109,12 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
     [rows, selected],
   );
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
-  // By place, not VM: a VM's name may hold spaces, which an id list (aria-owns) cannot.
-  const rowId = (index: number) => `${gridId}-row${index}`;
+  // By VM, so the active row's id changes with its VM (a sort, a filter); encoded, as a VM's
+  // name may hold spaces, which an id list (aria-owns) cannot.
+  const rowId = (key: VmKey) => `${gridId}-${encodeURIComponent(key)}`;
   // Rows render in slot order (see useVirtualRows), which is not their order once the list has
   // scrolled: aria-owns gives assistive technology their order.
-  const rowIdsInOrder = Array.from({ length: last - first }, (_, i) => rowId(first + i)).join(' ');
+  const rowIdsInOrder = rows.slice(first, last).map(rowId).join(' ');
 
   const selectRange = (from: number, to: number) =>
     setSelected(new Set(rows.slice(Math.min(from, to), Math.max(from, to) + 1)));
@@ -228,7 +229,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
         aria-rowcount={rows.length + 1}
         aria-colcount={columns.length + 1}
         aria-multiselectable="true"
-        aria-activedescendant={rows[activeIndex] ? rowId(activeIndex) : undefined}
+        aria-activedescendant={rows[activeIndex] ? rowId(rows[activeIndex]) : undefined}
         tabIndex={0}
         className="grid"
         onKeyDown={onKeyDown}
@@ -283,7 +284,7 @@ export function VmGrid({ label, keys, showHost = false }: VmGridProps) {
               <GridRow
                 key={slot(index)}
                 vmKey={rows[index]!}
-                id={rowId(index)}
+                id={rowId(rows[index]!)}
                 index={index}
                 active={index === activeIndex}
                 selected={selected.has(rows[index]!)}
