@@ -49,6 +49,7 @@ import {
   isDescendant,
   median,
   processCpuSeconds,
+  processStats,
   writeSimulatedHosts,
 } from './simulated-fleet.js';
 
@@ -64,6 +65,10 @@ const { values } = parseArgs({
     // QEMU at nice -10 for both ways: the guest then gets the CPU it would have on a host of its
     // own, instead of sharing it with the page (which renders the flood) and the manager.
     'guest-priority': { type: 'boolean', default: false },
+    // --guest-priority, and the client side (this process: the manager, the benchmark and the
+    // baseline's ssh client; and Chromium) in scheduler autogroups at nice 19, for every way: the
+    // emulated host then runs first, as it would on a machine of its own.
+    'host-first': { type: 'boolean', default: false },
     'skip-console': { type: 'boolean', default: false },
     // Only the serial flood (no simulated fleet): for working on the console path.
     'console-only': { type: 'boolean', default: false },
@@ -73,6 +78,8 @@ const { values } = parseArgs({
     // The same for this process (browser mode's server, the backend and its poller).
     'main-profile': { type: 'string' },
     'flood-profile': { type: 'string' },
+    // A Chrome trace of the last flood through the page: its style, layout, paint and raster.
+    'flood-trace': { type: 'string' },
     // A Chrome trace of the first measured scroll, grid then plain table (DevTools' Performance
     // panel): each frame's style, layout and paint, which a CPU profile shows as "(program)".
     'scroll-trace': { type: 'string' },
@@ -124,6 +131,9 @@ app.page.setDefaultTimeout(120_000);
 const client = await pageContractClient(app);
 const ssh = await connectToTestbed(bed.info);
 const consoleVm = `${bed.info.prefix}bench-ui`;
+/** What this process's autogroup's nice was before clientSideLast, to restore it at exit. */
+let ownAutogroupNice: string | undefined;
+
 let consoleDisk: string | undefined;
 
 // The backend runs in this process (browser mode's server): its memory is this process's.
@@ -430,6 +440,7 @@ try {
     );
   }
 } finally {
+  if (ownAutogroupNice !== undefined) writeFileSync('/proc/self/autogroup', ownAutogroupNice);
   clearInterval(rssSampler);
   client.disconnect();
   await app.close();
@@ -476,7 +487,8 @@ async function consoleFlood() {
       );
     }),
   );
-  if (values['guest-priority']) {
+  if (values['host-first']) clientSideLast();
+  if (values['guest-priority'] || values['host-first']) {
     // Every thread of QEMU (its vCPU's included): Linux's nice is per thread.
     execFileSync('renice', ['-n', '-10', '-p', ...readdirSync(`/proc/${qemu}/task`)]);
     // With the scheduler's autogroups (one per session: QEMU, libvirtd, each SSH login, and this
@@ -507,9 +519,13 @@ async function consoleFlood() {
     floodBytes,
     runsEachWay: floodRuns,
     order: 'alternating, the baseline first in each pair',
-    guestPriority: values['guest-priority']
-      ? 'QEMU at nice -10, its threads and its autogroup'
-      : 'QEMU at the default nice 0',
+    guestPriority:
+      values['guest-priority'] || values['host-first']
+        ? 'QEMU at nice -10, its threads and its autogroup'
+        : 'QEMU at the default nice 0',
+    clientSide: values['host-first']
+      ? 'this process (the manager, the benchmark, the ssh -t client) and Chromium in autogroups at nice 19'
+      : 'default priority',
     everyByteArrived: [...baseline, ...convirt, ...managerAlone].every((x) => x.everyByteArrived),
     xtermShowsEnd: true,
     medianMegabytesPerSecond: medianOf(convirt),
@@ -635,6 +651,18 @@ async function pageConsoleFlood(
     last ? values['flood-profile'] : undefined,
     'the last flood',
   );
+  const tracing = last && values['flood-trace'];
+  if (tracing) {
+    await app.browser.startTracing(page, {
+      path: tracing,
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        // what asked for each frame and timer (DevTools' "initiator")
+        'disabled-by-default-devtools.timeline.stack',
+      ],
+    });
+  }
   const mark = received.text.length;
   const framesBefore = received.frames;
   const stopCpu = startCpu();
@@ -659,6 +687,10 @@ async function pageConsoleFlood(
   const seconds = (performance.now() - started) / 1000;
   const cpu = stopCpu(seconds);
   await stopPageProfile();
+  if (tracing) {
+    await app.browser.stopTracing();
+    log(`a trace of the last flood written to ${tracing}`);
+  }
   const frames = received.frames - framesBefore;
   await vmPage.waitForConsoleText(host, 'END', 60_000);
   const delays = await page.evaluate(
@@ -813,6 +845,26 @@ async function sshConsoleFlood(startCpu: CpuWindow) {
     child.stdin.write('\x1d'); // Ctrl-] leaves virsh console
     child.kill();
   }
+}
+
+/**
+ * The client side's autogroups (this process's session, and Chromium's) at nice 19, for
+ * --host-first. This process's group is its session's (the shell that started it too): its nice
+ * is restored when the benchmark ends.
+ */
+function clientSideLast() {
+  const own = '/proc/self/autogroup';
+  if (!existsSync(own)) throw new Error('--host-first: this kernel has no scheduler autogroups');
+  ownAutogroupNice = readFileSync(own, 'utf8').match(/nice (-?\d+)/)?.[1] ?? '0';
+  writeFileSync(own, '19');
+  const chromium = [...processStats().keys()].filter(
+    (pid) =>
+      isDescendant(pid, process.pid) && /^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8')),
+  );
+  for (const pid of chromium) writeFileSync(`/proc/${pid}/autogroup`, '19');
+  log(
+    `the client side last: this process's ${readFileSync(own, 'utf8').trim()}, Chromium's ${chromium.length} processes' ${readFileSync(`/proc/${chromium[0]}/autogroup`, 'utf8').trim()}`,
+  );
 }
 
 /** The other processes in `pid`'s scheduler autogroup, by name ("nothing": none). */
