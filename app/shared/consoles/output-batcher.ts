@@ -30,12 +30,20 @@ export class OutputBatcher {
   private bytes = 0;
   /** Set while the window runs: output within it is gathered. */
   private window: unknown = null;
+  /** Output came within the window that runs. */
+  private cameInWindow = false;
+  private flowing = false;
 
+  /**
+   * `flowChanged` is told when output starts to flow (it came within a whole window) and when
+   * it stops (a window passed without any).
+   */
   constructor(
     private readonly send: (data: Uint8Array) => void,
     private readonly timers: BatcherTimers = realTimers,
     private readonly windowMs = BATCH_WINDOW_MS,
     private readonly maxBytes = BATCH_MAX_BYTES,
+    private readonly flowChanged?: (flowing: boolean) => void,
   ) {}
 
   push(chunk: Uint8Array): void {
@@ -46,6 +54,7 @@ export class OutputBatcher {
       this.send(chunk);
       return;
     }
+    this.cameInWindow = true;
     this.chunks.push(chunk);
     this.bytes += chunk.byteLength;
     if (this.bytes >= this.maxBytes) this.flush();
@@ -70,10 +79,16 @@ export class OutputBatcher {
   }
 
   private startWindow(): void {
+    this.cameInWindow = false;
     this.window = this.timers.set(() => {
       this.window = null;
+      const came = this.cameInWindow;
+      if (came !== this.flowing) {
+        this.flowing = came;
+        this.flowChanged?.(came);
+      }
       // Output came within the window: it goes now, and the next window gathers what follows.
-      if (this.bytes > 0) {
+      if (this.window === null && came) {
         this.startWindow();
         this.flush();
       }

@@ -93,6 +93,17 @@ export class VmPage {
     );
   }
 
+  /** Waits until the serial console's cursor blinks (`true`: the console is quiet) or not. */
+  async waitForCursorBlinking(host: string, blinking: boolean, timeout = 30_000): Promise<void> {
+    const cursor = `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows .xterm-cursor`;
+    await this.page.waitForFunction(
+      ([selector, wanted]) =>
+        document.querySelector(selector)?.classList.contains('xterm-cursor-blink') === wanted,
+      [cursor, blinking] as const,
+      { timeout, polling: 'raf' },
+    );
+  }
+
   /** Presses Enter in the serial console until the guest's shell prompt shows (it may still start). */
   async waitForPrompt(host: string, prompt: string, attempts = 30): Promise<void> {
     for (let i = 0; ; i++) {

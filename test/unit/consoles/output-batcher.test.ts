@@ -83,3 +83,48 @@ test('a send that disposes of the batcher (the client is gone) leaves no window 
   assert.deepEqual(text(sent), ['a', 'b', 'c']);
   assert.equal(clock.running(), false, 'after the batch of a window');
 });
+
+test('flowChanged is told when output starts to flow and when a window passes without any', () => {
+  const clock = manualTimers();
+  const flows: boolean[] = [];
+  const batcher = new OutputBatcher(
+    () => {},
+    clock.timers,
+    5,
+    64 * 1024,
+    (flowing) => flows.push(flowing),
+  );
+  batcher.push(bytes('$')); // an echo: goes at once, nothing more comes
+  clock.fire();
+  assert.deepEqual(flows, [], 'a lone chunk is not a flow');
+  batcher.push(bytes('S'));
+  batcher.push(bytes('Z'));
+  clock.fire();
+  batcher.push(bytes('Z'));
+  clock.fire();
+  assert.deepEqual(flows, [true], 'told once while it flows');
+  clock.fire();
+  assert.deepEqual(flows, [true, false]);
+  assert.equal(clock.running(), false);
+});
+
+test('output that fills whole batches still flows: the window goes on', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const flows: boolean[] = [];
+  const batcher = new OutputBatcher(
+    (d) => sent.push(d),
+    clock.timers,
+    5,
+    2,
+    (f) => flows.push(f),
+  );
+  batcher.push(bytes('a'));
+  batcher.push(bytes('bc')); // a full batch: sent before the window ends
+  clock.fire();
+  assert.deepEqual(flows, [true]);
+  assert.equal(clock.running(), true);
+  batcher.push(bytes('d'));
+  clock.fire();
+  assert.deepEqual(text(sent), ['a', 'bc', 'd']);
+});

@@ -79,3 +79,16 @@ test('an empty chunk is acknowledged at once, not held for the next piece', () =
   assert.equal(acked, true);
   assert.deepEqual(written, []);
 });
+
+test('the terminal is told when output starts and stops flowing (the cursor stops blinking)', () => {
+  const clock = manualTimers();
+  const flows: boolean[] = [];
+  const output = pacedWrites({ write: (_data, done) => done() }, clock.timers, (flowing) =>
+    flows.push(flowing),
+  );
+  output.write(bytes('a'), () => {});
+  output.write(bytes('b'), () => {});
+  clock.fire();
+  clock.fire();
+  assert.deepEqual(flows, [true, false]);
+});

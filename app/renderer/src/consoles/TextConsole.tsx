@@ -46,7 +46,12 @@ export function TextConsole({ client, target, title, label, onReconnect }: TextC
     live.current = session;
     let disposed = false;
 
-    const output = pacedWrites(term);
+    // The cursor blinks only while the console is quiet. xterm's DOM renderer makes a new cursor
+    // at each frame with output, and each new blink animation costs a frame of its own to start:
+    // a flood drew twice the frames its output needed (bench:ui --flood-trace).
+    const output = pacedWrites(term, undefined, (flowing) => {
+      term.options.cursorBlink = !flowing;
+    });
     const encoder = new TextEncoder();
     term.onData((text) => session.connection?.send(encoder.encode(text)));
     term.onBinary((text) =>

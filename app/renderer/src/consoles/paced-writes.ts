@@ -21,7 +21,12 @@ export interface PacedWrites {
   dispose(): void;
 }
 
-export function pacedWrites(term: WritableTerminal, timers?: BatcherTimers): PacedWrites {
+/** `flowChanged` is told when output starts and stops flowing (see OutputBatcher). */
+export function pacedWrites(
+  term: WritableTerminal,
+  timers?: BatcherTimers,
+  flowChanged?: (flowing: boolean) => void,
+): PacedWrites {
   // The acknowledgements of the chunks in the piece being gathered, in order.
   let waiting: (() => void)[] = [];
   // Output can still come after the view is gone (a console that opened as it closed).
@@ -34,6 +39,8 @@ export function pacedWrites(term: WritableTerminal, timers?: BatcherTimers): Pac
     },
     timers,
     RENDER_WINDOW_MS,
+    undefined,
+    flowChanged,
   );
   return {
     write(data, done) {
