@@ -689,7 +689,7 @@ async function pageConsoleFlood(
   await stopPageProfile();
   if (tracing) {
     await app.browser.stopTracing();
-    log(`a trace of the last flood written to ${tracing}`);
+    log(`a trace of the last flood written to ${tracing} (that flood's figures include its cost)`);
   }
   const frames = received.frames - framesBefore;
   await vmPage.waitForConsoleText(host, 'END', 60_000);
@@ -856,11 +856,19 @@ function clientSideLast() {
   const own = '/proc/self/autogroup';
   if (!existsSync(own)) throw new Error('--host-first: this kernel has no scheduler autogroups');
   ownAutogroupNice = readFileSync(own, 'utf8').match(/nice (-?\d+)/)?.[1] ?? '0';
+  const restore = () => writeFileSync(own, ownAutogroupNice!);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      restore();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
   writeFileSync(own, '19');
   const chromium = [...processStats().keys()].filter(
     (pid) =>
       isDescendant(pid, process.pid) && /^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8')),
   );
+  if (chromium.length === 0) throw new Error('--host-first: no Chromium process under this one');
   for (const pid of chromium) writeFileSync(`/proc/${pid}/autogroup`, '19');
   log(
     `the client side last: this process's ${readFileSync(own, 'utf8').trim()}, Chromium's ${chromium.length} processes' ${readFileSync(`/proc/${chromium[0]}/autogroup`, 'utf8').trim()}`,

@@ -256,6 +256,7 @@ uiTest('serial and graphical consoles of the tiny VM, open at once in tabs', asy
   await vm.waitForCursorBlinking(HOST, true);
   await app.page.keyboard.type('seq 1 40000; echo flood-$((2*2))-done');
   await app.page.keyboard.press('Enter');
+  await vm.waitForConsoleText(HOST, '2000'); // the flood's own output, not the command's echo
   await vm.waitForCursorBlinking(HOST, false);
   await vm.waitForConsoleText(HOST, 'flood-4-done', 120_000);
   await vm.waitForCursorBlinking(HOST, true);

@@ -33,6 +33,8 @@ export class OutputBatcher {
   /** Output came within the window that runs. */
   private cameInWindow = false;
   private flowing = false;
+  /** Counts dispose calls: a flowChanged that disposes of the batcher ends the window there. */
+  private disposals = 0;
 
   /**
    * `flowChanged` is told when output starts to flow (it came within a whole window) and when
@@ -72,6 +74,7 @@ export class OutputBatcher {
 
   /** Stops the window; what is gathered and not flushed is dropped. */
   dispose(): void {
+    this.disposals++;
     if (this.window !== null) this.timers.clear(this.window);
     this.window = null;
     this.chunks = [];
@@ -83,12 +86,13 @@ export class OutputBatcher {
     this.window = this.timers.set(() => {
       this.window = null;
       const came = this.cameInWindow;
+      const disposals = this.disposals;
       if (came !== this.flowing) {
         this.flowing = came;
         this.flowChanged?.(came);
       }
       // Output came within the window: it goes now, and the next window gathers what follows.
-      if (this.window === null && came) {
+      if (this.window === null && came && this.disposals === disposals) {
         this.startWindow();
         this.flush();
       }

@@ -128,3 +128,20 @@ test('output that fills whole batches still flows: the window goes on', () => {
   clock.fire();
   assert.deepEqual(text(sent), ['a', 'bc', 'd']);
 });
+
+test('a flowChanged that disposes of the batcher leaves no window running', () => {
+  const clock = manualTimers();
+  const sent: Uint8Array[] = [];
+  const batcher: OutputBatcher = new OutputBatcher(
+    (d) => sent.push(d),
+    clock.timers,
+    5,
+    64 * 1024,
+    () => batcher.dispose(),
+  );
+  batcher.push(bytes('a'));
+  batcher.push(bytes('b'));
+  clock.fire();
+  assert.equal(clock.running(), false);
+  assert.deepEqual(text(sent), ['a'], 'what was held is dropped, as dispose says');
+});
