@@ -93,13 +93,29 @@ export class VmPage {
     );
   }
 
-  /** Waits until the serial console's cursor blinks (`true`: the console is quiet) or not. */
-  async waitForCursorBlinking(host: string, blinking: boolean, timeout = 30_000): Promise<void> {
-    const cursor = `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows .xterm-cursor`;
+  /**
+   * Waits for a frame where the serial console shows text matching `pattern` and its cursor
+   * blinks or not (`blinking`): both seen at once, as the operator sees them.
+   */
+  async waitForConsoleCursor(
+    host: string,
+    pattern: RegExp,
+    blinking: boolean,
+    timeout = 60_000,
+  ): Promise<void> {
+    const rows = `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows`;
     await this.page.waitForFunction(
-      ([selector, wanted]) =>
-        document.querySelector(selector)?.classList.contains('xterm-cursor-blink') === wanted,
-      [cursor, blinking] as const,
+      ([selector, source, wanted]) => {
+        const screen = document.querySelector(selector);
+        const cursor = screen?.querySelector('.xterm-cursor');
+        const pattern = new RegExp(source);
+        // Row by row: the rows' text runs together in the screen's own.
+        return (
+          [...(screen?.children ?? [])].some((row) => pattern.test(row.textContent ?? '')) &&
+          cursor?.classList.contains('xterm-cursor-blink') === wanted
+        );
+      },
+      [rows, pattern.source, blinking] as const,
       { timeout, polling: 'raf' },
     );
   }
