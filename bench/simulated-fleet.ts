@@ -94,10 +94,20 @@ function isUnder(parents: ReadonlyMap<number, number>, pid: number, rootPid: num
   return false;
 }
 
+/** Each process's parent, from one read of /proc. */
+function parentsNow(): Map<number, number> {
+  return new Map([...processStats()].map(([p, fields]) => [p, Number(fields[1])]));
+}
+
 /** Whether `pid` is `rootPid` or runs under it. */
 export function isDescendant(pid: number, rootPid: number): boolean {
-  const parents = new Map([...processStats()].map(([p, fields]) => [p, Number(fields[1])]));
-  return isUnder(parents, pid, rootPid);
+  return isUnder(parentsNow(), pid, rootPid);
+}
+
+/** The processes under `rootPid` (itself excluded), from one read of /proc. */
+export function descendantPids(rootPid: number): number[] {
+  const parents = parentsNow();
+  return [...parents.keys()].filter((pid) => pid !== rootPid && isUnder(parents, pid, rootPid));
 }
 
 /** CPU seconds one process has used so far (its own, not its children's). */

@@ -48,8 +48,8 @@ import {
   descendantsCpuSeconds,
   isDescendant,
   median,
+  descendantPids,
   processCpuSeconds,
-  processStats,
   writeSimulatedHosts,
 } from './simulated-fleet.js';
 
@@ -440,7 +440,7 @@ try {
     );
   }
 } finally {
-  if (ownAutogroupNice !== undefined) writeFileSync('/proc/self/autogroup', ownAutogroupNice);
+  restoreOwnAutogroup();
   clearInterval(rssSampler);
   client.disconnect();
   await app.close();
@@ -856,23 +856,26 @@ function clientSideLast() {
   const own = '/proc/self/autogroup';
   if (!existsSync(own)) throw new Error('--host-first: this kernel has no scheduler autogroups');
   ownAutogroupNice = readFileSync(own, 'utf8').match(/nice (-?\d+)/)?.[1] ?? '0';
-  const restore = () => writeFileSync(own, ownAutogroupNice!);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      restore();
+      restoreOwnAutogroup();
       process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     });
   }
   writeFileSync(own, '19');
-  const chromium = [...processStats().keys()].filter(
-    (pid) =>
-      isDescendant(pid, process.pid) && /^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8')),
+  const chromium = descendantPids(process.pid).filter((pid) =>
+    /^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8')),
   );
   if (chromium.length === 0) throw new Error('--host-first: no Chromium process under this one');
   for (const pid of chromium) writeFileSync(`/proc/${pid}/autogroup`, '19');
   log(
     `the client side last: this process's ${readFileSync(own, 'utf8').trim()}, Chromium's ${chromium.length} processes' ${readFileSync(`/proc/${chromium[0]}/autogroup`, 'utf8').trim()}`,
   );
+}
+
+/** This process's autogroup back at its nice from before clientSideLast, if that ran. */
+function restoreOwnAutogroup() {
+  if (ownAutogroupNice !== undefined) writeFileSync('/proc/self/autogroup', ownAutogroupNice);
 }
 
 /** The other processes in `pid`'s scheduler autogroup, by name ("nothing": none). */

@@ -84,7 +84,7 @@ export class VmPage {
 
   /** Resolves once the serial console's screen shows `text`. */
   async waitForConsoleText(host: string, text: string, timeout = 30_000): Promise<void> {
-    const rows = `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows`;
+    const rows = this.serialRows(host);
     await this.page.waitForFunction(
       ([selector, wanted]) =>
         (document.querySelector(selector!)?.textContent ?? '').includes(wanted!),
@@ -103,7 +103,7 @@ export class VmPage {
     blinking: boolean,
     timeout = 60_000,
   ): Promise<void> {
-    const rows = `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows`;
+    const rows = this.serialRows(host);
     await this.page.waitForFunction(
       ([selector, source, wanted]) => {
         const screen = document.querySelector(selector);
@@ -118,6 +118,11 @@ export class VmPage {
       [rows, pattern.source, blinking] as const,
       { timeout, polling: 'raf' },
     );
+  }
+
+  /** The serial console's rows of text (xterm's), by CSS selector. */
+  private serialRows(host: string): string {
+    return `section[aria-label="Serial console of ${host}/${this.vm}"] .xterm-rows`;
   }
 
   /** Presses Enter in the serial console until the guest's shell prompt shows (it may still start). */

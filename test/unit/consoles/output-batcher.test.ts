@@ -84,16 +84,29 @@ test('a send that disposes of the batcher (the client is gone) leaves no window 
   assert.equal(clock.running(), false, 'after the batch of a window');
 });
 
-test('flowChanged is told when output starts to flow and when a window passes without any', () => {
+/**
+ * A batcher of 5 ms windows on timers run by hand, recording what it sends and each flow change;
+ * `onFlow` runs after a change is recorded.
+ */
+function flowBatcher(maxBytes = 64 * 1024, onFlow?: (batcher: OutputBatcher) => void) {
   const clock = manualTimers();
+  const sent: Uint8Array[] = [];
   const flows: boolean[] = [];
-  const batcher = new OutputBatcher(
-    () => {},
+  const batcher: OutputBatcher = new OutputBatcher(
+    (d) => sent.push(d),
     clock.timers,
     5,
-    64 * 1024,
-    (flowing) => flows.push(flowing),
+    maxBytes,
+    (flowing) => {
+      flows.push(flowing);
+      onFlow?.(batcher);
+    },
   );
+  return { clock, sent, flows, batcher };
+}
+
+test('flowChanged is told when output starts to flow and when a window passes without any', () => {
+  const { clock, flows, batcher } = flowBatcher();
   batcher.push(bytes('$')); // an echo: goes at once, nothing more comes
   clock.fire();
   assert.deepEqual(flows, [], 'a lone chunk is not a flow');
@@ -109,16 +122,7 @@ test('flowChanged is told when output starts to flow and when a window passes wi
 });
 
 test('output that fills whole batches still flows: the window goes on', () => {
-  const clock = manualTimers();
-  const sent: Uint8Array[] = [];
-  const flows: boolean[] = [];
-  const batcher = new OutputBatcher(
-    (d) => sent.push(d),
-    clock.timers,
-    5,
-    2,
-    (f) => flows.push(f),
-  );
+  const { clock, sent, flows, batcher } = flowBatcher(2);
   batcher.push(bytes('a'));
   batcher.push(bytes('bc')); // a full batch: sent before the window ends
   clock.fire();
@@ -130,15 +134,7 @@ test('output that fills whole batches still flows: the window goes on', () => {
 });
 
 test('a flowChanged that disposes of the batcher leaves no window running', () => {
-  const clock = manualTimers();
-  const sent: Uint8Array[] = [];
-  const batcher: OutputBatcher = new OutputBatcher(
-    (d) => sent.push(d),
-    clock.timers,
-    5,
-    64 * 1024,
-    () => batcher.dispose(),
-  );
+  const { clock, sent, batcher } = flowBatcher(undefined, (b) => b.dispose());
   batcher.push(bytes('a'));
   batcher.push(bytes('b'));
   clock.fire();
