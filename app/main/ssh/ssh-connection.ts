@@ -216,15 +216,22 @@ export class SshConnection implements RemoteShell {
 
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
+        client.removeListener('error', onError);
         client.removeListener('ready', onReady);
+        client.removeListener('close', onClose);
         // ssh2 may report the failure again as the socket closes ("Connection lost before
         // handshake" after a handshake timeout); unheard, that second 'error' would be thrown.
         client.on('error', () => undefined);
         client.end();
         reject(rejection ?? new Error(`Cannot connect to ${target}: ${err.message}`));
       };
+      // ssh2 reports no error when the server hangs up after its version line but before the
+      // handshake ends, and stops its ready timer: without this, the connect would never settle.
+      const onClose = () =>
+        onError(new Error('the server closed the connection during the handshake'));
       const onReady = () => {
         client.removeListener('error', onError);
+        client.removeListener('close', onClose);
         // Later errors surface through 'close' and the operations in flight.
         client.on('error', () => undefined);
         resolve(
@@ -239,6 +246,7 @@ export class SshConnection implements RemoteShell {
       };
       client.once('error', onError);
       client.once('ready', onReady);
+      client.once('close', onClose);
       client.connect(config);
     });
   }
