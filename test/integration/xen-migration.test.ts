@@ -101,8 +101,8 @@ test('VMs move between the two Xen hosts', { timeout: 1_200_000 }, async (t) => 
 
   await writeDisklessPvGuest(a, xenA, vm, { memoryMiB: 96, maxMemoryMiB: 96 });
   await xlA.start(vm);
-  // dom0 computes wrong results while a guest boots (new SSH handshakes and sessions fail:
-  // docs/testing.md), so nothing talks to it again before the guest's boot line.
+  // Under Xen's lazy FPU switching dom0 computed wrong results while a guest booted (SSH
+  // handshakes failed: docs/testing.md). The bed now switches eagerly; waiting costs little.
   const tail = await a.openChannel(['tail', '-F', `/var/log/xen/console/guest-${vm}.log`]);
   try {
     await new ConsoleReader(tail).waitFor(GUEST_READY, 300_000);

@@ -27,7 +27,8 @@ try {
     await writePvGuest(ssh, xen, 'stopped', { vcpus: 1 });
     await ssh.run(['xl', 'create', '-q', '/etc/xen/g1.cfg']);
     // Until g1 has booted and its kernel has read its disk (xentop's VBD counters). Creating the
-    // second guest while the first boots failed twice here ("unable to XZ decompress kernel").
+    // second guest while the first booted failed twice here ("unable to XZ decompress kernel"),
+    // under Xen's lazy FPU switching (docs/testing.md).
     for (let i = 0; i < 120; i++) {
       const boot = await ssh.exec(['cat', '/var/log/xen/console/guest-g1.log']);
       if (boot.stdout.includes('CONVIRT-XEN-GUEST READY')) break;
