@@ -18,6 +18,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -69,6 +70,11 @@ const { values } = parseArgs({
     // baseline's ssh client; and Chromium) in scheduler autogroups at nice 19, for every way: the
     // emulated host then runs first, as it would on a machine of its own.
     'host-first': { type: 'boolean', default: false },
+    // The host side (QEMU, libvirtd, virtlogd, the bed's sshd and what they start) on the last
+    // core, the client side (this process, its Chromium and the baseline's ssh client) on the
+    // others, for every way: the emulated host then has a core of its own, as a real host has
+    // its own machine, and no priority changes.
+    'split-cores': { type: 'boolean', default: false },
     'skip-console': { type: 'boolean', default: false },
     // Only the serial flood (no simulated fleet): for working on the console path.
     'console-only': { type: 'boolean', default: false },
@@ -133,6 +139,10 @@ const ssh = await connectToTestbed(bed.info);
 const consoleVm = `${bed.info.prefix}bench-ui`;
 /** What this process's autogroup's nice was before clientSideLast, to restore it at exit. */
 let ownAutogroupNice: string | undefined;
+/** What --split-cores did, in words for the result. */
+let splitCoresText: string | undefined;
+/** The long-lived daemons --split-cores pinned, to give them every core back at the end. */
+const pinnedDaemons: number[] = [];
 
 let consoleDisk: string | undefined;
 
@@ -441,6 +451,7 @@ try {
   }
 } finally {
   restoreOwnAutogroup();
+  unpinDaemons();
   clearInterval(rssSampler);
   client.disconnect();
   await app.close();
@@ -488,6 +499,7 @@ async function consoleFlood() {
     }),
   );
   if (values['host-first']) clientSideLast();
+  if (values['split-cores']) splitCores(qemu);
   if (values['guest-priority'] || values['host-first']) {
     // Every thread of QEMU (its vCPU's included): Linux's nice is per thread.
     execFileSync('renice', ['-n', '-10', '-p', ...readdirSync(`/proc/${qemu}/task`)]);
@@ -526,6 +538,7 @@ async function consoleFlood() {
     clientSide: values['host-first']
       ? 'this process (the manager, the benchmark, the ssh -t client) and Chromium in autogroups at nice 19'
       : 'default priority',
+    cores: splitCoresText ?? 'shared by every process',
     everyByteArrived: [...baseline, ...convirt, ...managerAlone].every((x) => x.everyByteArrived),
     xtermShowsEnd: true,
     medianMegabytesPerSecond: medianOf(convirt),
@@ -871,6 +884,46 @@ function clientSideLast() {
   log(
     `the client side last: this process's ${readFileSync(own, 'utf8').trim()}, Chromium's ${chromium.length} processes' ${readFileSync(`/proc/${chromium[0]}/autogroup`, 'utf8').trim()}`,
   );
+}
+
+/** Every thread of each process on `cores` (a taskset list); processes gone meanwhile skipped. */
+function pinTo(cores: string, pids: number[]) {
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+    } catch {
+      if (existsSync(`/proc/${pid}`)) throw new Error(`taskset could not pin process ${pid}`);
+    }
+  }
+}
+
+/**
+ * For --split-cores: the emulated host's processes on the last core, this process and its
+ * children (Chromium, ssh -t) on the others. What they start later inherits the core: the
+ * sshd's sessions and their `virsh console`, the next ssh -t.
+ */
+function splitCores(qemu: number) {
+  const cores = availableParallelism();
+  if (cores < 2) throw new Error('--split-cores needs at least 2 cores');
+  const hostCore = String(cores - 1);
+  const clientCores = cores === 2 ? '0' : `0-${cores - 2}`;
+  const daemons = ['/run/libvirtd.pid', '/run/virtlogd.pid'].map((file) =>
+    Number(readFileSync(file, 'utf8').trim()),
+  );
+  pinnedDaemons.push(...daemons);
+  const hostSide = [qemu, ...daemons, bed.info.sshd.pid].flatMap((pid) => [
+    pid,
+    ...descendantPids(pid),
+  ]);
+  pinTo(hostCore, hostSide);
+  pinTo(clientCores, [process.pid, ...descendantPids(process.pid)]);
+  splitCoresText = `the host side (QEMU, libvirtd, virtlogd, sshd: ${hostSide.length} processes) on core ${hostCore}, the client side (this process, Chromium, ssh -t) on core ${clientCores}`;
+  log(splitCoresText);
+}
+
+/** The daemons --split-cores pinned back on every core (they outlive the benchmark). */
+function unpinDaemons() {
+  pinTo(`0-${availableParallelism() - 1}`, pinnedDaemons);
 }
 
 /** This process's autogroup back at its nice from before clientSideLast, if that ran. */
