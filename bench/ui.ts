@@ -18,7 +18,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -71,9 +70,10 @@ const { values } = parseArgs({
     // emulated host then runs first, as it would on a machine of its own.
     'host-first': { type: 'boolean', default: false },
     // The host side (QEMU, libvirtd, virtlogd, the bed's sshd and what they start) on the last
-    // core, the client side (this process, its Chromium and the baseline's ssh client) on the
-    // others, for every way: the emulated host then has a core of its own, as a real host has
-    // its own machine, and no priority changes.
+    // CPU, the client side (this process, its Chromium and the baseline's ssh client) on the
+    // others, for every way: the emulated host then has a CPU the browser cannot take, as a
+    // real host has its own machine. With --guest-priority, QEMU then outranks only the host's
+    // own serial chain (libvirtd, sshd, virsh console) on that CPU.
     'split-cores': { type: 'boolean', default: false },
     'skip-console': { type: 'boolean', default: false },
     // Only the serial flood (no simulated fleet): for working on the console path.
@@ -100,6 +100,9 @@ const runs = Number(values.runs);
 const scrollFrames = Number(values['scroll-frames']);
 const floodBytes = Number(values['flood-mb']) * 1024 * 1024;
 const floodRuns = Number(values['flood-runs']);
+// Split, the two sides no longer compete for a core: nice 19 on the client would do nothing.
+if (values['split-cores'] && values['host-first'])
+  throw new Error('--split-cores and --host-first: choose one way to give the host its CPU');
 // \132 is Z: the echo of the command line holds no Z, the flood nothing else.
 const floodCommand = `echo S''TART; head -c ${floodBytes} /dev/zero | tr '\\0' '\\132'; echo; echo E''ND\r`;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -141,8 +144,8 @@ const consoleVm = `${bed.info.prefix}bench-ui`;
 let ownAutogroupNice: string | undefined;
 /** What --split-cores did, in words for the result. */
 let splitCoresText: string | undefined;
-/** The long-lived daemons --split-cores pinned, to give them every core back at the end. */
-const pinnedDaemons: number[] = [];
+/** The long-lived daemons --split-cores pinned, with their CPU lists before, to restore. */
+const pinnedDaemons = new Map<number, string>();
 
 let consoleDisk: string | undefined;
 
@@ -450,8 +453,7 @@ try {
     );
   }
 } finally {
-  restoreOwnAutogroup();
-  unpinDaemons();
+  restoreMachine();
   clearInterval(rssSampler);
   client.disconnect();
   await app.close();
@@ -869,12 +871,7 @@ function clientSideLast() {
   const own = '/proc/self/autogroup';
   if (!existsSync(own)) throw new Error('--host-first: this kernel has no scheduler autogroups');
   ownAutogroupNice = readFileSync(own, 'utf8').match(/nice (-?\d+)/)?.[1] ?? '0';
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      restoreOwnAutogroup();
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    });
-  }
+  restoreMachineOnSignals();
   writeFileSync(own, '19');
   const chromium = descendantPids(process.pid).filter((pid) =>
     /^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8')),
@@ -897,33 +894,75 @@ function pinTo(cores: string, pids: number[]) {
   }
 }
 
+/** The CPUs `pid` may run on, as taskset lists them ("0,1", "2-5"). */
+function cpuListOf(pid: number): string {
+  const out = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' });
+  return out.slice(out.lastIndexOf(':') + 1).trim();
+}
+
+/** A taskset list's CPU numbers, in order. */
+function cpusIn(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [from, to] = part.split('-').map(Number);
+    const first = from!;
+    return Array.from({ length: (to ?? first) - first + 1 }, (_, i) => first + i);
+  });
+}
+
 /**
- * For --split-cores: the emulated host's processes on the last core, this process and its
- * children (Chromium, ssh -t) on the others. What they start later inherits the core: the
- * sshd's sessions and their `virsh console`, the next ssh -t.
+ * For --split-cores: this process and its children (Chromium, the next ssh -t) on all but the
+ * last of this process's CPUs, then the emulated host's processes on the last one. The bed's
+ * sshd is this process's child, so the host side goes second. What they start later inherits
+ * its side's CPUs: the sshd's sessions and their `virsh console`, the next ssh -t.
  */
 function splitCores(qemu: number) {
-  const cores = availableParallelism();
-  if (cores < 2) throw new Error('--split-cores needs at least 2 cores');
-  const hostCore = String(cores - 1);
-  const clientCores = cores === 2 ? '0' : `0-${cores - 2}`;
+  const cpus = cpusIn(cpuListOf(process.pid));
+  if (cpus.length < 2) throw new Error('--split-cores needs at least 2 CPUs');
+  const hostCpu = String(cpus.at(-1));
+  const clientCpus = cpus.slice(0, -1).join(',');
   const daemons = ['/run/libvirtd.pid', '/run/virtlogd.pid'].map((file) =>
     Number(readFileSync(file, 'utf8').trim()),
   );
-  pinnedDaemons.push(...daemons);
+  for (const pid of daemons) pinnedDaemons.set(pid, cpuListOf(pid));
+  restoreMachineOnSignals();
   const hostSide = [qemu, ...daemons, bed.info.sshd.pid].flatMap((pid) => [
     pid,
     ...descendantPids(pid),
   ]);
-  pinTo(hostCore, hostSide);
-  pinTo(clientCores, [process.pid, ...descendantPids(process.pid)]);
-  splitCoresText = `the host side (QEMU, libvirtd, virtlogd, sshd: ${hostSide.length} processes) on core ${hostCore}, the client side (this process, Chromium, ssh -t) on core ${clientCores}`;
+  pinTo(clientCpus, [process.pid, ...descendantPids(process.pid)]);
+  pinTo(hostCpu, hostSide);
+  splitCoresText = `the host side (QEMU, libvirtd, virtlogd, sshd and its sessions: ${hostSide.length} processes) on CPU ${hostCpu}, the client side (this process, Chromium, ssh -t) on CPU ${clientCpus}`;
   log(splitCoresText);
 }
 
-/** The daemons --split-cores pinned back on every core (they outlive the benchmark). */
+/** The daemons --split-cores pinned back on the CPUs they had (they outlive the benchmark). */
 function unpinDaemons() {
-  pinTo(`0-${availableParallelism() - 1}`, pinnedDaemons);
+  for (const [pid, cpus] of pinnedDaemons) pinTo(cpus, [pid]);
+  pinnedDaemons.clear();
+}
+
+/** Undoes what --host-first and --split-cores changed outside this process, step by step. */
+function restoreMachine() {
+  for (const step of [restoreOwnAutogroup, unpinDaemons]) {
+    try {
+      step();
+    } catch (err) {
+      log(`could not restore the machine: ${(err as Error).message}`);
+    }
+  }
+}
+
+let restoringOnSignals = false;
+/** restoreMachine also when the benchmark is interrupted (not on SIGKILL). */
+function restoreMachineOnSignals() {
+  if (restoringOnSignals) return;
+  restoringOnSignals = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      restoreMachine();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
 }
 
 /** This process's autogroup back at its nice from before clientSideLast, if that ran. */

@@ -205,7 +205,9 @@ export class SshConnection implements RemoteShell {
               rejection = err instanceof Error ? err : new HostKeyRejectedError(key, String(err));
               verify(false);
             },
-          );
+          )
+          // An answer that comes after the host hung up has no handshake left to go to.
+          .catch(() => undefined);
       },
     };
     if (options.auth.privateKey !== undefined) config.privateKey = options.auth.privateKey;

@@ -86,8 +86,8 @@ const XEN_CMDLINE = [
   'smap=false',
   'smep=false',
   // Restores each vCPU's FPU registers at every switch. With Xen's lazy switching (its default
-  // on this AMD-like CPU), one domain computed with another's registers under emulation: while
-  // a guest booted, about one SSH handshake to dom0 in seven failed (docs/testing.md).
+  // on this emulated CPU), dom0 computed wrong results while a guest booted: about one SSH
+  // handshake to dom0 in seven failed, none with this (docs/testing.md).
   'spec-ctrl=eager-fpu',
 ].join(' ');
 
