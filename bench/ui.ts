@@ -146,6 +146,8 @@ let ownAutogroupNice: string | undefined;
 let splitCoresText: string | undefined;
 /** The long-lived daemons --split-cores pinned, with their CPU lists before, to restore. */
 const pinnedDaemons = new Map<number, string>();
+/** Whether restoreMachineOnSignals has set its handlers (module scope: read by functions). */
+let restoringOnSignals = false;
 
 let consoleDisk: string | undefined;
 
@@ -952,7 +954,6 @@ function restoreMachine() {
   }
 }
 
-let restoringOnSignals = false;
 /** restoreMachine also when the benchmark is interrupted (not on SIGKILL). */
 function restoreMachineOnSignals() {
   if (restoringOnSignals) return;
